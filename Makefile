@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ttrec: the human entry point. Kernel-build rules live in Kbuild.
+#
+#   make            install missing packages, build everything into .output/
+#   make check      build, run the host tests, boot the test VM and run the
+#                   kernel tests there; last line: "N passed, N failed"
+#   make vm-shell   boot the test VM with an interactive shell
+#   make install    install ttrec and ttrec.ko (honours DESTDIR)
+#   make deps       install the Debian packages the project needs
+#
+# Variables: KERNELRELEASE= / KDIR= pick the kernel the module is built for
+# (default: the newest installed Debian cloud kernel), V=1 shows commands.
+
+OUTPUT		:= $(abspath .output)
+SRCDIR		:= $(abspath .)
+
+# Packages (Debian 12) the build, the tests and the VM need.
+DEB_PKGS	:= make gcc gcc-12 pkg-config clang llvm bpftool libbpf-dev \
+		   libelf-dev zlib1g-dev libnl-3-dev libnl-genl-3-dev \
+		   liblz4-dev linux-image-cloud-amd64 linux-headers-cloud-amd64 \
+		   linux-source-6.1 qemu-system-x86 busybox-static cpio xz-utils \
+		   file gzip
+
+# The kernel the module is built for and the VM boots.
+KERNELRELEASE	?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-cloud-amd64$$' | sort -V | tail -n 1)
+KDIR		?= /lib/modules/$(KERNELRELEASE)/build
+VMLINUZ		?= /boot/vmlinuz-$(KERNELRELEASE)
+KSRC_TARBALL	?= /usr/src/linux-source-6.1.tar.xz
+
+VERSION		:= 0.1.0
+GIT_REV		:= $(shell git -C $(SRCDIR) describe --always --dirty 2>/dev/null)
+
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+PKGS_USER	:= libbpf libnl-genl-3.0 liblz4
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \
+		   -D_GNU_SOURCE -std=gnu11 \
+		   -I$(SRCDIR)/include/uapi -I$(SRCDIR)/bpf -I$(SRCDIR)/user \
+		   -I$(OUTPUT) -I$(OUTPUT)/kselftest \
+		   $(shell pkg-config --cflags $(PKGS_USER) 2>/dev/null) \
+		   -DTTREC_VERSION='"$(VERSION)$(if $(GIT_REV), ($(GIT_REV)))"'
+LDLIBS		:= $(shell pkg-config --libs $(PKGS_USER) 2>/dev/null) -lelf -lz -lpthread
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		   -I$(SRCDIR)/bpf -I$(OUTPUT)
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS	:= $(wildcard user/*.c)
+USER_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# Everything but main.o goes into a library the selftests link against.
+LIB_OBJS	:= $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+
+TEST_SRCS	:= $(wildcard selftests/*.c)
+TEST_PROGS	:= $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(TEST_SRCS))
+WORKLOAD_SRCS	:= $(wildcard selftests/workloads/*.c)
+WORKLOADS	:= $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(WORKLOAD_SRCS))
+KSFT_HDRS	:= $(OUTPUT)/kselftest/kselftest_harness.h $(OUTPUT)/kselftest/kselftest.h
+
+KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/ttrec.h Kbuild
+MODULE		:= $(OUTPUT)/module/ttrec.ko
+INITRAMFS	:= $(OUTPUT)/vm/initramfs.cpio.gz
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUTPUT)/%,%,$(2))";
+endif
+
+.PHONY: all build deps deps-ensure module tool bpf selftests check check-host \
+	check-vm vm-shell initramfs install clean help
+
+all: deps-ensure
+	$(Q)$(MAKE) --no-print-directory build
+
+build: module tool selftests
+
+help:
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- packages
+deps:
+	$(Q)SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get update -q && \
+	$$SUDO apt-get install -y -q --no-install-recommends $(DEB_PKGS)
+
+# Installs packages only when one is missing, so `make` stays fast.
+deps-ensure:
+	$(Q)n=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(DEB_PKGS) 2>/dev/null | grep -c '^ii'); \
+	if [ "$$n" != "$(words $(DEB_PKGS))" ]; then \
+		echo "ttrec: installing missing build packages (make deps)"; \
+		$(MAKE) --no-print-directory deps; \
+	fi
+
+# ---------------------------------------------------------------- module
+# Kbuild writes its objects next to the sources; build from a shadow tree of
+# symlinks under .output/module so the source tree stays clean.
+module: $(MODULE)
+
+$(MODULE): $(KMOD_SRCS)
+	$(Q)if [ ! -d "$(KDIR)" ]; then \
+		echo "ttrec: no kernel headers in $(KDIR); run 'make deps' or set KERNELRELEASE=/KDIR=" >&2; exit 1; fi
+	$(Q)mkdir -p $(OUTPUT)/module/kmod
+	$(Q)find $(OUTPUT)/module/kmod -maxdepth 1 -type l -delete
+	$(Q)ln -sf $(SRCDIR)/kmod/* $(OUTPUT)/module/kmod/
+	$(Q)ln -sfn $(SRCDIR)/include $(OUTPUT)/module/include
+	$(Q)ln -sf $(SRCDIR)/Kbuild $(OUTPUT)/module/Kbuild
+	$(call msg,MODULE,$@)
+	$(Q)$(MAKE) -C $(KDIR) M=$(OUTPUT)/module $(if $(filter 1,$(V)),V=1) modules
+
+# ---------------------------------------------------------------- bpf
+bpf: $(BPF_SKELS)
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------- tool
+tool: $(OUTPUT)/ttrec
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h bpf/*.h) include/uapi/linux/ttrec.h $(BPF_SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libttrec.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/ttrec: $(OUTPUT)/user/main.o $(OUTPUT)/libttrec.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# ---------------------------------------------------------------- selftests
+selftests: $(TEST_PROGS) $(WORKLOADS)
+
+# The kselftest harness comes from the kernel source package, not the repo.
+$(KSFT_HDRS) &:
+	$(call msg,EXTRACT,$(OUTPUT)/kselftest)
+	$(Q)mkdir -p $(OUTPUT)/kselftest
+	$(Q)tar xJf $(KSRC_TARBALL) -C $(OUTPUT)/kselftest --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	$(Q)touch $(KSFT_HDRS)
+
+$(OUTPUT)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(KSFT_HDRS) $(OUTPUT)/libttrec.a include/uapi/linux/ttrec.h | $(OUTPUT)/selftests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libttrec.a $(LDLIBS) -o $@
+
+$(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c | $(OUTPUT)/selftests/workloads
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread $< -o $@
+
+$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
+	$(Q)mkdir -p $@
+
+# ---------------------------------------------------------------- tests
+# Host tests need no module; kernel tests (selftests/kmod_*) run in the VM.
+HOST_TESTS	:= $(filter-out $(OUTPUT)/selftests/kmod_%,$(TEST_PROGS))
+
+initramfs: $(INITRAMFS)
+
+$(INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh selftests/run-tests.sh | $(OUTPUT)/vm
+	$(call msg,CPIO,$@)
+	$(Q)selftests/vm/mkinitramfs.sh $(OUTPUT) $@
+
+check: deps-ensure
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory initramfs
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh
+
+check-host: build
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh --host-only
+
+check-vm: build initramfs
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh --vm-only
+
+vm-shell: deps-ensure
+	$(Q)$(MAKE) --no-print-directory build initramfs
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/run-vm.sh --shell
+
+# ---------------------------------------------------------------- install
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MODDIR		?= /lib/modules/$(KERNELRELEASE)/extra
+DKMSDIR		?= /usr/src/ttrec-$(VERSION)
+
+install: build
+	install -D -m 0755 $(OUTPUT)/ttrec $(DESTDIR)$(BINDIR)/ttrec
+	install -D -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/ttrec.ko
+	install -D -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(PREFIX)/include/linux/ttrec.h
+	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
+	install -D -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/Kbuild
+	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/include/uapi/linux
+	install -m 0644 kmod/* $(DESTDIR)$(DKMSDIR)/kmod/
+	install -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(DKMSDIR)/include/uapi/linux/
+	@[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE) || true
+
+clean:
+	rm -rf $(OUTPUT)

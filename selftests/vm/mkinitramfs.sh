@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test VM's initramfs: busybox, ttrec.ko, ttrec, the selftests,
+# the workloads and every shared library they need (found with ldd).
+#
+# usage: mkinitramfs.sh OUTPUT_DIR INITRAMFS
+# TTREC_VM_EXTRA: more host programs to copy in (with their libraries).
+set -euo pipefail
+
+out=$1
+image=$2
+src=$(cd "$(dirname "$0")/../.." && pwd)
+root=$out/vm/root
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,etc,ttrec/selftests/workloads}
+
+busybox=$(command -v busybox || true)
+for b in /bin/busybox /usr/bin/busybox "$busybox"; do
+	if [ -n "$b" ] && [ -x "$b" ] && file -L "$b" | grep -q 'statically linked'; then
+		busybox=$b
+		break
+	fi
+done
+[ -x "$busybox" ] || { echo "mkinitramfs: no static busybox (apt-get install busybox-static)" >&2; exit 1; }
+cp "$busybox" "$root/bin/busybox"
+install -m 0755 "$src/selftests/vm/init" "$root/init"
+install -m 0755 "$src/selftests/vm/vm-tests.sh" "$root/ttrec/vm-tests.sh"
+install -m 0755 "$src/selftests/run-tests.sh" "$root/ttrec/run-tests.sh"
+install -m 0644 "$out/module/ttrec.ko" "$root/ttrec/ttrec.ko"
+install -m 0755 "$out/ttrec" "$root/ttrec/ttrec"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+elfs=("$out/ttrec")
+for t in "$out"/selftests/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	install -m 0755 "$t" "$root/ttrec/selftests/"
+	elfs+=("$t")
+done
+for t in "$out"/selftests/workloads/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	install -m 0755 "$t" "$root/ttrec/selftests/workloads/"
+	elfs+=("$t")
+done
+# Shell-script selftests run as they are.
+for t in "$src"/selftests/*.sh; do
+	case "${t##*/}" in run-tests.sh) continue ;; esac
+	[ -f "$t" ] && install -m 0755 "$t" "$root/ttrec/selftests/"
+done
+for p in ${TTREC_VM_EXTRA:-}; do
+	path=$(command -v "$p") || { echo "mkinitramfs: $p not found on the host" >&2; exit 1; }
+	cp -L "$path" "$root/bin/"
+	elfs+=("$path")
+done
+
+# Shared libraries and the dynamic loader, at the paths ldd names.
+for e in "${elfs[@]}"; do
+	file -L "$e" | grep -q 'dynamically linked' || continue
+	ldd "$e" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }'
+done | sort -u | while read -r lib; do
+	cp -L --parents "$lib" "$root/"
+done
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$image.tmp"
+mv "$image.tmp" "$image"

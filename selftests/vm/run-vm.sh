@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the ttrec test VM (QEMU TCG, Debian's cloud kernel, our initramfs).
+#
+# usage: run-vm.sh [--shell]
+# Environment: OUTPUT (build folder), VMLINUZ (guest kernel),
+#   TTREC_VM_TIMEOUT (seconds, default 1800), TTREC_VM_MEM (MiB, default 2048),
+#   TTREC_VM_APPEND (extra kernel command line).
+# Without --shell: console to $OUTPUT/vm/console.log, results (ttyS1) to
+# $OUTPUT/vm/results.log, streamed to stdout as they arrive. Exit status 0
+# when the VM ran to its end, 124 on timeout, 1 otherwise.
+set -uo pipefail
+
+: "${OUTPUT:?}" "${VMLINUZ:?}"
+initrd=$OUTPUT/vm/initramfs.cpio.gz
+timeout_s=${TTREC_VM_TIMEOUT:-1800}
+mem=${TTREC_VM_MEM:-2048}
+append="console=ttyS0 panic=-1 loglevel=5 ${TTREC_VM_APPEND:-}"
+
+[ -r "$VMLINUZ" ] || { echo "run-vm: cannot read the guest kernel $VMLINUZ (make deps; root needed to read /boot)" >&2; exit 1; }
+[ -r "$initrd" ] || { echo "run-vm: no initramfs at $initrd (make initramfs)" >&2; exit 1; }
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem"
+      -nodefaults -display none -no-reboot
+      -kernel "$VMLINUZ" -initrd "$initrd")
+
+if [ "${1:-}" = --shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial null -append "$append ttrec.shell"
+fi
+
+console=$OUTPUT/vm/console.log
+results=$OUTPUT/vm/results.log
+: >"$console"
+: >"$results"
+tail -n +1 -f "$results" &
+tailpid=$!
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" \
+	-serial "file:$console" -serial "file:$results" \
+	-append "$append" </dev/null
+rc=$?
+sleep 0.5
+kill "$tailpid" 2>/dev/null
+wait "$tailpid" 2>/dev/null
+if [ "$rc" -eq 124 ]; then
+	echo "run-vm: the VM did not finish within ${timeout_s}s" >&2
+	exit 124
+fi
+grep -q '^TTREC-VM-END' "$results" || { echo "run-vm: the VM stopped before the end of the run (qemu status $rc)" >&2; exit 1; }
+exit 0

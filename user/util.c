@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small helpers shared by the subcommands. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "ttrec.h"
+
+/* Whole string, no sign, no blanks; @base as strtoull(). */
+static int parse_ull(const char *s, int base, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ' || *s == '\t')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	int err = parse_ull(s, 0, &v);
+
+	if (!err)
+		*out = v;
+	return err;
+}
+
+int parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	int err = parse_ull(s, 0, &v);
+
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int parse_pid(const char *s, int *pid)
+{
+	unsigned long long v;
+	int err = parse_ull(s, 10, &v);
+
+	if (err)
+		return err;
+	if (v == 0 || v > INT_MAX)
+		return -ERANGE;
+	*pid = v;
+	return 0;
+}
