@@ -16,7 +16,7 @@ problems=()
 
 add_results() {	# LOGFILE LABEL
 	local line
-	line=$(grep -a "^ttrec-results $2 " "$1" | tail -n 1)
+	line=$(tr -d '\r' <"$1" | grep -a "^ttrec-results $2 " | tail -n 1)
 	if [ -z "$line" ]; then
 		problems+=("$2: no results")
 		fail=$((fail + 1))
@@ -62,7 +62,7 @@ if [ "$mode" != --host-only ]; then
 	esac
 	add_results "$results" vm
 	# Any kernel complaint fails the run, wherever it was logged.
-	pat='BUG:|WARNING:|Oops|general protection|KASAN|[Kk]ernel panic|UBSAN|refcount_t:|list_(add|del) corruption|hung_task|soft lockup'
+	pat='BUG:|kernel BUG at|invalid opcode|WARNING:|Oops|general protection|KASAN|[Kk]ernel panic|UBSAN|refcount_t:|list_(add|del) corruption|hung_task|soft lockup'
 	kmsgs=$( { cat "$OUTPUT/vm/console.log";
 		   sed -n '/^TTREC-DMESG-BEGIN/,/^TTREC-DMESG-END/p' "$results"; } |
 		 tr -d '\r' | grep -aE "$pat" | sort -u )

@@ -33,14 +33,15 @@ console=$OUTPUT/vm/console.log
 results=$OUTPUT/vm/results.log
 : >"$console"
 : >"$results"
-tail -n +1 -f "$results" &
+# Stream the test output (not the kernel log dumped after it) as it comes.
+tail -n +1 -f "$results" | tr -d '\r' | sed -u '/^TTREC-DMESG-BEGIN/q' &
 tailpid=$!
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" \
 	-serial "file:$console" -serial "file:$results" \
 	-append "$append" </dev/null
 rc=$?
 sleep 0.5
-kill "$tailpid" 2>/dev/null
+pkill -P $$ -x tail 2>/dev/null
 wait "$tailpid" 2>/dev/null
 if [ "$rc" -eq 124 ]; then
 	echo "run-vm: the VM did not finish within ${timeout_s}s" >&2
