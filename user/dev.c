@@ -46,6 +46,11 @@ void ttrec_wait_status_str(uint32_t status, char *buf, size_t len)
 		snprintf(buf, len, "status 0x%x", status);
 }
 
+bool ttrec_dev_absent(void)
+{
+	return access(TTREC_DEV_PATH, F_OK) && errno == ENOENT;
+}
+
 int ttrec_dev_open(uint64_t features, struct ttrec_api *api, bool verbose)
 {
 	struct ttrec_api a = { .api = TTREC_API, .features = features };

@@ -71,10 +71,12 @@ int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	fd = ttrec_dev_open(0, &api, !quiet);
+	fd = ttrec_dev_open(0, &api, !quiet && !ttrec_dev_absent());
 	if (fd < 0) {
 		if (!quiet && fd == -ENOENT)
-			printf("module: not loaded\n");
+			printf("module: not loaded (%s is absent)\n"
+			       "Load it first: sudo insmod ttrec.ko (or sudo modprobe ttrec once installed).\n",
+			       TTREC_DEV_PATH);
 		return EXIT_FAIL;
 	}
 	close(fd);

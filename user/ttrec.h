@@ -24,6 +24,7 @@ int parse_u32(const char *s, uint32_t *out);
 int parse_pid(const char *s, int *pid);
 
 /* dev.c: /dev/ttrec */
+bool ttrec_dev_absent(void);	/* true when /dev/ttrec does not exist */
 /*
  * Open /dev/ttrec and do the GET_API handshake, requiring @features.
  * Return: the fd, or -errno with a message already printed when @verbose.
