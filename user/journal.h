@@ -62,8 +62,8 @@ struct journal_stats {
  */
 int journal_open(const char *path, struct journal_reader **out);
 /*
- * Next record. *rec points into the reader's buffer, valid until the next
- * call. Bad chunks are reported (pr_warn, once each, with their offset) and
+ * Next record. *rec points into the reader's buffer, 8-byte aligned, valid
+ * until the next call. Bad chunks are reported (pr_warn, once each, with their offset) and
  * skipped: reading carries on with the next good chunk.
  * Return: 1 with a record, 0 at the end, -errno on an I/O error.
  */
@@ -71,5 +71,67 @@ int journal_next(struct journal_reader *jr, const void **rec, size_t *len,
 		 uint64_t *seq);
 void journal_get_stats(const struct journal_reader *jr, struct journal_stats *st);
 void journal_close_reader(struct journal_reader *jr);	/* NULL is fine */
+
+/*
+ * The on-disk format (Documentation/journal.rst). All integers are
+ * little-endian. The reader and writer above are the only code that needs
+ * these; they are here for tests and tools that inspect or damage journals
+ * on purpose.
+ */
+#define JOURNAL_MAGIC		"TTRECJNL"	/* 8 bytes, no NUL */
+#define JOURNAL_CHUNK_MAGIC	"TTRJCHNK"
+#define JOURNAL_FORMAT_VERSION	1
+
+/* At offset 0. */
+struct journal_file_header {
+	char magic[8];			/* JOURNAL_MAGIC */
+	uint32_t version;		/* JOURNAL_FORMAT_VERSION */
+	uint32_t header_size;		/* sizeof(struct journal_file_header) */
+	uint32_t flags;			/* none defined: must be 0 */
+	uint32_t chunk_bytes;		/* the writer's chunk size (a hint) */
+	uint64_t create_ns;		/* CLOCK_REALTIME at creation */
+	uint8_t reserved[28];		/* written 0, ignored by readers */
+	uint32_t header_crc;		/* CRC32C of the 60 bytes above */
+};
+
+/* Chunk flags */
+#define JOURNAL_CHUNK_LZ4F	(1U << 0)	/* payload is one LZ4 frame */
+#define JOURNAL_CHUNK_FLAGS	JOURNAL_CHUNK_LZ4F	/* all known flags */
+
+/* Each chunk: this header, then compressed_len bytes of payload. */
+struct journal_chunk_header {
+	char magic[8];			/* JOURNAL_CHUNK_MAGIC */
+	uint32_t header_crc;		/* CRC32C of this header, this field 0 */
+	uint32_t payload_crc;		/* CRC32C of the compressed payload */
+	uint32_t compressed_len;	/* payload bytes in the file */
+	uint32_t raw_len;		/* payload bytes after decompression */
+	uint32_t records;		/* at least 1 */
+	uint32_t flags;			/* JOURNAL_CHUNK_*: LZ4F must be set */
+	uint64_t first_seq;		/* seq of the first record */
+	uint64_t last_seq;		/* seq of the last record */
+	uint64_t chunk_no;		/* 0, 1, 2... in file order */
+	uint64_t reserved;		/* 0 */
+};
+
+/*
+ * Each record in the decompressed payload: this header, then len bytes,
+ * then zero padding to a multiple of 8 bytes.
+ */
+struct journal_record_header {
+	uint32_t len;			/* record bytes, padding excluded */
+	uint32_t reserved;		/* 0 */
+	uint64_t seq;
+};
+
+#define JOURNAL_REC_ALIGN	8
+/* A chunk's raw payload is never longer than this (one maximal record). */
+#define JOURNAL_MAX_CHUNK_RAW	(JOURNAL_MAX_RECORD + sizeof(struct journal_record_header))
+
+_Static_assert(sizeof(struct journal_file_header) == 64, "journal file header layout");
+_Static_assert(sizeof(struct journal_chunk_header) == 64, "journal chunk header layout");
+_Static_assert(sizeof(struct journal_record_header) == 16, "journal record header layout");
+
+/* CRC32C (Castagnoli, as iSCSI/ext4/btrfs): crc32c(0, buf, len) to start. */
+uint32_t journal_crc32c(uint32_t crc, const void *buf, size_t len);
 
 #endif
