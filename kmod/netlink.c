@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec: the "ttrec" generic netlink family: a session dump and the
+ * "events" multicast group.
+ *
+ * The family lives in the initial network namespace only (netnsok is off)
+ * and reports pids in the initial pid namespace. Dumping sessions needs
+ * CAP_NET_ADMIN, and so does joining the events group: both reveal which
+ * processes are being recorded.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/netlink.h>
+#include <linux/skbuff.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "ttrec.h"
+
+enum ttrec_genl_mcgrp {
+	TTREC_GENL_MCGRP_EVENTS_IDX,
+};
+
+static const struct genl_multicast_group ttrec_genl_mcgrps[] = {
+	[TTREC_GENL_MCGRP_EVENTS_IDX] = {
+		.name	= TTREC_GENL_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static int ttrec_genl_get_sessions_dumpit(struct sk_buff *skb,
+					  struct netlink_callback *cb);
+
+static const struct genl_small_ops ttrec_genl_ops[] = {
+	{
+		.cmd	= TTREC_CMD_GET_SESSIONS,
+		.flags	= GENL_ADMIN_PERM,
+		.dumpit	= ttrec_genl_get_sessions_dumpit,
+	},
+};
+
+static struct genl_family ttrec_genl_family __ro_after_init = {
+	.name		= TTREC_GENL_NAME,
+	.version	= TTREC_GENL_VERSION,
+	.maxattr	= TTREC_A_MAX,
+	.module		= THIS_MODULE,
+	.small_ops	= ttrec_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(ttrec_genl_ops),
+	/* A new family: strict header and attribute checks for every op. */
+	.resv_start_op	= TTREC_CMD_GET_SESSIONS,
+	.mcgrps		= ttrec_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ttrec_genl_mcgrps),
+};
+
+static int ttrec_genl_put_session(struct sk_buff *skb,
+				  const struct ttrec_session_snap *snap)
+{
+	if (nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, snap->id, TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_PID, snap->pid) ||
+	    nla_put_u32(skb, TTREC_A_STATE, snap->state) ||
+	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, snap->exit_status) ||
+	    nla_put_u64_64bit(skb, TTREC_A_ATTACH_NS, snap->attach_ns,
+			      TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_OWNER_PID, snap->owner_tgid) ||
+	    nla_put_string(skb, TTREC_A_COMM, snap->comm))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * One message per session. cb->args[0] holds the id of the last session
+ * sent: the list is in increasing id order, so a dump resumed after the
+ * skb filled up continues after it even if sessions came and went.
+ */
+static int ttrec_genl_get_sessions_dumpit(struct sk_buff *skb,
+					  struct netlink_callback *cb)
+{
+	struct ttrec_session_snap snap;
+	struct ttrec_session *s;
+	u64 last = cb->args[0];
+	void *hdr;
+	int ret = 0;
+
+	mutex_lock(&ttrec_sessions_lock);
+	list_for_each_entry(s, &ttrec_sessions, node) {
+		if (s->id <= last)
+			continue;
+		ttrec_session_snapshot(s, &snap);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ttrec_genl_family,
+				  NLM_F_MULTI, TTREC_CMD_GET_SESSIONS);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (ttrec_genl_put_session(skb, &snap)) {
+			genlmsg_cancel(skb, hdr);
+			ret = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		last = s->id;
+	}
+	mutex_unlock(&ttrec_sessions_lock);
+	cb->args[0] = last;
+
+	/* A message that does not fit an empty skb is an error. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+/**
+ * ttrec_netlink_event() - multicast a TTREC_CMD_EVENT message.
+ * @event: TTREC_EVENT_*.
+ * @s: the session; TTREC_A_EXIT_STATUS is added for TARGET_EXITED.
+ *
+ * Process context only (allocates with GFP_KERNEL). Delivery is best
+ * effort, as for any netlink multicast: a listener whose socket buffer is
+ * full loses the message and sees ENOBUFS.
+ */
+void ttrec_netlink_event(u32 event, struct ttrec_session *s)
+{
+	struct ttrec_session_snap snap;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&ttrec_genl_family, &init_net,
+				TTREC_GENL_MCGRP_EVENTS_IDX))
+		return;
+
+	ttrec_session_snapshot(s, &snap);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &ttrec_genl_family, 0, TTREC_CMD_EVENT);
+	if (!hdr)
+		goto err_free_skb;
+	if (nla_put_u32(skb, TTREC_A_EVENT, event) ||
+	    nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, snap.id, TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_PID, snap.pid))
+		goto err_free_skb;
+	if (event == TTREC_EVENT_TARGET_EXITED &&
+	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, snap.exit_status))
+		goto err_free_skb;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&ttrec_genl_family, skb, 0,
+			  TTREC_GENL_MCGRP_EVENTS_IDX, GFP_KERNEL);
+	return;
+
+err_free_skb:
+	nlmsg_free(skb);
+}
+
+/**
+ * ttrec_netlink_init() - register the generic netlink family.
+ *
+ * Return: 0 or a negative errno from genl_register_family().
+ */
+int ttrec_netlink_init(void)
+{
+	return genl_register_family(&ttrec_genl_family);
+}
+
+/**
+ * ttrec_netlink_exit() - unregister the generic netlink family.
+ */
+void ttrec_netlink_exit(void)
+{
+	genl_unregister_family(&ttrec_genl_family);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttrec: declarations shared by the module's files (not uapi).
+ */
+#ifndef _TTREC_KMOD_TTREC_H
+#define _TTREC_KMOD_TTREC_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/ttrec.h>
+
+struct file;
+struct seq_file;
+
+/*
+ * struct ttrec_session - one session: a session file descriptor bound to a
+ * target thread group.
+ *
+ * Lifetime: created by ttrec_session_attach(), owned by the session file
+ * (file->private_data) and freed by its ->release(). The fields above @lock
+ * are set before the session is published and never change afterwards.
+ *
+ * Locking:
+ *  - @node is on ttrec_sessions, protected by ttrec_sessions_lock (a mutex).
+ *  - @lock (spinlock, taken with interrupts off) protects @state,
+ *    @exit_status, @exit_ns and @published. It is taken from the exit
+ *    callback, which runs under tasklist_lock and the target's
+ *    pid->wait_pidfd.lock, so the lock order is:
+ *      tasklist_lock -> pid->wait_pidfd.lock -> @lock -> @poll_wq.lock
+ *    and ttrec_sessions_lock -> @lock. Never take pid->wait_pidfd.lock
+ *    (add/remove_wait_queue) with @lock held.
+ */
+struct ttrec_session {
+	struct list_head node;
+	u64 id;
+	struct pid *pid;		/* target thread group, referenced */
+	pid_t owner_tgid;		/* opener, initial pid namespace */
+	char comm[TASK_COMM_LEN];	/* target comm at attach */
+	u64 attach_ns;			/* CLOCK_MONOTONIC */
+
+	struct wait_queue_entry exit_wait;	/* on pid->wait_pidfd */
+	struct work_struct exit_work;		/* sends TARGET_EXITED */
+	wait_queue_head_t poll_wq;		/* woken on target exit */
+
+	spinlock_t lock;		/* see above */
+	u32 state;			/* TTREC_SESSION_* */
+	u32 exit_status;		/* wait(2) status once EXITED */
+	u64 exit_ns;			/* CLOCK_MONOTONIC, 0 while LIVE */
+	bool published;			/* OPENED event sent */
+};
+
+/*
+ * struct ttrec_session_snap - a consistent copy of a session's fields, taken
+ * by ttrec_session_snapshot(); pids in the initial pid namespace.
+ */
+struct ttrec_session_snap {
+	u64 id;
+	pid_t pid;			/* initial pid namespace */
+	pid_t owner_tgid;
+	u32 state;
+	u32 exit_status;
+	u64 attach_ns;
+	u64 exit_ns;
+	char comm[TASK_COMM_LEN];
+};
+
+/* session.c */
+extern struct list_head ttrec_sessions;
+extern struct mutex ttrec_sessions_lock;
+
+long ttrec_session_attach(const struct ttrec_attach_args *args);
+void ttrec_session_snapshot(struct ttrec_session *s,
+			    struct ttrec_session_snap *snap);
+int ttrec_session_debugfs_show(struct seq_file *m, void *unused);
+
+/* netlink.c */
+int ttrec_netlink_init(void);
+void ttrec_netlink_exit(void);
+void ttrec_netlink_event(u32 event, struct ttrec_session *s);
+
+#endif /* _TTREC_KMOD_TTREC_H */
