@@ -48,7 +48,7 @@
  * @features:	in: features the caller requires; a bit the module does not
  *		support fails with EINVAL. out: every supported feature.
  * @ioctls:	out: bit N set when the ioctl with _IOC_NR N works on
- *		/dev/ttrec.
+ *		/dev/ttrec (so ioctl numbers stay below 64).
  * @session_ioctls: out: the same for session file descriptors.
  * @flags:	in: must be 0.
  * @__pad:	must be 0.
@@ -73,10 +73,12 @@ struct ttrec_api {
  * @flags:	TTREC_ATTACH_*.
  *
  * Return: a new session file descriptor (close-on-exec) bound to the
- * target's thread group. Needs CAP_SYS_PTRACE (EPERM). Errors: ESRCH (no
- * such process, or it is exiting or a zombie), EINVAL (a kernel thread, the
- * caller's own thread group, unknown flags, a pidfd that is not one),
- * EBADF (bad pidfd). Closing the last reference to the fd ends the session.
+ * target's thread group. Needs CAP_SYS_PTRACE in the initial user
+ * namespace (EPERM, checked first). Errors: ESRCH (no such process, a
+ * thread id that is not a thread-group leader's, or a process that is
+ * exiting or a zombie), EINVAL (a kernel thread, the caller's own thread
+ * group, unknown flags, a file that is not a pidfd), EBADF (bad pidfd).
+ * Closing the last reference to the fd ends the session.
  */
 struct ttrec_attach_args {
 	__u32 pid;
@@ -122,9 +124,13 @@ struct ttrec_session_info {
  * session with TTREC_A_SESSION_ID, TTREC_A_PID, TTREC_A_STATE,
  * TTREC_A_EXIT_STATUS, TTREC_A_ATTACH_NS, TTREC_A_OWNER_PID, TTREC_A_COMM.
  *
- * Multicast group TTREC_GENL_MCGRP_EVENTS: TTREC_CMD_EVENT messages with
- * TTREC_A_EVENT (TTREC_EVENT_*), TTREC_A_SESSION_ID, TTREC_A_PID and, for
- * TTREC_EVENT_TARGET_EXITED, TTREC_A_EXIT_STATUS.
+ * Multicast group TTREC_GENL_MCGRP_EVENTS (joining needs CAP_NET_ADMIN):
+ * TTREC_CMD_EVENT messages with TTREC_A_EVENT (TTREC_EVENT_*),
+ * TTREC_A_SESSION_ID, TTREC_A_PID and, for TTREC_EVENT_TARGET_EXITED,
+ * TTREC_A_EXIT_STATUS. For one session they arrive in the order OPENED,
+ * TARGET_EXITED (if the target exits while the session is open), CLOSED.
+ *
+ * The family exists in the initial network namespace only.
  *
  * Pids in netlink messages are in the initial pid namespace.
  */
