@@ -16,6 +16,10 @@ struct command {
 static const struct command commands[] = {
 	{ "status",  cmd_status,  "show whether ttrec.ko is loaded, its API and live sessions" },
 	{ "monitor", cmd_monitor, "print ttrec.ko events (sessions opened, closed, targets exited)" },
+	{ "record",  cmd_record,  "run a command and record its syscalls, signals and scheduling" },
+	{ "attach",  cmd_attach,  "record a running process until it exits, Ctrl-C or --duration" },
+	{ "dump",    cmd_dump,    "print the events of a recording, strace-like or JSON" },
+	{ "info",    cmd_info,    "summarise a recording: events, bytes, losses, replayability" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -17,6 +17,10 @@
 /* Subcommands: each parses its own options; returns an EXIT_* status. */
 int cmd_status(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* util.c: strict number parsing; 0 or -EINVAL/-ERANGE */
 int parse_u64(const char *s, uint64_t *out);

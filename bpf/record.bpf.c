@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec record: every syscall (with the bytes the kernel wrote into user
+ * memory), signal, scheduling decision and lifecycle event of the traced
+ * processes, into one ring buffer, in one global order.
+ *
+ * Filter first: every program looks the current tgid up in "traced" before
+ * doing anything else, so untraced processes pay one hash lookup.
+ * Loss is never silent: a failed ring reservation counts in the per-CPU
+ * "lost" map, which user space turns into a gap record.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "record.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TRACED_ACTIVE	1
+#define TRACED_EXEC	2	/* traced from its next successful execve */
+
+const volatile bool follow_fork = false;
+/* Wake the consumer only once this much data waits (it also polls). */
+const volatile __u64 wake_bytes = 256 * 1024;
+
+__u64 seq_counter = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 20);
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u32);		/* TRACED_* */
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, REC_NR_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct rec_sysdesc);
+} sysdesc SEC(".maps");
+
+/* ioctl request -> output rule (REC_OUT_FIXED/NONE/IOCTL for SIOCGIFCONF) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct rec_outspec);
+} ioctldesc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rec_lost);
+} lost SEC(".maps");
+
+#define MAX_REGIONS	8	/* a power of 2: indexes are masked */
+#define MAX_IOV		1024
+
+/* Mask a region index in a way the compiler cannot drop (for the verifier). */
+#define BOUND(x)	asm volatile("%0 &= 7" : "+r"(x))
+
+struct out_region {
+	__u64 addr;
+	__u64 len;		/* bytes; for iov regions the total */
+	__u32 iovcnt;		/* iov regions: entries; 0 otherwise */
+	__u8  id;
+	__u8  iov;
+	__u16 pad;
+};
+
+struct walk {
+	__u64 call;
+	__u32 tid;
+	__u32 nchunks;
+	__u32 nreg;
+	__u32 cur;		/* region being copied */
+	__u32 lost;
+	__u32 fault;
+	__u64 addr;		/* current contiguous segment */
+	__u64 left;
+	__u64 off;		/* offset in the region */
+	__u64 iov;		/* next iovec to load */
+	__u64 iovcnt;
+	__u64 total;		/* iov region: bytes still to copy */
+	__u64 args[6];		/* of the syscall */
+	__s64 ret;
+	__u32 inlen;
+	__u32 flags;		/* REC_SF_* */
+	struct out_region r[MAX_REGIONS];
+};
+
+/*
+ * Per-thread state, in task storage: the syscall in flight (set at entry)
+ * and the output walk at its exit. Kept out of the BPF stack so that the
+ * verifier sees the walk's lengths as plain unknown numbers (constants on
+ * the stack would make it unroll the bpf_loop callback), and per task so
+ * that a preempted program cannot have its state overwritten.
+ */
+struct inflight {
+	__u64 call;		/* entry time; 0: not in a syscall we saw enter */
+	__u64 args[6];
+	__u32 nr;
+	__u32 inlen;		/* REC_OUT_PTRLEN: the length before the call */
+	struct walk w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct walk_ctx {
+	struct walk *w;
+};
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+
+	return v && *v == TRACED_ACTIVE;
+}
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	struct rec_lost *l = bpf_map_lookup_elem(&lost, &zero);
+
+	if (!l)
+		return;
+	if (!l->first_seq)
+		l->first_seq = seq_counter + 1;
+	l->events++;
+}
+
+static __always_inline __u64 wflags(void)
+{
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wake_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u64 next_seq(void)
+{
+	return __sync_fetch_and_add(&seq_counter, 1) + 1;
+}
+
+static __always_inline void fill_hdr(struct rec_ev_hdr *h, __u32 type, __u32 tid,
+				     __u64 ts)
+{
+	h->type = type;
+	h->tid = tid;
+	h->ts = ts;
+	h->seq = next_seq();
+}
+
+/* One chunk of a region, in a ring record of a size class >= n. */
+#define EMIT_CLASS(CLS)							\
+	if (n <= CLS) {							\
+		struct rec_ev_chunk *c;					\
+		__u32 len = n;						\
+									\
+		c = bpf_ringbuf_reserve(&rb, sizeof(*c) + CLS, 0);	\
+		if (!c) {						\
+			w->lost = 1;					\
+			return 1;					\
+		}							\
+		c->h.type = REC_EV_CHUNK;				\
+		c->h.tid = w->tid;					\
+		c->h.seq = 0;						\
+		c->h.ts = 0;						\
+		c->call = w->call;					\
+		c->len = n;						\
+		c->off = w->off;					\
+		c->region = w->r[cur].id;				\
+		c->fault = 0;						\
+		barrier_var(len);					\
+		if (len > CLS)						\
+			len = CLS;					\
+		if (bpf_probe_read_user(c + 1, len, (void *)w->addr)) {	\
+			c->fault = 1;					\
+			w->fault = 1;					\
+		}							\
+		bpf_ringbuf_submit(c, wflags());			\
+		goto done;						\
+	}
+
+static long walk_cb(__u32 i, void *ctx)
+{
+	struct walk *w = ((struct walk_ctx *)ctx)->w;
+	__u32 cur = w->cur;
+	__u64 n;
+
+	if (cur >= MAX_REGIONS)
+		return 1;
+	BOUND(cur);
+	if (w->left == 0) {
+		if (w->r[cur].iov && w->total && w->iovcnt) {
+			struct { __u64 base, len; } v = {};
+
+			if (bpf_probe_read_user(&v, sizeof(v), (void *)w->iov)) {
+				w->fault = 1;
+				w->total = 0;
+				return 0;
+			}
+			w->iov += sizeof(v);
+			w->iovcnt--;
+			w->addr = v.base;
+			w->left = v.len < w->total ? v.len : w->total;
+			return 0;
+		}
+		/* next region */
+		cur = w->cur + 1;
+		if (cur >= w->nreg)
+			return 1;
+		if (cur >= MAX_REGIONS)
+			return 1;
+		BOUND(cur);
+		w->cur = cur;
+		w->off = 0;
+		if (w->r[cur].iov) {
+			w->iov = w->r[cur].addr;
+			w->iovcnt = w->r[cur].iovcnt;
+			w->total = w->r[cur].len;
+			w->left = 0;
+		} else {
+			w->addr = w->r[cur].addr;
+			w->left = w->r[cur].len;
+		}
+		return 0;
+	}
+	n = w->left > REC_CHUNK_MAX ? REC_CHUNK_MAX : w->left;
+	EMIT_CLASS(256)
+	EMIT_CLASS(4096)
+	EMIT_CLASS(16384)
+	EMIT_CLASS(REC_CHUNK_MAX)
+	return 1;
+done:
+	w->addr += n;
+	w->left -= n;
+	w->off += n;
+	if (w->r[cur].iov)
+		w->total -= n;
+	w->nchunks++;
+	return 0;
+}
+
+static __always_inline void add_region(struct walk *w, __u32 id, __u64 addr,
+				       __u64 len, __u64 iovcnt, __u32 iov)
+{
+	__u32 k = w->nreg;
+
+	if (!addr || !len)
+		return;
+	if (k >= MAX_REGIONS)
+		return;
+	BOUND(k);
+	if (len > (1ULL << 32))		/* sanity: never from a real syscall */
+		len = 1ULL << 32;
+	w->r[k].addr = addr;
+	w->r[k].len = len;
+	w->r[k].iovcnt = iovcnt > MAX_IOV ? MAX_IOV : iovcnt;
+	w->r[k].id = id;
+	w->r[k].iov = iov;
+	w->nreg = k + 1;
+}
+
+static __always_inline void run_walk(struct walk *w)
+{
+	__u64 loops = 2;
+	__u32 k;
+
+	for (k = 0; k < MAX_REGIONS; k++) {
+		if (k >= w->nreg)
+			break;
+		loops += w->r[k].len / REC_CHUNK_MAX + 2 + w->r[k].iovcnt * 2;
+	}
+	if (loops > (1 << 23))
+		loops = 1 << 23;
+	if (!w->nreg)
+		return;
+	/* load region 0; walk_cb moves on to the next ones */
+	w->cur = 0;
+	w->off = 0;
+	if (w->r[0].iov) {
+		w->iov = w->r[0].addr;
+		w->iovcnt = w->r[0].iovcnt;
+		w->total = w->r[0].len;
+	} else {
+		w->addr = w->r[0].addr;
+		w->left = w->r[0].len;
+	}
+	{
+		struct walk_ctx wc = { .w = w };
+
+		bpf_loop(loops, walk_cb, &wc, 0);
+	}
+}
+
+struct user_msghdr_x {
+	__u64 name;
+	__u32 namelen;
+	__u32 pad;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+	__u32 pad2;
+};
+
+static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
+{
+	const __u64 *args = w->args;
+	long ret = w->ret;
+	__u32 inlen = w->inlen;
+	__u32 *flags = &w->flags;
+	__u32 a = o->arg, la = o->larg;
+	__u64 addr, len = 0;
+
+	if (a > 5 || la > 5)
+		return;
+	if (ret < 0 && !(o->flags & REC_OF_ON_ERROR))
+		return;
+	addr = args[a];
+	switch (o->how) {
+	case REC_OUT_FIXED:
+		len = o->size;
+		break;
+	case REC_OUT_ARGLEN:
+		len = args[la] * o->size;
+		break;
+	case REC_OUT_RETLEN:
+		len = ret > 0 ? (__u64)ret * o->size : 0;
+		break;
+	case REC_OUT_PTRLEN: {
+		__u32 l = 0;
+
+		if (args[la])
+			bpf_probe_read_user(&l, sizeof(l), (void *)args[la]);
+		len = l < inlen ? l : inlen;
+		break;
+	}
+	case REC_OUT_IOV:
+		add_region(w, REC_REGION_IOV, addr, ret > 0 ? ret : 0, args[la], 1);
+		return;
+	case REC_OUT_MSGHDR: {
+		struct user_msghdr_x m = {};
+
+		add_region(w, a, addr, sizeof(m), 0, 0);
+		if (!addr || bpf_probe_read_user(&m, sizeof(m), (void *)addr))
+			return;
+		add_region(w, REC_REGION_MSGNAME, m.name, m.namelen, 0, 0);
+		add_region(w, REC_REGION_MSGCTL, m.control, m.controllen, 0, 0);
+		add_region(w, REC_REGION_IOV, m.iov, ret > 0 ? ret : 0, m.iovlen, 1);
+		return;
+	}
+	case REC_OUT_FDSET:
+		len = ((args[0] + 63) / 64) * 8;
+		break;
+	case REC_OUT_MMSGHDR:
+		len = ret > 0 ? (__u64)ret * 64 : 0;
+		*flags |= REC_SF_OUT_PARTIAL;
+		break;
+	case REC_OUT_IOCTL: {
+		__u32 req = args[1];
+		struct rec_outspec *io = bpf_map_lookup_elem(&ioctldesc, &req);
+
+		if (!io) {
+			*flags |= REC_SF_OUT_UNKNOWN;
+			return;
+		}
+		if (ret < 0)
+			return;
+		if (io->how == REC_OUT_FIXED) {
+			len = io->size;
+		} else if (io->how == REC_OUT_IOCTL) {	/* SIOCGIFCONF */
+			struct { __s32 len; __u32 pad; __u64 buf; } ifc = {};
+
+			add_region(w, 2, addr, sizeof(ifc), 0, 0);
+			if (!addr || bpf_probe_read_user(&ifc, sizeof(ifc), (void *)addr))
+				return;
+			if (ifc.len > 0)
+				add_region(w, REC_REGION_IFCBUF, ifc.buf, ifc.len, 0, 0);
+			return;
+		}
+		break;
+	}
+	default:
+		return;
+	}
+	add_region(w, a, addr, len, 0, 0);
+}
+
+static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
+				    const __u64 *args, long ret, __u32 flags,
+				    __u32 nchunks)
+{
+	struct rec_ev_sys *e;
+	int i;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return -1;
+	}
+	fill_hdr(&e->h, REC_EV_SYS, tid, bpf_ktime_get_ns());
+	e->call = call;
+	e->nr = nr;
+	e->flags = flags;
+	e->ret = ret;
+	for (i = 0; i < 6; i++)
+		e->args[i] = args[i];
+	e->nchunks = nchunks;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wflags());
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	struct rec_sysdesc *d;
+	struct inflight *in;
+	__u32 nr = id;
+	int k;
+
+	if (!is_traced(pt >> 32))
+		return 0;
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in)
+		return 0;
+	in->call = bpf_ktime_get_ns();
+	in->nr = nr;
+	in->args[0] = regs->di;
+	in->args[1] = regs->si;
+	in->args[2] = regs->dx;
+	in->args[3] = regs->r10;
+	in->args[4] = regs->r8;
+	in->args[5] = regs->r9;
+	in->inlen = 0;
+	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	if (!d)
+		return 0;
+	if (d->flags & REC_SD_NORETURN) {
+		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0);
+		in->call = 0;
+		return 0;
+	}
+	/* PTRLEN: the buffer length is in/out; keep the value going in */
+	for (k = 0; k < REC_MAX_OUTS; k++) {
+		__u32 la = d->out[k].larg;
+
+		if (d->out[k].how != REC_OUT_PTRLEN)
+			continue;
+		if (la < 6 && in->args[la])
+			bpf_probe_read_user(&in->inlen, sizeof(in->inlen),
+					    (void *)in->args[la]);
+		break;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	struct rec_sysdesc *d;
+	struct inflight *in;
+	struct walk *w;
+	__u32 nr;
+	int k;
+
+	if (!is_traced(pt >> 32))
+		return 0;
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in)
+		return 0;
+	w = &in->w;
+	__builtin_memset(w, 0, sizeof(*w));
+	if (in->call) {
+		nr = in->nr;
+		for (k = 0; k < 6; k++)
+			w->args[k] = in->args[k];
+		w->call = in->call;
+		w->inlen = in->inlen;
+		in->call = 0;
+	} else {
+		/* entered before we attached: the argument registers survive */
+		nr = regs->orig_ax;
+		w->args[0] = regs->di;
+		w->args[1] = regs->si;
+		w->args[2] = regs->dx;
+		w->args[3] = regs->r10;
+		w->args[4] = regs->r8;
+		w->args[5] = regs->r9;
+		w->call = bpf_ktime_get_ns();
+		w->flags |= REC_SF_NO_ENTER;
+	}
+	w->tid = (__u32)pt;
+	w->ret = ret;
+	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	if (!d || !(d->flags & REC_SD_KNOWN)) {
+		w->flags |= REC_SF_OUT_UNKNOWN;
+	} else {
+		if (d->flags & REC_SD_PARTIAL)
+			w->flags |= REC_SF_OUT_PARTIAL;
+		for (k = 0; k < REC_MAX_OUTS; k++) {
+			if (k >= d->nout)
+				break;
+			add_spec(w, &d->out[k]);
+		}
+		run_walk(w);
+		if (w->lost) {
+			w->flags |= REC_SF_OUT_LOST;
+			count_lost();
+		}
+		if (w->fault)
+			w->flags |= REC_SF_OUT_FAULT;
+	}
+	emit_sys(w->tid, w->call, nr, w->args, ret, w->flags, w->nchunks);
+	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info,
+	     struct k_sigaction *ka)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	struct task_struct *task;
+	struct rec_ev_signal *e;
+	struct pt_regs *regs;
+
+	if (!is_traced(pt >> 32))
+		return 0;
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	e->sig = sig;
+	e->code = info ? BPF_CORE_READ(info, si_code) : 0;
+	e->handler = ka ? (__u64)BPF_CORE_READ(ka, sa.sa_handler) : 0;
+	e->syscall = BPF_CORE_READ(regs, orig_ax);
+	e->ax = BPF_CORE_READ(regs, ax);
+	e->ip = BPF_CORE_READ(regs, ip);
+	fill_hdr(&e->h, REC_EV_SIGNAL, (__u32)pt, bpf_ktime_get_ns());
+	bpf_ringbuf_submit(e, wflags());
+	return 0;
+}
+
+static __always_inline void emit_sched(__u32 kind, struct task_struct *t,
+				       __u32 state, __u32 preempt, __u32 other)
+{
+	struct rec_ev_sched *e;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	e->kind = kind;
+	e->cpu = bpf_get_smp_processor_id();
+	e->state = state;
+	e->preempt = preempt;
+	e->other = other;
+	e->pad = 0;
+	e->ip = 0;
+	if (kind == REC_SCHED_OUT) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+		e->ip = BPF_CORE_READ(regs, ip);
+	}
+	fill_hdr(&e->h, REC_EV_SCHED, t->pid, bpf_ktime_get_ns());
+	bpf_ringbuf_submit(e, wflags());
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	if (is_traced(prev->tgid))
+		emit_sched(REC_SCHED_OUT, prev, prev_state, preempt, next->pid);
+	if (is_traced(next->tgid))
+		emit_sched(REC_SCHED_IN, next, 0, 0, prev->pid);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(sched_wakeup, struct task_struct *p)
+{
+	if (is_traced(p->tgid))
+		emit_sched(REC_SCHED_WAKEUP, p, 0, 0, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+static __always_inline struct rec_ev_task *task_ev(__u32 kind, __u32 tid)
+{
+	struct rec_ev_task *e;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return NULL;
+	}
+	e->kind = kind;
+	e->tgid = 0;
+	e->child = 0;
+	e->exit_code = 0;
+	e->group_dead = 0;
+	e->traced = 0;
+	e->filename[0] = 0;
+	fill_hdr(&e->h, REC_EV_TASK, tid, bpf_ktime_get_ns());
+	return e;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, one = TRACED_ACTIVE;
+	bool thread = ptgid == ctgid;
+	struct rec_ev_task *e;
+
+	if (!is_traced(ptgid))
+		return 0;
+	if (!thread && follow_fork)
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	e = task_ev(thread ? REC_TASK_CLONE : REC_TASK_FORK, parent->pid);
+	if (!e)
+		return 0;
+	e->tgid = ptgid;
+	e->child = child->pid;
+	e->traced = thread || follow_fork;
+	bpf_ringbuf_submit(e, wflags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	struct rec_ev_task *e;
+	__u32 *v;
+
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	if (!v)
+		return 0;
+	if (*v == TRACED_EXEC)
+		*v = TRACED_ACTIVE;
+	e = task_ev(REC_TASK_EXEC, p->pid);
+	if (!e)
+		return 0;
+	e->tgid = tgid;
+	e->child = old_pid;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				  BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, wflags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct rec_ev_task *e;
+	bool group_dead;
+	__u32 *v;
+
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	if (!v)
+		return 0;
+	group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+	if (*v == TRACED_ACTIVE) {
+		e = task_ev(REC_TASK_EXIT, p->pid);
+		if (e) {
+			e->tgid = tgid;
+			e->exit_code = p->exit_code;
+			e->group_dead = group_dead;
+			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+		}
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}

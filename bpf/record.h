@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttrec record: what bpf/record.bpf.c sends to user space (ring events,
+ * REC_EV_*) and what user space writes into the journal (journal records,
+ * REC_*). This header IS the record layout of the journal; the container
+ * (chunks, checksums, per-record sequence numbers) is user/journal.h's.
+ *
+ * No includes of its own: the BPF side gets the __u* types from vmlinux.h,
+ * the user side from <linux/types.h>.
+ *
+ * Journal records (all little-endian, packed, naturally aligned fields)
+ * ---------------------------------------------------------------------
+ * Every journal record starts with one byte, its type (REC_*). The
+ * journal gives each record a sequence number: the global order of the
+ * events across all threads and CPUs (taken in BPF with one atomic
+ * counter). Consecutive events have consecutive numbers; a REC_OUT carries
+ * the number of the REC_SYS it belongs to, and REC_TIME/REC_GAP repeat the
+ * number of the record before them (the journal's numbers never decrease).
+ *
+ * Time: records carry @dts, the signed difference in ns between their
+ * monotonic timestamp and the one of the previous timed record; REC_TIME
+ * (written first and then at least every REC_TIME_EVERY records, or when
+ * a difference does not fit in 32 bits) sets the absolute time. This keeps
+ * records of a tight loop nearly identical, so LZ4 compresses them well.
+ *
+ * REC_SYS    one system call, written at its return:
+ *            struct rec_sys, then REC_OUT records with the bytes the kernel
+ *            wrote into user memory (rec_sys.nout of them, in order).
+ *            Consecutive syscalls without outputs (nout == 0) are batched:
+ *            one journal record of k * sizeof(struct rec_sys) bytes (k <=
+ *            REC_BATCH_MAX) holds events seq, seq + 1, ..., seq + k - 1.
+ * REC_OUT    struct rec_out + data: @len bytes written at (region @region,
+ *            offset @off). Regions 0..5 are "the buffer argument i points
+ *            to"; REC_REGION_IOV is the data scattered through an iovec
+ *            array (offset counts across the vector); the others below.
+ * REC_SIGNAL struct rec_signal: a signal delivered to a thread.
+ * REC_SCHED  struct rec_sched: a traced thread switched out, switched in or
+ *            was woken.
+ * REC_TASK   struct rec_task (+ exec file name): clone/fork, exec, exit.
+ * REC_GAP    struct rec_gap: events were lost; not replayable past it.
+ * REC_TIME   struct rec_time: absolute monotonic time.
+ * REC_START  struct rec_start: the first record; the recording's origin.
+ */
+#ifndef TTREC_RECORD_H
+#define TTREC_RECORD_H
+
+#define REC_FORMAT_VERSION	1
+
+enum {
+	REC_SYS		= 1,
+	REC_OUT		= 2,
+	REC_SIGNAL	= 3,
+	REC_SCHED	= 4,
+	REC_TASK	= 5,
+	REC_GAP		= 6,
+	REC_TIME	= 7,
+	REC_START	= 8,
+	REC_NR_TYPES,
+};
+
+/* rec_sys.flags */
+#define REC_SF_OUT_UNKNOWN	0x01	/* syscall not in the table: outputs not recorded */
+#define REC_SF_OUT_LOST		0x02	/* ring full: some output bytes are missing */
+#define REC_SF_OUT_FAULT	0x04	/* an output could not be read back (fault) */
+#define REC_SF_OUT_PARTIAL	0x08	/* the table covers only part of the outputs */
+#define REC_SF_NO_ENTER		0x10	/* entered before tracing began: args from regs */
+#define REC_SF_NORETURN		0x20	/* exit/exit_group: recorded at entry, @ret is 0 */
+
+#define REC_BATCH_MAX		64
+
+struct rec_sys {
+	__u8  type;		/* REC_SYS */
+	__u8  flags;		/* REC_SF_* */
+	__u16 nr;		/* x86_64 syscall number */
+	__s32 dts;
+	__u32 tid;
+	__u32 nout;		/* REC_OUT records that follow */
+	__s64 ret;
+	__u64 args[6];
+};
+
+#define REC_REGION_IOV		8	/* through the iovec array */
+#define REC_REGION_MSGNAME	9	/* recvmsg: msg_name */
+#define REC_REGION_MSGCTL	10	/* recvmsg: msg_control */
+#define REC_REGION_IFCBUF	11	/* ioctl SIOCGIFCONF: ifc_buf */
+#define REC_REGION_PTR		12	/* the pointer in a struct argument (never 0..5) */
+
+struct rec_out {
+	__u8  type;		/* REC_OUT */
+	__u8  region;		/* 0..5: argument index, or REC_REGION_* */
+	__u16 flags;		/* 0 */
+	__u32 off;		/* offset of data[0] in the region */
+	/* __u8 data[]: the rest of the record */
+};
+
+struct rec_signal {
+	__u8  type;		/* REC_SIGNAL */
+	__u8  pad;
+	__u16 sig;
+	__s32 dts;
+	__u32 tid;
+	__s32 code;		/* si_code */
+	__u64 handler;		/* sa_handler: 0 SIG_DFL, 1 SIG_IGN, else address */
+	__s64 syscall;		/* syscall it interrupted (orig_ax), -1: none */
+	__s64 ax;		/* its return value so far (-ERESTART*, -EINTR) */
+	__u64 ip;		/* user ip at delivery */
+};
+
+#define REC_SCHED_OUT		1	/* switched out (sched_switch, prev) */
+#define REC_SCHED_IN		2	/* switched in (sched_switch, next) */
+#define REC_SCHED_WAKEUP	3	/* woken (sched_wakeup) */
+
+struct rec_sched {
+	__u8  type;		/* REC_SCHED */
+	__u8  kind;		/* REC_SCHED_* */
+	__u16 cpu;
+	__s32 dts;
+	__u32 tid;
+	__u32 state;		/* OUT: prev_state (0: preempted, runnable) */
+	__u64 ip;		/* OUT: user ip saved at kernel entry */
+	__u32 preempt;		/* OUT: 1 if involuntary */
+	__u32 other;		/* tid switched to / from, or the waker */
+};
+
+#define REC_TASK_CLONE		1	/* new thread in a traced process */
+#define REC_TASK_FORK		2	/* new process (traced only with --follow-fork) */
+#define REC_TASK_EXEC		3	/* execve succeeded; name follows */
+#define REC_TASK_EXIT		4	/* thread exited */
+
+struct rec_task {
+	__u8  type;		/* REC_TASK */
+	__u8  kind;		/* REC_TASK_* */
+	__u8  group_dead;	/* EXIT: last thread of the process */
+	__u8  traced;		/* FORK: the child is traced too */
+	__s32 dts;
+	__u32 tid;		/* the thread the event happened in */
+	__u32 tgid;
+	__u32 child;		/* CLONE/FORK: new tid; EXEC: old tid */
+	__u32 exit_code;	/* EXIT: wait status */
+	/* EXEC: file name, NUL-terminated, after the struct */
+};
+
+struct rec_gap {
+	__u8  type;		/* REC_GAP */
+	__u8  pad[7];
+	__u64 lost;		/* events lost at this point */
+	__u64 from_seq;		/* not replayable from this sequence number on */
+};
+
+#define REC_TIME_EVERY		65536
+
+struct rec_time {
+	__u8  type;		/* REC_TIME */
+	__u8  pad[7];
+	__u64 ns;		/* CLOCK_MONOTONIC */
+};
+
+struct rec_start {
+	__u8  type;		/* REC_START */
+	__u8  pad[3];
+	__u32 version;		/* REC_FORMAT_VERSION */
+	__u64 ns;		/* CLOCK_MONOTONIC at start */
+};
+
+/*
+ * Ring events (BPF -> user space). Not on disk. Every event but
+ * REC_EV_CHUNK takes a global sequence number after its ring space is
+ * reserved, so the numbers have no holes; the ring buffer may hold them
+ * slightly out of order across CPUs and user space sorts them.
+ * A syscall's output bytes travel as REC_EV_CHUNK events emitted *before*
+ * its REC_EV_SYS (so the consumer drains them while a large output is
+ * still being copied); they are matched by (tid, call).
+ */
+enum {
+	REC_EV_SYS	= 1,
+	REC_EV_CHUNK	= 2,
+	REC_EV_SIGNAL	= 3,
+	REC_EV_SCHED	= 4,
+	REC_EV_TASK	= 5,
+};
+
+struct rec_ev_hdr {
+	__u32 type;		/* REC_EV_* */
+	__u32 tid;
+	__u64 seq;		/* 0 for REC_EV_CHUNK */
+	__u64 ts;
+};
+
+struct rec_ev_sys {
+	struct rec_ev_hdr h;
+	__u64 call;		/* the entry time: keys the chunks */
+	__u32 nr;
+	__u32 flags;		/* REC_SF_* */
+	__s64 ret;
+	__u64 args[6];
+	__u32 nchunks;		/* REC_EV_CHUNK events emitted for it */
+	__u32 pad;
+};
+
+#define REC_CHUNK_MAX		32768
+
+struct rec_ev_chunk {
+	struct rec_ev_hdr h;
+	__u64 call;
+	__u32 len;		/* bytes of data[] that are valid */
+	__u32 off;
+	__u8  region;
+	__u8  fault;		/* the read from user memory failed: data is zero */
+	__u8  pad[6];
+	/* __u8 data[]: at most REC_CHUNK_MAX */
+};
+
+struct rec_ev_signal {
+	struct rec_ev_hdr h;
+	__s32 sig;
+	__s32 code;
+	__u64 handler;
+	__s64 syscall;
+	__s64 ax;
+	__u64 ip;
+};
+
+struct rec_ev_sched {
+	struct rec_ev_hdr h;
+	__u32 kind;
+	__u32 cpu;
+	__u32 state;
+	__u32 preempt;
+	__u32 other;
+	__u32 pad;
+	__u64 ip;
+};
+
+#define REC_COMM_LEN		256
+
+struct rec_ev_task {
+	struct rec_ev_hdr h;
+	__u32 kind;
+	__u32 tgid;
+	__u32 child;
+	__u32 exit_code;
+	__u32 group_dead;
+	__u32 traced;
+	char  filename[REC_COMM_LEN];
+};
+
+/* Per-CPU loss counters (map "lost"). */
+struct rec_lost {
+	__u64 events;		/* events that found the ring full */
+	__u64 first_seq;	/* the sequence counter at the first loss, +1 */
+};
+
+/*
+ * The syscall table as BPF sees it (map "sysdesc", indexed by number,
+ * filled from user/syscalls.c at start). Up to REC_MAX_OUTS output rules.
+ */
+#define REC_NR_SYSCALLS		512
+#define REC_MAX_OUTS		4
+
+enum {
+	REC_OUT_NONE = 0,
+	REC_OUT_FIXED,		/* @size bytes at args[arg] */
+	REC_OUT_ARGLEN,		/* args[larg] * @size bytes */
+	REC_OUT_RETLEN,		/* ret * @size bytes (ret > 0) */
+	REC_OUT_PTRLEN,		/* *(u32 *)args[larg] bytes after the call, at most
+				 * the value before it (sockaddr, sockopt) */
+	REC_OUT_IOV,		/* iovec array args[arg], args[larg] entries, ret bytes */
+	REC_OUT_MSGHDR,		/* struct msghdr args[arg]: itself, name, control, iov */
+	REC_OUT_FDSET,		/* fd_set of args[0] bits */
+	REC_OUT_IOCTL,		/* by request: see record.bpf.c ioctl_out() */
+	REC_OUT_MMSGHDR,	/* recvmmsg: the mmsghdr array (ret entries);
+				 * message data not followed: REC_SF_OUT_PARTIAL */
+};
+
+#define REC_OF_ON_ERROR		0x01	/* copied even when ret < 0 */
+
+struct rec_outspec {
+	__u8  how;		/* REC_OUT_* */
+	__u8  arg;
+	__u8  larg;
+	__u8  flags;		/* REC_OF_* */
+	__u32 size;
+};
+
+#define REC_SD_KNOWN		0x01	/* outputs described (possibly none) */
+#define REC_SD_PARTIAL		0x02	/* described, but not completely */
+#define REC_SD_NORETURN		0x04	/* never returns (exit, exit_group) */
+
+struct rec_sysdesc {
+	__u32 flags;		/* REC_SD_* */
+	__u32 nout;
+	struct rec_outspec out[REC_MAX_OUTS];
+};
+
+#endif

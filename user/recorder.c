@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The recorder shared by `ttrec record` and `ttrec attach`: open, configure,
+ * load and attach bpf/record.bpf.c, start or pick the target, then drain
+ * the ring buffer into the journal until the target is gone.
+ *
+ * The ring holds events in reservation order, which across CPUs is not
+ * quite sequence order: events wait in a min-heap until every smaller
+ * sequence number has been written. A syscall's output chunks arrive
+ * before its REC_EV_SYS and wait on a per-thread list.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "journal.h"
+#include "log.h"
+#include "recording.h"
+#include "syscalls.h"
+#include "ttrec.h"
+#include "record.skel.h"
+
+#define DEFAULT_RING_BYTES	(64ULL << 20)
+#define POLL_MS			20
+#define FLUSH_NS		500000000ULL
+
+/* An output chunk, already in its journal form (struct rec_out + data). */
+struct chunk {
+	struct chunk *next;
+	uint64_t call;
+	size_t len;
+	uint8_t rec[];
+};
+
+/* An event waiting for its turn. */
+struct pending {
+	uint64_t seq;
+	struct chunk *chunks;	/* REC_EV_SYS: its outputs, in order */
+	size_t size;
+	uint8_t ev[];
+};
+
+struct tid_chunks {
+	uint32_t tid;
+	struct chunk *head, **tail;
+};
+
+struct rec_state {
+	struct record_bpf *skel;
+	struct journal_writer *jw;
+	int err;			/* first journal error: stops the recording */
+	/* reorder heap */
+	struct pending **heap;
+	size_t nheap, heap_cap;
+	uint64_t next_seq;
+	uint64_t last_seq;		/* of the last record written */
+	/* chunks by thread (open addressing) */
+	struct tid_chunks *tids;
+	size_t tid_cap;
+	/* time */
+	uint64_t last_ts;
+	uint64_t since_time;
+	/* loss */
+	uint64_t lost_seen;
+	uint64_t lost_first_seq;
+	int ncpus;
+	/* counts */
+	uint64_t events, syscalls, out_bytes, unknown;
+	uint64_t last_flush;
+	/* consecutive output-less syscalls share one journal record */
+	struct rec_sys batch[REC_BATCH_MAX];
+	unsigned int nbatch;
+	uint64_t batch_seq;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------- journal out */
+
+static int append(struct rec_state *s, uint64_t seq, const void *rec, size_t len)
+{
+	int err;
+
+	if (s->err)
+		return s->err;
+	err = journal_append(s->jw, seq, rec, len);
+	if (err) {
+		s->err = err;
+		return err;
+	}
+	return 0;
+}
+
+static int flush_batch(struct rec_state *s)
+{
+	int err = 0;
+
+	if (s->nbatch)
+		err = append(s, s->batch_seq, s->batch, s->nbatch * sizeof(s->batch[0]));
+	s->nbatch = 0;
+	return err;
+}
+
+static int put_sys(struct rec_state *s, uint64_t seq, const struct rec_sys *r)
+{
+	if (s->nbatch && (r->nout || seq != s->batch_seq + s->nbatch ||
+			  s->nbatch == REC_BATCH_MAX))
+		flush_batch(s);
+	if (r->nout) {
+		s->last_seq = seq;
+		return append(s, seq, r, sizeof(*r));
+	}
+	if (!s->nbatch)
+		s->batch_seq = seq;
+	s->batch[s->nbatch++] = *r;
+	s->last_seq = seq;
+	return s->err;
+}
+
+static int put(struct rec_state *s, uint64_t seq, const void *rec, size_t len)
+{
+	int err;
+
+	flush_batch(s);
+	err = append(s, seq, rec, len);
+	if (err) {
+		s->err = err;
+		return err;
+	}
+	s->last_seq = seq;
+	return 0;
+}
+
+/* The dts of an event at @ts, writing a REC_TIME first when needed. */
+static int32_t dts_for(struct rec_state *s, uint64_t seq, uint64_t ts)
+{
+	int64_t d = (int64_t)(ts - s->last_ts);
+
+	if (++s->since_time >= REC_TIME_EVERY || d > INT32_MAX || d < INT32_MIN) {
+		struct rec_time t = { .type = REC_TIME, .ns = ts };
+
+		put(s, seq, &t, sizeof(t));
+		s->since_time = 0;
+		d = 0;
+	}
+	s->last_ts = ts;
+	return (int32_t)d;
+}
+
+static void write_event(struct rec_state *s, struct pending *p)
+{
+	const struct rec_ev_hdr *h = (const void *)p->ev;
+	uint64_t seq = p->seq;
+	struct chunk *c;
+
+	s->events++;
+	switch (h->type) {
+	case REC_EV_SYS: {
+		const struct rec_ev_sys *e = (const void *)p->ev;
+		struct rec_sys r = {
+			.type = REC_SYS, .flags = e->flags, .nr = e->nr,
+			.tid = e->h.tid, .ret = e->ret,
+		};
+		uint32_t n = 0;
+
+		for (c = p->chunks; c; c = c->next)
+			n++;
+		if (n != e->nchunks)
+			r.flags |= REC_SF_OUT_LOST;
+		r.nout = n;
+		memcpy(r.args, e->args, sizeof(r.args));
+		r.dts = dts_for(s, seq, e->h.ts);
+		s->syscalls++;
+		if (r.flags & REC_SF_OUT_UNKNOWN)
+			s->unknown++;
+		put_sys(s, seq, &r);
+		for (c = p->chunks; c; c = c->next) {
+			put(s, seq, c->rec, c->len);
+			s->out_bytes += c->len - sizeof(struct rec_out);
+		}
+		break;
+	}
+	case REC_EV_SIGNAL: {
+		const struct rec_ev_signal *e = (const void *)p->ev;
+		struct rec_signal r = {
+			.type = REC_SIGNAL, .sig = e->sig, .tid = e->h.tid,
+			.code = e->code, .handler = e->handler,
+			.syscall = e->syscall, .ax = e->ax, .ip = e->ip,
+		};
+
+		r.dts = dts_for(s, seq, e->h.ts);
+		put(s, seq, &r, sizeof(r));
+		break;
+	}
+	case REC_EV_SCHED: {
+		const struct rec_ev_sched *e = (const void *)p->ev;
+		struct rec_sched r = {
+			.type = REC_SCHED, .kind = e->kind, .cpu = e->cpu,
+			.tid = e->h.tid, .state = e->state, .ip = e->ip,
+			.preempt = e->preempt, .other = e->other,
+		};
+
+		r.dts = dts_for(s, seq, e->h.ts);
+		put(s, seq, &r, sizeof(r));
+		break;
+	}
+	case REC_EV_TASK: {
+		const struct rec_ev_task *e = (const void *)p->ev;
+		uint8_t buf[sizeof(struct rec_task) + REC_COMM_LEN];
+		struct rec_task *r = (void *)buf;
+		size_t len = sizeof(*r);
+
+		memset(r, 0, sizeof(*r));
+		r->type = REC_TASK;
+		r->kind = e->kind;
+		r->group_dead = e->group_dead;
+		r->traced = e->traced;
+		r->tid = e->h.tid;
+		r->tgid = e->tgid;
+		r->child = e->child;
+		r->exit_code = e->exit_code;
+		r->dts = dts_for(s, seq, e->h.ts);
+		if (e->kind == REC_TASK_EXEC) {
+			size_t n = strnlen(e->filename, REC_COMM_LEN - 1);
+
+			memcpy(buf + len, e->filename, n);
+			buf[len + n] = 0;
+			len += n + 1;
+		}
+		put(s, seq, buf, len);
+		break;
+	}
+	}
+}
+
+/* ------------------------------------------------------------ the heap */
+
+static void heap_swap(struct pending **a, struct pending **b)
+{
+	struct pending *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static int heap_push(struct rec_state *s, struct pending *p)
+{
+	size_t i;
+
+	if (s->nheap == s->heap_cap) {
+		size_t cap = s->heap_cap ? s->heap_cap * 2 : 1024;
+		struct pending **h = realloc(s->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		s->heap = h;
+		s->heap_cap = cap;
+	}
+	i = s->nheap++;
+	s->heap[i] = p;
+	while (i && s->heap[(i - 1) / 2]->seq > s->heap[i]->seq) {
+		heap_swap(&s->heap[(i - 1) / 2], &s->heap[i]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static struct pending *heap_pop(struct rec_state *s)
+{
+	struct pending *top = s->heap[0];
+	size_t i = 0;
+
+	s->heap[0] = s->heap[--s->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < s->nheap && s->heap[l]->seq < s->heap[m]->seq)
+			m = l;
+		if (r < s->nheap && s->heap[r]->seq < s->heap[m]->seq)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&s->heap[i], &s->heap[m]);
+		i = m;
+	}
+	return top;
+}
+
+static void free_chunks(struct chunk *c)
+{
+	while (c) {
+		struct chunk *n = c->next;
+
+		free(c);
+		c = n;
+	}
+}
+
+/* Write the events that are next in order; with @all, everything left. */
+static void heap_drain(struct rec_state *s, bool all)
+{
+	while (s->nheap && (all || s->heap[0]->seq <= s->next_seq)) {
+		struct pending *p = heap_pop(s);
+
+		if (p->seq != s->next_seq && all)
+			pr_debug("sequence hole before %llu at the end\n",
+				 (unsigned long long)p->seq);
+		write_event(s, p);
+		s->next_seq = p->seq + 1;
+		free_chunks(p->chunks);
+		free(p);
+	}
+}
+
+/* --------------------------------------------------- chunks by thread */
+
+static struct tid_chunks *tid_slot(struct rec_state *s, uint32_t tid, bool create)
+{
+	size_t i, mask;
+
+	if (!s->tid_cap) {
+		if (!create)
+			return NULL;
+		s->tid_cap = 256;
+		s->tids = calloc(s->tid_cap, sizeof(*s->tids));
+		if (!s->tids)
+			return NULL;
+	}
+	mask = s->tid_cap - 1;
+	for (i = (tid * 2654435761U) & mask;; i = (i + 1) & mask) {
+		if (s->tids[i].tid == tid)
+			return &s->tids[i];
+		if (!s->tids[i].tid)
+			break;
+	}
+	if (!create)
+		return NULL;
+	/* grow at 50% load */
+	{
+		size_t used = 0, j;
+
+		for (j = 0; j < s->tid_cap; j++)
+			used += !!s->tids[j].tid;
+		if (used * 2 >= s->tid_cap) {
+			struct tid_chunks *old = s->tids;
+			size_t oldcap = s->tid_cap;
+
+			s->tid_cap *= 2;
+			s->tids = calloc(s->tid_cap, sizeof(*s->tids));
+			if (!s->tids) {
+				s->tids = old;
+				s->tid_cap = oldcap;
+				return NULL;
+			}
+			for (j = 0; j < oldcap; j++) {
+				struct tid_chunks *t;
+
+				if (!old[j].tid)
+					continue;
+				t = tid_slot(s, old[j].tid, true);
+				*t = old[j];
+				if (!t->head)
+					t->tail = &t->head;
+			}
+			free(old);
+			return tid_slot(s, tid, true);
+		}
+	}
+	s->tids[i].tid = tid;
+	s->tids[i].head = NULL;
+	s->tids[i].tail = &s->tids[i].head;
+	return &s->tids[i];
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct rec_state *s = ctx;
+	const struct rec_ev_hdr *h = data;
+	struct tid_chunks *t;
+	struct pending *p;
+
+	if (size < sizeof(*h))
+		return 0;
+	if (h->type == REC_EV_CHUNK) {
+		const struct rec_ev_chunk *e = data;
+		struct rec_out *o;
+		struct chunk *c;
+		size_t n = e->len;
+
+		if (n > REC_CHUNK_MAX || sizeof(*e) + n > size)
+			return 0;
+		c = malloc(sizeof(*c) + sizeof(*o) + n);
+		t = tid_slot(s, h->tid, true);
+		if (!c || !t) {
+			free(c);
+			return -ENOMEM;
+		}
+		c->next = NULL;
+		c->call = e->call;
+		c->len = sizeof(*o) + n;
+		o = (void *)c->rec;
+		o->type = REC_OUT;
+		o->region = e->region;
+		o->flags = e->fault;
+		o->off = e->off;
+		memcpy(c->rec + sizeof(*o), e + 1, n);
+		*t->tail = c;
+		t->tail = &c->next;
+		return 0;
+	}
+	p = malloc(sizeof(*p) + size);
+	if (!p)
+		return -ENOMEM;
+	p->seq = h->seq;
+	p->chunks = NULL;
+	p->size = size;
+	memcpy(p->ev, data, size);
+	if (h->type == REC_EV_SYS) {
+		const struct rec_ev_sys *e = data;
+
+		t = tid_slot(s, h->tid, false);
+		if (t && t->head) {
+			/* chunks of a syscall whose own event was lost: drop */
+			struct chunk **pp = &t->head, *c, *keep = NULL, **kt = &keep;
+
+			while ((c = *pp)) {
+				*pp = c->next;
+				c->next = NULL;
+				if (c->call == e->call) {
+					*kt = c;
+					kt = &c->next;
+				} else {
+					free(c);
+				}
+			}
+			p->chunks = keep;
+			t->head = NULL;
+			t->tail = &t->head;
+		}
+	}
+	if (heap_push(s, p)) {
+		free_chunks(p->chunks);
+		free(p);
+		return -ENOMEM;
+	}
+	heap_drain(s, false);
+	return 0;
+}
+
+/* Per-CPU loss counters -> gap records. */
+static void check_lost(struct rec_state *s)
+{
+	struct rec_lost *l = calloc(s->ncpus, sizeof(*l));
+	uint64_t total = 0, first = 0;
+	__u32 zero = 0;
+	int i;
+
+	if (!l)
+		return;
+	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.lost), &zero, l)) {
+		for (i = 0; i < s->ncpus; i++) {
+			total += l[i].events;
+			if (l[i].first_seq && (!first || l[i].first_seq < first))
+				first = l[i].first_seq;
+		}
+	}
+	free(l);
+	if (total > s->lost_seen) {
+		struct rec_gap g = {
+			.type = REC_GAP, .lost = total - s->lost_seen, .from_seq = first,
+		};
+
+		heap_drain(s, false);
+		put(s, s->last_seq, &g, sizeof(g));
+		if (!s->lost_seen)
+			pr_warn("the ring buffer overflowed: events lost; the recording is not replayable past event #%llu\n",
+				(unsigned long long)first);
+		s->lost_seen = total;
+		s->lost_first_seq = first;
+	}
+}
+
+/* ----------------------------------------------------------- the run */
+
+static bool traced_empty(struct rec_state *s)
+{
+	__u32 key;
+
+	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.traced), NULL, &key) != 0;
+}
+
+static void untrace_all(struct rec_state *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.traced);
+	__u32 key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		bpf_map_delete_elem(fd, &key);
+}
+
+static int load_bpf(struct rec_state *s, const struct recorder_opts *o)
+{
+	uint64_t ring = o->ring_bytes ? o->ring_bytes : DEFAULT_RING_BYTES;
+	int err;
+
+	s->skel = record_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		pr_err("cannot open the BPF program: %s\n", strerror(-err));
+		return err;
+	}
+	s->skel->rodata->follow_fork = o->follow_fork;
+	err = bpf_map__set_max_entries(s->skel->maps.rb, ring);
+	if (err) {
+		pr_err("bad ring buffer size %llu: %s\n", (unsigned long long)ring,
+		       strerror(-err));
+		return err;
+	}
+	err = record_bpf__load(s->skel);
+	if (err) {
+		pr_err("cannot load the BPF program: %s%s\n", strerror(-err),
+		       err == -EPERM ? " (run as root: it needs CAP_BPF and CAP_PERFMON)" :
+		       "; rerun with -v for the verifier's log");
+		return err;
+	}
+	err = syscalls_load_bpf(bpf_map__fd(s->skel->maps.sysdesc),
+				bpf_map__fd(s->skel->maps.ioctldesc));
+	if (err) {
+		pr_err("cannot fill the syscall table map: %s\n", strerror(-err));
+		return err;
+	}
+	err = record_bpf__attach(s->skel);
+	if (err) {
+		pr_err("cannot attach the BPF programs: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* fork the command, stopped until it is in the traced map; 0 or -errno */
+static int start_child(struct rec_state *s, char *const *argv, int *pidp)
+{
+	int go[2], ep[2], e = 0, err;
+	uint32_t v = 2;		/* TRACED_EXEC */
+	__u32 key;
+	pid_t pid;
+	char b = 1;
+	ssize_t n;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ep, O_CLOEXEC)) {
+		err = -errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(go[0]); close(go[1]); close(ep[0]); close(ep[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(ep[0]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(ep[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ep[1]);
+	key = pid;
+	err = bpf_map_update_elem(bpf_map__fd(s->skel->maps.traced), &key, &v, BPF_ANY);
+	if (err) {
+		err = -errno;
+		kill(pid, SIGKILL);
+	} else if (write(go[1], &b, 1) != 1) {
+		err = -errno;
+	}
+	close(go[1]);
+	n = read(ep[0], &e, sizeof(e));
+	close(ep[0]);
+	if (!err && n == sizeof(e)) {
+		err = -e;
+		pr_err("cannot run %s: %s\n", argv[0], strerror(e));
+	}
+	if (err) {
+		waitpid(pid, NULL, 0);
+		return err;
+	}
+	*pidp = pid;
+	return 0;
+}
+
+int recorder_run(const struct recorder_opts *o, int *exit_status)
+{
+	struct rec_state st = { .next_seq = 1 };
+	struct rec_state *s = &st;
+	struct journal_opts jo = { 0 };
+	struct ring_buffer *rb = NULL;
+	struct sigaction sa = { 0 };
+	uint64_t deadline = 0, start;
+	char path[4096];
+	int pid = 0, pidfd = -1, err, status = -1;
+	bool child_reaped = false;
+	int i;
+
+	*exit_status = -1;
+	s->ncpus = libbpf_num_possible_cpus();
+	err = load_bpf(s, o);
+	if (err)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/%s", o->dir, RECORDING_JOURNAL);
+	err = journal_create(path, &jo, &s->jw);
+	if (err) {
+		pr_err("cannot create the journal %s: %s\n", path, strerror(-err));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.rb), handle_event, s, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("cannot set up the ring buffer: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	start = now_ns();
+	{
+		struct rec_start r = { .type = REC_START, .version = REC_FORMAT_VERSION,
+				       .ns = start };
+
+		err = put(s, 0, &r, sizeof(r));
+		if (err)
+			goto journal_err;
+		s->last_ts = start;
+	}
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (o->argv) {
+		err = start_child(s, o->argv, &pid);
+		if (err)
+			goto cleanup;
+		recording_meta_append(o->dir, "pid=%d\n", pid);
+	} else {
+		uint32_t v = 1;
+		__u32 key = o->pid;
+		struct pollfd pf;
+
+		pid = o->pid;
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0) {
+			err = -errno;
+			pr_err("cannot attach to %d: %s\n", pid,
+			       err == -ESRCH ? "the process exited during attach" : strerror(-err));
+			goto cleanup;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.traced), &key, &v, BPF_ANY)) {
+			err = -errno;
+			pr_err("cannot add %d to the traced map: %s\n", pid, strerror(-err));
+			goto cleanup;
+		}
+		pf.fd = pidfd;
+		pf.events = POLLIN;
+		if (poll(&pf, 1, 0) == 1) {
+			err = -ESRCH;
+			pr_err("process %d exited during attach; nothing recorded\n", pid);
+			goto cleanup;
+		}
+	}
+	if (o->duration > 0)
+		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
+	s->last_flush = now_ns();
+
+	while (!stop_signal && !s->err) {
+		uint64_t now;
+
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR) {
+			pr_err("reading the ring buffer: %s\n", strerror(-err));
+			break;
+		}
+		err = 0;
+		check_lost(s);
+		now = now_ns();
+		if (now - s->last_flush > FLUSH_NS) {
+			flush_batch(s);
+			if (!s->err)
+				s->err = journal_flush(s->jw);
+			s->last_flush = now;
+		}
+		if (deadline && now >= deadline)
+			break;
+		if (traced_empty(s))
+			break;
+		if (pidfd >= 0 && !o->follow_fork) {
+			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+			if (poll(&pf, 1, 0) == 1)
+				break;
+		}
+	}
+	untrace_all(s);
+	ring_buffer__consume(rb);
+	check_lost(s);
+	heap_drain(s, true);
+	if (o->argv && pid > 0) {
+		/* our child: reap it if it is done (it is untraced now) */
+		if (waitpid(pid, &status, stop_signal || s->err ? WNOHANG : 0) == pid) {
+			child_reaped = true;
+			*exit_status = status;
+		}
+	}
+	flush_batch(s);
+	if (!s->err)
+		s->err = journal_flush(s->jw);
+journal_err:
+	if (s->err) {
+		err = s->err;
+		if (err == -ENOSPC)
+			pr_err("no space left writing %s: recording stopped after event #%llu; the journal is readable up to its last complete chunk\n",
+			       path, (unsigned long long)s->last_seq);
+		else
+			pr_err("writing %s failed: %s; recording stopped after event #%llu\n",
+			       path, strerror(-err), (unsigned long long)s->last_seq);
+	}
+	recording_meta_append(o->dir,
+		"end_monotonic_ns=%llu\nevents=%llu\nsyscalls=%llu\nlost=%llu\nlost_from_seq=%llu\nend_reason=%s\n",
+		(unsigned long long)now_ns(), (unsigned long long)s->events,
+		(unsigned long long)s->syscalls, (unsigned long long)s->lost_seen,
+		(unsigned long long)s->lost_first_seq,
+		s->err ? "error" : stop_signal ? "signal" :
+		deadline && now_ns() >= deadline ? "duration" : "exited");
+	if (child_reaped)
+		recording_meta_append(o->dir, "exit_status=%d\n", status);
+	pr_debug("%llu events, %llu syscalls, %llu output bytes, %llu lost\n",
+		 (unsigned long long)s->events, (unsigned long long)s->syscalls,
+		 (unsigned long long)s->out_bytes, (unsigned long long)s->lost_seen);
+cleanup:
+	ring_buffer__free(rb);
+	if (s->jw) {
+		int e = journal_close(s->jw);
+
+		if (!err && e)
+			err = e;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	record_bpf__destroy(s->skel);
+	for (i = 0; s->heap && i < (int)s->nheap; i++) {
+		free_chunks(s->heap[i]->chunks);
+		free(s->heap[i]);
+	}
+	free(s->heap);
+	for (i = 0; s->tids && i < (int)s->tid_cap; i++)
+		free_chunks(s->tids[i].head);
+	free(s->tids);
+	return err;
+}

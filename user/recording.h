@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A recording is a directory: "journal" (user/journal.h, records as in
+ * bpf/record.h), "meta" (key=value lines: what was recorded, where, when,
+ * by which ttrec; the recorder appends the end_* keys when it finishes),
+ * and later snapshots.
+ */
+#ifndef TTREC_RECORDING_H
+#define TTREC_RECORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "record.h"
+
+#define RECORDING_JOURNAL	"journal"
+#define RECORDING_META		"meta"
+
+struct journal_reader;
+
+/*
+ * Create the directory @dir (it may exist if empty) and write "meta" with
+ * @target (a description), @argv (the command line or NULL) and the
+ * machine facts. Return: 0 or -errno (message printed).
+ */
+int recording_create(const char *dir, const char *target, int pid,
+		     char *const *argv);
+/* Append "key=value\n" lines to DIR/meta. Return: 0 or -errno. */
+int recording_meta_append(const char *dir, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The value of @key in DIR/meta (the last one), into @buf; 0 or -errno. */
+int recording_meta_get(const char *dir, const char *key, char *buf, size_t len);
+
+/* A decoded journal record. */
+struct rec_event {
+	uint64_t seq;
+	uint64_t ts;		/* absolute CLOCK_MONOTONIC ns; 0 if unknown */
+	uint8_t type;		/* REC_* */
+	const void *rec;	/* the record (struct rec_sys, ...) */
+	size_t len;
+	const uint8_t *data;	/* REC_OUT: payload */
+	size_t data_len;
+};
+
+struct rec_reader {
+	struct journal_reader *jr;
+	uint64_t ts;
+	uint64_t start_ns;
+	bool ts_valid;
+	/* a batch of REC_SYS being returned one by one */
+	const uint8_t *batch;
+	size_t batch_left;
+	uint64_t batch_seq;
+};
+
+/* Open DIR/journal; 0 or -errno (message printed). */
+int rec_reader_open(struct rec_reader *rr, const char *dir);
+/* 1 with @ev, 0 at the end, -errno; malformed records: -EBADMSG. */
+int rec_reader_next(struct rec_reader *rr, struct rec_event *ev);
+void rec_reader_close(struct rec_reader *rr);
+
+/* The recorder (recorder.c), shared by record and attach. */
+struct recorder_opts {
+	const char *dir;
+	bool follow_fork;
+	double duration;	/* seconds; 0: until the target exits */
+	int pid;		/* attach: the target (a tgid) */
+	char *const *argv;	/* record: the command to run (then pid is 0) */
+	uint64_t ring_bytes;	/* 0: default */
+};
+
+/*
+ * Load the BPF program, start opts->argv (traced from its exec) or trace
+ * opts->pid (its whole thread group), drain
+ * into DIR/journal until the target (and with follow_fork its children)
+ * exits, SIGINT/SIGTERM or the duration. Return: 0 or -errno.
+ * *exit_status gets the target's wait status when known (record), or -1.
+ */
+int recorder_run(const struct recorder_opts *o, int *exit_status);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86_64 syscall table: for every syscall its name and which of its
+ * arguments point to memory the kernel writes, and how long that output
+ * is. The BPF recorder copies exactly these bytes at syscall exit; a
+ * syscall the table does not describe is recorded with its return value
+ * and flagged REC_SF_OUT_UNKNOWN. Documentation/record.rst gives the rules.
+ */
+#ifndef TTREC_SYSCALLS_H
+#define TTREC_SYSCALLS_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "record.h"
+
+struct syscall_info {
+	const char *name;		/* NULL: no such syscall */
+	uint32_t flags;			/* REC_SD_* */
+	uint32_t nout;
+	struct rec_outspec out[REC_MAX_OUTS];
+};
+
+struct ioctl_info {
+	uint32_t req;
+	const char *name;
+	struct rec_outspec out;		/* FIXED (size), NONE, IOCTL (SIOCGIFCONF) */
+};
+
+/* The entry for @nr, or NULL when @nr is outside the table. */
+const struct syscall_info *syscall_get(unsigned int nr);
+/* "read", or NULL when unknown. */
+const char *syscall_name(unsigned int nr);
+/* The number of the syscall called @name, or -ENOENT. */
+int syscall_nr(const char *name);
+/* The ioctl request's entry, or NULL. */
+const struct ioctl_info *ioctl_get(uint32_t req);
+/* Fill the BPF maps "sysdesc" and "ioctldesc". Return: 0 or -errno. */
+int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd);
+
+#endif
