@@ -165,6 +165,36 @@ $(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c | $(OUTPUT)/selftests/w
 $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
 	$(Q)mkdir -p $@
 
+# ---- fuzz
+# libFuzzer target for the journal (selftests/fuzz/journal_fuzz.c), built
+# with clang's ASan/UBSan on the host only (it never goes into the VM).
+# `make fuzz` runs it for FUZZ_SECONDS on a corpus in .output/fuzz/corpus;
+# the selftest journal's fuzz_reader_briefly runs it for 20 s in make check.
+FUZZ_SECONDS	?= 300
+FUZZ_BIN	:= $(OUTPUT)/fuzz/journal_fuzz
+FUZZ_CORPUS	:= $(OUTPUT)/fuzz/corpus
+FUZZ_CFLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		   -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE -std=gnu11 \
+		   -I$(SRCDIR)/user -I$(SRCDIR)/include/uapi
+DEB_PKGS	+= libclang-rt-14-dev
+
+.PHONY: fuzz
+selftests: $(FUZZ_BIN)
+
+$(FUZZ_BIN): selftests/fuzz/journal_fuzz.c user/journal.c user/journal.h user/log.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) selftests/fuzz/journal_fuzz.c user/journal.c \
+		$(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4) -o $@
+
+fuzz: $(FUZZ_BIN)
+	$(Q)mkdir -p $(FUZZ_CORPUS)
+	$(Q)TTREC_FUZZ_MKSEEDS=$(FUZZ_CORPUS) $(FUZZ_BIN)
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(OUTPUT)/fuzz/ $(FUZZ_CORPUS)
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
 # ---------------------------------------------------------------- tests
 # Host tests need no module; kernel tests (selftests/kmod_*) run in the VM.
 HOST_TESTS	:= $(filter-out $(OUTPUT)/selftests/kmod_%,$(TEST_PROGS))

@@ -168,14 +168,21 @@ struct journal_writer {
 	LZ4F_cctx *cctx;
 };
 
+#ifndef JOURNAL_LZ4_LEVEL
+#define JOURNAL_LZ4_LEVEL	0
+#endif
+#ifndef JOURNAL_LZ4_BLOCK
+#define JOURNAL_LZ4_BLOCK	LZ4F_max256KB
+#endif
+
 static const LZ4F_preferences_t lz4_prefs = {
 	.frameInfo = {
-		.blockSizeID = LZ4F_max256KB,
+		.blockSizeID = JOURNAL_LZ4_BLOCK,
 		.blockMode = LZ4F_blockLinked,
 		.contentChecksumFlag = LZ4F_noContentChecksum,	/* we CRC */
 		.frameType = LZ4F_frame,
 	},
-	.compressionLevel = 0,		/* fast */
+	.compressionLevel = JOURNAL_LZ4_LEVEL,	/* 0: LZ4 default (fast) */
 	.autoFlush = 1,			/* no staging copy inside LZ4F */
 };
 
@@ -489,6 +496,7 @@ struct journal_reader {
 	size_t raw_len, raw_pos;
 	uint32_t left;		/* records of the current chunk not yet returned */
 	LZ4F_dctx *dctx;
+	uint8_t *win;		/* resync()'s window on the file */
 	struct journal_stats st;
 	bool have_seq;
 };
@@ -622,6 +630,7 @@ void journal_close_reader(struct journal_reader *jr)
 	LZ4F_freeDecompressionContext(jr->dctx);
 	free(jr->cbuf);
 	free(jr->raw);
+	free(jr->win);
 	free(jr->path);
 	free(jr);
 }
@@ -680,18 +689,23 @@ static int check_header(struct journal_reader *jr, off_t off,
 static int resync(struct journal_reader *jr, off_t from, off_t *found, off_t *torn_at)
 {
 	static const size_t ml = sizeof(JOURNAL_CHUNK_MAGIC) - 1;
+	size_t wsize = JOURNAL_SCAN_WINDOW;
 	uint8_t *win;
 	off_t off = from;
 	int err = 0;
 
 	*found = -1;
 	*torn_at = -1;
-	win = malloc(JOURNAL_SCAN_WINDOW);
-	if (!win)
-		return -ENOMEM;
+	if (jr->size < (off_t)wsize)
+		wsize = jr->size ? (size_t)jr->size : 1;
+	if (!jr->win) {
+		jr->win = malloc(wsize);
+		if (!jr->win)
+			return -ENOMEM;
+	}
+	win = jr->win;
 	while (off < jr->size) {
-		size_t n = jr->size - off < JOURNAL_SCAN_WINDOW ? jr->size - off
-								 : JOURNAL_SCAN_WINDOW;
+		size_t n = jr->size - off < (off_t)wsize ? (size_t)(jr->size - off) : wsize;
 		const uint8_t *p = win;
 
 		err = pread_all(jr->fd, win, n, off);
@@ -721,7 +735,7 @@ static int resync(struct journal_reader *jr, off_t from, off_t *found, off_t *to
 				*torn_at = at;
 			p++;
 		}
-		if (n < JOURNAL_SCAN_WINDOW)
+		if (off + (off_t)n >= jr->size)
 			break;
 		off += n - (ml - 1);	/* a magic may straddle windows */
 	}
@@ -743,7 +757,6 @@ static int resync(struct journal_reader *jr, off_t from, off_t *found, off_t *to
 		}
 	}
 out:
-	free(win);
 	return err;
 }
 
