@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec record / attach / dump / info, end to end: workloads print digests
+ * of what they read; the tests compute the same digests from the journal's
+ * recorded syscall outputs. Also ordering across threads, signals,
+ * fork/exec, attach errors, kill -9 of the recorder and a full disk.
+ * Runs on the host and in the test VM (as root).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+/* the harness compares its operands as they come */
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "journal.h"
+#include "log.h"
+#include "recording.h"
+#include "syscalls.h"
+
+static char ttrec_bin[PATH_MAX], wl_dir[PATH_MAX];
+
+__attribute__((constructor)) static void find_paths(void)
+{
+	char self[PATH_MAX], *d;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		n = 0;
+	self[n] = '\0';
+	d = dirname(self);
+	snprintf(ttrec_bin, sizeof(ttrec_bin), "%s/../ttrec", d);
+	snprintf(wl_dir, sizeof(wl_dir), "%s/workloads", d);
+	log_verbosity = LOG_WARN;
+}
+
+#define OUT_MAX	(1 << 20)
+
+/* Run a shell command line; stdout into @out (may be NULL); exit status. */
+static int sh(char *out, const char *fmt, ...)
+{
+	char cmd[8192], buf[4096];
+	size_t used = 0, n;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (out && used + n < OUT_MAX - 1) {
+			memcpy(out + used, buf, n);
+			used += n;
+		}
+	}
+	if (out)
+		out[used] = 0;
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+#define FNV0 0xcbf29ce484222325ULL
+
+/* "digest NAME HEX" from a workload's output; 0 if missing */
+static uint64_t printed_digest(const char *out, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "digest %s ", name);
+	p = strstr(out, key);
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+typedef bool (*out_filter)(const struct rec_sys *s, unsigned int region, void *arg);
+
+/* FNV of the outputs of the syscalls @f selects, in journal order. */
+static int journal_digest(const char *dir, out_filter f, void *arg, uint64_t *h,
+			  uint64_t *nbytes)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	struct rec_sys cur = { 0 };
+	int ret;
+
+	*h = FNV0;
+	*nbytes = 0;
+	if (rec_reader_open(&rr, dir))
+		return -1;
+	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
+		if (ev.type == REC_SYS) {
+			memcpy(&cur, ev.rec, sizeof(cur));
+		} else if (ev.type == REC_OUT) {
+			const struct rec_out *o = ev.rec;
+
+			if (f(&cur, o->region, arg)) {
+				*h = fnv(*h, ev.data, ev.data_len);
+				*nbytes += ev.data_len;
+			}
+		}
+	}
+	rec_reader_close(&rr);
+	return ret;
+}
+
+static bool is(const struct rec_sys *s, const char *name)
+{
+	return s->nr == syscall_nr(name);
+}
+
+static bool f_file(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return s->args[0] == 100 &&
+	       (((is(s, "read") || is(s, "pread64")) && r == 1) ||
+		(is(s, "readv") && r == REC_REGION_IOV));
+}
+
+static bool f_pipe(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return s->args[0] == 101 && is(s, "read") && r == 1;
+}
+
+static bool f_unix(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return s->args[0] == 102 &&
+	       ((is(s, "recvfrom") && r == 1) || (is(s, "recvmsg") && r == REC_REGION_IOV));
+}
+
+static bool f_tcp(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return s->args[0] == 104 && is(s, "recvfrom") && r == 1;
+}
+
+static bool f_getrandom(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return is(s, "getrandom") && s->args[2] == 0 && r == 0 &&
+	       (!a || s->tid == *(uint32_t *)a);
+}
+
+static bool f_clock(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return is(s, "clock_gettime") && s->args[0] == 4 && r == 1;
+}
+
+static bool f_fd0(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return s->args[0] == 0 && is(s, "read") && r == 1;
+}
+
+/* Each test gets its own scratch directory; the recording is DIR/rec. */
+FIXTURE(rec) {
+	char tmp[PATH_MAX];
+	char dir[PATH_MAX];
+	char *out;
+};
+
+FIXTURE_SETUP(rec)
+{
+	strcpy(self->tmp, "/tmp/ttrec-rec-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->tmp));
+	snprintf(self->dir, sizeof(self->dir), "%s/rec", self->tmp);
+	self->out = malloc(OUT_MAX);
+	ASSERT_NE(NULL, self->out);
+}
+
+FIXTURE_TEARDOWN(rec)
+{
+	sh(NULL, "umount %s/small 2>/dev/null; rm -rf %s", self->tmp, self->tmp);
+	free(self->out);
+}
+
+/* The bytes read from files, pipes, sockets, getrandom and clocks. */
+TEST_F_TIMEOUT(rec, io_digests, 120)
+{
+	static const struct { const char *name; out_filter f; } k[] = {
+		{ "file", f_file }, { "pipe", f_pipe }, { "unix", f_unix },
+		{ "tcp", f_tcp }, { "getrandom", f_getrandom }, { "clock", f_clock },
+	};
+	uint64_t want, got, n;
+	unsigned int i;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/io_digest", ttrec_bin,
+			self->dir, wl_dir));
+	ASSERT_NE(NULL, strstr(self->out, "io_digest done"));
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		want = printed_digest(self->out, k[i].name);
+		ASSERT_NE(0, want) TH_LOG("no digest %s printed", k[i].name);
+		ASSERT_EQ(0, journal_digest(self->dir, k[i].f, NULL, &got, &n));
+		EXPECT_GT(n, 0);
+		EXPECT_EQ(want, got) TH_LOG("%s: workload %016llx journal %016llx (%llu bytes)",
+					    k[i].name, (unsigned long long)want,
+					    (unsigned long long)got, (unsigned long long)n);
+	}
+	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "replayable:  yes"));
+	EXPECT_NE(NULL, strstr(self->out, "lost:        0 events"));
+}
+
+/* A syscall the table does not know is flagged, not silently dropped. */
+TEST_F_TIMEOUT(rec, unknown_outputs_flagged, 60)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int found = 0, bad = 0;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/io_digest", ttrec_bin,
+			self->dir, wl_dir));
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_sys *s = ev.rec;
+
+		if (ev.type != REC_SYS)
+			continue;
+		if (is(s, "mincore"))
+			found += !!(s->flags & REC_SF_OUT_UNKNOWN);
+		else if (is(s, "read") && (s->flags & REC_SF_OUT_UNKNOWN))
+			bad++;
+	}
+	rec_reader_close(&rr);
+	EXPECT_EQ(1, found);
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, sh(self->out, "%s dump %s", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "mincore("));
+	EXPECT_NE(NULL, strstr(self->out, "[outputs unknown]"));
+}
+
+/* Sequence numbers: gap-free, and consistent with each thread's order. */
+TEST_F_TIMEOUT(rec, threads_order, 180)
+{
+	enum { NTHR = 4, NITER = 3000 };
+	struct { uint32_t tid; int last; int count; uint64_t ts; } t[NTHR] = { 0 };
+	uint64_t prev = 0, events = 0;
+	struct rec_reader rr;
+	struct rec_event ev;
+	int i, misorder = 0, holes = 0, tsback = 0, extra = 0, ret;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/threads %d %d", ttrec_bin,
+			self->dir, wl_dir, NTHR, NITER));
+	ASSERT_NE(NULL, strstr(self->out, "threads done"));
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
+		const struct rec_sys *s = ev.rec;
+
+		if (ev.type == REC_OUT || ev.type == REC_TIME || ev.type == REC_START)
+			continue;
+		ASSERT_NE(REC_GAP, ev.type);
+		if (prev && ev.seq != prev + 1)
+			holes++;
+		prev = ev.seq;
+		events++;
+		if (ev.type != REC_SYS || !is(s, "write") || s->args[0] != 100)
+			continue;
+		for (i = 0; i < NTHR && t[i].tid && t[i].tid != s->tid; i++)
+			;
+		if (i == NTHR) {
+			extra++;
+			continue;
+		}
+		t[i].tid = s->tid;
+		if ((int)s->args[2] != t[i].last % 8192 + 1 && t[i].last + 1 != 8192)
+			misorder++;
+		if (ev.ts < t[i].ts)
+			tsback++;
+		t[i].ts = ev.ts;
+		t[i].last++;
+		t[i].count++;
+	}
+	rec_reader_close(&rr);
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(0, holes);
+	EXPECT_EQ(0, misorder);
+	EXPECT_EQ(0, tsback);
+	EXPECT_EQ(0, extra);
+	for (i = 0; i < NTHR; i++) {
+		uint32_t tid = t[i].tid;
+
+		EXPECT_EQ(NITER, t[i].count) TH_LOG("thread tid %u", tid);
+	}
+	EXPECT_GT(events, NTHR * NITER);
+}
+
+/* Signals: delivery, handler, the syscall they interrupted. */
+TEST_F_TIMEOUT(rec, signals, 60)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int usr1 = 0, alrm = 0;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/signals", ttrec_bin,
+			self->dir, wl_dir));
+	ASSERT_NE(NULL, strstr(self->out, "read interrupted"));
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_signal *s = ev.rec;
+
+		if (ev.type != REC_SIGNAL)
+			continue;
+		if (s->sig == SIGUSR1 && s->handler > 1)
+			usr1++;
+		if (s->sig == SIGALRM && s->handler > 1 && s->syscall == syscall_nr("read") &&
+		    (s->ax == -EINTR || s->ax == -512 /* ERESTARTSYS */))
+			alrm++;
+	}
+	rec_reader_close(&rr);
+	EXPECT_EQ(1, usr1);
+	EXPECT_EQ(1, alrm);
+	ASSERT_EQ(0, sh(self->out, "%s dump %s", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "--- SIGALRM"));
+}
+
+static int count_task(const char *dir, unsigned int kind, uint32_t *traced)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int n = 0;
+
+	if (rec_reader_open(&rr, dir))
+		return -1;
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_task *t = ev.rec;
+
+		if (ev.type == REC_TASK && t->kind == kind) {
+			n++;
+			if (traced)
+				*traced = t->traced;
+		}
+	}
+	rec_reader_close(&rr);
+	return n;
+}
+
+/* --follow-fork: the exec'd child is recorded, its getrandom bytes too. */
+TEST_F_TIMEOUT(rec, follow_fork, 60)
+{
+	uint64_t want, got, n;
+	uint32_t traced = 9;
+
+	ASSERT_EQ(0, sh(self->out, "%s record --follow-fork -o %s -- %s/forkexec",
+			ttrec_bin, self->dir, wl_dir));
+	want = printed_digest(self->out, "child");
+	ASSERT_NE(0, want);
+	EXPECT_EQ(1, count_task(self->dir, REC_TASK_FORK, &traced));
+	EXPECT_EQ(1, traced);
+	EXPECT_EQ(2, count_task(self->dir, REC_TASK_EXEC, NULL));
+	ASSERT_EQ(0, journal_digest(self->dir, f_getrandom, NULL, &got, &n));
+	EXPECT_EQ(64, n);
+	EXPECT_EQ(want, got);
+}
+
+/* Without --follow-fork the child is not recorded. */
+TEST_F_TIMEOUT(rec, no_follow_fork, 60)
+{
+	uint64_t got, n;
+	uint32_t traced = 9;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/forkexec",
+			ttrec_bin, self->dir, wl_dir));
+	ASSERT_NE(0, printed_digest(self->out, "child"));
+	EXPECT_EQ(1, count_task(self->dir, REC_TASK_FORK, &traced));
+	EXPECT_EQ(0, traced);
+	EXPECT_EQ(1, count_task(self->dir, REC_TASK_EXEC, NULL));
+	ASSERT_EQ(0, journal_digest(self->dir, f_getrandom, NULL, &got, &n));
+	EXPECT_EQ(0, n);
+}
+
+/* A real program: what gzip read from stdin is what the file holds. */
+TEST_F_TIMEOUT(rec, gzip_stdin, 120)
+{
+	uint64_t want = FNV0, got, n;
+	char path[PATH_MAX + 16];
+	static char buf[65536];
+	size_t r, total = 0;
+	FILE *f;
+	int i;
+
+	if (sh(NULL, "command -v gzip >/dev/null"))
+		SKIP(return, "gzip not installed");
+	snprintf(path, sizeof(path), "%s/in.txt", self->tmp);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	for (i = 0; i < 40000; i++)
+		fprintf(f, "line %d of the gzip input %x\n", i, i * 2654435761U);
+	fclose(f);
+	f = fopen(path, "r");
+	while ((r = fread(buf, 1, sizeof(buf), f)) > 0) {
+		want = fnv(want, buf, r);
+		total += r;
+	}
+	fclose(f);
+	ASSERT_EQ(0, sh(NULL, "%s record -o %s -- gzip -c < %s > /dev/null", ttrec_bin,
+			self->dir, path));
+	ASSERT_EQ(0, journal_digest(self->dir, f_fd0, NULL, &got, &n));
+	EXPECT_EQ(total, n);
+	EXPECT_EQ(want, got);
+}
+
+/* Start the ticker workload; returns its pid once it printed "ready". */
+static pid_t start_ticker(const char *secs)
+{
+	char path[PATH_MAX + 16], c[8];
+	int p[2];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/ticker", wl_dir);
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(path, path, secs, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (read(p[0], c, 6) != 6)
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
+static int count_sys(const char *dir, const char *name, uint32_t tid)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int n = 0;
+
+	if (rec_reader_open(&rr, dir))
+		return -1;
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_sys *s = ev.rec;
+
+		if (ev.type == REC_SYS && is(s, name) && (!tid || s->tid == tid))
+			n++;
+	}
+	rec_reader_close(&rr);
+	return n;
+}
+
+TEST_F_TIMEOUT(rec, attach_duration, 60)
+{
+	pid_t pid = start_ticker("30");
+	char val[64];
+
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(0, sh(NULL, "%s attach %d -o %s --duration 0.5", ttrec_bin, pid,
+			self->dir));
+	EXPECT_EQ(0, kill(pid, 0)) TH_LOG("the target must survive the detach");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT_GT(count_sys(self->dir, "getppid", pid), 10);
+	ASSERT_EQ(0, recording_meta_get(self->dir, "end_reason", val, sizeof(val)));
+	EXPECT_STREQ("duration", val);
+}
+
+TEST_F_TIMEOUT(rec, attach_until_exit, 60)
+{
+	pid_t pid = start_ticker("1");
+	char val[64];
+	int st;
+
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(0, sh(NULL, "%s attach %d -o %s", ttrec_bin, pid, self->dir));
+	waitpid(pid, &st, 0);
+	EXPECT_GT(count_sys(self->dir, "getppid", pid), 10);
+	EXPECT_EQ(1, count_task(self->dir, REC_TASK_EXIT, NULL));
+	ASSERT_EQ(0, recording_meta_get(self->dir, "end_reason", val, sizeof(val)));
+	EXPECT_STREQ("exited", val);
+}
+
+TEST_F(rec, attach_errors)
+{
+	EXPECT_EQ(1, sh(self->out, "%s attach 2147483000 -o %s 2>&1", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "no such process"));
+	EXPECT_EQ(1, sh(self->out, "%s attach 2 -o %s 2>&1", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "kernel thread"));
+	EXPECT_EQ(2, sh(NULL, "%s attach 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(2, sh(NULL, "%s attach abc 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(2, sh(NULL, "%s attach 1 --duration -3 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(2, sh(NULL, "%s record 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(1, sh(self->out, "%s record -o %s -- /nonexistent/prog 2>&1", ttrec_bin,
+			self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "cannot run"));
+	EXPECT_EQ(1, sh(NULL, "%s dump /nonexistent 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(1, sh(NULL, "%s info /nonexistent 2>/dev/null", ttrec_bin));
+	EXPECT_EQ(2, sh(NULL, "%s dump 2>/dev/null", ttrec_bin));
+}
+
+TEST_F_TIMEOUT(rec, dump_filters, 60)
+{
+	char cmd[64];
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/io_digest", ttrec_bin,
+			self->dir, wl_dir));
+	ASSERT_EQ(0, sh(self->out, "%s dump %s --from 5 --to 9", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "#5 "));
+	EXPECT_NE(NULL, strstr(self->out, "#9 "));
+	EXPECT_EQ(NULL, strstr(self->out, "#10 "));
+	EXPECT_EQ(NULL, strstr(self->out, "#4 "));
+	ASSERT_EQ(0, sh(self->out, "%s dump %s --json", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "\"name\":\"getrandom\""));
+	EXPECT_NE(NULL, strstr(self->out, "\"type\":\"out\""));
+	snprintf(cmd, sizeof(cmd), "--tid 1");
+	ASSERT_EQ(0, sh(self->out, "%s dump %s %s", ttrec_bin, self->dir, cmd));
+	EXPECT_EQ(0, strlen(self->out));
+	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "threads:     1"));
+	EXPECT_NE(NULL, strstr(self->out, "command      "));
+}
+
+/* kill -9 of the recorder: every complete chunk still reads back. */
+TEST_F_TIMEOUT(rec, kill9_recorder, 60)
+{
+	char out[256];
+	int events;
+
+	sh(NULL, "%s record -o %s -- %s/threads 2 100000000 >/dev/null & rp=$!; "
+	   "sleep 1.5; cp=$(cat /proc/$rp/task/$rp/children); kill -9 $rp; "
+	   "kill -9 $cp; true", ttrec_bin, self->dir, wl_dir);
+	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
+	events = count_sys(self->dir, "write", 0);
+	EXPECT_GT(events, 0);
+	ASSERT_EQ(0, sh(out, "%s dump %s --from 1 --to 3", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(out, "#1 "));
+}
+
+/* A full disk stops the recording with a clear error; the journal reads. */
+TEST_F_TIMEOUT(rec, enospc, 60)
+{
+	char small[PATH_MAX + 16], dir[PATH_MAX + 32];
+
+	snprintf(small, sizeof(small), "%s/small", self->tmp);
+	snprintf(dir, sizeof(dir), "%s/rec", small);
+	ASSERT_EQ(0, mkdir(small, 0755));
+	if (mount("tmpfs", small, "tmpfs", 0, "size=3m"))
+		SKIP(return, "cannot mount a tmpfs: %s", strerror(errno));
+	EXPECT_EQ(1, sh(self->out, "%s record -o %s -- dd if=/dev/urandom of=/dev/null bs=65536 count=160 2>&1",
+			ttrec_bin, dir));
+	EXPECT_NE(NULL, strstr(self->out, "no space left")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, dir));
+	EXPECT_GT(count_sys(dir, "read", 0), 0);
+}
+
+TEST_HARNESS_MAIN
