@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -622,6 +623,54 @@ TEST_F(jnl, corrupt_header_resyncs)
 		EXPECT_EQ(0U, rb.bad_content);
 	}
 	ASSERT_EQ(0, patch(self->path, offs[2], &good, sizeof(good)));
+}
+
+/*
+ * Chunk headers with good checksums that lie (a writer bug, or a crafted
+ * file): each is a bad chunk, no record of it comes out, and a huge length
+ * does not make the reader allocate it.
+ */
+TEST_F(jnl, checksummed_header_lies_are_bad_chunks)
+{
+	struct rlimit rl = { .rlim_cur = 1UL << 30, .rlim_max = RLIM_INFINITY };
+	struct journal_chunk_header h, good;
+	off_t offs[64];
+	struct readback rb;
+	uint64_t first, last;
+	int n, nr, k;
+
+	ASSERT_EQ(0, write_small(self->path, 1024, 80));
+	n = chunk_offsets(self->path, offs, 64);
+	ASSERT_LE(5, n);
+	nr = chunk_records(self->path, offs[2], &first, &last);
+	ASSERT_LT(1, nr);
+	ASSERT_EQ(0, peek(self->path, offs[2], &good, sizeof(good)));
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &rl));	/* 1 GiB: no 4 GiB buffers */
+
+	for (k = 0; k < 8; k++) {
+		h = good;
+		switch (k) {
+		case 0: h.records++; break;
+		case 1: h.records--; break;
+		case 2: h.last_seq++; break;
+		case 3: h.first_seq = h.last_seq + 1; break;
+		case 4: h.raw_len = 0xfffffff0; break;
+		case 5: h.raw_len = h.compressed_len * 300; break;
+		case 6: h.flags |= 2; break;
+		case 7: h.reserved = 1; break;
+		}
+		h.header_crc = 0;
+		h.header_crc = journal_crc32c(0, &h, sizeof(h));
+		ASSERT_EQ(0, patch(self->path, offs[2], &h, sizeof(h)));
+		read_all(self->path, &rb, false);
+		ASSERT_EQ(0, rb.err) TH_LOG("case %d", k);
+		EXPECT_EQ(1U, rb.st.bad_chunks) TH_LOG("case %d", k);
+		EXPECT_EQ(0U, rb.st.torn_bytes) TH_LOG("case %d", k);
+		EXPECT_EQ(n - 1, (int)rb.st.chunks) TH_LOG("case %d", k);
+		EXPECT_EQ(80 - nr, (int)rb.n) TH_LOG("case %d", k);
+		EXPECT_EQ(2, rb.runs) TH_LOG("case %d", k);
+		EXPECT_EQ(0U, rb.bad_content);
+	}
 }
 
 /* Garbage between chunks, and a bad chunk just before a torn tail. */

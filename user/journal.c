@@ -773,8 +773,8 @@ static int load_chunk(struct journal_reader *jr, const struct journal_chunk_head
 	const char *why;
 	int err;
 
-	if (le32toh(h->flags) != JOURNAL_CHUNK_LZ4F) {
-		why = "unknown chunk flags";
+	if (le32toh(h->flags) != JOURNAL_CHUNK_LZ4F || h->reserved) {
+		why = "unknown chunk flags, or reserved bytes set: a newer writer?";
 		goto bad;
 	}
 	err = grow(&jr->cbuf, &jr->cbuf_cap, clen ? clen : 1);
