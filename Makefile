@@ -195,6 +195,22 @@ fuzz: $(FUZZ_BIN)
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
+# ---- record: bench and demo
+# `make bench` measures recording overhead on the host kernel (root):
+# native vs `ttrec attach` vs `strace -f`, one line per workload
+# (selftests/bench/bench.sh). BENCH_RUNS=N: best of N (default 3).
+# `make demo` boots the test VM with ttrec.demo: it records a workload with
+# `ttrec record`, then shows `ttrec info` and the first events of `ttrec dump`.
+DEB_PKGS	+= strace sqlite3
+
+.PHONY: bench demo
+bench: build
+	$(Q)selftests/bench/bench.sh $(OUTPUT)
+
+demo: build initramfs
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \
+		selftests/vm/run-vm.sh
+
 # ---------------------------------------------------------------- tests
 # Host tests need no module; kernel tests (selftests/kmod_*) run in the VM.
 HOST_TESTS	:= $(filter-out $(OUTPUT)/selftests/kmod_%,$(TEST_PROGS))

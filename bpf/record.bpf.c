@@ -104,7 +104,8 @@ struct walk {
  * that a preempted program cannot have its state overwritten.
  */
 struct inflight {
-	__u64 call;		/* entry time; 0: not in a syscall we saw enter */
+	__u64 call;		/* call number; 0: not in a syscall we saw enter */
+	__u64 ncalls;		/* calls seen entering (never 0 once used) */
 	__u64 args[6];
 	__u32 nr;
 	__u32 inlen;		/* REC_OUT_PTRLEN: the length before the call */
@@ -141,9 +142,18 @@ static __always_inline void count_lost(void)
 	l->events++;
 }
 
-static __always_inline __u64 wflags(void)
+/*
+ * Wake the consumer when the data waiting crosses a multiple of wake_bytes
+ * (it polls every few ms anyway): one wakeup per wake_bytes at most, none
+ * per event, so the traced thread rarely pays for an irq_work.
+ */
+static __always_inline __u64 wflags_sz(__u64 size)
 {
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wake_bytes ?
+	__u64 avail = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+
+	if (avail < size)
+		return BPF_RB_NO_WAKEUP;
+	return avail / wake_bytes != (avail - size) / wake_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -188,7 +198,7 @@ static __always_inline void fill_hdr(struct rec_ev_hdr *h, __u32 type, __u32 tid
 			c->fault = 1;					\
 			w->fault = 1;					\
 		}							\
-		bpf_ringbuf_submit(c, wflags());			\
+		bpf_ringbuf_submit(c, wflags_sz(sizeof(*c) + CLS));	\
 		goto done;						\
 	}
 
@@ -420,7 +430,7 @@ static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, wflags());
+	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;
 }
 
@@ -439,7 +449,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in)
 		return 0;
-	in->call = bpf_ktime_get_ns();
+	/* a per-thread call number keys the output chunks (no clock read) */
+	in->call = ++in->ncalls;
 	in->nr = nr;
 	in->args[0] = regs->di;
 	in->args[1] = regs->si;
@@ -487,7 +498,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!in)
 		return 0;
 	w = &in->w;
-	__builtin_memset(w, 0, sizeof(*w));
+	/* only what the walk reads before writing it */
+	w->nreg = 0;
+	w->nchunks = 0;
+	w->lost = 0;
+	w->fault = 0;
+	w->flags = 0;
+	w->inlen = 0;
 	if (in->call) {
 		nr = in->nr;
 		for (k = 0; k < 6; k++)
@@ -504,7 +521,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		w->args[3] = regs->r10;
 		w->args[4] = regs->r8;
 		w->args[5] = regs->r9;
-		w->call = bpf_ktime_get_ns();
+		w->call = ++in->ncalls;
 		w->flags |= REC_SF_NO_ENTER;
 	}
 	w->tid = (__u32)pt;
@@ -557,7 +574,7 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info,
 	e->ax = BPF_CORE_READ(regs, ax);
 	e->ip = BPF_CORE_READ(regs, ip);
 	fill_hdr(&e->h, REC_EV_SIGNAL, (__u32)pt, bpf_ktime_get_ns());
-	bpf_ringbuf_submit(e, wflags());
+	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;
 }
 
@@ -584,7 +601,7 @@ static __always_inline void emit_sched(__u32 kind, struct task_struct *t,
 		e->ip = BPF_CORE_READ(regs, ip);
 	}
 	fill_hdr(&e->h, REC_EV_SCHED, t->pid, bpf_ktime_get_ns());
-	bpf_ringbuf_submit(e, wflags());
+	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 }
 
 SEC("tp_btf/sched_switch")
@@ -644,7 +661,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	e->tgid = ptgid;
 	e->child = child->pid;
 	e->traced = thread || follow_fork;
-	bpf_ringbuf_submit(e, wflags());
+	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;
 }
 
@@ -668,7 +685,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->child = old_pid;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				  BPF_CORE_READ(bprm, filename));
-	bpf_ringbuf_submit(e, wflags());
+	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;
 }
 

@@ -188,7 +188,7 @@ struct rec_ev_hdr {
 
 struct rec_ev_sys {
 	struct rec_ev_hdr h;
-	__u64 call;		/* the entry time: keys the chunks */
+	__u64 call;		/* the thread's call number: keys the chunks */
 	__u32 nr;
 	__u32 flags;		/* REC_SF_* */
 	__s64 ret;

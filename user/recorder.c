@@ -31,7 +31,7 @@
 #include "record.skel.h"
 
 #define DEFAULT_RING_BYTES	(64ULL << 20)
-#define POLL_MS			20
+#define POLL_MS			5
 #define FLUSH_NS		500000000ULL
 
 /* An output chunk, already in its journal form (struct rec_out + data). */

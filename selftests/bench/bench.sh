@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: ttrec's recording overhead, side by side with strace, in one run.
+# For each workload: native, under `ttrec attach --follow-fork`, under
+# `strace -f -o /dev/null`; prints
+#   bench NAME native_s=X ttrec_s=Y strace_s=Z ttrec_ratio=Y/X strace_vs_ttrec=Z/Y bytes_per_event=B
+# bytes_per_event: the journal's file size / the events recorded.
+# ttrec_s is the workload's own elapsed time (the recorder drains the rest
+# of the ring after it); lost events are reported as a warning.
+# Workloads: read (200k x 4 KiB read() from tmpfs), getppid (1M), sqlite
+# (sqlite3 inserting 50k rows). Best of BENCH_RUNS (default 3) runs each.
+#
+# usage: bench.sh OUTPUT_DIR   (run as root)
+set -u
+out=${1:?usage: bench.sh OUTPUT_DIR}
+ttrec=$out/ttrec
+wl=$out/selftests/workloads
+runs=${BENCH_RUNS:-3}
+# The BPF ring buffer must hold what the recorder cannot drain (LZ4, CRC,
+# write) while a burst like (a)'s 800 MiB in 0.1 s comes in.
+ring=${BENCH_RING_MIB:-1024}
+tmp=$(mktemp -d /dev/shm/ttrec-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+[ "$(id -u)" = 0 ] || { echo "bench: run as root (BPF)" >&2; exit 1; }
+command -v strace >/dev/null || { echo "bench: strace missing (make deps)" >&2; exit 1; }
+
+# The file read in (a): 8 MiB of log-like text (BENCH_RANDOM=1: random bytes,
+# the worst case for the journal's LZ4).
+if [ "${BENCH_RANDOM:-0}" = 1 ]; then
+	head -c 8388608 /dev/urandom >"$tmp/data"
+else
+	awk 'BEGIN { srand(1); while (n < 8388608) {
+		l = sprintf("%06d 2026-01-%02d %02d:%02d:%02d host%d svc[%d]: request id=%x status=%d bytes=%d\n",
+			    i++, 1 + i % 28, i % 24, i % 60, (i * 7) % 60, i % 5, 100 + i % 37,
+			    int(rand() * 2^31), 200 + 100 * int(rand() * 4), int(rand() * 65536));
+		printf "%s", l; n += length(l) } }' >"$tmp/data"
+fi
+sql=$tmp/insert.sql
+{
+	echo "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, v REAL);"
+	i=0
+	awk 'BEGIN { for (i = 0; i < 50000; i++) {
+		if (i % 1000 == 0) print "BEGIN;";
+		printf "INSERT INTO t(name, v) VALUES (%cname-%d%c, %d.5);\n", 39, i, 39, i;
+		if (i % 1000 == 999) print "COMMIT;" } }'
+} >"$sql"
+
+elapsed() { sed -n 's/^elapsed //p' "$1" | tail -n 1; }
+
+# run_native NAME CMD... -> seconds
+run_native() {
+	"$wl/bench_wrap" - "$@" 2>"$tmp/err" >/dev/null
+	elapsed "$tmp/err"
+}
+
+run_strace() {
+	strace -f -o /dev/null "$wl/bench_wrap" - "$@" 2>"$tmp/err" >/dev/null
+	elapsed "$tmp/err"
+}
+
+# run_ttrec CMD... -> "seconds bytes events"
+run_ttrec() {
+	rm -rf "$tmp/rec" "$tmp/go"
+	mkfifo "$tmp/go"
+	"$wl/bench_wrap" "$tmp/go" "$@" 2>"$tmp/err" >/dev/null &
+	wp=$!
+	"$ttrec" attach "$wp" --follow-fork --ring-mib "$ring" -o "$tmp/rec" >/dev/null 2>"$tmp/terr" &
+	tp=$!
+	sleep 1
+	echo go >"$tmp/go"
+	wait "$wp"
+	wait "$tp"
+	s=$(elapsed "$tmp/err")
+	bytes=$(wc -c <"$tmp/rec/journal")
+	events=$(sed -n 's/^events=//p' "$tmp/rec/meta" | tail -n 1)
+	lost=$(sed -n 's/^lost=//p' "$tmp/rec/meta" | tail -n 1)
+	[ "${lost:-0}" = 0 ] || echo "# warning: $lost events lost" >&2
+	echo "$s $bytes $events"
+}
+
+best() { sort -g | head -n 1; }
+
+bench() {
+	name=$1
+	shift
+	n=$(i=0; while [ $i -lt "$runs" ]; do run_native "$@"; i=$((i + 1)); done | best)
+	t=$(i=0; while [ $i -lt "$runs" ]; do run_ttrec "$@"; i=$((i + 1)); done | sort -g | head -n 1)
+	st=$(i=0; while [ $i -lt "$runs" ]; do run_strace "$@"; i=$((i + 1)); done | best)
+	set -- $t
+	awk -v name="$name" -v n="$n" -v t="$1" -v s="$st" -v b="$2" -v e="$3" 'BEGIN {
+		printf "bench %s native_s=%.3f ttrec_s=%.3f strace_s=%.3f ttrec_ratio=%.2f strace_vs_ttrec=%.2f bytes_per_event=%.2f\n",
+		       name, n, t, s, t / n, s / t, b / e }'
+}
+
+bench read "$wl/bench_read" "$tmp/data" 200000
+bench getppid "$wl/bench_getppid" 1000000
+if command -v sqlite3 >/dev/null; then
+	bench sqlite sh -c "rm -f $tmp/db*; exec sqlite3 $tmp/db < $sql"
+else
+	echo "bench sqlite skipped: sqlite3 not installed"
+fi
