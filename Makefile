@@ -202,6 +202,9 @@ $(OUTPUT)/fuzz:
 # `make demo` boots the test VM with ttrec.demo: it records a workload with
 # `ttrec record`, then shows `ttrec info` and the first events of `ttrec dump`.
 DEB_PKGS	+= strace sqlite3
+# Real programs the record selftests run in the VM too (with their libraries).
+TTREC_VM_EXTRA	+= sqlite3 gzip
+export TTREC_VM_EXTRA
 
 .PHONY: bench demo
 bench: build

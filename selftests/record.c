@@ -97,6 +97,8 @@ static uint64_t printed_digest(const char *out, const char *name)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+static int count_sys(const char *dir, const char *name, uint32_t tid);
+
 typedef bool (*out_filter)(const struct rec_sys *s, unsigned int region, void *arg);
 
 /* FNV of the outputs of the syscalls @f selects, in journal order. */
@@ -417,6 +419,41 @@ TEST_F_TIMEOUT(rec, gzip_stdin, 120)
 	ASSERT_EQ(0, journal_digest(self->dir, f_fd0, NULL, &got, &n));
 	EXPECT_EQ(total, n);
 	EXPECT_EQ(want, got);
+}
+
+/* A real program: sqlite3 reads its SQL from stdin and builds a database. */
+TEST_F_TIMEOUT(rec, sqlite3_stdin, 120)
+{
+	uint64_t want = FNV0, got, n;
+	char path[PATH_MAX + 16];
+	static char buf[65536];
+	size_t r, total = 0;
+	FILE *f;
+	int i;
+
+	if (sh(NULL, "command -v sqlite3 >/dev/null"))
+		SKIP(return, "sqlite3 not installed");
+	snprintf(path, sizeof(path), "%s/in.sql", self->tmp);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT);\nBEGIN;\n");
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "INSERT INTO t(s) VALUES ('row %d %x');\n", i, i * 2654435761U);
+	fprintf(f, "COMMIT;\nSELECT count(*), sum(id) FROM t;\n");
+	fclose(f);
+	f = fopen(path, "r");
+	while ((r = fread(buf, 1, sizeof(buf), f)) > 0) {
+		want = fnv(want, buf, r);
+		total += r;
+	}
+	fclose(f);
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- sqlite3 %s/db < %s", ttrec_bin,
+			self->dir, self->tmp, path));
+	EXPECT_NE(NULL, strstr(self->out, "3000|4501500"));
+	ASSERT_EQ(0, journal_digest(self->dir, f_fd0, NULL, &got, &n));
+	EXPECT_EQ(total, n);
+	EXPECT_EQ(want, got);
+	EXPECT_GT(count_sys(self->dir, "pwrite64", 0), 0);
 }
 
 /* Start the ticker workload; returns its pid once it printed "ready". */
