@@ -440,10 +440,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u64 pt = bpf_get_current_pid_tgid();
 	struct rec_sysdesc *d;
 	struct inflight *in;
-	__u32 nr = id;
+	__u32 tgid = pt >> 32, nr = id;
+	__u32 *v;
 	int k;
 
-	if (!is_traced(pt >> 32))
+	/* also before the exec that starts tracing: its exit is recorded */
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	if (!v)
 		return 0;
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -462,7 +465,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	d = bpf_map_lookup_elem(&sysdesc, &nr);
 	if (!d)
 		return 0;
-	if (d->flags & REC_SD_NORETURN) {
+	if ((d->flags & REC_SD_NORETURN) && *v == TRACED_ACTIVE) {
 		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0);
 		in->call = 0;
 		return 0;

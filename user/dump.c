@@ -42,9 +42,9 @@ static void usage(FILE *out)
 		"Exit status: 0 ok, 1 unreadable recording, 2 usage error.\n");
 }
 
-static void print_preview(const uint8_t *d, size_t n)
+static void print_str(const uint8_t *d, size_t n, size_t max)
 {
-	size_t i, m = n < PREVIEW ? n : PREVIEW;
+	size_t i, m = n < max ? n : max;
 
 	putchar('"');
 	for (i = 0; i < m; i++) {
@@ -62,6 +62,11 @@ static void print_preview(const uint8_t *d, size_t n)
 	putchar('"');
 	if (n > m)
 		fputs("...", stdout);
+}
+
+static void print_preview(const uint8_t *d, size_t n)
+{
+	print_str(d, n, PREVIEW);
 }
 
 static const char *region_name(unsigned int r, char *buf, size_t len)
@@ -349,9 +354,9 @@ int cmd_dump(int argc, char **argv)
 			} else if (s->kind == REC_TASK_EXEC) {
 				printf("exec ");
 				if (ev.len > sizeof(*s))
-					print_preview((const uint8_t *)ev.rec + sizeof(*s),
-						      strnlen((const char *)ev.rec + sizeof(*s),
-							      ev.len - sizeof(*s)));
+					print_str((const uint8_t *)ev.rec + sizeof(*s),
+						  strnlen((const char *)ev.rec + sizeof(*s),
+							  ev.len - sizeof(*s)), REC_COMM_LEN);
 				putchar('\n');
 			} else {
 				char st[64];
