@@ -50,9 +50,15 @@ static inline size_t rec_span(size_t len)
 /* ------------------------------------------------------------- CRC32C */
 
 static uint32_t crc32c_table[8][256];
+static bool crc32c_have_sse42;
 
+/* At load time: no locking or once-flags on the hot path. */
 static void __attribute__((constructor)) crc32c_init(void)
 {
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	crc32c_have_sse42 = __builtin_cpu_supports("sse4.2");
+#endif
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i;
 
@@ -116,20 +122,15 @@ static uint32_t crc32c_hw(uint32_t c, const uint8_t *p, size_t len)
 
 uint32_t journal_crc32c(uint32_t crc, const void *buf, size_t len)
 {
-	static int hw = -1;
-
-	if (hw < 0) {
 #if defined(__x86_64__)
-		__builtin_cpu_init();
-		hw = __builtin_cpu_supports("sse4.2");
-#else
-		hw = 0;
-#endif
-	}
-#if defined(__x86_64__)
-	if (hw)
+	if (crc32c_have_sse42)
 		return ~crc32c_hw(~crc, buf, len);
 #endif
+	return ~crc32c_sw(~crc, buf, len);
+}
+
+uint32_t journal_crc32c_sw(uint32_t crc, const void *buf, size_t len)
+{
 	return ~crc32c_sw(~crc, buf, len);
 }
 

@@ -133,5 +133,7 @@ _Static_assert(sizeof(struct journal_record_header) == 16, "journal record heade
 
 /* CRC32C (Castagnoli, as iSCSI/ext4/btrfs): crc32c(0, buf, len) to start. */
 uint32_t journal_crc32c(uint32_t crc, const void *buf, size_t len);
+/* The same without the SSE4.2 instruction: the fallback, for tests. */
+uint32_t journal_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 #endif
