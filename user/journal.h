@@ -32,8 +32,10 @@ int journal_create(const char *path, const struct journal_opts *opts,
 /*
  * Append one record of @len bytes (at most JOURNAL_MAX_RECORD) with sequence
  * number @seq. Buffered; a full chunk is compressed and written.
- * Return: 0 or -errno (-ENOSPC: disk full; the journal stays readable up to
- * the last complete chunk and the writer refuses further appends).
+ * Return: 0 or -errno: -E2BIG (record too long), -EINVAL (@seq below the
+ * previous record's), -ENOSPC (disk full; the journal stays readable up to
+ * the last complete chunk and the writer refuses further appends: after any
+ * write error, every later call returns that error again).
  */
 int journal_append(struct journal_writer *jw, uint64_t seq,
 		   const void *rec, size_t len);
