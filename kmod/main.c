@@ -20,9 +20,10 @@
 #include "ttrec.h"
 
 #define TTREC_FEATURES	(TTREC_FEATURE_ATTACH_PIDFD | TTREC_FEATURE_NETLINK | \
-			 TTREC_FEATURE_SESSION_POLL)
+			 TTREC_FEATURE_SESSION_POLL | TTREC_FEATURE_SNAPSHOT)
 #define TTREC_IOCTLS	(BIT_ULL(_TTREC_GET_API) | BIT_ULL(_TTREC_ATTACH))
-#define TTREC_SESSION_IOCTLS	BIT_ULL(_TTREC_SESSION_INFO)
+#define TTREC_SESSION_IOCTLS	(BIT_ULL(_TTREC_SESSION_INFO) | \
+				 BIT_ULL(_TTREC_SNAPSHOT))
 
 static struct dentry *ttrec_debugfs_dir;
 
@@ -116,6 +117,18 @@ static int __init ttrec_init(void)
 	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_ATTACH) != TTREC_ATTACH_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_SESSION_INFO) !=
 		     TTREC_SESSION_INFO_SIZE_VER0);
+
+	BUILD_BUG_ON(sizeof(struct ttrec_snapshot_args) !=
+		     TTREC_SNAPSHOT_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_info) !=
+		     TTREC_SNAP_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_vma) != TTREC_SNAP_VMA_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_vmas_args) !=
+		     TTREC_SNAP_VMAS_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_threads_args) !=
+		     TTREC_SNAP_THREADS_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_thread) != 32);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_note) != 8);
 
 	ret = ttrec_netlink_init();
 	if (ret) {

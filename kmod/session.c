@@ -184,6 +184,11 @@ static long ttrec_session_ioctl(struct file *file, unsigned int cmd,
 			return -ENOTTY;
 		return ttrec_ioc_session_info(s, (void __user *)arg,
 					      _IOC_SIZE(cmd));
+	case _TTREC_SNAPSHOT:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAPSHOT))
+			return -ENOTTY;
+		return ttrec_snapshot_create(s, (void __user *)arg,
+					     _IOC_SIZE(cmd));
 	default:
 		return -ENOTTY;
 	}
@@ -205,6 +210,7 @@ static __poll_t ttrec_session_poll(struct file *file, poll_table *pt)
 
 static void ttrec_session_free(struct ttrec_session *s)
 {
+	ttrec_budget_put(s->budget);
 	put_pid(s->pid);
 	kfree(s);
 }
@@ -342,6 +348,12 @@ long ttrec_session_attach(const struct ttrec_attach_args *args)
 	INIT_WORK(&s->exit_work, ttrec_session_exit_work);
 	s->state = TTREC_SESSION_LIVE;
 	s->owner_tgid = task_tgid_nr(current);
+	s->budget = kzalloc(sizeof(*s->budget), GFP_KERNEL);
+	if (!s->budget) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	refcount_set(&s->budget->ref, 1);
 
 	s->pid = ttrec_attach_get_pid(args);
 	if (IS_ERR(s->pid)) {
@@ -399,6 +411,7 @@ err_remove_wait:
 err_put_pid:
 	put_pid(s->pid);
 err_free:
+	ttrec_budget_put(s->budget);
 	kfree(s);
 	return ret;
 }
@@ -420,7 +433,7 @@ static const char *ttrec_state_name(u32 state)
  * @m: the seq_file.
  * @unused: unused.
  *
- * Columns: id pid state exit_status owner comm (pids in the initial pid
+ * Columns: id pid state exit_status owner snapshots snap_pages comm (pids in the initial pid
  * namespace, exit status in hex as wait(2) reports it).
  *
  * Return: 0.
@@ -430,13 +443,15 @@ int ttrec_session_debugfs_show(struct seq_file *m, void *unused)
 	struct ttrec_session_snap snap;
 	struct ttrec_session *s;
 
-	seq_puts(m, "id pid state exit_status owner comm\n");
+	seq_puts(m, "id pid state exit_status owner snapshots snap_pages comm\n");
 	mutex_lock(&ttrec_sessions_lock);
 	list_for_each_entry(s, &ttrec_sessions, node) {
 		ttrec_session_snapshot(s, &snap);
-		seq_printf(m, "%llu %d %s 0x%x %d %s\n", snap.id, snap.pid,
-			   ttrec_state_name(snap.state), snap.exit_status,
-			   snap.owner_tgid, snap.comm);
+		seq_printf(m, "%llu %d %s 0x%x %d %d %ld %s\n", snap.id,
+			   snap.pid, ttrec_state_name(snap.state),
+			   snap.exit_status, snap.owner_tgid,
+			   atomic_read(&s->budget->snapshots),
+			   atomic_long_read(&s->budget->pages), snap.comm);
 	}
 	mutex_unlock(&ttrec_sessions_lock);
 	return 0;

@@ -5,7 +5,9 @@
 #ifndef _TTREC_KMOD_TTREC_H
 #define _TTREC_KMOD_TTREC_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/refcount.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -17,6 +19,17 @@
 
 struct file;
 struct seq_file;
+
+/*
+ * struct ttrec_budget - pages held by the snapshots of one session.
+ * Referenced by the session and by each of its snapshots (a snapshot can
+ * outlive its session); @pages is only changed atomically.
+ */
+struct ttrec_budget {
+	refcount_t ref;
+	atomic_long_t pages;
+	atomic_t snapshots;
+};
 
 /*
  * struct ttrec_session - one session: a session file descriptor bound to a
@@ -53,6 +66,8 @@ struct ttrec_session {
 	u32 exit_status;		/* wait(2) status once EXITED */
 	u64 exit_ns;			/* CLOCK_MONOTONIC, 0 while LIVE */
 	bool published;			/* OPENED event sent */
+
+	struct ttrec_budget *budget;	/* snapshot page accounting */
 };
 
 /*
@@ -78,6 +93,45 @@ long ttrec_session_attach(const struct ttrec_attach_args *args);
 void ttrec_session_snapshot(struct ttrec_session *s,
 			    struct ttrec_session_snap *snap);
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused);
+
+/* snapshot.c */
+extern unsigned long ttrec_max_snapshot_pages;
+void ttrec_budget_put(struct ttrec_budget *b);
+long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
+			   size_t usize);
+
+/* park.c */
+struct ttrec_park;
+
+/*
+ * struct ttrec_thread_state - what a thread records about itself while it
+ * parks (owned by the park until ttrec_park_take_state(), then by the
+ * snapshot).
+ */
+#define TTREC_MAX_NOTES	3
+struct ttrec_thread_state {
+	struct pid *pid;		/* referenced */
+	u32 flags;			/* TTREC_THREAD_* */
+	s64 syscall_nr;
+	u64 sigmask;
+	u32 nr_notes;
+	struct {
+		u32 type;
+		u32 size;
+		void *data;		/* kvmalloc'd by regset_get_alloc() */
+	} notes[TTREC_MAX_NOTES];
+};
+
+void ttrec_thread_state_free(struct ttrec_thread_state *ts);
+int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
+		     struct ttrec_park **out);
+void ttrec_park_release(struct ttrec_park *park, u64 *pause_ns);
+unsigned int ttrec_park_nr_parked(struct ttrec_park *park);
+struct task_struct *ttrec_park_any_task(struct ttrec_park *park);
+int ttrec_park_take_states(struct ttrec_park *park,
+			   struct ttrec_thread_state **states,
+			   unsigned int max);
+bool ttrec_park_broken(struct ttrec_park *park);
 
 /* netlink.c */
 int ttrec_netlink_init(void);

@@ -20,7 +20,7 @@
 
 #define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define ALL_FEATURES	(TTREC_FEATURE_ATTACH_PIDFD | TTREC_FEATURE_NETLINK | \
-			 TTREC_FEATURE_SESSION_POLL)
+			 TTREC_FEATURE_SESSION_POLL | TTREC_FEATURE_SNAPSHOT)
 
 /* GET_API with an explicit argument size (a newer or older header). */
 #define GET_API_SIZED(size)	_IOC(_IOC_READ | _IOC_WRITE, TTREC_IOC_MAGIC, \
@@ -86,7 +86,8 @@ TEST_F(dev, get_api_reports_version_features_and_ioctls)
 	EXPECT_EQ(TTREC_API, api.api);
 	EXPECT_EQ(ALL_FEATURES, api.features);
 	EXPECT_EQ((1ULL << _TTREC_GET_API) | (1ULL << _TTREC_ATTACH), api.ioctls);
-	EXPECT_EQ(1ULL << _TTREC_SESSION_INFO, api.session_ioctls);
+	EXPECT_EQ((1ULL << _TTREC_SESSION_INFO) | (1ULL << _TTREC_SNAPSHOT),
+		  api.session_ioctls);
 	EXPECT_EQ(0, api.flags);
 	EXPECT_EQ(0, api.__pad);
 }

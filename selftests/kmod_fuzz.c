@@ -79,7 +79,19 @@ static unsigned int random_cmd(void)
 	 * other magics in a range it leaves alone.
 	 */
 	type = rnd() % 10 < 7 ? TTREC_IOC_MAGIC : 0xa0 + rnd() % 0x60;
-	switch (rnd() % 4) {
+	switch (rnd() % 8) {
+	case 4:
+		nr = _TTREC_SNAPSHOT;
+		break;
+	case 5:
+		nr = _TTREC_SNAP_INFO;
+		break;
+	case 6:
+		nr = _TTREC_SNAP_VMAS;
+		break;
+	case 7:
+		nr = _TTREC_SNAP_THREADS;
+		break;
 	case 0:
 		nr = _TTREC_GET_API;
 		break;
@@ -101,6 +113,7 @@ static unsigned int random_cmd(void)
 }
 
 struct fuzz {
+	int fd_results;		/* positive results are fds */
 	unsigned char *buf;	/* BUF_SIZE bytes, then PROT_NONE */
 	void *unmapped;
 	int pidfd;
@@ -167,6 +180,8 @@ static int allowed_errno(int e)
 	switch (e) {
 	case ENOTTY: case EINVAL: case E2BIG: case EFAULT: case ESRCH:
 	case EBADF: case EMFILE:
+	/* TTREC_IOC_SNAPSHOT and snapshot fds */
+	case ENOSPC: case EBUSY: case EAGAIN: case ENOMEM:
 		return 1;
 	}
 	return 0;
@@ -193,6 +208,7 @@ static void fuzz_setup(struct __test_metadata *_metadata, struct fuzz *f)
 	}
 	f->pidfd = syscall(SYS_pidfd_open, f->target, 0);
 	ASSERT_LE(0, f->pidfd);
+	f->fd_results = 1;
 }
 
 static void fuzz_teardown(struct fuzz *f)
@@ -222,7 +238,20 @@ static int fuzz_fd(struct __test_metadata *_metadata, struct fuzz *f, int fd,
 		}
 		if (ret == 0)
 			continue;
-		/* Only ATTACH returns a positive value: a session fd. */
+		if (!f->fd_results)
+			continue;	/* SNAP_VMAS/THREADS: counts */
+		/* ATTACH returns a session fd, SNAPSHOT a snapshot fd. */
+		if (_IOC_NR(cmd) == _TTREC_SNAPSHOT) {
+			struct ttrec_snap_info si;
+
+			memset(&si, 0, sizeof(si));
+			if (ioctl(ret, TTREC_IOC_SNAP_INFO, &si) && bad++ < 10)
+				TH_LOG("cmd %#x returned %d, not a snapshot",
+				       cmd, ret);
+			(*opened)++;
+			close(ret);
+			continue;
+		}
 		memset(&info, 0, sizeof(info));
 		if (ioctl(ret, TTREC_IOC_SESSION_INFO, &info) ||
 		    info.state != TTREC_SESSION_LIVE) {
@@ -274,11 +303,54 @@ TEST_F_TIMEOUT(fz, fuzz_session_ioctls, 300)
 	ASSERT_LE(0, sfd);
 	close(dev);
 	EXPECT_EQ(0, fuzz_fd(_metadata, &f, sfd, &opened));
-	EXPECT_EQ(0, opened);
+	TH_LOG("%d snapshots taken on the way", opened);
 
 	memset(&info, 0, sizeof(info));
 	EXPECT_EQ(0, ioctl(sfd, TTREC_IOC_SESSION_INFO, &info));
 	EXPECT_EQ((uint32_t)f.target, info.pid);
+	close(sfd);
+	fuzz_teardown(&f);
+}
+
+TEST_F_TIMEOUT(fz, fuzz_snapshot_fd, 300)
+{
+	struct ttrec_attach_args args = { 0 };
+	struct ttrec_snapshot_args sa;
+	struct ttrec_snap_info si;
+	struct fuzz f;
+	int dev, sfd, snap, opened = 0;
+	char buf[64];
+	int i;
+
+	seed(_metadata);
+	fuzz_setup(_metadata, &f);
+	dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	args.pid = f.target;
+	sfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
+	ASSERT_LE(0, sfd);
+	close(dev);
+	memset(&sa, 0, sizeof(sa));
+	snap = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
+	ASSERT_LE(0, snap);
+	f.fd_results = 0;
+	EXPECT_EQ(0, fuzz_fd(_metadata, &f, snap, &opened));
+	EXPECT_EQ(0, opened);
+	/* Random preads: data, EIO or ENODATA, never anything else. */
+	for (i = 0; i < ITERATIONS / 4; i++) {
+		uint64_t off = rnd() % 4 ? rnd() & 0x7fffffffffffULL :
+			       rnd() & 0xffffffffffffffffULL;
+		ssize_t n = pread(snap, buf, 1 + rnd() % sizeof(buf),
+				  (off_t)(off & 0x7fffffffffffffffULL));
+
+		if (n < 0 && errno != EIO && errno != ENODATA &&
+		    errno != EINVAL)
+			EXPECT_EQ(0, errno);
+	}
+	memset(&si, 0, sizeof(si));
+	EXPECT_EQ(0, ioctl(snap, TTREC_IOC_SNAP_INFO, &si));
+	EXPECT_EQ(sa.id, si.id);
+	close(snap);
 	close(sfd);
 	fuzz_teardown(&f);
 }

@@ -451,7 +451,7 @@ TEST_F(sess, unknown_ioctl_on_session_is_enotty)
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(sfd, TTREC_IOC_ATTACH, buf));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(sfd, _IOWR(TTREC_IOC_MAGIC, 0x11, struct ttrec_session_info), buf));
+	EXPECT_EQ(-1, ioctl(sfd, _IOWR(TTREC_IOC_MAGIC, 0x1f, struct ttrec_session_info), buf));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(sfd, _IOR(TTREC_IOC_MAGIC, _TTREC_SESSION_INFO, struct ttrec_session_info), buf));
 	EXPECT_EQ(ENOTTY, errno);

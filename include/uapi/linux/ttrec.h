@@ -36,11 +36,18 @@
 #define _TTREC_GET_API		0x00	/* on /dev/ttrec */
 #define _TTREC_ATTACH		0x01	/* on /dev/ttrec */
 #define _TTREC_SESSION_INFO	0x10	/* on a session fd */
+#define _TTREC_SNAPSHOT		0x11	/* on a session fd */
+#define _TTREC_SNAP_INFO	0x20	/* on a snapshot fd */
+#define _TTREC_SNAP_VMAS	0x21	/* on a snapshot fd */
+#define _TTREC_SNAP_THREADS	0x22	/* on a snapshot fd */
 
 /* Features reported in ttrec_api.features */
 #define TTREC_FEATURE_ATTACH_PIDFD	(1ULL << 0)	/* TTREC_ATTACH_PIDFD */
 #define TTREC_FEATURE_NETLINK		(1ULL << 1)	/* genl family registered */
 #define TTREC_FEATURE_SESSION_POLL	(1ULL << 2)	/* poll(): EPOLLHUP on exit */
+/* TTREC_IOC_SNAPSHOT on session fds; snapshot fds with pread(),
+ * TTREC_IOC_SNAP_INFO, TTREC_IOC_SNAP_VMAS and TTREC_IOC_SNAP_THREADS */
+#define TTREC_FEATURE_SNAPSHOT		(1ULL << 3)
 
 /**
  * struct ttrec_api - TTREC_IOC_GET_API: handshake.
@@ -113,9 +120,231 @@ struct ttrec_session_info {
 };
 #define TTREC_SESSION_INFO_SIZE_VER0	40
 
+
+/*
+ * Snapshots. TTREC_IOC_SNAPSHOT on a session fd parks every thread of the
+ * target at the user/kernel boundary, records its memory map, registers and
+ * memory (private anonymous pages copy-on-write, see Documentation/ttrec.rst)
+ * and returns a snapshot fd (close-on-exec). The snapshot lives while any fd
+ * refers to it, whatever happens to the target or the session.
+ *
+ * On a snapshot fd, pread(fd, buf, len, vaddr) reads the target's memory as
+ * it was at the snapshot instant. It stops at the first byte it cannot
+ * return (a short count), or fails when that is the first byte: EIO when
+ * vaddr is in no VMA of the snapshot, ENODATA when the page was not
+ * captured (file-backed and never written privately: read the file named
+ * by TTREC_IOC_SNAP_VMAS; special or hugetlb mappings). Private anonymous
+ * pages that were never populated read as zeroes.
+ */
+
+/**
+ * struct ttrec_snap_counts - how a snapshot holds its pages.
+ * @pages_shared:	pages held copy-on-write (shared with the target).
+ * @pages_copied_pinned: pages copied at once because they may be pinned
+ *			(GUP) or are KSM pages.
+ * @pages_copied_huge:	pages copied at once because a huge PMD maps them.
+ * @pages_copied_shared: pages of MAP_SHARED writable mappings, copied.
+ * @pages_copied_swap:	pages that were swapped out (or migrating), copied.
+ * @pages_skipped_special: pages of VM_IO/VM_PFNMAP/hugetlb mappings, not
+ *			captured (counted by VMA size).
+ */
+struct ttrec_snap_counts {
+	__u64 pages_shared;
+	__u64 pages_copied_pinned;
+	__u64 pages_copied_huge;
+	__u64 pages_copied_shared;
+	__u64 pages_copied_swap;
+	__u64 pages_skipped_special;
+};
+
+/**
+ * struct ttrec_snapshot_args - TTREC_IOC_SNAPSHOT on a session fd.
+ * @flags:	in: must be 0.
+ * @__pad:	must be 0.
+ * @id:		out: snapshot id, unique while the module stays loaded.
+ * @pause_ns:	out: how long the target was held, from the first park
+ *		request to the release.
+ * @nr_vmas:	out: VMAs recorded.
+ * @nr_threads:	out: threads recorded.
+ * @counts:	out: see struct ttrec_snap_counts.
+ *
+ * Return: a snapshot fd. Errors: ESRCH (the target exited or is exiting),
+ * EINVAL (flags, padding), EBUSY (a thread did not reach the user/kernel
+ * boundary within the module's park_timeout_ms: stopped, traced, in an
+ * uninterruptible sleep), EAGAIN (a thread was killed or the target called
+ * execve() while parked), ENOSPC (the session's page budget,
+ * max_snapshot_pages, would be exceeded), EINTR (the caller got a fatal
+ * signal), ENOMEM.
+ */
+struct ttrec_snapshot_args {
+	__u32 flags;
+	__u32 __pad;
+	__u64 id;
+	__u64 pause_ns;
+	__u32 nr_vmas;
+	__u32 nr_threads;
+	struct ttrec_snap_counts counts;
+};
+#define TTREC_SNAPSHOT_ARGS_SIZE_VER0	80
+
+/**
+ * struct ttrec_snap_info - TTREC_IOC_SNAP_INFO on a snapshot fd.
+ * @flags:	in: must be 0.
+ * @__pad:	must be 0.
+ * @id:		out: snapshot id.
+ * @session_id:	out: id of the session it was taken in.
+ * @pid:	out: target tgid in the caller's pid namespace (0 if not
+ *		visible there).
+ * @nr_threads:	out: threads recorded.
+ * @nr_vmas:	out: VMAs recorded.
+ * @__pad2:	out: 0.
+ * @pause_ns:	out: as in struct ttrec_snapshot_args.
+ * @taken_ns:	out: CLOCK_MONOTONIC time of the snapshot instant.
+ * @pages_held:	out: pages the snapshot holds (shared + copied).
+ * @counts:	out: see struct ttrec_snap_counts.
+ */
+struct ttrec_snap_info {
+	__u32 flags;
+	__u32 __pad;
+	__u64 id;
+	__u64 session_id;
+	__u32 pid;
+	__u32 nr_threads;
+	__u32 nr_vmas;
+	__u32 __pad2;
+	__u64 pause_ns;
+	__u64 taken_ns;
+	__u64 pages_held;
+	struct ttrec_snap_counts counts;
+};
+#define TTREC_SNAP_INFO_SIZE_VER0	112
+
+/* ttrec_snap_vma.flags */
+#define TTREC_VMA_SHARED	(1U << 0)	/* MAP_SHARED */
+#define TTREC_VMA_FILE		(1U << 1)	/* file-backed (incl. shmem) */
+#define TTREC_VMA_CAPTURED	(1U << 2)	/* some contents held */
+#define TTREC_VMA_SPECIAL	(1U << 3)	/* VM_IO/VM_PFNMAP/hugetlb */
+#define TTREC_VMA_HEAP		(1U << 4)	/* [heap] */
+#define TTREC_VMA_STACK		(1U << 5)	/* [stack] of the main thread */
+#define TTREC_VMA_PATH_TRUNCATED (1U << 6)	/* path did not fit */
+#define TTREC_VMA_GROWSDOWN	(1U << 7)
+
+#define TTREC_SNAP_PATH_MAX	256
+
+/**
+ * struct ttrec_snap_vma - one VMA of a snapshot (TTREC_IOC_SNAP_VMAS).
+ * @start:	first address.
+ * @end:	address after the last.
+ * @offset:	file offset of @start in bytes (file mappings), else 0.
+ * @dev:	device of the file (as stat(2) st_dev), else 0.
+ * @ino:	inode number of the file, else 0.
+ * @prot:	PROT_READ | PROT_WRITE | PROT_EXEC.
+ * @flags:	TTREC_VMA_*.
+ * @pages_held:	pages of this VMA the snapshot holds.
+ * @path:	NUL-terminated path of the file as d_path() gives it (may end
+ *		in " (deleted)"), empty for anonymous memory.
+ */
+struct ttrec_snap_vma {
+	__u64 start;
+	__u64 end;
+	__u64 offset;
+	__u64 dev;
+	__u64 ino;
+	__u32 prot;
+	__u32 flags;
+	__u64 pages_held;
+	__u8 path[TTREC_SNAP_PATH_MAX];
+};
+#define TTREC_SNAP_VMA_SIZE_VER0	312
+
+/**
+ * struct ttrec_snap_vmas_args - TTREC_IOC_SNAP_VMAS on a snapshot fd.
+ * @flags:	in: must be 0.
+ * @entry_size:	in: size of one element of @vmas in the caller's view
+ *		(>= TTREC_SNAP_VMA_SIZE_VER0, multiple of 8); the module
+ *		writes what it knows and zeroes the rest of each element.
+ * @vmas:	in: user pointer to an array of @count elements.
+ * @count:	in: capacity of @vmas in elements.
+ * @total:	out: number of VMAs in the snapshot.
+ *
+ * Return: the number of elements written. @count 0 is a size query
+ * (returns 0 and sets @total). A non-zero @count below the total fails
+ * with ENOSPC (and sets @total).
+ */
+struct ttrec_snap_vmas_args {
+	__u32 flags;
+	__u32 entry_size;
+	__u64 vmas;
+	__u32 count;
+	__u32 total;
+};
+#define TTREC_SNAP_VMAS_ARGS_SIZE_VER0	24
+
+/* ttrec_snap_thread.flags */
+#define TTREC_THREAD_IN_SYSCALL	(1U << 0)	/* parked on a syscall exit */
+#define TTREC_THREAD_LEADER	(1U << 1)	/* the thread-group leader */
+
+/**
+ * struct ttrec_snap_thread - one thread in TTREC_IOC_SNAP_THREADS output.
+ * @size:	bytes of this record including its notes (multiple of 8);
+ *		the next record starts @size bytes after this one.
+ * @tid:	thread id in the caller's pid namespace (0 if not visible).
+ * @flags:	TTREC_THREAD_*.
+ * @nr_notes:	struct ttrec_snap_note records that follow this header.
+ * @syscall_nr:	with TTREC_THREAD_IN_SYSCALL, the syscall the thread was
+ *		in (orig_ax), else -1.
+ * @sigmask:	blocked signals (bit N-1 for signal N).
+ *
+ * Each note is a struct ttrec_snap_note followed by @size bytes of regset
+ * data, padded to 8 bytes: exactly what PTRACE_GETREGSET returns for
+ * NT_PRSTATUS (struct user_regs_struct, with fs_base/gs_base), NT_PRFPREG
+ * (struct user_i387_struct) and NT_X86_XSTATE (the XSAVE area). A thread
+ * interrupted in a syscall by the park shows the kernel's restart value
+ * (-ERESTARTSYS and friends, 512..516) in ax and the instruction after the
+ * syscall in ip, as a ptrace stop at signal delivery would.
+ */
+struct ttrec_snap_thread {
+	__u32 size;
+	__u32 tid;
+	__u32 flags;
+	__u32 nr_notes;
+	__s64 syscall_nr;
+	__u64 sigmask;
+};
+
+struct ttrec_snap_note {
+	__u32 type;	/* NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE */
+	__u32 size;	/* bytes of data, without padding */
+};
+
+/**
+ * struct ttrec_snap_threads_args - TTREC_IOC_SNAP_THREADS on a snapshot fd.
+ * @flags:	in: must be 0.
+ * @nr_threads:	out: threads in the snapshot.
+ * @buf:	in: user pointer to @size bytes.
+ * @size:	in: size of @buf.
+ * @needed:	out: bytes all records take.
+ *
+ * Return: the number of bytes written (whole records). @size 0 is a size
+ * query (returns 0, sets @needed and @nr_threads); a non-zero @size below
+ * @needed fails with ENOSPC (and sets both).
+ */
+struct ttrec_snap_threads_args {
+	__u32 flags;
+	__u32 nr_threads;
+	__u64 buf;
+	__u64 size;
+	__u64 needed;
+};
+#define TTREC_SNAP_THREADS_ARGS_SIZE_VER0	32
+
 #define TTREC_IOC_GET_API	_IOWR(TTREC_IOC_MAGIC, _TTREC_GET_API, struct ttrec_api)
 #define TTREC_IOC_ATTACH	_IOW(TTREC_IOC_MAGIC, _TTREC_ATTACH, struct ttrec_attach_args)
 #define TTREC_IOC_SESSION_INFO	_IOWR(TTREC_IOC_MAGIC, _TTREC_SESSION_INFO, struct ttrec_session_info)
+#define TTREC_IOC_SNAPSHOT	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAPSHOT, struct ttrec_snapshot_args)
+#define TTREC_IOC_SNAP_INFO	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_INFO, struct ttrec_snap_info)
+#define TTREC_IOC_SNAP_VMAS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_VMAS, struct ttrec_snap_vmas_args)
+#define TTREC_IOC_SNAP_THREADS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_THREADS, struct ttrec_snap_threads_args)
 
 /*
  * Generic netlink: family TTREC_GENL_NAME, version TTREC_GENL_VERSION.

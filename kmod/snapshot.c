@@ -1,0 +1,918 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec: copy-on-write snapshots of a session's target.
+ *
+ * TTREC_IOC_SNAPSHOT parks the target's threads (park.c), then, under the
+ * target's mmap_write_lock, records every VMA and walks the page tables of
+ * the VMAs whose contents it captures:
+ *  - private mappings that are anonymous or have anonymous pages (anon_vma):
+ *    each present anonymous page is frozen as fork() does it: the PTE is
+ *    cleared, page_try_share_anon_rmap() clears PageAnonExclusive (or fails
+ *    for a page that may be GUP-pinned), and the PTE is put back
+ *    write-protected; the snapshot keeps a page reference, so the target's
+ *    next write copies in do_wp_page(). Pages that may be pinned, KSM pages,
+ *    swapped-out or migrating pages and pages under a huge PMD are marked
+ *    for an eager copy. File pages of private mappings are not held.
+ *  - writable shared mappings: every present or swapped page is marked for
+ *    an eager copy.
+ *  - VM_IO/VM_PFNMAP and hugetlb mappings are not captured (counted).
+ * Then the stale writable TLB entries are flushed on every CPU, the lock is
+ * dropped and, with the threads still parked, the marked pages are copied
+ * with access_process_vm(). The threads are released last.
+ *
+ * The held pages live in an xarray indexed by virtual page number; while
+ * the snapshot is built an entry may also be a value entry (the copy
+ * reason). A finished snapshot is immutable: readers need no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/hugetlb.h>
+#include <linux/kdev_t.h>
+#include <linux/ksm.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pgtable.h>
+#include <linux/rmap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <asm/tlbflush.h>
+
+#include "ttrec.h"
+
+unsigned long ttrec_max_snapshot_pages = 262144;	/* 1 GiB of 4 KiB */
+module_param_named(max_snapshot_pages, ttrec_max_snapshot_pages, ulong, 0644);
+MODULE_PARM_DESC(max_snapshot_pages,
+		 "pages the snapshots of one session may hold (ENOSPC beyond)");
+
+static unsigned int ttrec_park_timeout_ms = 10000;
+module_param_named(park_timeout_ms, ttrec_park_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(park_timeout_ms,
+		 "how long a snapshot waits for the target's threads (EBUSY)");
+
+#define TTREC_MAX_THREADS	65536
+
+static atomic64_t ttrec_next_snap_id = ATOMIC64_INIT(0);
+
+/* Copy reasons, stored as xarray value entries while building. */
+enum {
+	TTREC_COPY_PINNED = 1,
+	TTREC_COPY_HUGE,
+	TTREC_COPY_SHARED,
+	TTREC_COPY_SWAP,
+};
+
+struct ttrec_snap {
+	u64 id;
+	u64 session_id;
+	struct pid *pid;		/* target group, referenced */
+	u64 pause_ns;
+	u64 taken_ns;
+	struct ttrec_snap_counts counts;
+	struct ttrec_snap_vma *vmas;	/* sorted by address */
+	u32 nr_vmas;
+	u32 nr_threads;
+	struct ttrec_thread_state **threads;
+	struct xarray pages;		/* vpn -> struct page * (held) */
+	unsigned long nr_pages;		/* charged to @budget */
+	struct ttrec_budget *budget;	/* referenced */
+};
+
+/**
+ * ttrec_budget_put() - drop a reference on a session's page budget.
+ * @b: the budget, or NULL.
+ */
+void ttrec_budget_put(struct ttrec_budget *b)
+{
+	if (b && refcount_dec_and_test(&b->ref))
+		kfree(b);
+}
+
+static bool ttrec_snap_charge(struct ttrec_snap *snap)
+{
+	if (atomic_long_inc_return(&snap->budget->pages) >
+	    READ_ONCE(ttrec_max_snapshot_pages)) {
+		atomic_long_dec(&snap->budget->pages);
+		return false;
+	}
+	snap->nr_pages++;
+	return true;
+}
+
+static void ttrec_snap_free(struct ttrec_snap *snap)
+{
+	unsigned long idx;
+	void *entry;
+	u32 i;
+
+	xa_for_each(&snap->pages, idx, entry) {
+		if (!xa_is_value(entry))
+			put_page(entry);
+		cond_resched();
+	}
+	xa_destroy(&snap->pages);
+	atomic_long_sub(snap->nr_pages, &snap->budget->pages);
+	atomic_dec(&snap->budget->snapshots);
+	ttrec_budget_put(snap->budget);
+	for (i = 0; i < snap->nr_threads; i++)
+		ttrec_thread_state_free(snap->threads[i]);
+	kvfree(snap->threads);
+	kvfree(snap->vmas);
+	put_pid(snap->pid);
+	kfree(snap);
+}
+
+/* ------------------------------------------------------------ the walk */
+
+/* Entries gathered under one PTE lock, stored once it is dropped. */
+struct ttrec_batch_entry {
+	unsigned long vpn;
+	void *entry;		/* held page, or xa_mk_value(reason) */
+};
+
+struct ttrec_walk {
+	struct ttrec_snap *snap;
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+	struct ttrec_batch_entry *batch;	/* PTRS_PER_PTE entries */
+	unsigned int n;
+	int err;
+};
+
+static void ttrec_walk_flush(struct ttrec_walk *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		void *old = xa_store(&w->snap->pages, w->batch[i].vpn,
+				     w->batch[i].entry, GFP_KERNEL);
+
+		if (xa_is_err(old)) {
+			if (!xa_is_value(w->batch[i].entry)) {
+				put_page(w->batch[i].entry);
+				atomic_long_dec(&w->snap->budget->pages);
+				w->snap->nr_pages--;
+			}
+			if (!w->err)
+				w->err = xa_err(old);
+		}
+	}
+	w->n = 0;
+}
+
+static void ttrec_walk_mark_range(struct ttrec_walk *w, unsigned long addr,
+				  unsigned long end, int reason)
+{
+	for (; addr < end && !w->err; addr += PAGE_SIZE) {
+		void *old = xa_store(&w->snap->pages, addr >> PAGE_SHIFT,
+				     xa_mk_value(reason), GFP_KERNEL);
+
+		if (xa_is_err(old))
+			w->err = xa_err(old);
+	}
+}
+
+/*
+ * One present PTE of a private mapping, PTE lock held. Returns the batch
+ * entry to store, or NULL for nothing.
+ */
+static void *ttrec_walk_private_pte(struct ttrec_walk *w, unsigned long addr,
+				    pte_t *ptep, pte_t pte)
+{
+	struct page *page;
+
+	if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
+		return NULL;		/* the zero page */
+	page = pte_page(pte);
+	if (!PageAnon(page))
+		return NULL;		/* file page: not captured */
+	if (PageKsm(page))
+		return xa_mk_value(TTREC_COPY_PINNED);
+	if (!ttrec_snap_charge(w->snap)) {
+		w->err = -ENOSPC;
+		return NULL;
+	}
+	if (PageAnonExclusive(page)) {
+		pte_t old = ptep_get_and_clear(w->mm, addr, ptep);
+
+		if (page_try_share_anon_rmap(page)) {
+			/* May be pinned: leave it alone, copy it later. */
+			set_pte_at(w->mm, addr, ptep, old);
+			atomic_long_dec(&w->snap->budget->pages);
+			w->snap->nr_pages--;
+			return xa_mk_value(TTREC_COPY_PINNED);
+		}
+		set_pte_at(w->mm, addr, ptep, pte_wrprotect(old));
+	} else if (pte_write(pte)) {
+		/* Not expected for a shared anon page; be safe. */
+		atomic_long_dec(&w->snap->budget->pages);
+		w->snap->nr_pages--;
+		return xa_mk_value(TTREC_COPY_PINNED);
+	}
+	get_page(page);
+	w->snap->counts.pages_shared++;
+	return page;
+}
+
+static void ttrec_walk_ptes(struct ttrec_walk *w, pmd_t *pmd,
+			    unsigned long addr, unsigned long end)
+{
+	bool shared = w->vma->vm_flags & VM_SHARED;
+	pte_t *start, *ptep;
+	spinlock_t *ptl;
+
+	start = ptep = pte_offset_map_lock(w->mm, pmd, addr, &ptl);
+	for (; addr < end && !w->err; addr += PAGE_SIZE, ptep++) {
+		pte_t pte = ptep_get(ptep);
+		void *entry;
+
+		if (pte_none(pte))
+			continue;
+		if (!pte_present(pte))
+			entry = xa_mk_value(TTREC_COPY_SWAP);
+		else if (shared)
+			entry = (pte_special(pte) || !pfn_valid(pte_pfn(pte))) ?
+				NULL : xa_mk_value(TTREC_COPY_SHARED);
+		else
+			entry = ttrec_walk_private_pte(w, addr, ptep, pte);
+		if (!entry)
+			continue;
+		w->batch[w->n].vpn = addr >> PAGE_SHIFT;
+		w->batch[w->n].entry = entry;
+		w->n++;
+	}
+	pte_unmap_unlock(start, ptl);
+	ttrec_walk_flush(w);
+}
+
+static void ttrec_walk_pmds(struct ttrec_walk *w, pud_t *pud,
+			    unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pmd_t *pmd = pmd_offset(pud, addr);
+
+	for (; addr < end && !w->err; pmd++, addr = next) {
+		pmd_t pmdval = READ_ONCE(*pmd);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmdval))
+			continue;
+		/*
+		 * A huge PMD (or a THP migration entry): copy. With the mmap
+		 * lock held for writing a page table cannot turn into a huge
+		 * PMD (collapse needs the lock), only the other way round
+		 * (rmap-driven splits), which the copy path handles.
+		 */
+		if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval) ||
+		    pmd_leaf(pmdval) || !pmd_present(pmdval)) {
+			ttrec_walk_mark_range(w, addr, next, TTREC_COPY_HUGE);
+			continue;
+		}
+		if (pmd_bad(pmdval))
+			continue;	/* pmd_clear_bad() is not exported */
+		ttrec_walk_ptes(w, pmd, addr, next);
+		cond_resched();
+	}
+}
+
+static void ttrec_walk_vma(struct ttrec_walk *w, struct vm_area_struct *vma)
+{
+	unsigned long addr = vma->vm_start, end = vma->vm_end, next;
+	pgd_t *pgd;
+
+	w->vma = vma;
+	pgd = pgd_offset(w->mm, addr);
+	for (; addr < end && !w->err; pgd++, addr = next) {
+		unsigned long p4d_next, pud_next;
+		p4d_t *p4d;
+		pud_t *pud;
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(*pgd) || pgd_bad(*pgd))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		for (; addr < next && !w->err; p4d++, addr = p4d_next) {
+			p4d_next = p4d_addr_end(addr, next);
+			if (p4d_none(*p4d) || p4d_bad(*p4d))
+				continue;
+			pud = pud_offset(p4d, addr);
+			for (; addr < p4d_next && !w->err;
+			     pud++, addr = pud_next) {
+				pud_t pudval = READ_ONCE(*pud);
+
+				pud_next = pud_addr_end(addr, p4d_next);
+				if (pud_none(pudval))
+					continue;
+				if (pud_leaf(pudval) || !pud_present(pudval) ||
+				    pud_bad(pudval)) {
+					ttrec_walk_mark_range(w, addr, pud_next,
+							      TTREC_COPY_HUGE);
+					continue;
+				}
+				ttrec_walk_pmds(w, pud, addr, pud_next);
+			}
+		}
+	}
+}
+
+static void ttrec_flush_tlb_local(void *unused)
+{
+	__flush_tlb_all();
+}
+
+static u32 ttrec_vma_prot(unsigned long vm_flags)
+{
+	return (vm_flags & VM_READ ? PROT_READ : 0) |
+	       (vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
+}
+
+static void ttrec_vma_describe(struct ttrec_snap_vma *v,
+			       struct vm_area_struct *vma, struct mm_struct *mm,
+			       char *pathbuf)
+{
+	memset(v, 0, sizeof(*v));
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->prot = ttrec_vma_prot(vma->vm_flags);
+	if (vma->vm_flags & VM_SHARED)
+		v->flags |= TTREC_VMA_SHARED;
+	if (vma->vm_flags & VM_GROWSDOWN)
+		v->flags |= TTREC_VMA_GROWSDOWN;
+	if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) || is_vm_hugetlb_page(vma))
+		v->flags |= TTREC_VMA_SPECIAL;
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk &&
+	    !vma->vm_file)
+		v->flags |= TTREC_VMA_HEAP;
+	if (vma->vm_start <= mm->start_stack &&
+	    vma->vm_end >= mm->start_stack)
+		v->flags |= TTREC_VMA_STACK;
+	if (vma->vm_file) {
+		struct inode *inode = file_inode(vma->vm_file);
+		char *p;
+
+		v->flags |= TTREC_VMA_FILE;
+		v->offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+		v->dev = huge_encode_dev(inode->i_sb->s_dev);
+		v->ino = inode->i_ino;
+		p = d_path(&vma->vm_file->f_path, pathbuf, PATH_MAX);
+		if (!IS_ERR(p)) {
+			size_t len = strlen(p);
+
+			if (len >= TTREC_SNAP_PATH_MAX) {
+				v->flags |= TTREC_VMA_PATH_TRUNCATED;
+				len = TTREC_SNAP_PATH_MAX - 1;
+			}
+			memcpy(v->path, p, len);
+		}
+	}
+}
+
+/* Which VMAs the walk visits. */
+static bool ttrec_vma_captured(const struct ttrec_snap_vma *v,
+			       struct vm_area_struct *vma)
+{
+	if (v->flags & TTREC_VMA_SPECIAL)
+		return false;
+	if (vma->vm_flags & VM_SHARED)
+		return vma->vm_flags & VM_WRITE;
+	return !vma->vm_file || vma->anon_vma;
+}
+
+/*
+ * Record the map and freeze the memory. Called with the threads parked;
+ * takes and drops the mmap lock.
+ */
+static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
+{
+	struct ttrec_walk w = { .snap = snap, .mm = mm };
+	struct vm_area_struct *vma;
+	char *pathbuf;
+	u32 n = 0, cap;
+	int ret;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
+	w.batch = kvmalloc_array(PTRS_PER_PTE, sizeof(*w.batch), GFP_KERNEL);
+	if (!pathbuf || !w.batch) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+
+	if (mmap_write_lock_killable(mm)) {
+		ret = -EINTR;
+		goto out_free;
+	}
+	cap = mm->map_count;
+	snap->vmas = kvcalloc(cap, sizeof(*snap->vmas), GFP_KERNEL);
+	if (!snap->vmas) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	for_each_vma(vmi, vma) {
+		struct ttrec_snap_vma *v;
+
+		if (n >= cap)
+			break;
+		v = &snap->vmas[n++];
+		ttrec_vma_describe(v, vma, mm, pathbuf);
+		if (v->flags & TTREC_VMA_SPECIAL) {
+			snap->counts.pages_skipped_special +=
+				vma_pages(vma);
+			continue;
+		}
+		if (!ttrec_vma_captured(v, vma))
+			continue;
+		v->flags |= TTREC_VMA_CAPTURED;
+		ttrec_walk_vma(&w, vma);
+		if (w.err)
+			break;
+	}
+	snap->nr_vmas = n;
+	/*
+	 * Write-protected PTEs may still be cached writable on any CPU, under
+	 * any PCID: __flush_tlb_all() drops every entry of every PCID
+	 * (INVPCID all-context or a CR4.PGE toggle). flush_tlb_mm_range() is
+	 * not exported, and inc_mm_tlb_gen() is hidden from modules.
+	 */
+	on_each_cpu(ttrec_flush_tlb_local, NULL, 1);
+	ret = w.err;
+out_unlock:
+	mmap_write_unlock(mm);
+out_free:
+	kvfree(w.batch);
+	kfree(pathbuf);
+	return ret;
+}
+
+/* Copy the pages the walk marked; threads still parked, no mmap lock. */
+static int ttrec_snap_copy_marked(struct ttrec_snap *snap,
+				  struct task_struct *task)
+{
+	unsigned long idx;
+	void *entry;
+
+	xa_for_each(&snap->pages, idx, entry) {
+		unsigned long reason;
+		struct page *page;
+		void *kaddr;
+		int got;
+
+		if (!xa_is_value(entry))
+			continue;
+		reason = xa_to_value(entry);
+		if (!ttrec_snap_charge(snap))
+			return -ENOSPC;
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!page) {
+			atomic_long_dec(&snap->budget->pages);
+			snap->nr_pages--;
+			return -ENOMEM;
+		}
+		kaddr = kmap_local_page(page);
+		got = access_process_vm(task, idx << PAGE_SHIFT, kaddr,
+					PAGE_SIZE, FOLL_FORCE);
+		if (got < 0)
+			got = 0;
+		if (got < PAGE_SIZE)
+			memset(kaddr + got, 0, PAGE_SIZE - got);
+		kunmap_local(kaddr);
+		entry = xa_store(&snap->pages, idx, page, GFP_KERNEL);
+		if (xa_is_err(entry)) {
+			put_page(page);
+			atomic_long_dec(&snap->budget->pages);
+			snap->nr_pages--;
+			return xa_err(entry);
+		}
+		switch (reason) {
+		case TTREC_COPY_PINNED:
+			snap->counts.pages_copied_pinned++;
+			break;
+		case TTREC_COPY_HUGE:
+			snap->counts.pages_copied_huge++;
+			break;
+		case TTREC_COPY_SHARED:
+			snap->counts.pages_copied_shared++;
+			break;
+		default:
+			snap->counts.pages_copied_swap++;
+			break;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* pages_held per VMA, from the finished xarray. */
+static void ttrec_snap_count_vmas(struct ttrec_snap *snap)
+{
+	u32 i;
+
+	for (i = 0; i < snap->nr_vmas; i++) {
+		struct ttrec_snap_vma *v = &snap->vmas[i];
+		unsigned long idx;
+		void *entry;
+
+		if (!(v->flags & TTREC_VMA_CAPTURED))
+			continue;
+		xa_for_each_range(&snap->pages, idx, entry,
+				  v->start >> PAGE_SHIFT,
+				  (v->end >> PAGE_SHIFT) - 1)
+			v->pages_held++;
+	}
+}
+
+/* --------------------------------------------------------- snapshot fd */
+
+static const struct ttrec_snap_vma *ttrec_snap_find_vma(struct ttrec_snap *snap,
+							 u64 addr)
+{
+	u32 lo = 0, hi = snap->nr_vmas;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		const struct ttrec_snap_vma *v = &snap->vmas[mid];
+
+		if (addr < v->start)
+			hi = mid;
+		else if (addr >= v->end)
+			lo = mid + 1;
+		else
+			return v;
+	}
+	return NULL;
+}
+
+static ssize_t ttrec_snap_read(struct file *file, char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct ttrec_snap *snap = file->private_data;
+	u64 addr = *ppos;
+	size_t done = 0;
+	int err = 0;
+
+	while (done < len) {
+		const struct ttrec_snap_vma *v = ttrec_snap_find_vma(snap, addr);
+		size_t off = addr & ~PAGE_MASK, n;
+		void *entry;
+
+		if (!v) {
+			err = -EIO;
+			break;
+		}
+		n = min3((size_t)(PAGE_SIZE - off), len - done,
+			 (size_t)(v->end - addr));
+		entry = (v->flags & TTREC_VMA_CAPTURED) ?
+			xa_load(&snap->pages, addr >> PAGE_SHIFT) : NULL;
+		if (entry && !xa_is_value(entry)) {
+			void *kaddr = kmap_local_page(entry);
+			unsigned long left;
+
+			left = copy_to_user(buf + done, kaddr + off, n);
+			kunmap_local(kaddr);
+			if (left) {
+				err = -EFAULT;
+				break;
+			}
+		} else if ((v->flags & TTREC_VMA_CAPTURED) &&
+			   !(v->flags & TTREC_VMA_FILE)) {
+			if (clear_user(buf + done, n)) {
+				err = -EFAULT;
+				break;
+			}
+		} else {
+			err = -ENODATA;
+			break;
+		}
+		done += n;
+		addr += n;
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	if (!done)
+		return err;
+	*ppos = addr;
+	return done;
+}
+
+static long ttrec_snap_ioc_info(struct ttrec_snap *snap, void __user *uarg,
+				size_t usize)
+{
+	struct ttrec_snap_info info;
+	int ret;
+
+	if (usize < TTREC_SNAP_INFO_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	if (ret)
+		return ret;
+	if (info.flags || info.__pad)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.id = snap->id;
+	info.session_id = snap->session_id;
+	info.pid = pid_vnr(snap->pid);
+	info.nr_threads = snap->nr_threads;
+	info.nr_vmas = snap->nr_vmas;
+	info.pause_ns = snap->pause_ns;
+	info.taken_ns = snap->taken_ns;
+	info.pages_held = snap->nr_pages;
+	info.counts = snap->counts;
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long ttrec_snap_ioc_vmas(struct ttrec_snap *snap, void __user *uarg,
+				size_t usize)
+{
+	struct ttrec_snap_vmas_args args;
+	u8 __user *dst;
+	u32 i;
+	int ret;
+
+	if (usize < TTREC_SNAP_VMAS_ARGS_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.entry_size < TTREC_SNAP_VMA_SIZE_VER0 ||
+	    args.entry_size % 8 || args.entry_size > PAGE_SIZE)
+		return -EINVAL;
+	args.total = snap->nr_vmas;
+	if (args.count && args.count < snap->nr_vmas) {
+		ret = -ENOSPC;
+	} else if (args.count) {
+		dst = u64_to_user_ptr(args.vmas);
+		for (i = 0; i < snap->nr_vmas; i++) {
+			if (copy_to_user(dst, &snap->vmas[i],
+					 sizeof(snap->vmas[i])))
+				return -EFAULT;
+			if (args.entry_size > sizeof(snap->vmas[i]) &&
+			    clear_user(dst + sizeof(snap->vmas[i]),
+				       args.entry_size - sizeof(snap->vmas[i])))
+				return -EFAULT;
+			dst += args.entry_size;
+		}
+		ret = snap->nr_vmas;
+	}
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		return -EFAULT;
+	return ret;
+}
+
+static size_t ttrec_thread_record_size(const struct ttrec_thread_state *ts)
+{
+	size_t size = sizeof(struct ttrec_snap_thread);
+	u32 i;
+
+	for (i = 0; i < ts->nr_notes; i++)
+		size += sizeof(struct ttrec_snap_note) +
+			ALIGN(ts->notes[i].size, 8);
+	return size;
+}
+
+static int ttrec_thread_record_copy(const struct ttrec_thread_state *ts,
+				    u8 __user *dst)
+{
+	struct ttrec_snap_thread th;
+	u32 i;
+
+	memset(&th, 0, sizeof(th));
+	th.size = ttrec_thread_record_size(ts);
+	th.tid = pid_vnr(ts->pid);
+	th.flags = ts->flags;
+	th.nr_notes = ts->nr_notes;
+	th.syscall_nr = ts->syscall_nr;
+	th.sigmask = ts->sigmask;
+	if (copy_to_user(dst, &th, sizeof(th)))
+		return -EFAULT;
+	dst += sizeof(th);
+	for (i = 0; i < ts->nr_notes; i++) {
+		struct ttrec_snap_note note = {
+			.type = ts->notes[i].type,
+			.size = ts->notes[i].size,
+		};
+		size_t pad = ALIGN(note.size, 8) - note.size;
+
+		if (copy_to_user(dst, &note, sizeof(note)))
+			return -EFAULT;
+		dst += sizeof(note);
+		if (copy_to_user(dst, ts->notes[i].data, note.size))
+			return -EFAULT;
+		dst += note.size;
+		if (pad && clear_user(dst, pad))
+			return -EFAULT;
+		dst += pad;
+	}
+	return 0;
+}
+
+static long ttrec_snap_ioc_threads(struct ttrec_snap *snap, void __user *uarg,
+				   size_t usize)
+{
+	struct ttrec_snap_threads_args args;
+	u8 __user *dst;
+	u64 needed = 0;
+	u32 i;
+	int ret;
+
+	if (usize < TTREC_SNAP_THREADS_ARGS_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.nr_threads || args.needed)
+		return -EINVAL;
+	for (i = 0; i < snap->nr_threads; i++)
+		needed += ttrec_thread_record_size(snap->threads[i]);
+	args.nr_threads = snap->nr_threads;
+	args.needed = needed;
+	if (args.size && args.size < needed) {
+		ret = -ENOSPC;
+	} else if (args.size) {
+		dst = u64_to_user_ptr(args.buf);
+		for (i = 0; i < snap->nr_threads; i++) {
+			if (ttrec_thread_record_copy(snap->threads[i], dst))
+				return -EFAULT;
+			dst += ttrec_thread_record_size(snap->threads[i]);
+		}
+		ret = needed;
+	}
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		return -EFAULT;
+	return ret;
+}
+
+static long ttrec_snap_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct ttrec_snap *snap = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (_IOC_TYPE(cmd) != TTREC_IOC_MAGIC)
+		return -ENOTTY;
+	switch (_IOC_NR(cmd)) {
+	case _TTREC_SNAP_INFO:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_INFO))
+			return -ENOTTY;
+		return ttrec_snap_ioc_info(snap, uarg, usize);
+	case _TTREC_SNAP_VMAS:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_VMAS))
+			return -ENOTTY;
+		return ttrec_snap_ioc_vmas(snap, uarg, usize);
+	case _TTREC_SNAP_THREADS:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_THREADS))
+			return -ENOTTY;
+		return ttrec_snap_ioc_threads(snap, uarg, usize);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int ttrec_snap_release(struct inode *inode, struct file *file)
+{
+	ttrec_snap_free(file->private_data);
+	return 0;
+}
+
+static const struct file_operations ttrec_snap_fops = {
+	.owner		= THIS_MODULE,
+	.read		= ttrec_snap_read,
+	.release	= ttrec_snap_release,
+	.unlocked_ioctl	= ttrec_snap_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/* ------------------------------------------------------------- create */
+
+static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
+{
+	struct ttrec_park *park;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned int nr;
+	int ret;
+
+	ret = ttrec_park_group(s->pid, READ_ONCE(ttrec_park_timeout_ms),
+			       &park);
+	if (ret)
+		return ret;
+
+	snap->taken_ns = ktime_get_ns();
+	nr = min_t(unsigned int, ttrec_park_nr_parked(park), TTREC_MAX_THREADS);
+	snap->threads = kvcalloc(nr, sizeof(*snap->threads), GFP_KERNEL);
+	if (!snap->threads) {
+		ret = -ENOMEM;
+		goto out_release;
+	}
+	snap->nr_threads = ttrec_park_take_states(park, snap->threads, nr);
+
+	task = ttrec_park_any_task(park);
+	mm = task ? get_task_mm(task) : NULL;
+	if (!mm) {
+		ret = -ESRCH;
+		goto out_release;
+	}
+	ret = ttrec_snap_memory(snap, mm);
+	if (!ret)
+		ret = ttrec_snap_copy_marked(snap, task);
+	mmput(mm);
+	if (!ret && ttrec_park_broken(park))
+		ret = -EAGAIN;
+	if (!ret)
+		ttrec_snap_count_vmas(snap);
+out_release:
+	ttrec_park_release(park, &snap->pause_ns);
+	return ret;
+}
+
+/**
+ * ttrec_snapshot_create() - TTREC_IOC_SNAPSHOT on a session fd.
+ * @s: the session.
+ * @uarg: user pointer to struct ttrec_snapshot_args.
+ * @usize: its size from the ioctl number.
+ *
+ * Return: a snapshot fd, or a negative errno (see the uapi header).
+ */
+long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
+			   size_t usize)
+{
+	struct ttrec_snapshot_args args;
+	struct ttrec_snap *snap;
+	struct file *file;
+	int fd, ret;
+
+	if (usize < TTREC_SNAPSHOT_ARGS_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.__pad)
+		return -EINVAL;
+	if (READ_ONCE(s->state) != TTREC_SESSION_LIVE)
+		return -ESRCH;
+
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
+	xa_init(&snap->pages);
+	snap->session_id = s->id;
+	snap->pid = get_pid(s->pid);
+	refcount_inc(&s->budget->ref);
+	snap->budget = s->budget;
+	atomic_inc(&s->budget->snapshots);
+
+	ret = ttrec_snap_take(snap, s);
+	if (ret)
+		goto err_free;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	file = anon_inode_getfile("[ttrec-snapshot]", &ttrec_snap_fops, snap,
+				  O_RDONLY);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	file->f_mode |= FMODE_PREAD;
+	snap->id = atomic64_inc_return(&ttrec_next_snap_id);
+
+	memset(&args, 0, sizeof(args));
+	args.id = snap->id;
+	args.pause_ns = snap->pause_ns;
+	args.nr_vmas = snap->nr_vmas;
+	args.nr_threads = snap->nr_threads;
+	args.counts = snap->counts;
+	if (copy_to_user(uarg, &args, sizeof(args))) {
+		fput(file);		/* frees the snapshot */
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_put_fd:
+	put_unused_fd(fd);
+err_free:
+	ttrec_snap_free(snap);
+	return ret;
+}
