@@ -695,6 +695,8 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 			pr_err("process %d exited during attach; nothing recorded\n", pid);
 			goto cleanup;
 		}
+		pr_info("recording process %d into %s (Ctrl-C stops)\n", pid, o->dir);
+		fflush(stdout);
 	}
 	if (o->duration > 0)
 		deadline = now_ns() + (uint64_t)(o->duration * 1e9);

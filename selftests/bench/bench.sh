@@ -66,9 +66,15 @@ run_ttrec() {
 	mkfifo "$tmp/go"
 	"$wl/bench_wrap" "$tmp/go" "$@" 2>"$tmp/err" >/dev/null &
 	wp=$!
-	"$ttrec" attach "$wp" --follow-fork --ring-mib "$ring" -o "$tmp/rec" >/dev/null 2>"$tmp/terr" &
+	"$ttrec" attach "$wp" --follow-fork --ring-mib "$ring" -o "$tmp/rec" >"$tmp/tout" 2>"$tmp/terr" &
 	tp=$!
-	sleep 1
+	# go only once the target is traced
+	i=0
+	until grep -q '^recording' "$tmp/tout" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; break; }
+		sleep 0.05
+	done
 	echo go >"$tmp/go"
 	wait "$wp"
 	wait "$tp"
