@@ -517,12 +517,25 @@ TEST_F_TIMEOUT(rec, attach_duration, 60)
 
 TEST_F_TIMEOUT(rec, attach_until_exit, 60)
 {
-	pid_t pid = start_ticker("1");
-	char val[64];
+	pid_t pid = start_ticker("usr1");
+	char cmd[PATH_MAX * 3], line[512], val[64];
+	bool attached = false;
+	FILE *f;
 	int st;
 
 	ASSERT_GT(pid, 0);
-	EXPECT_EQ(0, sh(NULL, "%s attach %d -o %s", ttrec_bin, pid, self->dir));
+	/* let the target finish only once attach says it is traced */
+	snprintf(cmd, sizeof(cmd), "%s attach %d -o %s", ttrec_bin, pid, self->dir);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	while (!attached && fgets(line, sizeof(line), f))
+		attached = strstr(line, "recording process") != NULL;
+	EXPECT_TRUE(attached);
+	kill(pid, SIGUSR1);
+	while (fgets(line, sizeof(line), f))
+		;
+	st = pclose(f);
+	EXPECT_EQ(0, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	waitpid(pid, &st, 0);
 	EXPECT_GT(count_sys(self->dir, "getppid", pid), 10);
 	EXPECT_EQ(1, count_task(self->dir, REC_TASK_EXIT, NULL));
