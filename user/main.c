@@ -31,8 +31,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ttrec [-v] [--version] [--help] COMMAND [ARGS...]\n"
 		"\n"
-		"ttrec records what a process does at the kernel boundary, snapshots it,\n"
-		"and replays it.\n"
+		"ttrec records what a process does at the kernel boundary (syscall\n"
+		"results, signals, scheduling) into a journal and, with ttrec.ko,\n"
+		"snapshots it. Replay is not implemented yet.\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
@@ -40,7 +41,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"Options:\n"
-		"  -v, --verbose   print debug messages (repeat for libbpf's too)\n"
+		"  -v, --verbose   print debug messages, libbpf's included\n"
 		"  -V, --version   print the version and exit\n"
 		"  -h, --help      print this help and exit\n"
 		"\n"
