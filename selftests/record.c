@@ -86,6 +86,25 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 0xcbf29ce484222325ULL
 
+/* FNV-1a digest and length of a whole file; 0 or -1. */
+static int file_digest(const char *path, uint64_t *digest, uint64_t *len)
+{
+	static char buf[65536];
+	size_t r;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	*digest = FNV0;
+	*len = 0;
+	while ((r = fread(buf, 1, sizeof(buf), f)) > 0) {
+		*digest = fnv(*digest, buf, r);
+		*len += r;
+	}
+	fclose(f);
+	return 0;
+}
+
 /* "digest NAME HEX" from a workload's output; 0 if missing */
 static uint64_t printed_digest(const char *out, const char *name)
 {
@@ -393,10 +412,8 @@ TEST_F_TIMEOUT(rec, no_follow_fork, 60)
 /* A real program: what gzip read from stdin is what the file holds. */
 TEST_F_TIMEOUT(rec, gzip_stdin, 120)
 {
-	uint64_t want = FNV0, got, n;
+	uint64_t want, total, got, n;
 	char path[PATH_MAX + 16];
-	static char buf[65536];
-	size_t r, total = 0;
 	FILE *f;
 	int i;
 
@@ -408,12 +425,7 @@ TEST_F_TIMEOUT(rec, gzip_stdin, 120)
 	for (i = 0; i < 40000; i++)
 		fprintf(f, "line %d of the gzip input %x\n", i, i * 2654435761U);
 	fclose(f);
-	f = fopen(path, "r");
-	while ((r = fread(buf, 1, sizeof(buf), f)) > 0) {
-		want = fnv(want, buf, r);
-		total += r;
-	}
-	fclose(f);
+	ASSERT_EQ(0, file_digest(path, &want, &total));
 	ASSERT_EQ(0, sh(NULL, "%s record -o %s -- gzip -c < %s > /dev/null", ttrec_bin,
 			self->dir, path));
 	ASSERT_EQ(0, journal_digest(self->dir, f_fd0, NULL, &got, &n));
@@ -424,10 +436,8 @@ TEST_F_TIMEOUT(rec, gzip_stdin, 120)
 /* A real program: sqlite3 reads its SQL from stdin and builds a database. */
 TEST_F_TIMEOUT(rec, sqlite3_stdin, 120)
 {
-	uint64_t want = FNV0, got, n;
+	uint64_t want, total, got, n;
 	char path[PATH_MAX + 16];
-	static char buf[65536];
-	size_t r, total = 0;
 	FILE *f;
 	int i;
 
@@ -441,12 +451,7 @@ TEST_F_TIMEOUT(rec, sqlite3_stdin, 120)
 		fprintf(f, "INSERT INTO t(s) VALUES ('row %d %x');\n", i, i * 2654435761U);
 	fprintf(f, "COMMIT;\nSELECT count(*), sum(id) FROM t;\n");
 	fclose(f);
-	f = fopen(path, "r");
-	while ((r = fread(buf, 1, sizeof(buf), f)) > 0) {
-		want = fnv(want, buf, r);
-		total += r;
-	}
-	fclose(f);
+	ASSERT_EQ(0, file_digest(path, &want, &total));
 	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- sqlite3 %s/db < %s", ttrec_bin,
 			self->dir, self->tmp, path));
 	EXPECT_NE(NULL, strstr(self->out, "3000|4501500"));
