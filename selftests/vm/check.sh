@@ -69,6 +69,11 @@ if [ "$mode" != --host-only ]; then
 	if [ -n "$kmsgs" ]; then
 		echo "== the guest kernel complained:"
 		echo "$kmsgs" | head -n 40
+		# The first complaint with what led to it and its backtrace.
+		first=$(echo "$kmsgs" | head -n 1)
+		echo "== first complaint in context (console):"
+		tr -d '\r' <"$OUTPUT/vm/console.log" |
+			grep -aF -B 20 -A 60 -m 1 -- "$first" | head -n 100
 		problems+=("kernel warnings/oops in the VM")
 		fail=$((fail + 1))
 	fi
