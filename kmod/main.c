@@ -112,11 +112,11 @@ static int __init ttrec_init(void)
 	BUILD_BUG_ON(sizeof(struct ttrec_attach_args) !=
 		     TTREC_ATTACH_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ttrec_session_info) !=
-		     TTREC_SESSION_INFO_SIZE_VER0);
+		     TTREC_SESSION_INFO_SIZE_VER1);
 	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_GET_API) != TTREC_API_SIZE_VER0);
 	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_ATTACH) != TTREC_ATTACH_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_SESSION_INFO) !=
-		     TTREC_SESSION_INFO_SIZE_VER0);
+		     TTREC_SESSION_INFO_SIZE_VER1);
 
 	BUILD_BUG_ON(sizeof(struct ttrec_snapshot_args) !=
 		     TTREC_SNAPSHOT_ARGS_SIZE_VER0);

@@ -165,7 +165,11 @@ static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 	info.exit_status = snap.exit_status;
 	info.attach_ns = snap.attach_ns;
 	info.exit_ns = snap.exit_ns;
-	if (copy_to_user(uarg, &info, sizeof(info)))
+	info.pages_held = atomic_long_read(&s->budget->pages);
+	info.page_budget = READ_ONCE(ttrec_max_snapshot_pages);
+	info.nr_snapshots = atomic_read(&s->budget->snapshots);
+	/* A VER0 caller gets the VER0 part only. */
+	if (copy_to_user(uarg, &info, min(usize, sizeof(info))))
 		return -EFAULT;
 	return 0;
 }

@@ -32,7 +32,7 @@ _Static_assert(sizeof(struct ttrec_api) == TTREC_API_SIZE_VER0, "api size");
 _Static_assert(sizeof(struct ttrec_attach_args) == TTREC_ATTACH_ARGS_SIZE_VER0,
 	       "attach size");
 _Static_assert(sizeof(struct ttrec_session_info) ==
-	       TTREC_SESSION_INFO_SIZE_VER0, "session info size");
+	       TTREC_SESSION_INFO_SIZE_VER1, "session info size");
 
 /* A struct ttrec_api as a newer header might define it. */
 struct api_big {

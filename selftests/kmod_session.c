@@ -460,6 +460,29 @@ TEST_F(sess, unknown_ioctl_on_session_is_enotty)
 	close(sfd);
 }
 
+/*
+ * SESSION_INFO with the VER0 size: returns how many bytes past the VER0
+ * struct the module wrote (0 expected), or -1 when the call failed or the
+ * pid is wrong.
+ */
+static int session_info_ver0_overrun(int sfd, pid_t pid)
+{
+	union {
+		struct ttrec_session_info info;
+		unsigned char b[sizeof(struct ttrec_session_info)];
+	} old;
+	int i, bad = 0;
+
+	memset(&old, 0xa5, sizeof(old));
+	memset(&old, 0, TTREC_SESSION_INFO_SIZE_VER0);
+	if (ioctl(sfd, SESSION_INFO_SIZED(TTREC_SESSION_INFO_SIZE_VER0), &old) ||
+	    old.info.pid != (uint32_t)pid)
+		return -1;
+	for (i = TTREC_SESSION_INFO_SIZE_VER0; i < (int)sizeof(old); i++)
+		bad += old.b[i] != 0xa5;
+	return bad;
+}
+
 TEST_F(sess, session_info_argument_rules)
 {
 	struct {
@@ -492,6 +515,16 @@ TEST_F(sess, session_info_argument_rules)
 	EXPECT_EQ((uint32_t)self->child, big.info.pid);
 	EXPECT_EQ(TTREC_SESSION_LIVE, big.info.state);
 	EXPECT_EQ(0, big.newer);
+
+	/* A VER0 caller (an older header) gets 40 bytes, not one more. */
+	EXPECT_EQ(0, session_info_ver0_overrun(sfd, self->child));
+
+	/* VER1: the page accounting (no snapshots yet). */
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, ioctl(sfd, TTREC_IOC_SESSION_INFO, &info));
+	EXPECT_EQ(0, info.pages_held);
+	EXPECT_EQ(0, info.nr_snapshots);
+	EXPECT_LT(0, info.page_budget);
 
 	EXPECT_EQ(-1, ioctl(sfd, TTREC_IOC_SESSION_INFO, NULL));
 	EXPECT_EQ(EFAULT, errno);

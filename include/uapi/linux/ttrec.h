@@ -40,6 +40,7 @@
 #define _TTREC_SNAP_INFO	0x20	/* on a snapshot fd */
 #define _TTREC_SNAP_VMAS	0x21	/* on a snapshot fd */
 #define _TTREC_SNAP_THREADS	0x22	/* on a snapshot fd */
+#define _TTREC_SNAP_DIFF	0x23	/* on a snapshot fd */
 
 /* Features reported in ttrec_api.features */
 #define TTREC_FEATURE_ATTACH_PIDFD	(1ULL << 0)	/* TTREC_ATTACH_PIDFD */
@@ -48,6 +49,9 @@
 /* TTREC_IOC_SNAPSHOT on session fds; snapshot fds with pread(),
  * TTREC_IOC_SNAP_INFO, TTREC_IOC_SNAP_VMAS and TTREC_IOC_SNAP_THREADS */
 #define TTREC_FEATURE_SNAPSHOT		(1ULL << 3)
+/* TTREC_IOC_SNAP_DIFF on snapshot fds; TTREC_EVENT_SNAPSHOT events; the
+ * page accounting fields of struct ttrec_session_info (size VER1) */
+#define TTREC_FEATURE_SNAP_DIFF		(1ULL << 4)
 
 /**
  * struct ttrec_api - TTREC_IOC_GET_API: handshake.
@@ -108,6 +112,12 @@ struct ttrec_attach_args {
  *		WIFEXITED()/WEXITSTATUS()/WIFSIGNALED()/WTERMSIG()).
  * @attach_ns:	out: CLOCK_MONOTONIC time the session was opened.
  * @exit_ns:	out: CLOCK_MONOTONIC time the target exited, 0 while LIVE.
+ * @pages_held:	out: pages held by the open snapshots of this session
+ *		(they stay charged to it until their last fd is closed).
+ * @page_budget: out: the cap on @pages_held (module parameter
+ *		max_snapshot_pages at the time of the call).
+ * @nr_snapshots: out: snapshots of this session still open.
+ * @__pad:	out: 0.
  */
 struct ttrec_session_info {
 	__u32 flags;
@@ -117,8 +127,14 @@ struct ttrec_session_info {
 	__u32 exit_status;
 	__u64 attach_ns;
 	__u64 exit_ns;
+	/* VER1 (TTREC_FEATURE_SNAP_DIFF) */
+	__u64 pages_held;
+	__u64 page_budget;
+	__u32 nr_snapshots;
+	__u32 __pad;
 };
 #define TTREC_SESSION_INFO_SIZE_VER0	40
+#define TTREC_SESSION_INFO_SIZE_VER1	64
 
 
 /*
@@ -338,6 +354,75 @@ struct ttrec_snap_threads_args {
 };
 #define TTREC_SNAP_THREADS_ARGS_SIZE_VER0	32
 
+/* ttrec_snap_range.kind */
+#define TTREC_DIFF_PAGES	1	/* page contents differ */
+#define TTREC_DIFF_VMA_ADDED	2	/* a VMA only this snapshot has */
+#define TTREC_DIFF_VMA_REMOVED	3	/* a VMA only the parent has */
+#define TTREC_DIFF_VMA_CHANGED	4	/* same range, other prot/flags/file */
+
+/**
+ * struct ttrec_snap_range - one element of TTREC_IOC_SNAP_DIFF output.
+ * @start:	first address.
+ * @end:	address after the last (page aligned).
+ * @kind:	TTREC_DIFF_*.
+ * @__pad:	0.
+ */
+struct ttrec_snap_range {
+	__u64 start;
+	__u64 end;
+	__u32 kind;
+	__u32 __pad;
+};
+#define TTREC_SNAP_RANGE_SIZE_VER0	24
+
+/**
+ * struct ttrec_snap_diff_args - TTREC_IOC_SNAP_DIFF on a snapshot fd: what
+ * changed between an older snapshot (the parent) and this one.
+ * @flags:	in: must be 0.
+ * @parent_fd:	in: a snapshot fd of the same target (same session or not),
+ *		taken before this one.
+ * @ranges:	in: user pointer to an array of @count struct ttrec_snap_range.
+ * @count:	in: capacity of @ranges in elements.
+ * @total:	out: number of ranges in the diff.
+ * @entry_size:	in: size of one element of @ranges in the caller's view
+ *		(>= TTREC_SNAP_RANGE_SIZE_VER0, multiple of 8).
+ * @__pad:	must be 0.
+ * @pages_changed: out: pages covered by TTREC_DIFF_PAGES ranges.
+ * @nr_vmas_added, @nr_vmas_removed, @nr_vmas_changed: out: counts of the
+ *		TTREC_DIFF_VMA_* ranges.
+ * @__pad2:	must be 0.
+ *
+ * Ranges are sorted by address; adjacent changed pages are merged into one
+ * TTREC_DIFF_PAGES range. A page is in a TTREC_DIFF_PAGES range when it is
+ * in a VMA both snapshots captured and this snapshot holds another page
+ * than the parent held at that address (copy-on-write pages are compared by
+ * identity, never by contents; pages both snapshots had to copy eagerly
+ * are compared by contents). Every captured page of an added VMA is listed
+ * as TTREC_DIFF_PAGES too, so the parent plus the diff's pages gives this
+ * snapshot's memory.
+ *
+ * Return: the number of elements written. @count 0 is a size query
+ * (returns 0, sets @total and the counters). A non-zero @count below
+ * @total fails with ENOSPC (and sets them). Errors: EBADF (@parent_fd),
+ * EINVAL (not a snapshot fd, the snapshot itself, another target, a parent
+ * taken after this snapshot, flags, padding, @entry_size).
+ */
+struct ttrec_snap_diff_args {
+	__u32 flags;
+	__s32 parent_fd;
+	__u64 ranges;
+	__u32 count;
+	__u32 total;
+	__u32 entry_size;
+	__u32 __pad;
+	__u64 pages_changed;
+	__u32 nr_vmas_added;
+	__u32 nr_vmas_removed;
+	__u32 nr_vmas_changed;
+	__u32 __pad2;
+};
+#define TTREC_SNAP_DIFF_ARGS_SIZE_VER0	56
+
 #define TTREC_IOC_GET_API	_IOWR(TTREC_IOC_MAGIC, _TTREC_GET_API, struct ttrec_api)
 #define TTREC_IOC_ATTACH	_IOW(TTREC_IOC_MAGIC, _TTREC_ATTACH, struct ttrec_attach_args)
 #define TTREC_IOC_SESSION_INFO	_IOWR(TTREC_IOC_MAGIC, _TTREC_SESSION_INFO, struct ttrec_session_info)
@@ -345,6 +430,7 @@ struct ttrec_snap_threads_args {
 #define TTREC_IOC_SNAP_INFO	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_INFO, struct ttrec_snap_info)
 #define TTREC_IOC_SNAP_VMAS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_VMAS, struct ttrec_snap_vmas_args)
 #define TTREC_IOC_SNAP_THREADS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_THREADS, struct ttrec_snap_threads_args)
+#define TTREC_IOC_SNAP_DIFF	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_DIFF, struct ttrec_snap_diff_args)
 
 /*
  * Generic netlink: family TTREC_GENL_NAME, version TTREC_GENL_VERSION.
@@ -358,6 +444,11 @@ struct ttrec_snap_threads_args {
  * TTREC_A_SESSION_ID, TTREC_A_PID and, for TTREC_EVENT_TARGET_EXITED,
  * TTREC_A_EXIT_STATUS. For one session they arrive in the order OPENED,
  * TARGET_EXITED (if the target exits while the session is open), CLOSED.
+ * TTREC_EVENT_SNAPSHOT (TTREC_FEATURE_SNAP_DIFF) announces each snapshot
+ * taken, between OPENED and CLOSED, with TTREC_A_SNAP_ID, TTREC_A_PAUSE_NS,
+ * TTREC_A_PAGES_SHARED and TTREC_A_PAGES_COPIED (all the eager copies).
+ * GET_SESSIONS messages then also carry TTREC_A_PAGES_HELD,
+ * TTREC_A_PAGE_BUDGET and TTREC_A_NR_SNAPSHOTS.
  *
  * The family exists in the initial network namespace only.
  *
@@ -386,6 +477,13 @@ enum ttrec_genl_attr {
 	TTREC_A_OWNER_PID,	/* u32: tgid that opened the session */
 	TTREC_A_COMM,		/* string: target comm at attach */
 	TTREC_A_EVENT,		/* u32: TTREC_EVENT_* */
+	TTREC_A_SNAP_ID,	/* u64 */
+	TTREC_A_PAUSE_NS,	/* u64 */
+	TTREC_A_PAGES_SHARED,	/* u64 */
+	TTREC_A_PAGES_COPIED,	/* u64 */
+	TTREC_A_PAGES_HELD,	/* u64: struct ttrec_session_info */
+	TTREC_A_PAGE_BUDGET,	/* u64 */
+	TTREC_A_NR_SNAPSHOTS,	/* u32 */
 	__TTREC_A_MAX,
 };
 #define TTREC_A_MAX (__TTREC_A_MAX - 1)
@@ -394,5 +492,6 @@ enum ttrec_genl_attr {
 #define TTREC_EVENT_SESSION_OPENED	1
 #define TTREC_EVENT_SESSION_CLOSED	2
 #define TTREC_EVENT_TARGET_EXITED	3
+#define TTREC_EVENT_SNAPSHOT		4
 
 #endif /* _UAPI_LINUX_TTREC_H */
