@@ -127,6 +127,12 @@ static int __init ttrec_init(void)
 		     TTREC_SNAP_VMAS_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ttrec_snap_threads_args) !=
 		     TTREC_SNAP_THREADS_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_range) !=
+		     TTREC_SNAP_RANGE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_diff_args) !=
+		     TTREC_SNAP_DIFF_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_SNAP_DIFF) !=
+		     TTREC_SNAP_DIFF_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ttrec_snap_thread) != 32);
 	BUILD_BUG_ON(sizeof(struct ttrec_snap_note) != 8);
 

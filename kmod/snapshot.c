@@ -22,7 +22,9 @@
  *
  * The held pages live in an xarray indexed by virtual page number; while
  * the snapshot is built an entry may also be a value entry (the copy
- * reason). A finished snapshot is immutable: readers need no lock.
+ * reason), and the copies are marked TTREC_SNAP_COPIED once made (a diff
+ * compares those by contents, the others by identity: diff.c). A finished
+ * snapshot is immutable: readers need no lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,7 +50,7 @@
 #include <linux/xarray.h>
 #include <asm/tlbflush.h>
 
-#include "ttrec.h"
+#include "snapshot.h"
 
 unsigned long ttrec_max_snapshot_pages = 262144;	/* 1 GiB of 4 KiB */
 module_param_named(max_snapshot_pages, ttrec_max_snapshot_pages, ulong, 0644);
@@ -70,22 +72,6 @@ enum {
 	TTREC_COPY_HUGE,
 	TTREC_COPY_SHARED,
 	TTREC_COPY_SWAP,
-};
-
-struct ttrec_snap {
-	u64 id;
-	u64 session_id;
-	struct pid *pid;		/* target group, referenced */
-	u64 pause_ns;
-	u64 taken_ns;
-	struct ttrec_snap_counts counts;
-	struct ttrec_snap_vma *vmas;	/* sorted by address */
-	u32 nr_vmas;
-	u32 nr_threads;
-	struct ttrec_thread_state **threads;
-	struct xarray pages;		/* vpn -> struct page * (held) */
-	unsigned long nr_pages;		/* charged to @budget */
-	struct ttrec_budget *budget;	/* referenced */
 };
 
 /**
@@ -494,6 +480,7 @@ static int ttrec_snap_copy_marked(struct ttrec_snap *snap,
 			snap->nr_pages--;
 			return xa_err(entry);
 		}
+		xa_set_mark(&snap->pages, idx, TTREC_SNAP_COPIED);
 		switch (reason) {
 		case TTREC_COPY_PINNED:
 			snap->counts.pages_copied_pinned++;
@@ -779,6 +766,10 @@ static long ttrec_snap_ioctl(struct file *file, unsigned int cmd,
 		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_THREADS))
 			return -ENOTTY;
 		return ttrec_snap_ioc_threads(snap, uarg, usize);
+	case _TTREC_SNAP_DIFF:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_DIFF))
+			return -ENOTTY;
+		return ttrec_snap_ioc_diff(snap, uarg, usize);
 	default:
 		return -ENOTTY;
 	}
@@ -798,6 +789,18 @@ static const struct file_operations ttrec_snap_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
+
+/**
+ * ttrec_snap_from_file() - the snapshot behind a file.
+ * @file: any open file.
+ *
+ * Return: the snapshot when @file is a snapshot fd (valid while @file is
+ * held), else NULL.
+ */
+struct ttrec_snap *ttrec_snap_from_file(struct file *file)
+{
+	return file->f_op == &ttrec_snap_fops ? file->private_data : NULL;
+}
 
 /* ------------------------------------------------------------- create */
 

@@ -379,33 +379,55 @@ struct ttrec_snap_range {
  * struct ttrec_snap_diff_args - TTREC_IOC_SNAP_DIFF on a snapshot fd: what
  * changed between an older snapshot (the parent) and this one.
  * @flags:	in: must be 0.
- * @parent_fd:	in: a snapshot fd of the same target (same session or not),
- *		taken before this one.
- * @ranges:	in: user pointer to an array of @count struct ttrec_snap_range.
+ * @parent_fd:	in: a snapshot fd of the same target (the same thread group,
+ *		same session or not), taken before this one.
+ * @ranges:	in: user pointer to an array of @count elements.
  * @count:	in: capacity of @ranges in elements.
  * @total:	out: number of ranges in the diff.
  * @entry_size:	in: size of one element of @ranges in the caller's view
- *		(>= TTREC_SNAP_RANGE_SIZE_VER0, multiple of 8).
+ *		(>= TTREC_SNAP_RANGE_SIZE_VER0, multiple of 8, at most 4096);
+ *		the module writes what it knows and zeroes the rest of each.
  * @__pad:	must be 0.
  * @pages_changed: out: pages covered by TTREC_DIFF_PAGES ranges.
  * @nr_vmas_added, @nr_vmas_removed, @nr_vmas_changed: out: counts of the
  *		TTREC_DIFF_VMA_* ranges.
  * @__pad2:	must be 0.
  *
- * Ranges are sorted by address; adjacent changed pages are merged into one
- * TTREC_DIFF_PAGES range. A page is in a TTREC_DIFF_PAGES range when it is
- * in a VMA both snapshots captured and this snapshot holds another page
- * than the parent held at that address (copy-on-write pages are compared by
- * identity, never by contents; pages both snapshots had to copy eagerly
- * are compared by contents). Every captured page of an added VMA is listed
- * as TTREC_DIFF_PAGES too, so the parent plus the diff's pages gives this
+ * The out fields are ignored on input, so one struct serves the size query
+ * and the call that follows.
+ *
+ * Ranges are sorted by start address, and at equal starts by kind
+ * (TTREC_DIFF_PAGES first); ranges of one kind never overlap and adjacent
+ * ones are merged (changed pages into one TTREC_DIFF_PAGES range, VMA
+ * ranges of one kind into one range even across VMA boundaries).
+ *
+ * VMA ranges compare the two memory maps address by address: a range only
+ * this snapshot maps is TTREC_DIFF_VMA_ADDED, one only the parent mapped is
+ * TTREC_DIFF_VMA_REMOVED, and one both map with another protection, other
+ * TTREC_VMA_SHARED/FILE/SPECIAL/GROWSDOWN flags, or another file (device,
+ * inode) or file offset is TTREC_DIFF_VMA_CHANGED. A VMA that grew shows
+ * its new part as added; a VMA moved by mremap() is removed at the old
+ * address and added at the new one.
+ *
+ * A page is in a TTREC_DIFF_PAGES range when it lies in a VMA this snapshot
+ * captured (TTREC_VMA_CAPTURED) and this snapshot holds another page there
+ * than the parent did, holding no page being different from holding one.
+ * Two pages both held copy-on-write are compared by identity, never by
+ * contents: a different page means the target wrote it (or it was
+ * replaced), even with the same bytes. When either was copied eagerly
+ * (pinned, huge, MAP_SHARED or swapped pages) the contents are compared.
+ * So every captured page of an added VMA is listed, and the parent's
+ * memory with the listed pages read from this snapshot gives this
  * snapshot's memory.
  *
  * Return: the number of elements written. @count 0 is a size query
- * (returns 0, sets @total and the counters). A non-zero @count below
- * @total fails with ENOSPC (and sets them). Errors: EBADF (@parent_fd),
- * EINVAL (not a snapshot fd, the snapshot itself, another target, a parent
- * taken after this snapshot, flags, padding, @entry_size).
+ * (returns 0, sets @total and the counters; @ranges is not used). A
+ * non-zero @count below @total fails with ENOSPC (and sets them; the
+ * array's contents are then unspecified). Errors: EBADF (@parent_fd is not
+ * an open fd), EINVAL (@parent_fd is not a snapshot fd, is this snapshot,
+ * is another target's, or was taken after this one; flags, padding,
+ * @entry_size), EFAULT, E2BIG, EINTR (fatal signal), ENOMEM, EOVERFLOW
+ * (more than 2^32 - 1 ranges).
  */
 struct ttrec_snap_diff_args {
 	__u32 flags;
