@@ -154,11 +154,11 @@ $(KSFT_HDRS) &:
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	$(Q)touch $(KSFT_HDRS)
 
-$(OUTPUT)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(KSFT_HDRS) $(OUTPUT)/libttrec.a include/uapi/linux/ttrec.h | $(OUTPUT)/selftests
+$(OUTPUT)/selftests/%: selftests/%.c $(wildcard selftests/*.h selftests/workloads/*.h) $(KSFT_HDRS) $(OUTPUT)/libttrec.a include/uapi/linux/ttrec.h | $(OUTPUT)/selftests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libttrec.a $(LDLIBS) -o $@
 
-$(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c | $(OUTPUT)/selftests/workloads
+$(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c $(wildcard selftests/workloads/*.h) | $(OUTPUT)/selftests/workloads
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread $< -o $@
 

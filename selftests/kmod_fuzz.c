@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttrec.ko: hostile ioctls and exit races. Random command numbers, sizes,
- * directions, contents and pointers on /dev/ttrec and on a session fd must
- * fail with a documented errno (or succeed), never oops; sessions opened
- * while their target is dying must still see the exit. The seed is printed;
- * TTREC_FUZZ_SEED replays a run.
+ * directions, contents and pointers on /dev/ttrec, on a session fd and on
+ * snapshot fds (SNAP_DIFF with random parents, output arrays and element
+ * sizes included) must fail with a documented errno (or succeed), never
+ * oops; sessions opened while their target is dying must still see the
+ * exit. The seed is printed; TTREC_FUZZ_SEED replays a run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,10 @@ static unsigned int random_cmd(void)
 	 * other magics in a range it leaves alone.
 	 */
 	type = rnd() % 10 < 7 ? TTREC_IOC_MAGIC : 0xa0 + rnd() % 0x60;
-	switch (rnd() % 8) {
+	switch (rnd() % 9) {
+	case 8:
+		nr = _TTREC_SNAP_DIFF;
+		break;
 	case 4:
 		nr = _TTREC_SNAPSHOT;
 		break;
@@ -118,7 +122,67 @@ struct fuzz {
 	void *unmapped;
 	int pidfd;
 	pid_t target;
+	int fds[6];		/* candidate SNAP_DIFF parents, -1 if unset */
 };
+
+/* A plausible TTREC_IOC_SNAP_DIFF argument, with random parts. */
+static void random_diff_head(struct fuzz *f, unsigned int size)
+{
+	static const uint32_t entry_sizes[] = {
+		TTREC_SNAP_RANGE_SIZE_VER0, TTREC_SNAP_RANGE_SIZE_VER0, 32, 40,
+		0, 8, 20, 28, 4096, 4104, 0xffffffff,
+	};
+	struct ttrec_snap_diff_args a;
+	uint64_t ranges;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = rnd() % 16 ? 0 : 1u << (rnd() % 32);
+	switch (rnd() % 8) {
+	case 0:
+		a.parent_fd = rnd() % 64 - 8;
+		break;
+	case 1:
+		a.parent_fd = (int32_t)rnd();
+		break;
+	default:
+		a.parent_fd = f->fds[rnd() % ARRAY_SIZE(f->fds)];
+	}
+	switch (rnd() % 6) {
+	case 0:
+		ranges = 0;
+		break;
+	case 1:
+		ranges = 0xffff888000000000ULL;
+		break;
+	case 2:
+		ranges = (uintptr_t)f->unmapped;
+		break;
+	case 3:	/* runs into the guard page */
+		ranges = (uintptr_t)f->buf + BUF_SIZE - rnd() % 512;
+		break;
+	default:	/* overlapping the argument itself, or after it */
+		ranges = (uintptr_t)f->buf + rnd() % (BUF_SIZE / 2);
+	}
+	a.ranges = ranges;
+	switch (rnd() % 4) {
+	case 0:
+		a.count = 0;	/* size query */
+		break;
+	case 1:
+		a.count = rnd() % 64;
+		break;
+	case 2:
+		a.count = 1 + rnd() % 512;
+		break;
+	default:
+		a.count = rnd();
+	}
+	a.entry_size = rnd() % 2 ? TTREC_SNAP_RANGE_SIZE_VER0 :
+		       entry_sizes[rnd() % ARRAY_SIZE(entry_sizes)];
+	a.__pad = rnd() % 16 ? 0 : 1;
+	a.__pad2 = rnd() % 16 ? 0 : 1;
+	memcpy(f->buf, &a, size < sizeof(a) ? size : sizeof(a));
+}
 
 static void *random_arg(struct fuzz *f, unsigned int cmd)
 {
@@ -145,7 +209,9 @@ static void *random_arg(struct fuzz *f, unsigned int cmd)
 	}
 	if (fill < BUF_SIZE)
 		memset(f->buf + fill, 0, BUF_SIZE - fill);
-	if (rnd() % 2) {
+	if (_IOC_NR(cmd) == _TTREC_SNAP_DIFF && rnd() % 4) {
+		random_diff_head(f, size);
+	} else if (rnd() % 2) {
 		uint64_t v = rnd() % 2 ? TTREC_API : rnd() % 4;
 		uint32_t w[2] = { 0, 0 };
 
@@ -190,6 +256,7 @@ static int allowed_errno(int e)
 static void fuzz_setup(struct __test_metadata *_metadata, struct fuzz *f)
 {
 	unsigned char *map;
+	unsigned int i;
 
 	map = mmap(NULL, BUF_SIZE + 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -209,6 +276,9 @@ static void fuzz_setup(struct __test_metadata *_metadata, struct fuzz *f)
 	f->pidfd = syscall(SYS_pidfd_open, f->target, 0);
 	ASSERT_LE(0, f->pidfd);
 	f->fd_results = 1;
+	for (i = 0; i < ARRAY_SIZE(f->fds); i++)
+		f->fds[i] = -1;
+	f->fds[0] = f->pidfd;
 }
 
 static void fuzz_teardown(struct fuzz *f)
@@ -318,7 +388,7 @@ TEST_F_TIMEOUT(fz, fuzz_snapshot_fd, 300)
 	struct ttrec_snapshot_args sa;
 	struct ttrec_snap_info si;
 	struct fuzz f;
-	int dev, sfd, snap, opened = 0;
+	int dev, sfd, snap, parent, later, opened = 0;
 	char buf[64];
 	int i;
 
@@ -331,8 +401,18 @@ TEST_F_TIMEOUT(fz, fuzz_snapshot_fd, 300)
 	ASSERT_LE(0, sfd);
 	close(dev);
 	memset(&sa, 0, sizeof(sa));
+	parent = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
+	ASSERT_LE(0, parent);
+	memset(&sa, 0, sizeof(sa));
 	snap = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
 	ASSERT_LE(0, snap);
+	later = ioctl(sfd, TTREC_IOC_SNAPSHOT, &(struct ttrec_snapshot_args){ 0 });
+	ASSERT_LE(0, later);
+	/* SNAP_DIFF parents: older, itself, newer, the session, the pidfd. */
+	f.fds[1] = parent;
+	f.fds[2] = snap;
+	f.fds[3] = later;
+	f.fds[4] = sfd;
 	f.fd_results = 0;
 	EXPECT_EQ(0, fuzz_fd(_metadata, &f, snap, &opened));
 	EXPECT_EQ(0, opened);
@@ -350,8 +430,135 @@ TEST_F_TIMEOUT(fz, fuzz_snapshot_fd, 300)
 	memset(&si, 0, sizeof(si));
 	EXPECT_EQ(0, ioctl(snap, TTREC_IOC_SNAP_INFO, &si));
 	EXPECT_EQ(sa.id, si.id);
+	close(later);
+	close(parent);
 	close(snap);
 	close(sfd);
+	fuzz_teardown(&f);
+}
+
+/* A target that keeps changing its memory and its map. */
+static pid_t spawn_writer(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		unsigned char *p = mmap(NULL, 256 * 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned int i, round = 0;
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (;;) {
+			void *q;
+
+			/* Every other page: many separate ranges. */
+			for (i = 0; i < 256; i += 2)
+				p[i * 4096 + round % 4096] = round;
+			q = mmap(NULL, 4096 * (1 + round % 8), PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (q != MAP_FAILED && round % 2)
+				munmap(q, 4096 * (1 + round % 8));
+			round++;
+			usleep(200);
+		}
+	}
+	return pid;
+}
+
+/*
+ * SNAP_DIFF between snapshots of a target that changes all the time:
+ * random sizes, parents, output arrays and element sizes. A success never
+ * reports more elements than asked for, and a proper call still works.
+ */
+TEST_F_TIMEOUT(fz, fuzz_snap_diff, 300)
+{
+	struct ttrec_attach_args args = { 0 };
+	struct ttrec_snap_diff_args a;
+	struct ttrec_snap_range *r;
+	struct fuzz f, other;
+	int dev, sfd, osfd, snaps[3], i, bad = 0, ok = 0, nospc = 0;
+	pid_t writer;
+
+	seed(_metadata);
+	fuzz_setup(_metadata, &f);
+	fuzz_setup(_metadata, &other);
+	writer = spawn_writer();
+	ASSERT_LT(0, writer);
+	dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	args.pid = writer;
+	sfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
+	ASSERT_LE(0, sfd);
+	args.pid = other.target;
+	osfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
+	ASSERT_LE(0, osfd);
+	close(dev);
+	for (i = 0; i < 3; i++) {
+		usleep(20000);
+		snaps[i] = ioctl(sfd, TTREC_IOC_SNAPSHOT,
+				 &(struct ttrec_snapshot_args){ 0 });
+		ASSERT_LE(0, snaps[i]);
+	}
+	/* Older parents twice as likely as a newer one. */
+	f.fds[0] = snaps[2];
+	f.fds[1] = snaps[0];
+	f.fds[2] = snaps[1];
+	f.fds[3] = snaps[0];
+	f.fds[4] = ioctl(osfd, TTREC_IOC_SNAPSHOT,
+			 &(struct ttrec_snapshot_args){ 0 });
+	ASSERT_LE(0, f.fds[4]);
+	f.fds[5] = sfd;
+	for (i = 0; i < ITERATIONS / 2; i++) {
+		static const unsigned int sizes[] = {
+			TTREC_SNAP_DIFF_ARGS_SIZE_VER0,
+			TTREC_SNAP_DIFF_ARGS_SIZE_VER0, 48, 64, 0, 4096,
+		};
+		unsigned int size = sizes[rnd() % ARRAY_SIZE(sizes)];
+		unsigned int cmd = _IOC(rnd() % 8 ? _IOC_READ | _IOC_WRITE :
+					rnd() % 4, TTREC_IOC_MAGIC,
+					_TTREC_SNAP_DIFF, size);
+		int on = snaps[1 + rnd() % 2];
+		void *arg = random_arg(&f, cmd);
+		int ret;
+
+		memcpy(&a, f.buf, sizeof(a));
+		ret = ioctl(on, cmd, arg);
+		if (ret < 0) {
+			if (!allowed_errno(errno) && bad++ < 10)
+				TH_LOG("cmd %#x: errno %d", cmd, errno);
+			nospc += errno == ENOSPC;
+			continue;
+		}
+		ok++;
+		if (arg == f.buf && (uint32_t)ret > a.count && bad++ < 10)
+			TH_LOG("cmd %#x: %d ranges for a count of %u", cmd, ret,
+			       a.count);
+	}
+	EXPECT_EQ(0, bad);
+	TH_LOG("%d calls succeeded, %d ENOSPC", ok, nospc);
+
+	/* Still a proper answer. */
+	memset(&a, 0, sizeof(a));
+	a.parent_fd = snaps[0];
+	a.entry_size = sizeof(*r);
+	ASSERT_EQ(0, ioctl(snaps[2], TTREC_IOC_SNAP_DIFF, &a));
+	EXPECT_LT(0, a.total);
+	r = calloc(a.total, sizeof(*r));
+	ASSERT_NE(NULL, r);
+	a.ranges = (uintptr_t)r;
+	a.count = a.total;
+	EXPECT_EQ((int)a.total, ioctl(snaps[2], TTREC_IOC_SNAP_DIFF, &a));
+	free(r);
+
+	for (i = 0; i < 3; i++)
+		close(snaps[i]);
+	close(f.fds[4]);
+	close(osfd);
+	close(sfd);
+	kill(writer, SIGKILL);
+	waitpid(writer, NULL, 0);
+	fuzz_teardown(&other);
 	fuzz_teardown(&f);
 }
 
