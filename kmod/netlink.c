@@ -7,6 +7,11 @@
  * and reports pids in the initial pid namespace. Dumping sessions needs
  * CAP_NET_ADMIN, and so does joining the events group: both reveal which
  * processes are being recorded.
+ *
+ * Requests carry no attributes: the family has no policy, so genetlink
+ * gives every op its reject-all policy (strict validation from
+ * resv_start_op on). The attributes the module sends are typed in the uapi
+ * header.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -63,7 +68,12 @@ static int ttrec_genl_put_session(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, TTREC_A_ATTACH_NS, snap->attach_ns,
 			      TTREC_A_PAD) ||
 	    nla_put_u32(skb, TTREC_A_OWNER_PID, snap->owner_tgid) ||
-	    nla_put_string(skb, TTREC_A_COMM, snap->comm))
+	    nla_put_string(skb, TTREC_A_COMM, snap->comm) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAGES_HELD, snap->pages_held,
+			      TTREC_A_PAD) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAGE_BUDGET,
+			      READ_ONCE(ttrec_max_snapshot_pages), TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_NR_SNAPSHOTS, snap->nr_snapshots))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -111,16 +121,24 @@ static int ttrec_genl_get_sessions_dumpit(struct sk_buff *skb,
 	return ret ?: skb->len;
 }
 
-/**
- * ttrec_netlink_event() - multicast a TTREC_CMD_EVENT message.
- * @event: TTREC_EVENT_*.
- * @s: the session; TTREC_A_EXIT_STATUS is added for TARGET_EXITED.
- *
- * Process context only (allocates with GFP_KERNEL). Delivery is best
- * effort, as for any netlink multicast: a listener whose socket buffer is
- * full loses the message and sees ENOBUFS.
- */
-void ttrec_netlink_event(u32 event, struct ttrec_session *s)
+/* The attributes of TTREC_EVENT_SNAPSHOT beyond the common ones. */
+static int ttrec_genl_put_snap_event(struct sk_buff *skb,
+				     const struct ttrec_snap_event *ev)
+{
+	if (nla_put_u64_64bit(skb, TTREC_A_SNAP_ID, ev->id, TTREC_A_PAD) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAUSE_NS, ev->pause_ns,
+			      TTREC_A_PAD) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAGES_SHARED, ev->pages_shared,
+			      TTREC_A_PAD) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAGES_COPIED, ev->pages_copied,
+			      TTREC_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Build and multicast one event; @ev only for TTREC_EVENT_SNAPSHOT. */
+static void ttrec_netlink_send(u32 event, struct ttrec_session *s,
+			       const struct ttrec_snap_event *ev)
 {
 	struct ttrec_session_snap snap;
 	struct sk_buff *skb;
@@ -144,6 +162,8 @@ void ttrec_netlink_event(u32 event, struct ttrec_session *s)
 	if (event == TTREC_EVENT_TARGET_EXITED &&
 	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, snap.exit_status))
 		goto err_free_skb;
+	if (ev && ttrec_genl_put_snap_event(skb, ev))
+		goto err_free_skb;
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast(&ttrec_genl_family, skb, 0,
 			  TTREC_GENL_MCGRP_EVENTS_IDX, GFP_KERNEL);
@@ -151,6 +171,34 @@ void ttrec_netlink_event(u32 event, struct ttrec_session *s)
 
 err_free_skb:
 	nlmsg_free(skb);
+}
+
+/**
+ * ttrec_netlink_event() - multicast a TTREC_CMD_EVENT message.
+ * @event: TTREC_EVENT_SESSION_OPENED, _CLOSED or _TARGET_EXITED.
+ * @s: the session; TTREC_A_EXIT_STATUS is added for TARGET_EXITED.
+ *
+ * Process context only (allocates with GFP_KERNEL). Delivery is best
+ * effort, as for any netlink multicast: a listener whose socket buffer is
+ * full loses the message and sees ENOBUFS.
+ */
+void ttrec_netlink_event(u32 event, struct ttrec_session *s)
+{
+	ttrec_netlink_send(event, s, NULL);
+}
+
+/**
+ * ttrec_netlink_snap_event() - multicast TTREC_EVENT_SNAPSHOT.
+ * @s: the session the snapshot was taken in (its file is held, so the
+ *     event comes before SESSION_CLOSED).
+ * @ev: the snapshot's id, pause and page counts.
+ *
+ * As ttrec_netlink_event().
+ */
+void ttrec_netlink_snap_event(struct ttrec_session *s,
+			      const struct ttrec_snap_event *ev)
+{
+	ttrec_netlink_send(TTREC_EVENT_SNAPSHOT, s, ev);
 }
 
 /**

@@ -75,7 +75,7 @@ struct ttrec_park_thread {
  */
 struct ttrec_park {
 	refcount_t ref;
-	spinlock_t lock;
+	spinlock_t lock;		/* see above */
 	wait_queue_head_t wq;
 	struct list_head threads;
 	unsigned int nr_pending;

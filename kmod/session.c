@@ -135,6 +135,9 @@ void ttrec_session_snapshot(struct ttrec_session *s,
 	snap->attach_ns = s->attach_ns;
 	memcpy(snap->comm, s->comm, sizeof(snap->comm));
 
+	snap->pages_held = atomic_long_read(&s->budget->pages);
+	snap->nr_snapshots = atomic_read(&s->budget->snapshots);
+
 	spin_lock_irq(&s->lock);
 	snap->state = s->state;
 	snap->exit_status = s->exit_status;
@@ -165,9 +168,9 @@ static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 	info.exit_status = snap.exit_status;
 	info.attach_ns = snap.attach_ns;
 	info.exit_ns = snap.exit_ns;
-	info.pages_held = atomic_long_read(&s->budget->pages);
+	info.pages_held = snap.pages_held;
 	info.page_budget = READ_ONCE(ttrec_max_snapshot_pages);
-	info.nr_snapshots = atomic_read(&s->budget->snapshots);
+	info.nr_snapshots = snap.nr_snapshots;
 	/* A VER0 caller gets the VER0 part only. */
 	if (copy_to_user(uarg, &info, min(usize, sizeof(info))))
 		return -EFAULT;
@@ -451,11 +454,10 @@ int ttrec_session_debugfs_show(struct seq_file *m, void *unused)
 	mutex_lock(&ttrec_sessions_lock);
 	list_for_each_entry(s, &ttrec_sessions, node) {
 		ttrec_session_snapshot(s, &snap);
-		seq_printf(m, "%llu %d %s 0x%x %d %d %ld %s\n", snap.id,
+		seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", snap.id,
 			   snap.pid, ttrec_state_name(snap.state),
 			   snap.exit_status, snap.owner_tgid,
-			   atomic_read(&s->budget->snapshots),
-			   atomic_long_read(&s->budget->pages), snap.comm);
+			   snap.nr_snapshots, snap.pages_held, snap.comm);
 	}
 	mutex_unlock(&ttrec_sessions_lock);
 	return 0;

@@ -214,10 +214,11 @@ static void ttrec_walk_ptes(struct ttrec_walk *w, pmd_t *pmd,
 			    unsigned long addr, unsigned long end)
 {
 	bool shared = w->vma->vm_flags & VM_SHARED;
+	spinlock_t *ptl;	/* the PTE table's lock, held for the loop */
 	pte_t *start, *ptep;
-	spinlock_t *ptl;
 
-	start = ptep = pte_offset_map_lock(w->mm, pmd, addr, &ptl);
+	start = pte_offset_map_lock(w->mm, pmd, addr, &ptl);
+	ptep = start;
 	for (; addr < end && !w->err; addr += PAGE_SIZE, ptep++) {
 		pte_t pte = ptep_get(ptep);
 		void *entry;
@@ -381,12 +382,12 @@ static bool ttrec_vma_captured(const struct ttrec_snap_vma *v,
  */
 static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
 {
+	VMA_ITERATOR(vmi, mm, 0);
 	struct ttrec_walk w = { .snap = snap, .mm = mm };
 	struct vm_area_struct *vma;
 	char *pathbuf;
 	u32 n = 0, cap;
 	int ret;
-	VMA_ITERATOR(vmi, mm, 0);
 
 	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
 	w.batch = kvmalloc_array(PTRS_PER_PTE, sizeof(*w.batch), GFP_KERNEL);
@@ -523,8 +524,8 @@ static void ttrec_snap_count_vmas(struct ttrec_snap *snap)
 
 /* --------------------------------------------------------- snapshot fd */
 
-static const struct ttrec_snap_vma *ttrec_snap_find_vma(struct ttrec_snap *snap,
-							 u64 addr)
+static const struct ttrec_snap_vma *
+ttrec_snap_find_vma(struct ttrec_snap *snap, u64 addr)
 {
 	u32 lo = 0, hi = snap->nr_vmas;
 
@@ -845,6 +846,22 @@ out_release:
 	return ret;
 }
 
+/* TTREC_EVENT_SNAPSHOT for a snapshot that is about to be handed out. */
+static void ttrec_snap_announce(struct ttrec_session *s,
+				const struct ttrec_snap *snap)
+{
+	const struct ttrec_snap_counts *c = &snap->counts;
+	struct ttrec_snap_event ev = {
+		.id		= snap->id,
+		.pause_ns	= snap->pause_ns,
+		.pages_shared	= c->pages_shared,
+		.pages_copied	= c->pages_copied_pinned + c->pages_copied_huge +
+				  c->pages_copied_shared + c->pages_copied_swap,
+	};
+
+	ttrec_netlink_snap_event(s, &ev);
+}
+
 /**
  * ttrec_snapshot_create() - TTREC_IOC_SNAPSHOT on a session fd.
  * @s: the session.
@@ -910,6 +927,7 @@ long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
 		put_unused_fd(fd);
 		return -EFAULT;
 	}
+	ttrec_snap_announce(s, snap);
 	fd_install(fd, file);
 	return fd;
 

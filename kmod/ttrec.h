@@ -83,6 +83,19 @@ struct ttrec_session_snap {
 	u64 attach_ns;
 	u64 exit_ns;
 	char comm[TASK_COMM_LEN];
+	u64 pages_held;			/* by the open snapshots */
+	u32 nr_snapshots;		/* open snapshots */
+};
+
+/*
+ * struct ttrec_snap_event - what TTREC_EVENT_SNAPSHOT reports about a
+ * snapshot just taken.
+ */
+struct ttrec_snap_event {
+	u64 id;
+	u64 pause_ns;
+	u64 pages_shared;
+	u64 pages_copied;		/* every eager copy */
 };
 
 /* session.c */
@@ -137,5 +150,7 @@ bool ttrec_park_broken(struct ttrec_park *park);
 int ttrec_netlink_init(void);
 void ttrec_netlink_exit(void);
 void ttrec_netlink_event(u32 event, struct ttrec_session *s);
+void ttrec_netlink_snap_event(struct ttrec_session *s,
+			      const struct ttrec_snap_event *ev);
 
 #endif /* _TTREC_KMOD_TTREC_H */
