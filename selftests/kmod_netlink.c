@@ -122,6 +122,9 @@ struct dumped {
 	uint64_t attach_ns;
 	char comm[16];
 	int have_all;
+	int have_pages;		/* the TTREC_FEATURE_SNAP_DIFF attributes */
+	uint64_t pages_held, page_budget;
+	uint32_t nr_snapshots;
 };
 
 struct dump_ctx {
@@ -157,6 +160,13 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 	d->attach_ns = nla_get_u64(tb[TTREC_A_ATTACH_NS]);
 	d->owner = nla_get_u32(tb[TTREC_A_OWNER_PID]);
 	nla_strlcpy(d->comm, tb[TTREC_A_COMM], sizeof(d->comm));
+	d->have_pages = tb[TTREC_A_PAGES_HELD] && tb[TTREC_A_PAGE_BUDGET] &&
+			tb[TTREC_A_NR_SNAPSHOTS];
+	if (d->have_pages) {
+		d->pages_held = nla_get_u64(tb[TTREC_A_PAGES_HELD]);
+		d->page_budget = nla_get_u64(tb[TTREC_A_PAGE_BUDGET]);
+		d->nr_snapshots = nla_get_u32(tb[TTREC_A_NR_SNAPSHOTS]);
+	}
 	return NL_OK;
 }
 
@@ -194,6 +204,8 @@ struct event {
 	uint32_t event, pid, exit_status;
 	uint64_t id;
 	int has_status;
+	int has_snap;		/* TTREC_EVENT_SNAPSHOT attributes */
+	uint64_t snap_id, pause_ns, pages_shared, pages_copied;
 };
 
 struct ev_ctx {
@@ -224,6 +236,14 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	e->has_status = !!tb[TTREC_A_EXIT_STATUS];
 	if (e->has_status)
 		e->exit_status = nla_get_u32(tb[TTREC_A_EXIT_STATUS]);
+	e->has_snap = tb[TTREC_A_SNAP_ID] && tb[TTREC_A_PAUSE_NS] &&
+		      tb[TTREC_A_PAGES_SHARED] && tb[TTREC_A_PAGES_COPIED];
+	if (e->has_snap) {
+		e->snap_id = nla_get_u64(tb[TTREC_A_SNAP_ID]);
+		e->pause_ns = nla_get_u64(tb[TTREC_A_PAUSE_NS]);
+		e->pages_shared = nla_get_u64(tb[TTREC_A_PAGES_SHARED]);
+		e->pages_copied = nla_get_u64(tb[TTREC_A_PAGES_COPIED]);
+	}
 	return NL_OK;
 }
 
@@ -486,6 +506,145 @@ TEST_F(nl, killed_target_event_has_signal_status)
 	EXPECT_EQ(SIGKILL, WTERMSIG(mine[1].exit_status));
 	close(sfd);
 	nl_socket_free(sk);
+	free(ctx);
+}
+
+static int snapshot(int sfd, struct ttrec_snapshot_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	return ioctl(sfd, TTREC_IOC_SNAPSHOT, a);
+}
+
+static uint64_t copied(const struct ttrec_snapshot_args *a)
+{
+	return a->counts.pages_copied_pinned + a->counts.pages_copied_huge +
+	       a->counts.pages_copied_shared + a->counts.pages_copied_swap;
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/ttrec/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * One TTREC_EVENT_SNAPSHOT per snapshot taken, between OPENED and CLOSED,
+ * with what TTREC_IOC_SNAPSHOT returned; none for a failed one.
+ */
+TEST_F(nl, events_snapshot_between_opened_and_closed)
+{
+	struct ev_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct ttrec_snapshot_args a[2], failed;
+	struct event mine[8];
+	struct nl_sock *sk;
+	uint64_t id;
+	int sfd, snap[2], n, i;
+
+	ASSERT_NE(NULL, ctx);
+	sk = event_sock(ctx);
+	ASSERT_NE(NULL, sk);
+	self->child = spawn_child(&self->go, 0);
+	ASSERT_LT(0, self->child);
+	sfd = attach(self->dev, self->child);
+	ASSERT_LE(0, sfd);
+	id = session_id(sfd);
+	for (i = 0; i < 2; i++) {
+		snap[i] = snapshot(sfd, &a[i]);
+		ASSERT_LE(0, snap[i]);
+	}
+	ASSERT_EQ(0, write_param("max_snapshot_pages", "1"));
+	errno = 0;
+	EXPECT_EQ(-1, snapshot(sfd, &failed));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, write_param("max_snapshot_pages", "262144"));
+	close(snap[0]);
+	close(snap[1]);
+	close(sfd);
+
+	collect_events(sk, ctx, id, TTREC_EVENT_SESSION_CLOSED, EV_TIMEOUT_MS);
+	EXPECT_EQ(0, ctx->bad);
+	n = events_for(ctx, id, mine, 8);
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(TTREC_EVENT_SESSION_OPENED, mine[0].event);
+	EXPECT_FALSE(mine[0].has_snap);
+	for (i = 0; i < 2; i++) {
+		struct event *e = &mine[1 + i];
+
+		EXPECT_EQ(TTREC_EVENT_SNAPSHOT, e->event);
+		EXPECT_EQ((uint32_t)self->child, e->pid);
+		ASSERT_TRUE(e->has_snap);
+		EXPECT_FALSE(e->has_status);
+		EXPECT_EQ(a[i].id, e->snap_id);
+		EXPECT_EQ(a[i].pause_ns, e->pause_ns);
+		EXPECT_EQ(a[i].counts.pages_shared, e->pages_shared);
+		EXPECT_EQ(copied(&a[i]), e->pages_copied);
+		/* Plausible: a live process holds some pages; a pause. */
+		EXPECT_LT(0, e->pages_shared);
+		EXPECT_LT(0, e->pause_ns);
+		EXPECT_GT(10000000000ULL, e->pause_ns);
+	}
+	EXPECT_LT(mine[1].snap_id, mine[2].snap_id);
+	EXPECT_EQ(TTREC_EVENT_SESSION_CLOSED, mine[3].event);
+	EXPECT_FALSE(mine[3].has_snap);
+	nl_socket_free(sk);
+	free(ctx);
+}
+
+/* GET_SESSIONS reports the page accounting SESSION_INFO reports. */
+TEST_F(nl, dump_reports_snapshot_pages)
+{
+	struct dump_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct ttrec_session_info info;
+	struct ttrec_snapshot_args a;
+	struct dumped *d;
+	uint64_t id;
+	int sfd, snap;
+
+	ASSERT_NE(NULL, ctx);
+	self->child = spawn_child(&self->go, 0);
+	ASSERT_LT(0, self->child);
+	sfd = attach(self->dev, self->child);
+	ASSERT_LE(0, sfd);
+	id = session_id(sfd);
+	ASSERT_EQ(0, dump_sessions(ctx));
+	d = find_dumped(ctx, id);
+	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(d->have_pages);
+	EXPECT_EQ(0, d->pages_held);
+	EXPECT_EQ(0, d->nr_snapshots);
+	EXPECT_EQ(262144, d->page_budget);
+
+	snap = snapshot(sfd, &a);
+	ASSERT_LE(0, snap);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, ioctl(sfd, TTREC_IOC_SESSION_INFO, &info));
+	ASSERT_EQ(0, dump_sessions(ctx));
+	d = find_dumped(ctx, id);
+	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(d->have_pages);
+	EXPECT_EQ(info.pages_held, d->pages_held);
+	EXPECT_EQ(a.counts.pages_shared + copied(&a), d->pages_held);
+	EXPECT_EQ(1, d->nr_snapshots);
+	EXPECT_EQ(info.page_budget, d->page_budget);
+
+	ASSERT_EQ(0, write_param("max_snapshot_pages", "5000"));
+	close(snap);
+	ASSERT_EQ(0, dump_sessions(ctx));
+	ASSERT_EQ(0, write_param("max_snapshot_pages", "262144"));
+	d = find_dumped(ctx, id);
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(0, d->pages_held);
+	EXPECT_EQ(0, d->nr_snapshots);
+	EXPECT_EQ(5000, d->page_budget);
+	close(sfd);
 	free(ctx);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttrec.ko: module lifetime. Open sessions and device files pin the module;
- * with none, it unloads cleanly and loads again. Named to run after the
+ * ttrec.ko: module lifetime. Open sessions, snapshots and device files pin
+ * the module; with none, it unloads cleanly and loads again. Named to run after the
  * other kmod_* programs; every test leaves the module loaded.
  */
 #include <errno.h>
@@ -100,6 +100,58 @@ TEST(rmmod_refused_while_device_open)
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
 	EXPECT_EQ(0, get_api(dev));
 	close(dev);
+}
+
+/* A snapshot outlives its session and its target, and pins the module. */
+TEST(rmmod_refused_while_snapshot_open)
+{
+	struct ttrec_attach_args args;
+	struct ttrec_snapshot_args sa;
+	struct ttrec_snap_diff_args da;
+	struct ttrec_snap_info info;
+	pid_t child;
+	int dev, sfd, s1, s2;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	memset(&args, 0, sizeof(args));
+	args.pid = child;
+	sfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
+	ASSERT_LE(0, sfd);
+	close(dev);
+	memset(&sa, 0, sizeof(sa));
+	s1 = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
+	ASSERT_LE(0, s1);
+	memset(&sa, 0, sizeof(sa));
+	s2 = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
+	ASSERT_LE(0, s2);
+	close(sfd);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(s1);
+
+	/* Only s2 pins the module now. */
+	EXPECT_EQ(-1, delete_module("ttrec", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
+	EXPECT_TRUE(module_loaded());
+	memset(&info, 0, sizeof(info));
+	EXPECT_EQ(0, ioctl(s2, TTREC_IOC_SNAP_INFO, &info));
+	EXPECT_EQ(sa.id, info.id);
+	EXPECT_EQ(sa.counts.pages_shared, info.counts.pages_shared);
+	/* A diff against itself is refused, cleanly, even now. */
+	memset(&da, 0, sizeof(da));
+	da.parent_fd = s2;
+	da.entry_size = sizeof(struct ttrec_snap_range);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(s2, TTREC_IOC_SNAP_DIFF, &da));
+	EXPECT_EQ(EINVAL, errno);
+	close(s2);
 }
 
 TEST(unload_with_no_sessions_then_reload)
