@@ -377,6 +377,99 @@ TEST_F(jnl, round_trip)
 		  (off_t)st.bytes_compressed);
 }
 
+struct hook_ctx {
+	struct journal_writer *jw;
+	int calls;
+	int fail_at;		/* return -EIO on this call (1-based), 0: never */
+};
+
+/* Puts a 3-byte marker record "H" + seq in front of each chunk. */
+static int put_marker(void *ctx, uint64_t seq)
+{
+	struct hook_ctx *h = ctx;
+	uint8_t m[3] = { 'H', (uint8_t)seq, (uint8_t)(seq >> 8) };
+
+	if (++h->calls == h->fail_at)
+		return -EIO;
+	return journal_append(h->jw, seq, m, sizeof(m));
+}
+
+/* The chunk-start hook: its record opens every chunk, with the next seq. */
+TEST_F(jnl, chunk_start_hook_opens_every_chunk)
+{
+	struct journal_opts o = { .chunk_bytes = 2048 };
+	struct hook_ctx h = { 0 };
+	struct journal_reader *jr;
+	struct journal_stats st;
+	static uint8_t buf[4096];
+	uint64_t seq, chunks = 0, i, got = 0;
+	int r, markers = 0, openers = 0;
+	const void *rec;
+	size_t len;
+
+	ASSERT_EQ(0, journal_create(self->path, &o, &h.jw));
+	journal_on_chunk_start(h.jw, put_marker, &h);
+	for (i = 0; i < 2000; i++) {
+		/* now and then a record too big for a chunk: no marker for it */
+		len = i % 500 == 250 ? 3000 : small_len(i) + 8;
+		fill_rec(buf, i, len);
+		ASSERT_EQ(0, journal_append(h.jw, i, buf, len));
+	}
+	ASSERT_EQ(0, journal_close(h.jw));
+
+	ASSERT_EQ(0, journal_open(self->path, &jr));
+	while ((r = journal_next(jr, &rec, &len, &seq)) == 1) {
+		const uint8_t *p = rec;
+		bool is_marker = len == 3 && p[0] == 'H';
+
+		journal_get_stats(jr, &st);
+		if (st.chunks != chunks) {	/* the first record of a chunk */
+			chunks = st.chunks;
+			if (is_marker)
+				openers++;
+			else
+				ASSERT_EQ(3000U, len) TH_LOG("chunk %llu opens with seq %llu",
+							     (unsigned long long)chunks,
+							     (unsigned long long)seq);
+		}
+		if (is_marker) {
+			markers++;
+			ASSERT_EQ(seq & 0xffff, p[1] | (uint64_t)p[2] << 8);
+			ASSERT_EQ(got, seq);	/* the seq of the record it precedes */
+			continue;
+		}
+		ASSERT_EQ(got, seq);
+		ASSERT_TRUE(rec_ok(rec, seq, len));
+		got++;
+	}
+	ASSERT_EQ(0, r);
+	journal_close_reader(jr);
+	EXPECT_EQ(2000U, got);
+	EXPECT_EQ(h.calls, markers);
+	EXPECT_EQ(markers, openers);
+	EXPECT_EQ(chunks - 4, (uint64_t)openers);	/* all but the 4 big ones */
+	EXPECT_LT(20, markers);
+}
+
+/* An error from the hook fails the append that triggered it. */
+TEST_F(jnl, chunk_start_hook_error_is_returned)
+{
+	struct journal_opts o = { .chunk_bytes = 1024 };
+	struct hook_ctx h = { .fail_at = 2 };
+	static uint8_t buf[512];
+	int i, err = 0;
+
+	ASSERT_EQ(0, journal_create(self->path, &o, &h.jw));
+	journal_on_chunk_start(h.jw, put_marker, &h);
+	for (i = 0; i < 100 && !err; i++)
+		err = journal_append(h.jw, i, buf, 200);
+	EXPECT_EQ(-EIO, err);
+	EXPECT_EQ(2, h.calls);
+	journal_on_chunk_start(h.jw, NULL, NULL);
+	EXPECT_EQ(0, journal_append(h.jw, i, buf, 200));
+	EXPECT_EQ(0, journal_close(h.jw));
+}
+
 TEST_F(jnl, record_of_64mib)
 {
 	struct journal_writer *jw;

@@ -588,10 +588,104 @@ TEST_F_TIMEOUT(rec, dump_filters, 60)
 	EXPECT_NE(NULL, strstr(self->out, "command      "));
 }
 
+/* The offsets of the chunk headers of @path (by magic); how many, or -1. */
+static int chunk_offsets(const char *path, off_t *offs, int max)
+{
+	static char buf[16 << 20];
+	size_t n, i;
+	int k = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (i = sizeof(struct journal_file_header); i + 8 <= n && k < max; i++)
+		if (!memcmp(buf + i, JOURNAL_CHUNK_MAGIC, 8))
+			offs[k++] = i;
+	return k;
+}
+
+/* seq -> ts of every event of a recording (by seq; the last one wins) */
+static int read_times(const char *dir, uint64_t *ts, size_t max, uint64_t *zero)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int ret;
+
+	*zero = 0;
+	if (rec_reader_open(&rr, dir))
+		return -1;
+	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
+		if (ev.seq < max)
+			ts[ev.seq] = ev.ts;
+		*zero += !ev.ts;
+	}
+	rec_reader_close(&rr);
+	return ret;
+}
+
+/* Past a damaged chunk, timestamps are right again from the next chunk. */
+TEST_F_TIMEOUT(rec, damaged_chunk_time_resync, 120)
+{
+	enum { MAXSEQ = 1 << 16 };
+	char dir2[PATH_MAX + 8], jpath[PATH_MAX + 16];
+	uint64_t *ts1 = calloc(MAXSEQ, 8), *ts2 = calloc(MAXSEQ, 8), zero1, zero2;
+	off_t offs[64];
+	uint8_t b;
+	int n, i, same = 0, differ = 0, missing = 0;
+	FILE *f;
+
+	ASSERT_NE(NULL, ts1);
+	ASSERT_NE(NULL, ts2);
+	/* about 4 MiB of random bytes read: incompressible, 4+ chunks */
+	ASSERT_EQ(0, sh(NULL, "%s record -o %s -- dd if=/dev/urandom of=/dev/null bs=65536 count=80 2>/dev/null",
+			ttrec_bin, self->dir));
+	snprintf(dir2, sizeof(dir2), "%s/rec2", self->tmp);
+	ASSERT_EQ(0, sh(NULL, "cp -r %s %s", self->dir, dir2));
+	snprintf(jpath, sizeof(jpath), "%s/journal", dir2);
+	n = chunk_offsets(jpath, offs, 64);
+	ASSERT_LE(4, n);
+	/* flip a byte in the payload of the second chunk */
+	f = fopen(jpath, "r+");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, fseeko(f, offs[1] + sizeof(struct journal_chunk_header) + 100, SEEK_SET));
+	ASSERT_EQ(1, fread(&b, 1, 1, f));
+	b ^= 0x40;
+	ASSERT_EQ(0, fseeko(f, offs[1] + sizeof(struct journal_chunk_header) + 100, SEEK_SET));
+	ASSERT_EQ(1, fwrite(&b, 1, 1, f));
+	ASSERT_EQ(0, fclose(f));
+
+	log_verbosity = LOG_ERROR;	/* the bad chunk is reported */
+	ASSERT_EQ(0, read_times(self->dir, ts1, MAXSEQ, &zero1));
+	ASSERT_EQ(0, read_times(dir2, ts2, MAXSEQ, &zero2));
+	log_verbosity = LOG_WARN;
+	EXPECT_EQ(0, zero1);
+	EXPECT_EQ(0, zero2);	/* every chunk starts with its time */
+	for (i = 1; i < MAXSEQ; i++) {
+		if (!ts1[i])
+			continue;
+		if (!ts2[i])
+			missing++;	/* in the damaged chunk */
+		else if (ts2[i] == ts1[i])
+			same++;
+		else
+			differ++;
+	}
+	EXPECT_EQ(0, differ);
+	EXPECT_GT(missing, 0);
+	EXPECT_GT(same, 40);
+	/* and dump shows the same times past the damage */
+	ASSERT_EQ(0, sh(self->out, "%s dump %s --from 60 2>/dev/null | tail -n 5 > %s/d1; "
+			"%s dump %s --from 60 2>/dev/null | tail -n 5 | cmp - %s/d1",
+			ttrec_bin, self->dir, self->tmp, ttrec_bin, dir2, self->tmp));
+	free(ts1);
+	free(ts2);
+}
+
 /* kill -9 of the recorder: every complete chunk still reads back. */
 TEST_F_TIMEOUT(rec, kill9_recorder, 60)
 {
-	char out[256];
 	int events;
 
 	sh(NULL, "%s record -o %s -- %s/threads 2 100000000 >/dev/null & rp=$!; "
@@ -600,8 +694,8 @@ TEST_F_TIMEOUT(rec, kill9_recorder, 60)
 	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
 	events = count_sys(self->dir, "write", 0);
 	EXPECT_GT(events, 0);
-	ASSERT_EQ(0, sh(out, "%s dump %s --from 1 --to 3", ttrec_bin, self->dir));
-	EXPECT_NE(NULL, strstr(out, "#1 "));
+	ASSERT_EQ(0, sh(self->out, "%s dump %s --from 1 --to 3", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "#1 "));
 }
 
 /* A full disk stops the recording with a clear error; the journal reads. */

@@ -167,6 +167,9 @@ struct journal_writer {
 	off_t end;		/* file size: end of the last complete chunk */
 	uint64_t chunk_no;
 	LZ4F_cctx *cctx;
+	int (*chunk_start)(void *ctx, uint64_t seq);	/* journal_on_chunk_start() */
+	void *chunk_start_ctx;
+	bool in_chunk_start;
 };
 
 #ifndef JOURNAL_LZ4_LEVEL
@@ -350,6 +353,7 @@ int journal_append(struct journal_writer *jw, uint64_t seq,
 		   const void *rec, size_t len)
 {
 	struct journal_record_header *rh;
+	bool hooked = false;
 	size_t span;
 	int err;
 
@@ -361,6 +365,7 @@ int journal_append(struct journal_writer *jw, uint64_t seq,
 		return -EINVAL;
 
 	span = rec_span(len);
+again:
 	if (jw->raw_used + span > jw->raw_cap) {
 		err = journal_flush(jw);
 		if (err)
@@ -371,6 +376,18 @@ int journal_append(struct journal_writer *jw, uint64_t seq,
 				return err;
 			goto done;
 		}
+	}
+	/* The first record of a chunk: let the hook put its own in front. */
+	if (!jw->nr && jw->chunk_start && !jw->in_chunk_start && !hooked) {
+		jw->in_chunk_start = true;
+		err = jw->chunk_start(jw->chunk_start_ctx, seq);
+		jw->in_chunk_start = false;
+		if (err)
+			return err;
+		if (jw->error)
+			return jw->error;
+		hooked = true;	/* once: a record that no longer fits goes on */
+		goto again;	/* to a chunk of its own, without the hook's */
 	}
 
 	/* The common case: a copy into the chunk buffer. */
@@ -391,6 +408,13 @@ done:
 	jw->prev_seq = seq;
 	jw->any = true;
 	return 0;
+}
+
+void journal_on_chunk_start(struct journal_writer *jw,
+			    int (*fn)(void *ctx, uint64_t seq), void *ctx)
+{
+	jw->chunk_start = fn;
+	jw->chunk_start_ctx = ctx;
 }
 
 int journal_create(const char *path, const struct journal_opts *opts,

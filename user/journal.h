@@ -39,6 +39,18 @@ int journal_create(const char *path, const struct journal_opts *opts,
  */
 int journal_append(struct journal_writer *jw, uint64_t seq,
 		   const void *rec, size_t len);
+/*
+ * Call @fn(@ctx, @seq) whenever a record with sequence number @seq is about
+ * to become the first record of a chunk. @fn may journal_append() records
+ * of its own with sequence number @seq; they go in front of it, so every
+ * chunk can start with what a reader needs to decode it alone (the recorder
+ * puts the absolute time there). @fn returns 0 or -errno (passed on by
+ * journal_append()). It is not called for a record too big for a chunk, nor
+ * again when its records leave too little room: then the record starts the
+ * next chunk without them. NULL @fn removes the hook.
+ */
+void journal_on_chunk_start(struct journal_writer *jw,
+			    int (*fn)(void *ctx, uint64_t seq), void *ctx);
 /* Write the buffered records as a chunk now (a short one). 0 or -errno. */
 int journal_flush(struct journal_writer *jw);
 /* Flush and close; frees @jw (NULL is fine). 0 or -errno of the flush. */

@@ -68,8 +68,9 @@ struct rec_state {
 	struct tid_chunks *tids;
 	size_t tid_cap;
 	/* time */
-	uint64_t last_ts;
+	uint64_t last_ts;		/* of the last event given a dts */
 	uint64_t since_time;
+	uint64_t jts;			/* a reader's time after the last record appended */
 	/* loss */
 	uint64_t lost_seen;
 	uint64_t lost_first_seq;
@@ -100,6 +101,34 @@ static uint64_t now_ns(void)
 
 /* ---------------------------------------------------------- journal out */
 
+/* Follow the time a reader computes, record by record (see chunk_time()). */
+static void track_time(struct rec_state *s, const uint8_t *rec, size_t len)
+{
+	int32_t dts;
+	size_t off;
+
+	switch (rec[0]) {
+	case REC_TIME:
+		s->jts = ((const struct rec_time *)rec)->ns;
+		break;
+	case REC_START:
+		s->jts = ((const struct rec_start *)rec)->ns;
+		break;
+	case REC_SYS:		/* one, or a batch */
+		for (off = 0; off + sizeof(struct rec_sys) <= len; off += sizeof(struct rec_sys)) {
+			memcpy(&dts, rec + off + offsetof(struct rec_sys, dts), sizeof(dts));
+			s->jts += (int64_t)dts;
+		}
+		break;
+	case REC_SIGNAL:
+	case REC_SCHED:
+	case REC_TASK:		/* dts at offset 4, as in rec_sys */
+		memcpy(&dts, rec + 4, sizeof(dts));
+		s->jts += (int64_t)dts;
+		break;
+	}
+}
+
 static int append(struct rec_state *s, uint64_t seq, const void *rec, size_t len)
 {
 	int err;
@@ -111,7 +140,23 @@ static int append(struct rec_state *s, uint64_t seq, const void *rec, size_t len
 		s->err = err;
 		return err;
 	}
+	track_time(s, rec, len);
 	return 0;
+}
+
+/*
+ * Every chunk starts with a REC_TIME: the time a reader has reached there,
+ * so a reader that skipped a damaged chunk has the right time again at the
+ * next one (the dts of the records are relative to each other).
+ */
+static int chunk_time(void *ctx, uint64_t seq)
+{
+	struct rec_state *s = ctx;
+	struct rec_time t = { .type = REC_TIME, .ns = s->jts };
+
+	if (!s->jts)		/* REC_START comes first and sets it */
+		return 0;
+	return journal_append(s->jw, seq, &t, sizeof(t));
 }
 
 static int flush_batch(struct rec_state *s)
@@ -505,6 +550,27 @@ static void check_lost(struct rec_state *s)
 
 /* ----------------------------------------------------------- the run */
 
+/*
+ * With -v and kernel.bpf_stats_enabled=1: the time the BPF programs took.
+ * run_cnt counts every run, untraced processes' early returns included.
+ */
+static void print_prog_stats(struct rec_state *s)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) ||
+		    !info.run_cnt)
+			continue;
+		pr_debug("bpf %-20s %10llu runs %8.1f ns/run %8.3f s\n",
+			 bpf_program__name(prog), (unsigned long long)info.run_cnt,
+			 (double)info.run_time_ns / info.run_cnt, info.run_time_ns / 1e9);
+	}
+}
+
 static bool traced_empty(struct rec_state *s)
 {
 	__u32 key;
@@ -644,6 +710,7 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		pr_err("cannot create the journal %s: %s\n", path, strerror(-err));
 		goto cleanup;
 	}
+	journal_on_chunk_start(s->jw, chunk_time, s);
 	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.rb), handle_event, s, NULL);
 	if (!rb) {
 		err = -errno;
@@ -733,6 +800,8 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		}
 	}
 	untrace_all(s);
+	if (log_verbosity >= LOG_DEBUG)
+		print_prog_stats(s);
 	ring_buffer__consume(rb);
 	check_lost(s);
 	heap_drain(s, true);

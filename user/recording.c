@@ -161,9 +161,17 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 		rr->batch += len;
 		rr->batch_left--;
 	} else {
+		struct journal_stats st;
+
 		ret = journal_next(rr->jr, (const void **)&r, &len, &ev->seq);
 		if (ret <= 0)
 			return ret;
+		journal_get_stats(rr->jr, &st);
+		if (st.bad_chunks != rr->bad_chunks) {
+			/* the dts of the records skipped are lost with them */
+			rr->bad_chunks = st.bad_chunks;
+			rr->ts_valid = false;
+		}
 		if (!len)
 			return -EBADMSG;
 		if (r[0] == REC_SYS && len > sizeof(struct rec_sys)) {

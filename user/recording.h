@@ -35,7 +35,11 @@ int recording_meta_get(const char *dir, const char *key, char *buf, size_t len);
 /* A decoded journal record. */
 struct rec_event {
 	uint64_t seq;
-	uint64_t ts;		/* absolute CLOCK_MONOTONIC ns; 0 if unknown */
+	/*
+	 * Absolute CLOCK_MONOTONIC ns; 0 if unknown (after a damaged chunk, in
+	 * journals whose chunks do not each start with a REC_TIME).
+	 */
+	uint64_t ts;
 	uint8_t type;		/* REC_* */
 	const void *rec;	/* the record (struct rec_sys, ...) */
 	size_t len;
@@ -52,6 +56,8 @@ struct rec_reader {
 	const uint8_t *batch;
 	size_t batch_left;
 	uint64_t batch_seq;
+	/* damaged chunks skipped so far: time is unknown past one, until a REC_TIME */
+	uint64_t bad_chunks;
 };
 
 /* Open DIR/journal; 0 or -errno (message printed). */
