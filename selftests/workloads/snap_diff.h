@@ -60,6 +60,7 @@ enum sd_op {
 	SD_REAP,	/* kill and reap the child of SD_FORK */
 	SD_THREADS_WRITE, /* every thread writes its pages in mask arg,
 			   * len rounds, all at once; pattern seed */
+	SD_EXEC,	/* execve() itself again: no reply, a new layout */
 };
 
 struct sd_cmd {
