@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "log.h"
 #include "recording.h"
 #include "syscalls.h"
@@ -18,6 +19,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ttrec dump DIR [--json] [--tid T] [--from SEQ] [--to SEQ]\n"
+		"       ttrec dump IMAGE [--pages] [--mem ADDR:LEN]   (a snapshot image:\n"
+		"                  'ttrec dump IMAGE --help')\n"
 		"\n"
 		"Print the events of the recording DIR in their recorded order:\n"
 		"  #SEQ TID +SECONDS name(args) = ret     a syscall\n"
@@ -245,6 +248,8 @@ int cmd_dump(int argc, char **argv)
 	int c, ret, status = EXIT_OK;
 	char buf[16];
 
+	if (img_cmdline_is_image(argc, argv))
+		return cmd_dump_image(argc, argv);	/* a snapshot image file */
 	while ((c = getopt_long(argc, argv, "jt:f:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "image.h"
 #include "journal.h"
 #include "log.h"
 #include "recording.h"
@@ -17,6 +18,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ttrec info DIR\n"
+		"       ttrec info IMAGE   (a snapshot image: 'ttrec info IMAGE --help')\n"
 		"\n"
 		"Summarise the recording DIR: what was recorded, its duration, threads,\n"
 		"events by kind, the busiest syscalls, journal bytes raw and compressed,\n"
@@ -56,6 +58,10 @@ int cmd_info(int argc, char **argv)
 	struct stat sb;
 	int c, ret, status = EXIT_OK;
 
+	if (img_cmdline_is_image(argc, argv)) {
+		free(tids);
+		return cmd_info_image(argc, argv);	/* a snapshot image file */
+	}
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -18,8 +18,9 @@ static const struct command commands[] = {
 	{ "monitor", cmd_monitor, "print ttrec.ko events (sessions opened, closed, targets exited)" },
 	{ "record",  cmd_record,  "run a command and record its syscalls, signals and scheduling" },
 	{ "attach",  cmd_attach,  "record a running process until it exits, Ctrl-C or --duration" },
-	{ "dump",    cmd_dump,    "print the events of a recording, strace-like or JSON" },
-	{ "info",    cmd_info,    "summarise a recording: events, bytes, losses, replayability" },
+	{ "dump",    cmd_dump,    "print the events of a recording, or what a snapshot image holds" },
+	{ "info",    cmd_info,    "summarise a recording, or a snapshot image and its parent chain" },
+	{ "snapshot", cmd_snapshot, "snapshot a running process into an image file (needs ttrec.ko)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

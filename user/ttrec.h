@@ -21,6 +21,7 @@ int cmd_record(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 /* util.c: strict number parsing; 0 or -EINVAL/-ERANGE */
 int parse_u64(const char *s, uint64_t *out);
@@ -51,6 +52,11 @@ struct ttrec_nl_session {
 	uint32_t owner_pid;
 	uint64_t attach_ns;
 	char comm[32];
+	/* page accounting (TTREC_FEATURE_SNAP_DIFF modules): has_pages */
+	bool has_pages;
+	uint32_t nr_snapshots;
+	uint64_t pages_held;
+	uint64_t page_budget;
 };
 
 struct ttrec_nl_event {
