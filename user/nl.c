@@ -20,6 +20,9 @@ static struct nla_policy attr_policy[TTREC_A_MAX + 1] = {
 	[TTREC_A_OWNER_PID]	= { .type = NLA_U32 },
 	[TTREC_A_COMM]		= { .type = NLA_STRING },
 	[TTREC_A_EVENT]		= { .type = NLA_U32 },
+	[TTREC_A_PAGES_HELD]	= { .type = NLA_U64 },
+	[TTREC_A_PAGE_BUDGET]	= { .type = NLA_U64 },
+	[TTREC_A_NR_SNAPSHOTS]	= { .type = NLA_U32 },
 };
 
 static int nl_err(int nlerr)
@@ -100,6 +103,12 @@ static int session_cb(struct nl_msg *msg, void *arg)
 		s->attach_ns = nla_get_u64(tb[TTREC_A_ATTACH_NS]);
 	if (tb[TTREC_A_COMM])
 		nla_strlcpy(s->comm, tb[TTREC_A_COMM], sizeof(s->comm));
+	if (tb[TTREC_A_PAGES_HELD] && tb[TTREC_A_PAGE_BUDGET] && tb[TTREC_A_NR_SNAPSHOTS]) {
+		s->has_pages = true;
+		s->pages_held = nla_get_u64(tb[TTREC_A_PAGES_HELD]);
+		s->page_budget = nla_get_u64(tb[TTREC_A_PAGE_BUDGET]);
+		s->nr_snapshots = nla_get_u32(tb[TTREC_A_NR_SNAPSHOTS]);
+	}
 	return NL_OK;
 }
 

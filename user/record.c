@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "log.h"
 #include "recording.h"
 #include "ttrec.h"
@@ -43,6 +44,7 @@ static void attach_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ttrec attach PID [-o DIR] [--follow-fork] [--duration SEC]\n"
+		"                        [--snapshot-interval SEC]\n"
 		"\n"
 		"Record a running process (all its threads) until it exits, SIGINT\n"
 		"(Ctrl-C) or the duration; then leave it running untraced.\n"
@@ -53,10 +55,16 @@ static void attach_usage(FILE *out)
 		"  -f, --follow-fork    record the children it forks too\n"
 		"  -d, --duration SEC   stop after SEC seconds (decimals allowed)\n"
 		"      --ring-mib N     BPF ring buffer size in MiB, a power of 2 (default 64)\n"
+		"  -s, --snapshot-interval SEC\n"
+		"                       also snapshot the process when recording starts and\n"
+		"                       every SEC seconds into DIR/snap-NNNN.img (the first\n"
+		"                       full, each next incremental against the previous);\n"
+		"                       needs the ttrec kernel module (ttrec.ko)\n"
 		"  -h, --help           print this help\n"
 		"\n"
 		"Examples:\n"
 		"  sudo ttrec attach 1234 -o /tmp/server.rec --duration 10\n"
+		"  sudo ttrec attach 1234 -o /tmp/s.rec --snapshot-interval 5 --duration 60\n"
 		"  sudo ttrec attach $(pidof sqlite3) --follow-fork\n"
 		"\n"
 		"Exit status: 0 recorded, 1 failure (no such process, no permission,\n"
@@ -230,15 +238,18 @@ int cmd_attach(int argc, char **argv)
 		{ "follow-fork", no_argument, NULL, 'f' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ring-mib", required_argument, NULL, 'R' },
+		{ "snapshot-interval", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct recorder_opts o = { 0 };
+	struct snap_series *series = NULL;
 	char dir[4096], comm[64] = "?", path[64];
 	int c, err, status, pid, tgid;
+	double snap_interval = 0;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "o:fd:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fd:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.dir = optarg;
@@ -255,6 +266,13 @@ int cmd_attach(int argc, char **argv)
 		case 'R':
 			if (parse_ring(optarg, &o.ring_bytes)) {
 				pr_err("--ring-mib: '%s' is not a power of 2 between 1 and 4096\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if (parse_seconds(optarg, &snap_interval)) {
+				pr_err("--snapshot-interval: '%s' is not a positive number of seconds\n",
+				       optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -279,6 +297,8 @@ int cmd_attach(int argc, char **argv)
 		return EXIT_FAIL;
 	if (check_root())
 		return EXIT_FAIL;
+	if (snap_interval && snap_series_open(tgid, snap_interval, &series))
+		return EXIT_FAIL;
 	snprintf(path, sizeof(path), "/proc/%d/comm", tgid);
 	f = fopen(path, "r");
 	if (f) {
@@ -292,8 +312,17 @@ int cmd_attach(int argc, char **argv)
 		default_dir(dir, sizeof(dir), path);
 		o.dir = dir;
 	}
-	if (recording_create(o.dir, comm, tgid, NULL))
+	if (recording_create(o.dir, comm, tgid, NULL)) {
+		snap_series_finish(series);
 		return EXIT_FAIL;
+	}
+	if (series) {
+		snap_series_set_dir(series, o.dir);
+		o.tick = snap_series_tick;
+		o.tick_arg = series;
+	}
 	err = recorder_run(&o, &status);
+	if (snap_series_finish(series))
+		err = -EIO;
 	return err ? EXIT_FAIL : EXIT_OK;
 }

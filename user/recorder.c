@@ -781,6 +781,8 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		}
 		err = 0;
 		check_lost(s);
+		if (o->tick)
+			o->tick(o->tick_arg);
 		now = now_ns();
 		if (now - s->last_flush > FLUSH_NS) {
 			flush_batch(s);

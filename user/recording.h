@@ -3,7 +3,8 @@
  * A recording is a directory: "journal" (user/journal.h, records as in
  * bpf/record.h), "meta" (key=value lines: what was recorded, where, when,
  * by which ttrec; the recorder appends the end_* keys when it finishes),
- * and later snapshots.
+ * and, with attach --snapshot-interval, snapshot images snap-NNNN.img
+ * (user/image.h), each noted by a "snapshot=" line in meta.
  */
 #ifndef TTREC_RECORDING_H
 #define TTREC_RECORDING_H
@@ -74,6 +75,9 @@ struct recorder_opts {
 	int pid;		/* attach: the target (a tgid) */
 	char *const *argv;	/* record: the command to run (then pid is 0) */
 	uint64_t ring_bytes;	/* 0: default */
+	/* called on every turn of the main loop (every few ms) while recording */
+	void (*tick)(void *arg);
+	void *tick_arg;
 };
 
 /*

@@ -17,7 +17,9 @@ static void usage(FILE *out)
 		"Usage: ttrec status [-q]\n"
 		"\n"
 		"Show whether the ttrec kernel module is loaded, its API version and\n"
-		"features, and the sessions open on it.\n"
+		"features, and the sessions open on it: target, state, owner, age and,\n"
+		"when the module reports it, the session's open snapshots and the pages\n"
+		"they hold against its budget (max_snapshot_pages).\n"
 		"\n"
 		"Options:\n"
 		"  -q, --quiet   print nothing; exit 0 if the module is usable\n"
@@ -48,8 +50,8 @@ int cmd_status(int argc, char **argv)
 	};
 	struct ttrec_nl_session *s = NULL;
 	struct ttrec_api api;
-	bool quiet = false;
-	char buf[256];
+	bool quiet = false, pages;
+	char buf[256], age[32];
 	int fd, n, i, c;
 
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -102,18 +104,27 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	printf("sessions: %d\n", n);
+	for (i = 0, pages = false; i < n; i++)
+		pages |= s[i].has_pages;
 	if (n)
-		printf("  %-6s %-8s %-16s %-8s %-22s %-8s %s\n",
-		       "ID", "PID", "COMM", "STATE", "EXIT", "OWNER", "AGE");
+		printf("  %-6s %-8s %-16s %-8s %-22s %-8s %-*s%s\n",
+		       "ID", "PID", "COMM", "STATE", "EXIT", "OWNER", pages ? 8 : 0, "AGE",
+		       pages ? " SNAPS PAGES(HELD/BUDGET)" : "");
 	for (i = 0; i < n; i++) {
 		if (s[i].state == TTREC_SESSION_EXITED)
 			ttrec_wait_status_str(s[i].exit_status, buf, sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "-");
-		printf("  %-6llu %-8u %-16s %-8s %-22s %-8u %.1fs\n",
+		snprintf(age, sizeof(age), "%.1fs", age_s(s[i].attach_ns));
+		printf("  %-6llu %-8u %-16s %-8s %-22s %-8u %-*s",
 		       (unsigned long long)s[i].id, s[i].pid, s[i].comm,
 		       s[i].state == TTREC_SESSION_LIVE ? "live" : "exited",
-		       buf, s[i].owner_pid, age_s(s[i].attach_ns));
+		       buf, s[i].owner_pid, pages ? 8 : 0, age);
+		if (s[i].has_pages)
+			printf(" %-5u %llu/%llu", s[i].nr_snapshots,
+			       (unsigned long long)s[i].pages_held,
+			       (unsigned long long)s[i].page_budget);
+		putchar('\n');
 	}
 	free(s);
 	return EXIT_OK;
