@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec snapshot / attach --snapshot-interval / info and dump of images:
+ * what works without the module. On the host (ttrec.ko cannot load there)
+ * snapshots must fail with a clear message and exit status 1; everywhere,
+ * usage errors exit 2 and files that are not images are refused. The
+ * snapshots themselves are tested in the VM (kmod_snapcli.c).
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "snapcli.h"
+
+FIXTURE(snapcli) {
+	char dir[64];
+	struct cmd_out c;
+	pid_t sleeper;
+};
+
+FIXTURE_SETUP(snapcli)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ttrec-snapcli-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	memset(&self->c, 0, sizeof(self->c));
+	self->sleeper = fork();
+	ASSERT_LE(0, self->sleeper);
+	if (self->sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+}
+
+FIXTURE_TEARDOWN(snapcli)
+{
+	struct cmd_out c;
+
+	kill(self->sleeper, SIGKILL);
+	waitpid(self->sleeper, NULL, 0);
+	cmd_out_free(&self->c);
+	sh(&c, "rm -rf %s", self->dir);
+	cmd_out_free(&c);
+}
+
+TEST_F(snapcli, snapshot_without_module_fails_clearly)
+{
+	if (module_loaded())
+		SKIP(return, "ttrec.ko is loaded here");
+	ASSERT_EQ(0, sh(&self->c, "%s snapshot %d -o %s/a.img", ttrec_bin,
+			self->sleeper, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "need the ttrec kernel module (ttrec.ko)"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "not loaded")) TH_LOG("%s", self->c.err);
+	EXPECT_STREQ("", self->c.out);
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "ls %s", self->dir));
+	EXPECT_STREQ("", self->c.out);		/* no image, no temporary file */
+}
+
+TEST_F(snapcli, attach_snapshot_interval_without_module_fails_clearly)
+{
+	if (module_loaded())
+		SKIP(return, "ttrec.ko is loaded here");
+	if (geteuid())
+		SKIP(return, "attach needs root");
+	ASSERT_EQ(0, sh(&self->c, "%s attach %d -o %s/rec --snapshot-interval 1 --duration 1",
+			ttrec_bin, self->sleeper, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "--snapshot-interval"));
+	EXPECT_NE(NULL, strstr(self->c.err, "ttrec.ko")) TH_LOG("%s", self->c.err);
+	cmd_out_free(&self->c);
+	/* it did not record without snapshots: no recording directory */
+	ASSERT_EQ(0, sh(&self->c, "ls %s", self->dir));
+	EXPECT_STREQ("", self->c.out);
+}
+
+TEST_F(snapcli, usage_errors_exit_2)
+{
+	static const char *const bad[] = {
+		"snapshot",
+		"snapshot abc",
+		"snapshot 0",
+		"snapshot 1 2",
+		"snapshot 1 --bogus",
+		"snapshot -o",
+		"attach 1 --snapshot-interval 0",
+		"attach 1 --snapshot-interval -1",
+		"attach 1 --snapshot-interval x",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, sh(&self->c, "%s %s", ttrec_bin, bad[i]));
+		EXPECT_EQ(2, self->c.status) TH_LOG("ttrec %s: %s", bad[i], self->c.err);
+		cmd_out_free(&self->c);
+	}
+}
+
+TEST_F(snapcli, help_texts)
+{
+	ASSERT_EQ(0, sh(&self->c, "%s snapshot --help", ttrec_bin));
+	EXPECT_EQ(0, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.out, "Usage: ttrec snapshot PID"));
+	EXPECT_NE(NULL, strstr(self->c.out, "Examples:"));
+	EXPECT_NE(NULL, strstr(self->c.out, "--parent"));
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s attach --help", ttrec_bin));
+	EXPECT_NE(NULL, strstr(self->c.out, "--snapshot-interval SEC"));
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s --help", ttrec_bin));
+	EXPECT_NE(NULL, strstr(self->c.out, "snapshot"));
+	cmd_out_free(&self->c);
+	/* an image's help, on any regular file */
+	ASSERT_EQ(0, sh(&self->c, "touch %s/x && %s dump %s/x --help", self->dir,
+			ttrec_bin, self->dir));
+	EXPECT_EQ(0, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.out, "Usage: ttrec dump IMAGE"));
+	EXPECT_NE(NULL, strstr(self->c.out, "--mem ADDR:LEN"));
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s info %s/x --help", ttrec_bin, self->dir));
+	EXPECT_EQ(0, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.out, "Usage: ttrec info IMAGE"));
+}
+
+TEST_F(snapcli, non_images_refused)
+{
+	ASSERT_EQ(0, sh(&self->c, "echo hello > %s/t && %s info %s/t", self->dir,
+			ttrec_bin, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "not a ttrec snapshot image")) TH_LOG("%s", self->c.err);
+	cmd_out_free(&self->c);
+
+	ASSERT_EQ(0, sh(&self->c, ": > %s/e && %s dump %s/e", self->dir, ttrec_bin, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "not a ttrec snapshot image")) TH_LOG("%s", self->c.err);
+	cmd_out_free(&self->c);
+
+	/* 300 bytes of zeroes: long enough for a header, wrong magic */
+	ASSERT_EQ(0, sh(&self->c, "head -c 300 /dev/zero > %s/z && %s dump %s/z --mem 0x1000:16",
+			self->dir, ttrec_bin, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "wrong magic")) TH_LOG("%s", self->c.err);
+	cmd_out_free(&self->c);
+
+	/* a missing file is a recording directory that does not exist */
+	ASSERT_EQ(0, sh(&self->c, "%s info %s/missing", ttrec_bin, self->dir));
+	EXPECT_EQ(1, self->c.status);
+}
+
+TEST_F(snapcli, dump_mem_syntax)
+{
+	static const char *const bad[] = { "xyz", "0x1000", "0x1000:0", "0x1000:", ":16",
+					   "0x1000:99999999999", "-1:4" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, sh(&self->c, "touch %s/x && %s dump %s/x --mem '%s'", self->dir,
+				ttrec_bin, self->dir, bad[i]));
+		EXPECT_EQ(2, self->c.status) TH_LOG("--mem %s: %s", bad[i], self->c.err);
+		cmd_out_free(&self->c);
+	}
+	ASSERT_EQ(0, sh(&self->c, "%s dump %s/x --raw", ttrec_bin, self->dir));
+	EXPECT_EQ(2, self->c.status);
+}
+
+TEST_HARNESS_MAIN
