@@ -66,12 +66,19 @@ struct {
 /* Mask a region index in a way the compiler cannot drop (for the verifier). */
 #define BOUND(x)	asm volatile("%0 &= 7" : "+r"(x))
 
+/* out_region.kind */
+#define RK_PLAIN	0	/* len bytes at addr */
+#define RK_IOV		1	/* iovec array at addr, iovcnt entries, len bytes */
+#define RK_MMSG_IOV	2	/* mmsghdr array at addr, iovcnt messages: */
+#define RK_MMSG_NAME	3	/* ... their data, names, controls */
+#define RK_MMSG_CTL	4
+
 struct out_region {
 	__u64 addr;
 	__u64 len;		/* bytes; for iov regions the total */
-	__u32 iovcnt;		/* iov regions: entries; 0 otherwise */
+	__u32 iovcnt;		/* iov regions: entries; mmsg: messages; else 0 */
 	__u8  id;
-	__u8  iov;
+	__u8  kind;		/* RK_* */
 	__u16 pad;
 };
 
@@ -89,6 +96,8 @@ struct walk {
 	__u64 iov;		/* next iovec to load */
 	__u64 iovcnt;
 	__u64 total;		/* iov region: bytes still to copy */
+	__u32 msg;		/* mmsg regions: next message */
+	__u32 big;		/* an mmsg region: walk lengths unknown up front */
 	__u64 args[6];		/* of the syscall */
 	__s64 ret;
 	__u32 inlen;
@@ -109,6 +118,8 @@ struct inflight {
 	__u64 args[6];
 	__u32 nr;
 	__u32 inlen;		/* REC_OUT_PTRLEN: the length before the call */
+	__u32 nin;		/* input strings emitted (tried) at entry */
+	__u32 pad;
 	struct walk w;
 };
 
@@ -191,6 +202,7 @@ static __always_inline void fill_hdr(struct rec_ev_hdr *h, __u32 type, __u32 tid
 		c->off = w->off;					\
 		c->region = w->r[cur].id;				\
 		c->fault = 0;						\
+		c->trunc = 0;						\
 		barrier_var(len);					\
 		if (len > CLS)						\
 			len = CLS;					\
@@ -202,17 +214,87 @@ static __always_inline void fill_hdr(struct rec_ev_hdr *h, __u32 type, __u32 tid
 		goto done;						\
 	}
 
+struct user_mmsghdr_x {
+	__u64 name;
+	__u32 namelen;
+	__u32 pad;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+	__u32 pad2;
+	__u32 len;		/* msg_len */
+	__u32 pad3;
+};
+
+/* Start region @cur of the walk. */
+static __always_inline void load_region(struct walk *w, __u32 cur)
+{
+	BOUND(cur);
+	w->cur = cur;
+	w->off = 0;
+	w->left = 0;
+	w->total = 0;
+	w->iovcnt = 0;
+	w->msg = 0;
+	if (w->r[cur].kind == RK_IOV) {
+		w->iov = w->r[cur].addr;
+		w->iovcnt = w->r[cur].iovcnt;
+		w->total = w->r[cur].len;
+	} else if (w->r[cur].kind == RK_PLAIN) {
+		w->addr = w->r[cur].addr;
+		w->left = w->r[cur].len;
+	}
+}
+
+/*
+ * recvmmsg: load message w->msg of the current region; its data (through
+ * its iovec, msg_len bytes), name or control is what is walked next.
+ */
+static __always_inline void load_msg(struct walk *w, __u32 cur)
+{
+	struct user_mmsghdr_x m = {};
+	__u64 at;
+
+	BOUND(cur);
+	at = w->r[cur].addr + (__u64)w->msg * sizeof(m);
+	w->msg++;
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)at)) {
+		w->fault = 1;
+		return;
+	}
+	switch (w->r[cur].kind) {
+	case RK_MMSG_IOV:
+		w->iov = m.iov;
+		w->iovcnt = m.iovlen > MAX_IOV ? MAX_IOV : m.iovlen;
+		w->total = m.len;
+		break;
+	case RK_MMSG_NAME:
+		w->addr = m.name;
+		w->left = !m.name ? 0 : m.namelen > REC_MMSG_NAME_MAX ?
+			  REC_MMSG_NAME_MAX : m.namelen;
+		break;
+	default:
+		w->addr = m.control;
+		w->left = m.control ? m.controllen : 0;
+		break;
+	}
+}
+
 static long walk_cb(__u32 i, void *ctx)
 {
 	struct walk *w = ((struct walk_ctx *)ctx)->w;
 	__u32 cur = w->cur;
+	__u8 kind;
 	__u64 n;
 
 	if (cur >= MAX_REGIONS)
 		return 1;
 	BOUND(cur);
 	if (w->left == 0) {
-		if (w->r[cur].iov && w->total && w->iovcnt) {
+		kind = w->r[cur].kind;
+		if ((kind == RK_IOV || kind == RK_MMSG_IOV) && w->total && w->iovcnt) {
 			struct { __u64 base, len; } v = {};
 
 			if (bpf_probe_read_user(&v, sizeof(v), (void *)w->iov)) {
@@ -226,24 +308,17 @@ static long walk_cb(__u32 i, void *ctx)
 			w->left = v.len < w->total ? v.len : w->total;
 			return 0;
 		}
+		if (kind >= RK_MMSG_IOV && w->msg < w->r[cur].iovcnt) {
+			load_msg(w, cur);
+			return 0;
+		}
 		/* next region */
 		cur = w->cur + 1;
 		if (cur >= w->nreg)
 			return 1;
 		if (cur >= MAX_REGIONS)
 			return 1;
-		BOUND(cur);
-		w->cur = cur;
-		w->off = 0;
-		if (w->r[cur].iov) {
-			w->iov = w->r[cur].addr;
-			w->iovcnt = w->r[cur].iovcnt;
-			w->total = w->r[cur].len;
-			w->left = 0;
-		} else {
-			w->addr = w->r[cur].addr;
-			w->left = w->r[cur].len;
-		}
+		load_region(w, cur);
 		return 0;
 	}
 	n = w->left > REC_CHUNK_MAX ? REC_CHUNK_MAX : w->left;
@@ -256,14 +331,14 @@ done:
 	w->addr += n;
 	w->left -= n;
 	w->off += n;
-	if (w->r[cur].iov)
+	if (w->r[cur].kind == RK_IOV || w->r[cur].kind == RK_MMSG_IOV)
 		w->total -= n;
 	w->nchunks++;
 	return 0;
 }
 
 static __always_inline void add_region(struct walk *w, __u32 id, __u64 addr,
-				       __u64 len, __u64 iovcnt, __u32 iov)
+				       __u64 len, __u64 iovcnt, __u32 kind)
 {
 	__u32 k = w->nreg;
 
@@ -278,8 +353,10 @@ static __always_inline void add_region(struct walk *w, __u32 id, __u64 addr,
 	w->r[k].len = len;
 	w->r[k].iovcnt = iovcnt > MAX_IOV ? MAX_IOV : iovcnt;
 	w->r[k].id = id;
-	w->r[k].iov = iov;
+	w->r[k].kind = kind;
 	w->nreg = k + 1;
+	if (kind >= RK_MMSG_IOV)
+		w->big = 1;
 }
 
 static __always_inline void run_walk(struct walk *w)
@@ -292,21 +369,13 @@ static __always_inline void run_walk(struct walk *w)
 			break;
 		loops += w->r[k].len / REC_CHUNK_MAX + 2 + w->r[k].iovcnt * 2;
 	}
-	if (loops > (1 << 23))
+	/* mmsg: the messages' iovec counts and lengths are read on the way */
+	if (loops > (1 << 23) || w->big)
 		loops = 1 << 23;
 	if (!w->nreg)
 		return;
 	/* load region 0; walk_cb moves on to the next ones */
-	w->cur = 0;
-	w->off = 0;
-	if (w->r[0].iov) {
-		w->iov = w->r[0].addr;
-		w->iovcnt = w->r[0].iovcnt;
-		w->total = w->r[0].len;
-	} else {
-		w->addr = w->r[0].addr;
-		w->left = w->r[0].len;
-	}
+	load_region(w, 0);
 	{
 		struct walk_ctx wc = { .w = w };
 
@@ -359,26 +428,31 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
 		break;
 	}
 	case REC_OUT_IOV:
-		add_region(w, REC_REGION_IOV, addr, ret > 0 ? ret : 0, args[la], 1);
+		add_region(w, REC_REGION_IOV, addr, ret > 0 ? ret : 0, args[la], RK_IOV);
 		return;
 	case REC_OUT_MSGHDR: {
 		struct user_msghdr_x m = {};
 
-		add_region(w, a, addr, sizeof(m), 0, 0);
+		add_region(w, a, addr, sizeof(m), 0, RK_PLAIN);
 		if (!addr || bpf_probe_read_user(&m, sizeof(m), (void *)addr))
 			return;
-		add_region(w, REC_REGION_MSGNAME, m.name, m.namelen, 0, 0);
-		add_region(w, REC_REGION_MSGCTL, m.control, m.controllen, 0, 0);
-		add_region(w, REC_REGION_IOV, m.iov, ret > 0 ? ret : 0, m.iovlen, 1);
+		add_region(w, REC_REGION_MSGNAME, m.name, m.namelen, 0, RK_PLAIN);
+		add_region(w, REC_REGION_MSGCTL, m.control, m.controllen, 0, RK_PLAIN);
+		add_region(w, REC_REGION_IOV, m.iov, ret > 0 ? ret : 0, m.iovlen, RK_IOV);
 		return;
 	}
 	case REC_OUT_FDSET:
 		len = ((args[0] + 63) / 64) * 8;
 		break;
 	case REC_OUT_MMSGHDR:
-		len = ret > 0 ? (__u64)ret * 64 : 0;
-		*flags |= REC_SF_OUT_PARTIAL;
-		break;
+		if (ret <= 0)
+			return;
+		/* the array (msg_len, msg_namelen, msg_controllen), then the messages */
+		add_region(w, a, addr, (__u64)ret * sizeof(struct user_mmsghdr_x), 0, RK_PLAIN);
+		add_region(w, REC_REGION_MMSG_IOV, addr, 1, ret, RK_MMSG_IOV);
+		add_region(w, REC_REGION_MMSG_NAME, addr, 1, ret, RK_MMSG_NAME);
+		add_region(w, REC_REGION_MMSG_CTL, addr, 1, ret, RK_MMSG_CTL);
+		return;
 	case REC_OUT_IOCTL: {
 		__u32 req = args[1];
 		struct rec_outspec *io = bpf_map_lookup_elem(&ioctldesc, &req);
@@ -394,11 +468,11 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
 		} else if (io->how == REC_OUT_IOCTL) {	/* SIOCGIFCONF */
 			struct { __s32 len; __u32 pad; __u64 buf; } ifc = {};
 
-			add_region(w, 2, addr, sizeof(ifc), 0, 0);
+			add_region(w, 2, addr, sizeof(ifc), 0, RK_PLAIN);
 			if (!addr || bpf_probe_read_user(&ifc, sizeof(ifc), (void *)addr))
 				return;
 			if (ifc.len > 0)
-				add_region(w, REC_REGION_IFCBUF, ifc.buf, ifc.len, 0, 0);
+				add_region(w, REC_REGION_IFCBUF, ifc.buf, ifc.len, 0, RK_PLAIN);
 			return;
 		}
 		break;
@@ -406,7 +480,7 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
 	default:
 		return;
 	}
-	add_region(w, a, addr, len, 0, 0);
+	add_region(w, a, addr, len, 0, RK_PLAIN);
 }
 
 static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
@@ -432,6 +506,37 @@ static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
 	e->pad = 0;
 	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;
+}
+
+/* An input string argument, read at entry, as a chunk of the syscall. */
+static __noinline void emit_str(struct inflight *in, __u32 tid, __u32 k)
+{
+	struct rec_ev_chunk *c;
+	__u64 p;
+	long n;
+
+	if (k > 5)
+		return;
+	p = in->args[k];
+	in->nin++;		/* counted even when lost: the syscall says so */
+	c = bpf_ringbuf_reserve(&rb, sizeof(*c) + REC_STR_MAX + 8, 0);
+	if (!c) {
+		count_lost();
+		return;
+	}
+	c->h.type = REC_EV_CHUNK;
+	c->h.tid = tid;
+	c->h.seq = 0;
+	c->h.ts = 0;
+	c->call = in->call;
+	c->off = 0;
+	c->region = REC_EV_IN | k;
+	/* one more than kept: a string that fills it was cut */
+	n = bpf_probe_read_user_str(c + 1, REC_STR_MAX + 1, (void *)p);
+	c->fault = n < 0;
+	c->trunc = n > REC_STR_MAX;
+	c->len = n <= 0 ? 0 : n > REC_STR_MAX ? REC_STR_MAX : n - 1;
+	bpf_ringbuf_submit(c, wflags_sz(sizeof(*c) + REC_STR_MAX + 8));
 }
 
 SEC("tp_btf/sys_enter")
@@ -462,9 +567,17 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	in->args[4] = regs->r8;
 	in->args[5] = regs->r9;
 	in->inlen = 0;
+	in->nin = 0;
 	d = bpf_map_lookup_elem(&sysdesc, &nr);
 	if (!d)
 		return 0;
+	if (d->strargs) {
+		__u32 sa = d->strargs;
+
+		for (k = 0; k < 6; k++)
+			if ((sa & (1U << k)) && in->args[k])
+				emit_str(in, (__u32)pt, k);
+	}
 	if ((d->flags & REC_SD_NORETURN) && *v == TRACED_ACTIVE) {
 		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0);
 		in->call = 0;
@@ -504,6 +617,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	/* only what the walk reads before writing it */
 	w->nreg = 0;
 	w->nchunks = 0;
+	w->big = 0;
 	w->lost = 0;
 	w->fault = 0;
 	w->flags = 0;
@@ -514,6 +628,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			w->args[k] = in->args[k];
 		w->call = in->call;
 		w->inlen = in->inlen;
+		w->nchunks = in->nin;	/* the input strings came first */
 		in->call = 0;
 	} else {
 		/* entered before we attached: the argument registers survive */

@@ -33,6 +33,12 @@
  *            offset @off). Regions 0..5 are "the buffer argument i points
  *            to"; REC_REGION_IOV is the data scattered through an iovec
  *            array (offset counts across the vector); the others below.
+ * REC_IN     struct rec_in + string: an input string argument (a path, an
+ *            xattr or memfd name) as read at syscall entry, without its
+ *            NUL, at most REC_STR_MAX bytes. Written *before* the REC_SYS
+ *            it belongs to, with the same sequence number (so the REC_SYS
+ *            and its REC_OUTs stay together); rec_reader attaches them to
+ *            the syscall event and does not return them on their own.
  * REC_SIGNAL struct rec_signal: a signal delivered to a thread.
  * REC_SCHED  struct rec_sched: a traced thread switched out, switched in or
  *            was woken.
@@ -55,6 +61,7 @@ enum {
 	REC_GAP		= 6,
 	REC_TIME	= 7,
 	REC_START	= 8,
+	REC_IN		= 9,
 	REC_NR_TYPES,
 };
 
@@ -84,6 +91,20 @@ struct rec_sys {
 #define REC_REGION_MSGCTL	10	/* recvmsg: msg_control */
 #define REC_REGION_IFCBUF	11	/* ioctl SIOCGIFCONF: ifc_buf */
 #define REC_REGION_PTR		12	/* the pointer in a struct argument (never 0..5) */
+/*
+ * recvmmsg: what the kernel wrote for the ret messages, each region the
+ * messages' bytes one after the other (the offset counts across them):
+ * message i's part starts at the sum of the parts of messages 0..i-1, which
+ * the mmsghdr array (region 1, recorded first) gives:
+ *   MMSG_IOV   msg_len bytes of message i, through its msg_iov
+ *   MMSG_NAME  min(msg_namelen, 128) bytes at msg_name (0 if msg_name is
+ *              NULL); msg_namelen is the address length after the call
+ *   MMSG_CTL   msg_controllen bytes at msg_control (0 if NULL)
+ */
+#define REC_REGION_MMSG_IOV	13
+#define REC_REGION_MMSG_NAME	14
+#define REC_REGION_MMSG_CTL	15
+#define REC_MMSG_NAME_MAX	128	/* sizeof(struct sockaddr_storage) */
 
 struct rec_out {
 	__u8  type;		/* REC_OUT */
@@ -91,6 +112,20 @@ struct rec_out {
 	__u16 flags;		/* 0 */
 	__u32 off;		/* offset of data[0] in the region */
 	/* __u8 data[]: the rest of the record */
+};
+
+#define REC_STR_MAX		256	/* bytes of an input string kept */
+
+/* rec_in.flags */
+#define REC_IN_TRUNC		0x01	/* longer than REC_STR_MAX: cut there */
+#define REC_IN_FAULT		0x02	/* unreadable: no bytes */
+
+struct rec_in {
+	__u8  type;		/* REC_IN */
+	__u8  arg;		/* argument index 0..5 */
+	__u8  flags;		/* REC_IN_* */
+	__u8  pad[5];
+	/* __u8 str[]: the rest of the record, no NUL */
 };
 
 struct rec_signal {
@@ -169,7 +204,8 @@ struct rec_start {
  * slightly out of order across CPUs and user space sorts them.
  * A syscall's output bytes travel as REC_EV_CHUNK events emitted *before*
  * its REC_EV_SYS (so the consumer drains them while a large output is
- * still being copied); they are matched by (tid, call).
+ * still being copied); they are matched by (tid, call). Its input strings
+ * travel the same way, emitted at entry, with region REC_EV_IN | arg.
  */
 enum {
 	REC_EV_SYS	= 1,
@@ -193,20 +229,22 @@ struct rec_ev_sys {
 	__u32 flags;		/* REC_SF_* */
 	__s64 ret;
 	__u64 args[6];
-	__u32 nchunks;		/* REC_EV_CHUNK events emitted for it */
+	__u32 nchunks;		/* REC_EV_CHUNK events emitted (tried) for it */
 	__u32 pad;
 };
 
 #define REC_CHUNK_MAX		32768
+#define REC_EV_IN		0x80	/* rec_ev_chunk.region: an input string */
 
 struct rec_ev_chunk {
 	struct rec_ev_hdr h;
 	__u64 call;
 	__u32 len;		/* bytes of data[] that are valid */
 	__u32 off;
-	__u8  region;
+	__u8  region;		/* rec_out's; REC_EV_IN | arg: an input string */
 	__u8  fault;		/* the read from user memory failed: data is zero */
-	__u8  pad[6];
+	__u8  trunc;		/* input string longer than REC_STR_MAX */
+	__u8  pad[5];
 	/* __u8 data[]: at most REC_CHUNK_MAX */
 };
 
@@ -268,8 +306,8 @@ enum {
 	REC_OUT_MSGHDR,		/* struct msghdr args[arg]: itself, name, control, iov */
 	REC_OUT_FDSET,		/* fd_set of args[0] bits */
 	REC_OUT_IOCTL,		/* by request: see record.bpf.c ioctl_out() */
-	REC_OUT_MMSGHDR,	/* recvmmsg: the mmsghdr array (ret entries);
-				 * message data not followed: REC_SF_OUT_PARTIAL */
+	REC_OUT_MMSGHDR,	/* recvmmsg: the mmsghdr array (ret entries),
+				 * then REC_REGION_MMSG_IOV, _NAME, _CTL */
 };
 
 #define REC_OF_ON_ERROR		0x01	/* copied even when ret < 0 */
@@ -290,6 +328,8 @@ struct rec_sysdesc {
 	__u32 flags;		/* REC_SD_* */
 	__u32 nout;
 	struct rec_outspec out[REC_MAX_OUTS];
+	__u32 strargs;		/* bit i: args[i] is an input string (REC_IN) */
+	__u32 pad;
 };
 
 #endif

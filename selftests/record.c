@@ -193,6 +193,11 @@ static bool f_fd0(const struct rec_sys *s, unsigned int r, void *a)
 	return s->args[0] == 0 && is(s, "read") && r == 1;
 }
 
+static bool f_mmsg(const struct rec_sys *s, unsigned int r, void *a)
+{
+	return is(s, "recvmmsg") && r == *(unsigned int *)a;
+}
+
 /* Each test gets its own scratch directory; the recording is DIR/rec. */
 FIXTURE(rec) {
 	char tmp[PATH_MAX];
@@ -586,6 +591,121 @@ TEST_F_TIMEOUT(rec, dump_filters, 60)
 	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
 	EXPECT_NE(NULL, strstr(self->out, "threads:     1"));
 	EXPECT_NE(NULL, strstr(self->out, "command      "));
+}
+
+/* recvmmsg: every message's data (msg_len), name and control bytes. */
+TEST_F_TIMEOUT(rec, recvmmsg_payloads, 60)
+{
+	static const struct { const char *name; unsigned int region; uint64_t len; } k[] = {
+		{ "mmsg_iov", REC_REGION_MMSG_IOV, 100 + 3000 + 1 },
+		{ "mmsg_name", REC_REGION_MMSG_NAME, 0 },
+		{ "mmsg_ctl", REC_REGION_MMSG_CTL, 3 * 32 },	/* SCM_CREDENTIALS */
+	};
+	struct rec_reader rr;
+	struct rec_event ev;
+	uint64_t want, got, n;
+	int calls = 0, partial = 0;
+	unsigned int i, r;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/recv_mmsg", ttrec_bin,
+			self->dir, wl_dir));
+	ASSERT_NE(NULL, strstr(self->out, "recv_mmsg done 3"));
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		want = printed_digest(self->out, k[i].name);
+		ASSERT_NE(0, want);
+		r = k[i].region;
+		ASSERT_EQ(0, journal_digest(self->dir, f_mmsg, &r, &got, &n));
+		EXPECT_EQ(want, got) TH_LOG("%s: %llu bytes", k[i].name, (unsigned long long)n);
+		if (k[i].len) {
+			EXPECT_EQ(k[i].len, n);
+		} else {
+			EXPECT_LT(3 * 3, n);	/* 3 abstract addresses */
+		}
+	}
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_sys *s = ev.rec;
+
+		if (ev.type != REC_SYS || !is(s, "recvmmsg"))
+			continue;
+		calls++;
+		partial += !!(s->flags & (REC_SF_OUT_PARTIAL | REC_SF_OUT_LOST | REC_SF_OUT_FAULT));
+		if (s->ret < 0) {
+			EXPECT_EQ(0, s->nout);	/* the EAGAIN one */
+		}
+	}
+	rec_reader_close(&rr);
+	EXPECT_EQ(2, calls);
+	EXPECT_EQ(0, partial);
+}
+
+/* dump prints arguments by the syscall's signature, paths as strings. */
+TEST_F_TIMEOUT(rec, dump_format, 60)
+{
+	char want[PATH_MAX + 256], lng[257];
+	int pid, i;
+	char *p;
+
+	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/dump_fmt %s", ttrec_bin,
+			self->dir, wl_dir, self->tmp));
+	p = strstr(self->out, "dump_fmt done pid=");
+	ASSERT_NE(NULL, p);
+	pid = atoi(p + strlen("dump_fmt done pid="));
+	ASSERT_EQ(0, sh(self->out, "%s dump %s", ttrec_bin, self->dir));
+	snprintf(want, sizeof(want),
+		 "openat(AT_FDCWD, \"%s/data \\\"file\\\"\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0640) = ",
+		 self->tmp);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no '%s'", want);
+	snprintf(want, sizeof(want), "openat(AT_FDCWD, \"%s/data \\\"file\\\"\", O_RDONLY, 0) = ",
+		 self->tmp);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no '%s'", want);
+	EXPECT_NE(NULL, strstr(self->out, "write(100, 0x"));
+	EXPECT_NE(NULL, strstr(self->out, "read(101, \"hello dump\\n\", 4096) = 11\n"));
+	EXPECT_NE(NULL, strstr(self->out, "    > arg1 +0 11 bytes \"hello dump\\n\"\n"));
+	/* the 300-byte path: its first 256 bytes, marked cut */
+	for (i = 0; i < 256; i++)
+		lng[i] = i % 51 ? 'a' : '/';
+	lng[256] = 0;
+	snprintf(want, sizeof(want), "newfstatat(AT_FDCWD, \"%s\"..., 0x", lng);
+	EXPECT_NE(NULL, strstr(self->out, want));
+	EXPECT_NE(NULL, strstr(self->out, ", 0) = -1 ENOENT (No such file or directory)\n"));
+	EXPECT_NE(NULL, strstr(self->out,
+		"mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x"));
+	snprintf(want, sizeof(want), "kill(%d, SIGCONT) = 0\n", pid);
+	EXPECT_NE(NULL, strstr(self->out, want));
+	/* JSON has the strings too */
+	ASSERT_EQ(0, sh(self->out, "%s dump --json %s", ttrec_bin, self->dir));
+	snprintf(want, sizeof(want), "\"in\":[{\"arg\":1,\"truncated\":true,\"fault\":false,\"str\":\"%s\"}]",
+		 lng);
+	EXPECT_NE(NULL, strstr(self->out, want));
+	snprintf(want, sizeof(want), "\"str\":\"%s/data \\\"file\\\"\"}]", self->tmp);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no '%s'", want);
+}
+
+/* Every described syscall's signature is well formed. */
+TEST(syscall_signatures)
+{
+	unsigned int nr, described = 0;
+
+	for (nr = 0; nr < REC_NR_SYSCALLS; nr++) {
+		const char *sig = syscall_sig(nr);
+
+		if (!syscall_name(nr)) {
+			EXPECT_EQ(NULL, sig);
+			continue;
+		}
+		if (!sig)
+			continue;
+		described++;
+		EXPECT_GE(6, strlen(sig)) TH_LOG("%s", syscall_name(nr));
+		EXPECT_EQ(strlen(sig), strspn(sig, "dluxfopsSOPM")) TH_LOG("%s: %s",
+									syscall_name(nr), sig);
+	}
+	EXPECT_LT(340, described);
+	EXPECT_STREQ("fsOo", syscall_sig(syscall_nr("openat")));
+	EXPECT_EQ(0x2U, syscall_strargs(syscall_nr("openat")));
+	EXPECT_EQ(0xaU, syscall_strargs(syscall_nr("renameat2")));
+	EXPECT_EQ(0U, syscall_strargs(syscall_nr("read")));
 }
 
 /* The offsets of the chunk headers of @path (by magic); how many, or -1. */

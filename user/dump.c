@@ -25,6 +25,11 @@ static void usage(FILE *out)
 		"Print the events of the recording DIR in their recorded order:\n"
 		"  #SEQ TID +SECONDS name(args) = ret     a syscall\n"
 		"      > argN +OFF LEN bytes \"preview\"    bytes it wrote to memory\n"
+		"Arguments are printed by the syscall's signature: fds (AT_FDCWD),\n"
+		"ints, flags (O_*, PROT_*, MAP_* by name, others in hex), modes in octal,\n"
+		"signals by name, paths and names as the strings read at entry (at most\n"
+		"256 bytes; \"...\"... when longer), and the first bytes a read-like call\n"
+		"got in place of its buffer pointer.\n"
 		"  #SEQ TID +SECONDS --- SIG...            a signal delivered\n"
 		"  #SEQ TID +SECONDS ~~~ sched ...         scheduling\n"
 		"  #SEQ TID +SECONDS +++ clone/exec/exit   lifecycle\n"
@@ -45,31 +50,51 @@ static void usage(FILE *out)
 		"Exit status: 0 ok, 1 unreadable recording, 2 usage error.\n");
 }
 
-static void print_str(const uint8_t *d, size_t n, size_t max)
+/* @n bytes were written; the first @max of them are at @d. */
+static void print_str(FILE *f, const uint8_t *d, uint64_t n, size_t max)
 {
 	size_t i, m = n < max ? n : max;
 
-	putchar('"');
+	fputc('"', f);
 	for (i = 0; i < m; i++) {
 		uint8_t c = d[i];
 
 		if (c == '\n')
-			fputs("\\n", stdout);
+			fputs("\\n", f);
 		else if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(f, "\\%c", c);
 		else if (isprint(c))
-			putchar(c);
+			fputc(c, f);
 		else
-			printf("\\x%02x", c);
+			fprintf(f, "\\x%02x", c);
 	}
-	putchar('"');
+	fputc('"', f);
 	if (n > m)
-		fputs("...", stdout);
+		fputs("...", f);
 }
 
-static void print_preview(const uint8_t *d, size_t n)
+static void print_preview(FILE *f, const uint8_t *d, size_t n)
 {
-	print_str(d, n, PREVIEW);
+	print_str(f, d, n, PREVIEW);
+}
+
+/* A JSON string: printable ASCII as is, the rest escaped. */
+static void json_str(const uint8_t *d, size_t n)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < n; i++) {
+		uint8_t c = d[i];
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			putchar(c);
+		else
+			printf("\\u%04x", c);
+	}
+	putchar('"');
 }
 
 static const char *region_name(unsigned int r, char *buf, size_t len)
@@ -79,59 +104,233 @@ static const char *region_name(unsigned int r, char *buf, size_t len)
 	case REC_REGION_MSGNAME: return "msg_name";
 	case REC_REGION_MSGCTL: return "msg_control";
 	case REC_REGION_IFCBUF: return "ifc_buf";
+	case REC_REGION_MMSG_IOV: return "mmsg_iov";
+	case REC_REGION_MMSG_NAME: return "mmsg_name";
+	case REC_REGION_MMSG_CTL: return "mmsg_control";
 	}
 	snprintf(buf, len, "arg%u", r);
 	return buf;
 }
 
-static void print_ret(int64_t ret)
+static void print_ret(FILE *f, int64_t ret)
 {
 	if (ret < 0 && ret >= -4095) {
 		const char *n = strerrorname_np(-ret);
 
-		printf("-1 %s (%s)", n ? n : "E?", strerror(-ret));
+		fprintf(f, "-1 %s (%s)", n ? n : "E?", strerror(-ret));
 	} else if (ret > 0xffffff || ret < -4095) {
-		printf("%#llx", (unsigned long long)ret);
+		fprintf(f, "%#llx", (unsigned long long)ret);
 	} else {
-		printf("%lld", (long long)ret);
+		fprintf(f, "%lld", (long long)ret);
 	}
 }
 
-static void print_sys(const struct rec_sys *r)
+struct flag_name {
+	uint64_t bit;
+	const char *name;
+};
+
+/* @v as NAME|NAME|0xrest; @none when @v is 0 and @none is given. */
+static void print_flags(FILE *f, uint64_t v, const struct flag_name *t, const char *none)
 {
+	bool any = false;
+
+	if (!v && none) {
+		fputs(none, f);
+		return;
+	}
+	for (; t->name; t++) {
+		if ((v & t->bit) == t->bit && t->bit) {
+			fprintf(f, "%s%s", any ? "|" : "", t->name);
+			v &= ~t->bit;
+			any = true;
+		}
+	}
+	if (v || !any)
+		fprintf(f, "%s%#llx", any ? "|" : "", (unsigned long long)v);
+}
+
+static const struct flag_name open_flags[] = {
+	{ 020200000, "O_TMPFILE" }, { 04010000, "O_SYNC" }, { 0100, "O_CREAT" },
+	{ 0200, "O_EXCL" }, { 0400, "O_NOCTTY" }, { 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" }, { 010000, "O_DSYNC" },
+	{ 020000, "O_ASYNC" }, { 040000, "O_DIRECT" }, { 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" }, { 0, NULL },
+};
+
+static const struct flag_name prot_flags[] = {
+	{ 1, "PROT_READ" }, { 2, "PROT_WRITE" }, { 4, "PROT_EXEC" },
+	{ 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" }, { 0, NULL },
+};
+
+static const struct flag_name mmap_flags[] = {
+	{ 3, "MAP_SHARED_VALIDATE" }, { 1, "MAP_SHARED" }, { 2, "MAP_PRIVATE" },
+	{ 0x10, "MAP_FIXED" }, { 0x20, "MAP_ANONYMOUS" }, { 0x100, "MAP_GROWSDOWN" },
+	{ 0x800, "MAP_DENYWRITE" }, { 0x1000, "MAP_EXECUTABLE" }, { 0x2000, "MAP_LOCKED" },
+	{ 0x4000, "MAP_NORESERVE" }, { 0x8000, "MAP_POPULATE" }, { 0x10000, "MAP_NONBLOCK" },
+	{ 0x20000, "MAP_STACK" }, { 0x40000, "MAP_HUGETLB" }, { 0x80000, "MAP_SYNC" },
+	{ 0x100000, "MAP_FIXED_NOREPLACE" }, { 0, NULL },
+};
+
+static void print_open_flags(FILE *f, uint64_t v)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	fputs(acc[v & 3], f);
+	v &= ~3ULL;
+	if (v) {
+		fputc('|', f);
+		print_flags(f, v, open_flags, NULL);
+	}
+}
+
+/* A syscall waiting for its REC_OUTs, so its line can show them. */
+struct pending_sys {
+	bool active;
+	bool show;
+	uint64_t seq;
+	uint32_t tid;
+	double t;
+	struct rec_sys r;
+	unsigned int nin;
+	struct rec_str in[REC_MAX_INS];
+	char inbuf[REC_MAX_INS][REC_STR_MAX];
+	uint32_t left;			/* REC_OUTs still to come */
+	/* the first bytes each argument's buffer got, for the call line */
+	uint8_t pre[6][PREVIEW];
+	size_t pre_len[6];		/* bytes shown */
+	uint64_t out_len[6];		/* bytes written in all */
+	char *lines;			/* the "> " lines, in order */
+	size_t lines_len;
+	FILE *lf;
+};
+
+/* Does @nr write a byte buffer of ret bytes through argument @i (read...)? */
+static bool byte_buffer(unsigned int nr, int i)
+{
+	const struct syscall_info *si = syscall_get(nr);
+	unsigned int k;
+
+	for (k = 0; si && k < si->nout; k++)
+		if (si->out[k].how == REC_OUT_RETLEN && si->out[k].size == 1 &&
+		    si->out[k].arg == i)
+			return true;
+	return false;
+}
+
+static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
+{
+	uint64_t a = p->r.args[i];
+	unsigned int k;
+
+	switch (type) {
+	case 'd':
+		fprintf(f, "%d", (int)a);
+		return;
+	case 'l':
+		fprintf(f, "%lld", (long long)a);
+		return;
+	case 'u':
+		fprintf(f, "%llu", (unsigned long long)a);
+		return;
+	case 'x':
+		fprintf(f, a ? "%#llx" : "0", (unsigned long long)a);
+		return;
+	case 'f':
+		if ((int)a == -100)
+			fputs("AT_FDCWD", f);
+		else
+			fprintf(f, "%d", (int)a);
+		return;
+	case 'o':
+		fprintf(f, a ? "%#llo" : "0", (unsigned long long)a);
+		return;
+	case 'S': {
+		const char *n = (int)a > 0 ? sigabbrev_np((int)a) : NULL;
+
+		if (n)
+			fprintf(f, "SIG%s", n);
+		else
+			fprintf(f, "%d", (int)a);
+		return;
+	}
+	case 'O':
+		print_open_flags(f, a);
+		return;
+	case 'P':
+		print_flags(f, a, prot_flags, "PROT_NONE");
+		return;
+	case 'M':
+		print_flags(f, a, mmap_flags, "0");
+		return;
+	case 's':
+		for (k = 0; k < p->nin; k++) {
+			if (p->in[k].arg != i || (p->in[k].flags & REC_IN_FAULT))
+				continue;
+			print_str(f, (const uint8_t *)p->in[k].s, p->in[k].len, p->in[k].len);
+			if (p->in[k].flags & REC_IN_TRUNC)
+				fputs("...", f);
+			return;
+		}
+		break;
+	case 'p':
+		if (p->pre_len[i] && p->r.ret > 0 && byte_buffer(p->r.nr, i)) {
+			print_str(f, p->pre[i], p->out_len[i], p->pre_len[i]);
+			return;
+		}
+		break;
+	}
+	/* pointers, and strings not captured */
+	fprintf(f, a ? "%#llx" : "NULL", (unsigned long long)a);
+}
+
+static void print_sys(FILE *f, const struct pending_sys *p)
+{
+	const struct rec_sys *r = &p->r;
 	const char *name = syscall_name(r->nr);
+	const char *sig = syscall_sig(r->nr);
 	int n = 6, i;
 
-	while (n > 0 && !r->args[n - 1])
-		n--;
 	if (name)
-		printf("%s(", name);
+		fprintf(f, "%s(", name);
 	else
-		printf("syscall_%u(", r->nr);
-	for (i = 0; i < n; i++) {
-		uint64_t a = r->args[i];
+		fprintf(f, "syscall_%u(", r->nr);
+	if (sig) {
+		for (i = 0; sig[i] && i < 6; i++) {
+			if (i)
+				fputs(", ", f);
+			print_arg(f, p, i, sig[i]);
+		}
+	} else {
+		/* not described: the registers that are not 0 */
+		while (n > 0 && !r->args[n - 1])
+			n--;
+		for (i = 0; i < n; i++) {
+			uint64_t a = r->args[i];
 
-		if (a < 4096 || ((int64_t)a < 0 && (int64_t)a > -4096))
-			printf("%s%lld", i ? ", " : "", (long long)a);
-		else
-			printf("%s%#llx", i ? ", " : "", (unsigned long long)a);
+			if (a < 4096 || ((int64_t)a < 0 && (int64_t)a > -4096))
+				fprintf(f, "%s%lld", i ? ", " : "", (long long)a);
+			else
+				fprintf(f, "%s%#llx", i ? ", " : "", (unsigned long long)a);
+		}
 	}
 	if (r->flags & REC_SF_NORETURN) {
-		fputs(") = ?", stdout);
+		fputs(") = ?", f);
 	} else {
-		fputs(") = ", stdout);
-		print_ret(r->ret);
+		fputs(") = ", f);
+		print_ret(f, r->ret);
 	}
 	if (r->flags & REC_SF_OUT_UNKNOWN)
-		fputs(" [outputs unknown]", stdout);
+		fputs(" [outputs unknown]", f);
 	if (r->flags & REC_SF_OUT_PARTIAL)
-		fputs(" [outputs partial]", stdout);
+		fputs(" [outputs partial]", f);
 	if (r->flags & REC_SF_OUT_LOST)
-		fputs(" [outputs LOST]", stdout);
+		fputs(" [outputs LOST]", f);
 	if (r->flags & REC_SF_OUT_FAULT)
-		fputs(" [output unreadable]", stdout);
+		fputs(" [output unreadable]", f);
 	if (r->flags & REC_SF_NO_ENTER)
-		fputs(" [entered before attach]", stdout);
+		fputs(" [entered before attach]", f);
 }
 
 static const char *sched_state(uint32_t st)
@@ -175,8 +374,21 @@ static void print_json(const struct rec_event *ev, double t)
 		       s->tid, s->nr, name ? name : "?");
 		for (i = 0; i < 6; i++)
 			printf("%s%llu", i ? "," : "", (unsigned long long)s->args[i]);
-		printf("],\"ret\":%lld,\"flags\":%u,\"nout\":%u}\n", (long long)s->ret,
+		printf("],\"ret\":%lld,\"flags\":%u,\"nout\":%u", (long long)s->ret,
 		       s->flags, s->nout);
+		if (ev->nin) {
+			fputs(",\"in\":[", stdout);
+			for (i = 0; i < (int)ev->nin; i++) {
+				printf("%s{\"arg\":%u,\"truncated\":%s,\"fault\":%s,\"str\":",
+				       i ? "," : "", ev->in[i].arg,
+				       ev->in[i].flags & REC_IN_TRUNC ? "true" : "false",
+				       ev->in[i].flags & REC_IN_FAULT ? "true" : "false");
+				json_str((const uint8_t *)ev->in[i].s, ev->in[i].len);
+				putchar('}');
+			}
+			putchar(']');
+		}
+		printf("}\n");
 		return;
 	}
 	case REC_OUT: {
@@ -211,8 +423,8 @@ static void print_json(const struct rec_event *ev, double t)
 		       s->tid, s->kind, s->tgid, s->child, s->exit_code, s->group_dead);
 		if (s->kind == REC_TASK_EXEC && ev->len > sizeof(*s)) {
 			fputs(",\"file\":", stdout);
-			print_preview(r + sizeof(*s), strnlen((const char *)r + sizeof(*s),
-							      ev->len - sizeof(*s)));
+			json_str(r + sizeof(*s), strnlen((const char *)r + sizeof(*s),
+							 ev->len - sizeof(*s)));
 		}
 		printf("}\n");
 		return;
@@ -229,6 +441,52 @@ static void print_json(const struct rec_event *ev, double t)
 	}
 }
 
+/* Print the syscall line and the output lines kept behind it. */
+static void flush_sys(struct pending_sys *p)
+{
+	printf("#%llu %u +%.6f ", (unsigned long long)p->seq, p->tid, p->t);
+	print_sys(stdout, p);
+	putchar('\n');
+	if (p->lf) {
+		fflush(p->lf);
+		fwrite(p->lines, 1, ftell(p->lf), stdout);
+		rewind(p->lf);
+	}
+	p->active = false;
+}
+
+/*
+ * Keep a syscall until its REC_OUTs are read, so that its line can show
+ * what the call read; 1 when it has none (print it now), 0 when kept.
+ */
+static int begin_sys(struct pending_sys *p, const struct rec_event *ev, uint32_t tid,
+		     double t)
+{
+	unsigned int k;
+
+	memcpy(&p->r, ev->rec, sizeof(p->r));
+	p->seq = ev->seq;
+	p->tid = tid;
+	p->t = t;
+	p->nin = ev->nin;
+	for (k = 0; k < ev->nin; k++) {
+		p->in[k] = ev->in[k];
+		memcpy(p->inbuf[k], ev->in[k].s, ev->in[k].len);
+		p->in[k].s = p->inbuf[k];
+	}
+	memset(p->pre_len, 0, sizeof(p->pre_len));
+	memset(p->out_len, 0, sizeof(p->out_len));
+	p->left = p->r.nout;
+	p->active = true;
+	if (!p->left)
+		return 1;
+	if (!p->lf)
+		p->lf = open_memstream(&p->lines, &p->lines_len);
+	if (!p->lf)
+		return 1;
+	return 0;
+}
+
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -240,6 +498,7 @@ int cmd_dump(int argc, char **argv)
 		{ 0 }
 	};
 	uint64_t from = 0, to = UINT64_MAX;
+	static struct pending_sys ps;
 	struct rec_reader rr;
 	struct rec_event ev;
 	uint32_t tid = 0;
@@ -291,6 +550,8 @@ int cmd_dump(int argc, char **argv)
 
 		if (ev.type == REC_TIME || ev.type == REC_START)
 			continue;
+		if (ps.active && ev.type != REC_OUT)
+			flush_sys(&ps);		/* its outputs are missing (damage) */
 		if (ev.type != REC_OUT && ev.type != REC_GAP) {
 			/* tid is at offset 8 in every other record */
 			memcpy(&etid, (const uint8_t *)ev.rec + 8, sizeof(etid));
@@ -306,19 +567,32 @@ int cmd_dump(int argc, char **argv)
 		}
 		switch (ev.type) {
 		case REC_SYS:
-			printf("#%llu %u +%.6f ", (unsigned long long)ev.seq, etid, t);
-			print_sys(ev.rec);
-			putchar('\n');
+			if (begin_sys(&ps, &ev, etid, t))
+				flush_sys(&ps);
 			break;
 		case REC_OUT: {
 			const struct rec_out *o = ev.rec;
+			FILE *f = ps.active ? ps.lf : stdout;
 
-			printf("    > %s +%u %zu bytes ", region_name(o->region, buf, sizeof(buf)),
-			       o->off, ev.data_len);
-			print_preview(ev.data, ev.data_len);
+			if (ps.active && o->region < 6) {
+				size_t k = ps.pre_len[o->region];
+
+				if (o->off == k && k < PREVIEW) {
+					size_t m = ev.data_len < PREVIEW - k ? ev.data_len : PREVIEW - k;
+
+					memcpy(ps.pre[o->region] + k, ev.data, m);
+					ps.pre_len[o->region] += m;
+				}
+				ps.out_len[o->region] += ev.data_len;
+			}
+			fprintf(f, "    > %s +%u %zu bytes ",
+				region_name(o->region, buf, sizeof(buf)), o->off, ev.data_len);
+			print_preview(f, ev.data, ev.data_len);
 			if (o->flags)
-				fputs(" [unreadable]", stdout);
-			putchar('\n');
+				fputs(" [unreadable]", f);
+			fputc('\n', f);
+			if (ps.active && !--ps.left)
+				flush_sys(&ps);
 			break;
 		}
 		case REC_SIGNAL: {
@@ -359,7 +633,7 @@ int cmd_dump(int argc, char **argv)
 			} else if (s->kind == REC_TASK_EXEC) {
 				printf("exec ");
 				if (ev.len > sizeof(*s))
-					print_str((const uint8_t *)ev.rec + sizeof(*s),
+					print_str(stdout, (const uint8_t *)ev.rec + sizeof(*s),
 						  strnlen((const char *)ev.rec + sizeof(*s),
 							  ev.len - sizeof(*s)), REC_COMM_LEN);
 				putchar('\n');
@@ -380,6 +654,11 @@ int cmd_dump(int argc, char **argv)
 		}
 		}
 	}
+	if (ps.active)
+		flush_sys(&ps);
+	if (ps.lf)
+		fclose(ps.lf);
+	free(ps.lines);
 	if (ret < 0) {
 		pr_err("%s: reading the journal failed: %s\n", dir, strerror(-ret));
 		status = EXIT_FAIL;

@@ -34,13 +34,18 @@
 #define POLL_MS			5
 #define FLUSH_NS		500000000ULL
 
-/* An output chunk, already in its journal form (struct rec_out + data). */
+/*
+ * An output chunk or an input string, already in its journal form
+ * (struct rec_out or struct rec_in, + data).
+ */
 struct chunk {
 	struct chunk *next;
 	uint64_t call;
 	size_t len;
 	uint8_t rec[];
 };
+
+_Static_assert(sizeof(struct rec_out) == sizeof(struct rec_in), "same header size");
 
 /* An event waiting for its turn. */
 struct pending {
@@ -229,20 +234,28 @@ static void write_event(struct rec_state *s, struct pending *p)
 			.type = REC_SYS, .flags = e->flags, .nr = e->nr,
 			.tid = e->h.tid, .ret = e->ret,
 		};
-		uint32_t n = 0;
+		uint32_t n = 0, nin = 0;
 
-		for (c = p->chunks; c; c = c->next)
+		for (c = p->chunks; c; c = c->next) {
 			n++;
+			nin += c->rec[0] == REC_IN;
+		}
 		if (n != e->nchunks)
 			r.flags |= REC_SF_OUT_LOST;
-		r.nout = n;
+		r.nout = n - nin;
 		memcpy(r.args, e->args, sizeof(r.args));
 		r.dts = dts_for(s, seq, e->h.ts);
 		s->syscalls++;
 		if (r.flags & REC_SF_OUT_UNKNOWN)
 			s->unknown++;
+		/* input strings first, so the syscall and its outputs stay together */
+		for (c = p->chunks; nin && c; c = c->next)
+			if (c->rec[0] == REC_IN)
+				put(s, seq, c->rec, c->len);
 		put_sys(s, seq, &r);
 		for (c = p->chunks; c; c = c->next) {
+			if (c->rec[0] != REC_OUT)
+				continue;
 			put(s, seq, c->rec, c->len);
 			s->out_bytes += c->len - sizeof(struct rec_out);
 		}
@@ -466,11 +479,20 @@ static int handle_event(void *ctx, void *data, size_t size)
 		c->next = NULL;
 		c->call = e->call;
 		c->len = sizeof(*o) + n;
-		o = (void *)c->rec;
-		o->type = REC_OUT;
-		o->region = e->region;
-		o->flags = e->fault;
-		o->off = e->off;
+		if (e->region & REC_EV_IN) {
+			struct rec_in *in = (void *)c->rec;
+
+			memset(in, 0, sizeof(*in));
+			in->type = REC_IN;
+			in->arg = e->region & ~REC_EV_IN;
+			in->flags = (e->trunc ? REC_IN_TRUNC : 0) | (e->fault ? REC_IN_FAULT : 0);
+		} else {
+			o = (void *)c->rec;
+			o->type = REC_OUT;
+			o->region = e->region;
+			o->flags = e->fault;
+			o->off = e->off;
+		}
 		memcpy(c->rec + sizeof(*o), e + 1, n);
 		*t->tail = c;
 		t->tail = &c->next;

@@ -145,7 +145,32 @@ static const size_t rec_size[REC_NR_TYPES] = {
 	[REC_GAP] = sizeof(struct rec_gap),
 	[REC_TIME] = sizeof(struct rec_time),
 	[REC_START] = sizeof(struct rec_start),
+	[REC_IN] = sizeof(struct rec_in),
 };
+
+/* Keep a REC_IN until its REC_SYS comes; 0 or -EBADMSG. */
+static int keep_input(struct rec_reader *rr, const uint8_t *r, size_t len, uint64_t seq)
+{
+	const struct rec_in *in = (const void *)r;
+	size_t n = len - sizeof(*in);
+	struct rec_str *p;
+
+	if (len < sizeof(*in) || in->arg > 5 || n > REC_STR_MAX)
+		return -EBADMSG;
+	if (rr->npend && rr->pend_seq != seq)
+		rr->npend = 0;		/* its syscall never came (damage) */
+	if (rr->npend == REC_MAX_INS)
+		return -EBADMSG;
+	rr->pend_seq = seq;
+	p = &rr->pend[rr->npend];
+	memcpy(rr->pend_buf[rr->npend], r + sizeof(*in), n);
+	p->arg = in->arg;
+	p->flags = in->flags;
+	p->s = rr->pend_buf[rr->npend];
+	p->len = n;
+	rr->npend++;
+	return 0;
+}
 
 int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 {
@@ -154,15 +179,17 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 	int ret;
 	uint8_t t;
 
-	if (rr->batch_left) {
-		r = rr->batch;
-		len = sizeof(struct rec_sys);
-		ev->seq = ++rr->batch_seq;
-		rr->batch += len;
-		rr->batch_left--;
-	} else {
+	for (;;) {
 		struct journal_stats st;
 
+		if (rr->batch_left) {
+			r = rr->batch;
+			len = sizeof(struct rec_sys);
+			ev->seq = ++rr->batch_seq;
+			rr->batch += len;
+			rr->batch_left--;
+			break;
+		}
 		ret = journal_next(rr->jr, (const void **)&r, &len, &ev->seq);
 		if (ret <= 0)
 			return ret;
@@ -174,6 +201,12 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 		}
 		if (!len)
 			return -EBADMSG;
+		if (r[0] == REC_IN) {
+			ret = keep_input(rr, r, len, ev->seq);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (r[0] == REC_SYS && len > sizeof(struct rec_sys)) {
 			if (len % sizeof(struct rec_sys) ||
 			    len / sizeof(struct rec_sys) > REC_BATCH_MAX)
@@ -183,6 +216,7 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 			rr->batch_seq = ev->seq;
 			len = sizeof(struct rec_sys);
 		}
+		break;
 	}
 	t = r[0];
 	if (t == 0 || t >= REC_NR_TYPES || len < rec_size[t])
@@ -192,6 +226,13 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 	ev->len = len;
 	ev->data = NULL;
 	ev->data_len = 0;
+	ev->nin = 0;
+	if (t == REC_SYS && rr->npend && rr->pend_seq == ev->seq) {
+		ev->nin = rr->npend;
+		memcpy(ev->in, rr->pend, rr->npend * sizeof(ev->in[0]));
+	}
+	if (t != REC_OUT && t != REC_TIME)	/* a chunk may start between */
+		rr->npend = 0;
 	switch (t) {
 	case REC_TIME:
 		rr->ts = ((const struct rec_time *)r)->ns;

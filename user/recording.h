@@ -33,6 +33,16 @@ int recording_meta_append(const char *dir, const char *fmt, ...)
 /* The value of @key in DIR/meta (the last one), into @buf; 0 or -errno. */
 int recording_meta_get(const char *dir, const char *key, char *buf, size_t len);
 
+/* An input string of a syscall (a REC_IN record). */
+struct rec_str {
+	uint8_t arg;		/* argument index 0..5 */
+	uint8_t flags;		/* REC_IN_TRUNC, REC_IN_FAULT */
+	const char *s;		/* @len bytes, not NUL-terminated */
+	size_t len;
+};
+
+#define REC_MAX_INS	6
+
 /* A decoded journal record. */
 struct rec_event {
 	uint64_t seq;
@@ -46,6 +56,9 @@ struct rec_event {
 	size_t len;
 	const uint8_t *data;	/* REC_OUT: payload */
 	size_t data_len;
+	/* REC_SYS: its input strings (REC_IN records are not returned alone) */
+	unsigned int nin;
+	struct rec_str in[REC_MAX_INS];
 };
 
 struct rec_reader {
@@ -59,6 +72,11 @@ struct rec_reader {
 	uint64_t batch_seq;
 	/* damaged chunks skipped so far: time is unknown past one, until a REC_TIME */
 	uint64_t bad_chunks;
+	/* REC_IN records waiting for their REC_SYS (same seq) */
+	unsigned int npend;
+	uint64_t pend_seq;
+	struct rec_str pend[REC_MAX_INS];
+	char pend_buf[REC_MAX_INS][REC_STR_MAX];
 };
 
 /* Open DIR/journal; 0 or -errno (message printed). */

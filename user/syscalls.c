@@ -10,7 +10,8 @@
  *                          value before the call (sockaddr, sockopt)
  *   IOV(arg, larg)         iovec array args[arg] of args[larg] entries; ret bytes
  *   MSG(arg)               struct msghdr: itself, msg_name, msg_control, iov
- *   MMSG(arg)              recvmmsg: ret struct mmsghdr (data not followed)
+ *   MMSG(arg)              recvmmsg: ret struct mmsghdr, then the messages' data
+ *                          (msg_len each), names and control data
  *   FDS(arg)               an fd_set of args[0] bits (select)
  *   IOC(arg)               ioctl: by request, from ioctls[] below
  * Outputs are copied only when the syscall succeeded (ret >= 0) unless the
@@ -429,6 +430,96 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(469, file_setattr, UNKNOWN),
 };
 
+/*
+ * Argument types, one letter per argument (syscalls.h: SYSCALL_SIG), for
+ * dump. Arguments typed 's' are the input strings the recorder captures.
+ */
+static const char *const sigs[REC_NR_SYSCALLS] = {
+	[0] = "fpu", [1] = "fpu", [2] = "sOo", [3] = "f", [4] = "sp",
+	[5] = "fp", [6] = "sp", [7] = "pud", [8] = "fld", [9] = "puPMfl",
+	[10] = "puP", [11] = "pu", [12] = "p", [13] = "Sppu", [14] = "dppu",
+	[15] = "", [16] = "fxp", [17] = "fpul", [18] = "fpul", [19] = "fpd",
+	[20] = "fpd", [21] = "sd", [22] = "p", [23] = "dpppp", [24] = "",
+	[25] = "puuxp", [26] = "pux", [27] = "pup", [28] = "pud", [29] = "xux",
+	[30] = "dpx", [31] = "ddp", [32] = "f", [33] = "ff", [34] = "",
+	[35] = "pp", [36] = "dp", [37] = "u", [38] = "dpp", [39] = "",
+	[40] = "ffpu", [41] = "ddd", [42] = "fpu", [43] = "fpp",
+	[44] = "fpuxpu", [45] = "fpuxpp", [46] = "fpx", [47] = "fpx",
+	[48] = "fd", [49] = "fpu", [50] = "fd", [51] = "fpp", [52] = "fpp",
+	[53] = "dddp", [54] = "fddpu", [55] = "fddpp", [56] = "xpppp",
+	[57] = "", [58] = "", [59] = "spp", [60] = "d", [61] = "dpxp",
+	[62] = "dS", [63] = "p", [64] = "xdx", [65] = "dpu", [66] = "dddp",
+	[67] = "p", [68] = "xx", [69] = "dpux", [70] = "dpulx", [71] = "ddp",
+	[72] = "fdx", [73] = "fd", [74] = "f", [75] = "f", [76] = "sl",
+	[77] = "fl", [78] = "fpu", [79] = "pu", [80] = "s", [81] = "f",
+	[82] = "ss", [83] = "so", [84] = "s", [85] = "so", [86] = "ss",
+	[87] = "s", [88] = "ss", [89] = "spu", [90] = "so", [91] = "fo",
+	[92] = "sdd", [93] = "fdd", [94] = "sdd", [95] = "o", [96] = "pp",
+	[97] = "dp", [98] = "dp", [99] = "p", [100] = "p", [101] = "ddpp",
+	[102] = "", [103] = "dpd", [104] = "", [105] = "d", [106] = "d",
+	[107] = "", [108] = "", [109] = "dd", [110] = "", [111] = "",
+	[112] = "", [113] = "dd", [114] = "dd", [115] = "dp", [116] = "dp",
+	[117] = "ddd", [118] = "ppp", [119] = "ddd", [120] = "ppp",
+	[121] = "d", [122] = "d", [123] = "d", [124] = "d", [125] = "pp",
+	[126] = "pp", [127] = "pu", [128] = "pppu", [129] = "dSp",
+	[130] = "pu", [131] = "pp", [132] = "sp", [133] = "sou", [134] = "s",
+	[135] = "x", [136] = "up", [137] = "sp", [138] = "fp", [139] = "duu",
+	[140] = "dd", [141] = "ddd", [142] = "dp", [143] = "dp", [144] = "ddp",
+	[145] = "d", [146] = "d", [147] = "d", [148] = "dp", [149] = "pu",
+	[150] = "pu", [151] = "x", [152] = "", [153] = "", [154] = "dpu",
+	[155] = "ss", [156] = "p", [157] = "dxxxx", [158] = "xp", [159] = "p",
+	[160] = "dp", [161] = "s", [162] = "", [163] = "s", [164] = "pp",
+	[165] = "sssxp", [166] = "sx", [167] = "sx", [168] = "s",
+	[169] = "xxxp", [170] = "pu", [171] = "pu", [172] = "d", [173] = "uud",
+	[175] = "pus", [176] = "sx", [179] = "xsdp", [186] = "", [187] = "flu",
+	[188] = "sspux", [189] = "sspux", [190] = "fspux", [191] = "sspu",
+	[192] = "sspu", [193] = "fspu", [194] = "spu", [195] = "spu",
+	[196] = "fpu", [197] = "ss", [198] = "ss", [199] = "fs", [200] = "dS",
+	[201] = "p", [202] = "pduppu", [203] = "dup", [204] = "dup",
+	[205] = "p", [206] = "up", [207] = "x", [208] = "xllpp", [209] = "xlp",
+	[210] = "xpp", [211] = "p", [213] = "d", [216] = "puuux",
+	[217] = "fpu", [218] = "p", [219] = "", [220] = "dpup", [221] = "flld",
+	[222] = "dpp", [223] = "dxpp", [224] = "dp", [225] = "d", [226] = "d",
+	[227] = "dp", [228] = "dp", [229] = "dp", [230] = "dxpp", [231] = "d",
+	[232] = "fpdd", [233] = "fdfp", [234] = "ddS", [235] = "sp",
+	[237] = "pudpux", [238] = "dpu", [239] = "ppupx", [240] = "sxop",
+	[241] = "s", [242] = "fpuup", [243] = "fpupp", [244] = "fp",
+	[245] = "fpp", [246] = "upupx", [247] = "ddpxp", [248] = "sspud",
+	[249] = "sssd", [250] = "dxxxx", [251] = "ddd", [252] = "dd",
+	[253] = "", [254] = "fsx", [255] = "fd", [256] = "dupp",
+	[257] = "fsOo", [258] = "fso", [259] = "fsou", [260] = "fsddx",
+	[261] = "fsp", [262] = "fspx", [263] = "fsx", [264] = "fsfs",
+	[265] = "fsfsx", [266] = "sfs", [267] = "fspu", [268] = "fso",
+	[269] = "fsd", [270] = "dppppp", [271] = "puppu", [272] = "x",
+	[273] = "pu", [274] = "dpp", [275] = "fpfpux", [276] = "ffux",
+	[277] = "fllx", [278] = "fpux", [279] = "dupppx", [280] = "fspx",
+	[281] = "fpddpu", [282] = "fpu", [283] = "dx", [284] = "u",
+	[285] = "fxll", [286] = "fxpp", [287] = "fp", [288] = "fppx",
+	[289] = "fpux", [290] = "ux", [291] = "x", [292] = "ffx", [293] = "px",
+	[294] = "x", [295] = "fpdl", [296] = "fpdl", [297] = "ddSp",
+	[298] = "pddfx", [299] = "fpuxp", [300] = "xx", [301] = "fxxfs",
+	[302] = "ddpp", [303] = "fsppx", [304] = "fpO", [305] = "dp",
+	[306] = "f", [307] = "fpux", [308] = "fx", [309] = "ppp",
+	[310] = "dpupux", [311] = "dpupux", [312] = "ddduu", [313] = "fsx",
+	[314] = "dpx", [315] = "dpux", [316] = "fsfsx", [317] = "xxp",
+	[318] = "pux", [319] = "sx", [320] = "ffupx", [321] = "dpu",
+	[322] = "fsppx", [323] = "x", [324] = "xxd", [325] = "pux",
+	[326] = "fpfpux", [327] = "fpdlux", [328] = "fpdlux", [329] = "puPd",
+	[330] = "xx", [331] = "d", [332] = "fsxxp", [333] = "xllppp",
+	[334] = "pudx", [424] = "fSpx", [425] = "up", [426] = "fuuxpu",
+	[427] = "fupu", [428] = "fsx", [429] = "fsfsx", [430] = "sx",
+	[431] = "fuspd", [432] = "fxx", [433] = "fsx", [434] = "dx",
+	[435] = "pu", [436] = "uux", [437] = "fspu", [438] = "ffx",
+	[439] = "fsdx", [440] = "fpudx", [441] = "fpdppu", [442] = "fsxpu",
+	[443] = "fudp", [444] = "pux", [445] = "fdpx", [446] = "fx",
+	[447] = "x", [448] = "fx", [449] = "pdxpd", [450] = "puux",
+	[451] = "fppx", [452] = "fsox", [453] = "pux", [454] = "pxdx",
+	[455] = "puxxpd", [456] = "pxdd", [457] = "ppux", [458] = "ppux",
+	[459] = "dppx", [460] = "dpux", [461] = "ppx", [462] = "pux",
+	[463] = "fsxspu", [464] = "fsxspu", [465] = "fsxpu", [466] = "fsxs",
+	[467] = "fsxpu", [468] = "fspux", [469] = "fspux",
+};
+
 #define IOCTL_FIX(r, s)	{ r, #r, FIX(2, s) }
 #define IOCTL_NONE(r)	{ r, #r, { REC_OUT_NONE, 2, 0, 0, 0 } }
 
@@ -489,6 +580,23 @@ const struct syscall_info *syscall_get(unsigned int nr)
 	return nr < REC_NR_SYSCALLS ? &table[nr] : NULL;
 }
 
+const char *syscall_sig(unsigned int nr)
+{
+	return nr < REC_NR_SYSCALLS && table[nr].name ? sigs[nr] : NULL;
+}
+
+uint32_t syscall_strargs(unsigned int nr)
+{
+	const char *sig = syscall_sig(nr);
+	uint32_t m = 0;
+	int i;
+
+	for (i = 0; sig && sig[i] && i < 6; i++)
+		if (sig[i] == 's')
+			m |= 1U << i;
+	return m;
+}
+
 const char *syscall_name(unsigned int nr)
 {
 	return nr < REC_NR_SYSCALLS ? table[nr].name : NULL;
@@ -528,6 +636,7 @@ int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd)
 		d.flags = table[i].flags;
 		d.nout = table[i].nout;
 		memcpy(d.out, table[i].out, sizeof(d.out));
+		d.strargs = syscall_strargs(i);
 		if (bpf_map_update_elem(sysdesc_fd, &key, &d, BPF_ANY))
 			return -errno;
 	}

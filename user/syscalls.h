@@ -28,6 +28,17 @@ struct ioctl_info {
 
 /* The entry for @nr, or NULL when @nr is outside the table. */
 const struct syscall_info *syscall_get(unsigned int nr);
+/*
+ * The argument types of syscall @nr, one letter per argument, or NULL when
+ * @nr is unknown:
+ *   d int   l long (off_t)   u unsigned (size_t)   x flags, in hex
+ *   f file descriptor (AT_FDCWD by name)   o mode, octal   p pointer
+ *   s input string (a path or name), captured at entry (REC_IN)
+ *   S signal number   O open flags   P mmap/mprotect prot   M mmap flags
+ */
+const char *syscall_sig(unsigned int nr);
+/* Bit i set: argument i of @nr is an input string ('s'). */
+uint32_t syscall_strargs(unsigned int nr);
 /* "read", or NULL when unknown. */
 const char *syscall_name(unsigned int nr);
 /* The number of the syscall called @name, or -ENOENT. */
