@@ -214,6 +214,40 @@ demo: build initramfs
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \
 		selftests/vm/run-vm.sh
 
+# ---- snapshot bench (VM)
+# `make bench-vm` boots the test VM once with ttrec.bench and runs
+# selftests/bench/snapbench there: the pause of a snapshot against fork()
+# and `criu dump --leave-running` of a 256 MiB target, and the size of an
+# incremental image after 1% of its pages changed. criu is copied into a
+# separate initramfs, for this run only. Not part of make check.
+DEB_PKGS	+= criu
+SNAPBENCH	:= $(OUTPUT)/bench/snapbench
+BENCH_INITRAMFS	:= $(OUTPUT)/vm/initramfs-bench.cpio.gz
+# criu's kernel feature checks need netfilter and the socket diag modules.
+BENCH_KMODS	:= nf_tables unix_diag inet_diag tcp_diag udp_diag netlink_diag \
+		   af_packet_diag tun veth
+
+.PHONY: bench-vm
+selftests: $(SNAPBENCH)
+
+$(SNAPBENCH): selftests/bench/snapbench.c $(OUTPUT)/libttrec.a include/uapi/linux/ttrec.h | $(OUTPUT)/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(OUTPUT)/libttrec.a $(LDLIBS) -o $@
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(BENCH_INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh | $(OUTPUT)/vm
+	$(call msg,CPIO,$@)
+	$(Q)TTREC_VM_EXTRA="$(TTREC_VM_EXTRA) criu $(SNAPBENCH)" \
+		TTREC_VM_KMODS="$(BENCH_KMODS)" TTREC_VM_KMODS_DIR=/lib/modules/$(KERNELRELEASE) \
+		selftests/vm/mkinitramfs.sh $(OUTPUT) $@
+
+bench-vm: deps-ensure
+	$(Q)$(MAKE) --no-print-directory $(BENCH_INITRAMFS)
+	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_INITRD=$(BENCH_INITRAMFS) \
+		TTREC_VM_MEM=3072 TTREC_VM_APPEND="ttrec.bench" selftests/vm/run-vm.sh
+
 # ---------------------------------------------------------------- tests
 # Host tests need no module; kernel tests (selftests/kmod_*) run in the VM.
 HOST_TESTS	:= $(filter-out $(OUTPUT)/selftests/kmod_%,$(TEST_PROGS))

@@ -6,6 +6,9 @@
 #
 # usage: mkinitramfs.sh OUTPUT_DIR INITRAMFS
 # TTREC_VM_EXTRA: more host programs to copy in (with their libraries).
+# TTREC_VM_KMODS: guest kernel modules to copy in, with what they depend on
+# (from TTREC_VM_KMODS_DIR/modules.dep), listed in load order in
+# /ttrec/kmods.list for the init to insmod.
 set -euo pipefail
 
 out=$1
@@ -55,6 +58,26 @@ for p in ${TTREC_VM_EXTRA:-}; do
 	cp -L "$path" "$root/bin/"
 	elfs+=("$path")
 done
+
+if [ -n "${TTREC_VM_KMODS:-}" ]; then
+	kdir=${TTREC_VM_KMODS_DIR:?TTREC_VM_KMODS needs TTREC_VM_KMODS_DIR}
+	mkdir -p "$root/ttrec/kmods"
+	: >"$root/ttrec/kmods.list"
+	add_kmod() {	# NAME or kernel/.../NAME.ko: its dependencies first
+		local rel deps d
+		case $1 in
+		*.ko*) rel=$1 ;;
+		*) rel=$(grep -E "(^|/)$1\.ko(\.xz|\.zst)?:" "$kdir/modules.dep" | head -n 1 | cut -d: -f1) ;;
+		esac
+		[ -n "$rel" ] || { echo "mkinitramfs: no module $1 in $kdir" >&2; exit 1; }
+		grep -qxF "/ttrec/kmods/${rel##*/}" "$root/ttrec/kmods.list" && return
+		deps=$(grep -E "^$rel:" "$kdir/modules.dep" | cut -d: -f2)
+		for d in $deps; do add_kmod "$d"; done
+		cp "$kdir/$rel" "$root/ttrec/kmods/"
+		echo "/ttrec/kmods/${rel##*/}" >>"$root/ttrec/kmods.list"
+	}
+	for m in $TTREC_VM_KMODS; do add_kmod "$m"; done
+fi
 
 # Shared libraries and the dynamic loader, at the paths ldd names.
 for e in "${elfs[@]}"; do

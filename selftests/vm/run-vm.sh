@@ -6,14 +6,15 @@
 # usage: run-vm.sh [--shell]
 # Environment: OUTPUT (build folder), VMLINUZ (guest kernel),
 #   TTREC_VM_TIMEOUT (seconds, default 900), TTREC_VM_MEM (MiB, default 2048),
-#   TTREC_VM_APPEND (extra kernel command line).
+#   TTREC_VM_APPEND (extra kernel command line), TTREC_VM_INITRD (another
+#   initramfs).
 # Without --shell: console to $OUTPUT/vm/console.log, results (ttyS1) to
 # $OUTPUT/vm/results.log, streamed to stdout as they arrive. Exit status 0
 # when the VM ran to its end, 124 on timeout, 1 otherwise.
 set -uo pipefail
 
 : "${OUTPUT:?}" "${VMLINUZ:?}"
-initrd=$OUTPUT/vm/initramfs.cpio.gz
+initrd=${TTREC_VM_INITRD:-$OUTPUT/vm/initramfs.cpio.gz}
 timeout_s=${TTREC_VM_TIMEOUT:-900}
 mem=${TTREC_VM_MEM:-2048}
 # A soft lockup panics the guest at once (with every CPU's backtrace on the
