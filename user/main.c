@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "dump",    cmd_dump,    "print the events of a recording, or what a snapshot image holds" },
 	{ "info",    cmd_info,    "summarise a recording, or a snapshot image and its parent chain" },
 	{ "snapshot", cmd_snapshot, "snapshot a running process into an image file (needs ttrec.ko)" },
+	{ "replay",  cmd_replay,  "re-execute a recording deterministically; inspect any event" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

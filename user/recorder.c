@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +29,7 @@
 #include "journal.h"
 #include "log.h"
 #include "recording.h"
+#include "replay.h"
 #include "syscalls.h"
 #include "ttrec.h"
 #include "record.skel.h"
@@ -648,28 +652,59 @@ static int load_bpf(struct rec_state *s, const struct recorder_opts *o)
 	return 0;
 }
 
-/* fork the command, stopped until it is in the traced map; 0 or -errno */
-static int start_child(struct rec_state *s, char *const *argv, int *pidp)
+/* The tracer following the recorded command through its execs (record only). */
+static struct launch_tracer *tracer;
+
+/*
+ * The launch: fork the command, stopped until it is in the traced map, so
+ * that it is recorded from its exec on. The child runs without ASLR and
+ * with rseq() failing (launch_child_prepare()); a tracer thread follows it
+ * through its execs under ptrace, recording the AT_RANDOM bytes of each
+ * program image, turning its vDSO's time functions into syscalls and
+ * listing the inherited descriptors (replay_launch.c). These launch facts
+ * go into the recording (meta, argv, env, execs) for `ttrec replay`.
+ * Without ptrace the command is recorded all the same, but not
+ * replayable. 0 or -errno.
+ */
+static int start_child(struct rec_state *s, const struct recorder_opts *o, int *pidp)
 {
+	char *const *argv = o->argv;
+	struct launch_info *li;
 	int go[2], ep[2], e = 0, err;
 	uint32_t v = 2;		/* TRACED_EXEC */
+	bool rseq_off = false;
+	struct rlimit rl;
+	struct stat sb;
 	__u32 key;
 	pid_t pid;
 	char b = 1;
 	ssize_t n;
 
-	if (pipe2(go, O_CLOEXEC))
+	li = calloc(1, sizeof(*li));
+	if (!li)
+		return -ENOMEM;
+	err = launch_resolve_exe(argv[0], li->exe, sizeof(li->exe));
+	if (err) {
+		pr_err("cannot run %s: %s\n", argv[0], strerror(-err));
+		free(li);
+		return err;
+	}
+	if (pipe2(go, O_CLOEXEC)) {
+		free(li);
 		return -errno;
+	}
 	if (pipe2(ep, O_CLOEXEC)) {
 		err = -errno;
 		close(go[0]);
 		close(go[1]);
+		free(li);
 		return err;
 	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(go[0]); close(go[1]); close(ep[0]); close(ep[1]);
+		free(li);
 		return err;
 	}
 	if (pid == 0) {
@@ -677,14 +712,23 @@ static int start_child(struct rec_state *s, char *const *argv, int *pidp)
 		close(ep[0]);
 		if (read(go[0], &b, 1) != 1)
 			_exit(127);
-		execvp(argv[0], argv);
-		e = errno;
+		e = -launch_child_prepare(&rseq_off);
+		if (!e) {
+			execve(li->exe, argv, environ);
+			e = errno;
+		}
 		if (write(ep[1], &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
 	close(go[0]);
 	close(ep[1]);
+	err = launch_tracer_start(&tracer, pid, o->dir, o->follow_fork, li);
+	if (err) {
+		pr_warn("cannot ptrace %s (%s): recording it, but it will not be replayable\n",
+			argv[0], strerror(-err));
+		tracer = NULL;
+	}
 	key = pid;
 	err = bpf_map_update_elem(bpf_map__fd(s->skel->maps.traced), &key, &v, BPF_ANY);
 	if (err) {
@@ -694,6 +738,8 @@ static int start_child(struct rec_state *s, char *const *argv, int *pidp)
 		err = -errno;
 	}
 	close(go[1]);
+	if (!err && tracer)
+		launch_tracer_first_exec(tracer);	/* li is filled when it succeeded */
 	n = read(ep[0], &e, sizeof(e));
 	close(ep[0]);
 	if (!err && n == sizeof(e)) {
@@ -701,9 +747,34 @@ static int start_child(struct rec_state *s, char *const *argv, int *pidp)
 		pr_err("cannot run %s: %s\n", argv[0], strerror(e));
 	}
 	if (err) {
-		waitpid(pid, NULL, 0);
+		if (tracer) {
+			int st;
+
+			launch_tracer_finish(tracer, true, &st);
+			tracer = NULL;
+		} else {
+			waitpid(pid, NULL, 0);
+		}
+		free(li);
 		return err;
 	}
+	if (li->version) {
+		li->argv = (char **)argv;
+		li->envp = environ;
+		if (!getcwd(li->cwd, sizeof(li->cwd)))
+			li->cwd[0] = 0;
+		if (!getrlimit(RLIMIT_STACK, &rl)) {
+			li->stack_cur = rl.rlim_cur;
+			li->stack_max = rl.rlim_max;
+		}
+		if (!stat(li->exe, &sb)) {
+			li->exe_ino = sb.st_ino;
+			li->exe_size = sb.st_size;
+			li->exe_mtime_ns = sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec;
+		}
+		launch_save(o->dir, li);
+	}
+	free(li);
 	*pidp = pid;
 	return 0;
 }
@@ -755,7 +826,7 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (o->argv) {
-		err = start_child(s, o->argv, &pid);
+		err = start_child(s, o, &pid);
 		if (err)
 			goto cleanup;
 		recording_meta_append(o->dir, "pid=%d\n", pid);
@@ -830,8 +901,11 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	check_lost(s);
 	heap_drain(s, true);
 	if (o->argv && pid > 0) {
-		/* our child: reap it if it is done (it is untraced now) */
-		if (waitpid(pid, &status, stop_signal || s->err ? WNOHANG : 0) == pid) {
+		/* our child: its status if it is done (the tracer reaps it) */
+		bool wait = !stop_signal && !s->err;
+
+		if (tracer ? !launch_tracer_finish(tracer, wait, &status) :
+		    waitpid(pid, &status, wait ? 0 : WNOHANG) == pid) {
 			child_reaped = true;
 			*exit_status = status;
 		}

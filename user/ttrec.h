@@ -22,6 +22,7 @@ int cmd_attach(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_replay(int argc, char **argv);	/* replay.c */
 
 /* util.c: strict number parsing; 0 or -EINVAL/-ERANGE */
 int parse_u64(const char *s, uint64_t *out);

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec replay, end to end: a workload is recorded with `ttrec record`,
+ * then replayed with `ttrec replay --verify`; the replay must say OK and
+ * reproduce the workload's own stdout (its digests of what it read) byte
+ * for byte. Also divergence detection (an altered journal, a changed
+ * program), inputs that changed since the recording (replay must not
+ * care), time-travel queries (--to --mem/--regs/--maps/--stop) and errors.
+ * Runs on the host and in the test VM (as root).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "journal.h"
+#include "log.h"
+#include "recording.h"
+#include "syscalls.h"
+
+static char ttrec_bin[PATH_MAX], wl_dir[PATH_MAX];
+
+__attribute__((constructor)) static void find_paths(void)
+{
+	char self[PATH_MAX], *d;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		n = 0;
+	self[n] = '\0';
+	d = dirname(self);
+	snprintf(ttrec_bin, sizeof(ttrec_bin), "%s/../ttrec", d);
+	snprintf(wl_dir, sizeof(wl_dir), "%s/workloads", d);
+	log_verbosity = LOG_WARN;
+}
+
+#define OUT_MAX	(4 << 20)
+#define CMD_MAX	(PATH_MAX * 4)
+
+/* Run a shell command line; its exit status. */
+__attribute__((format(printf, 1, 2)))
+static int sh(const char *fmt, ...)
+{
+	char cmd[16384];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The whole file @path into @buf (NUL-terminated); its length or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t cap)
+{
+	ssize_t n, len = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	return len;
+}
+
+FIXTURE(rp) {
+	char tmp[PATH_MAX];
+	char dir[PATH_MAX + 8];
+	char *rec, *rep, *err;
+	ssize_t nrec, nrep;
+};
+
+FIXTURE_SETUP(rp)
+{
+	strcpy(self->tmp, "/tmp/ttrec-rp-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->tmp));
+	snprintf(self->dir, sizeof(self->dir), "%s/rec", self->tmp);
+	self->rec = malloc(OUT_MAX);
+	self->rep = malloc(OUT_MAX);
+	self->err = malloc(OUT_MAX);
+	ASSERT_NE(NULL, self->rec);
+	ASSERT_NE(NULL, self->rep);
+	ASSERT_NE(NULL, self->err);
+}
+
+FIXTURE_TEARDOWN(rp)
+{
+	sh("rm -rf %s", self->tmp);
+	free(self->rec);
+	free(self->rep);
+	free(self->err);
+}
+
+/* `ttrec record [ROPTS] -- CMD` in the scratch directory; stdout in self->rec. */
+static int record(FIXTURE_DATA(rp) *self, const char *ropts, const char *cmd)
+{
+	char path[PATH_MAX + 16];
+	int st;
+
+	st = sh("cd %s && %s record -o %s %s -- %s > %s/rec.out 2> %s/rec.err", self->tmp,
+		ttrec_bin, self->dir, ropts, cmd, self->tmp, self->tmp);
+	snprintf(path, sizeof(path), "%s/rec.out", self->tmp);
+	self->nrec = slurp(path, self->rec, OUT_MAX);
+	return st;
+}
+
+/* `ttrec replay DIR OPTS`; stdout in self->rep, stderr in self->err. */
+static int replay(FIXTURE_DATA(rp) *self, const char *opts)
+{
+	char path[PATH_MAX + 16];
+	int st;
+
+	st = sh("cd %s && %s replay %s %s > %s/rep.out 2> %s/rep.err", self->tmp, ttrec_bin,
+		self->dir, opts, self->tmp, self->tmp);
+	snprintf(path, sizeof(path), "%s/rep.out", self->tmp);
+	self->nrep = slurp(path, self->rep, OUT_MAX);
+	snprintf(path, sizeof(path), "%s/rep.err", self->tmp);
+	slurp(path, self->err, OUT_MAX);
+	return st;
+}
+
+/*
+ * Record CMD, replay it with --verify: OK, and the same stdout. @marker
+ * (if any) must be in the output. 0, or 1 with the reason in TH_LOG.
+ */
+#define RECORD_REPLAY(ropts, cmd, marker) do {						\
+	ASSERT_EQ(0, record(self, ropts, cmd));						\
+	ASSERT_TRUE(has(self->rec, marker))						\
+		TH_LOG("recorded output: %.2000s", self->rec);				\
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("replay: %.3000s", self->err);	\
+	EXPECT_NE(NULL, strstr(self->err, "replay OK")) TH_LOG("%.2000s", self->err);	\
+	EXPECT_EQ(self->nrec, self->nrep);						\
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec))				\
+		TH_LOG("recorded:\n%.1500s\nreplayed:\n%.1500s", self->rec, self->rep);	\
+} while (0)
+
+static bool has(const char *out, const char *marker)
+{
+	return !marker || strstr(out, marker);
+}
+
+static bool have(const char *prog)
+{
+	return !sh("command -v %s >/dev/null 2>&1", prog);
+}
+
+/* ---------------------------------------------------------------- workloads */
+
+TEST_F_TIMEOUT(rp, clocks_random_aslr, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_clock", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_clock done");
+	EXPECT_NE(NULL, strstr(self->rec, "digest vdso "));
+}
+
+TEST_F_TIMEOUT(rp, io_digest, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/io_digest", wl_dir);
+	RECORD_REPLAY("", cmd, "io_digest done");
+}
+
+TEST_F_TIMEOUT(rp, file_io, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("seq 1 20000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_file %s/input.txt %s/scratch", wl_dir, self->tmp,
+		 self->tmp);
+	RECORD_REPLAY("", cmd, "rp_file done");
+}
+
+/* The input changed since the recording: replay must not care. */
+TEST_F_TIMEOUT(rp, input_changed, 60)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+	struct stat st;
+
+	ASSERT_EQ(0, sh("seq 1 20000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_file %s/input.txt %s/scratch", wl_dir, self->tmp,
+		 self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_EQ(0, sh("seq 5 9 > %s/input.txt", self->tmp));
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("%s", self->err);
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec));
+	/* and it wrote nothing: the scratch file does not come back */
+	snprintf(path, sizeof(path), "%s/scratch", self->tmp);
+	EXPECT_NE(0, stat(path, &st));
+}
+
+TEST_F_TIMEOUT(rp, signals, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/signals", wl_dir);
+	RECORD_REPLAY("", cmd, "read interrupted");
+}
+
+TEST_F_TIMEOUT(rp, threads, 120)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/threads 4 2000", wl_dir);
+	RECORD_REPLAY("", cmd, "threads done");
+}
+
+TEST_F_TIMEOUT(rp, forkexec_follow, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/forkexec", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "digest child");
+}
+
+TEST_F_TIMEOUT(rp, gzip, 120)
+{
+	char cmd[CMD_MAX];
+
+	if (!have("gzip"))
+		SKIP(return, "gzip not installed");
+	ASSERT_EQ(0, sh("seq 1 50000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "gzip -c %s/input.txt", self->tmp);
+	RECORD_REPLAY("", cmd, NULL);
+	EXPECT_GT(self->nrec, 1000);
+}
+
+/* ---------------------------------------------------------------- divergence */
+
+/*
+ * Copy DIR/journal, changing argument @arg of the @nth REC_SYS of syscall
+ * @name (0: the first) to @val. The event's sequence number, or 0.
+ */
+static uint64_t alter_journal(const char *dir, const char *name, int nth, int arg, uint64_t val)
+{
+	char in[PATH_MAX + 32], out[PATH_MAX + 32];
+	struct journal_reader *jr;
+	struct journal_writer *jw;
+	struct journal_opts jo = { 0 };
+	const void *rec;
+	uint64_t seq, hit = 0;
+	size_t len;
+	int nr = syscall_nr(name), n = 0;
+
+	snprintf(in, sizeof(in), "%s/journal", dir);
+	snprintf(out, sizeof(out), "%s/journal.new", dir);
+	if (journal_open(in, &jr) || journal_create(out, &jo, &jw))
+		return 0;
+	while (journal_next(jr, &rec, &len, &seq) > 0) {
+		uint8_t copy[len];
+		struct rec_sys *s = (void *)copy;
+		size_t i;
+
+		memcpy(copy, rec, len);
+		for (i = 0; copy[0] == REC_SYS && i < len / sizeof(*s); i++) {
+			if (s[i].nr == nr && n++ == nth) {
+				s[i].args[arg] = val;
+				hit = seq + i;
+			}
+		}
+		if (journal_append(jw, seq, copy, len))
+			return 0;
+	}
+	journal_close_reader(jr);
+	if (journal_close(jw) || rename(out, in))
+		return 0;
+	return hit;
+}
+
+TEST_F_TIMEOUT(rp, altered_journal_diverges, 60)
+{
+	char cmd[CMD_MAX], want[64];
+	uint64_t seq;
+
+	ASSERT_EQ(0, sh("seq 1 20000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_file %s/input.txt %s/scratch", wl_dir, self->tmp,
+		 self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	/* the pread's offset: the replayed program asks for 500 */
+	seq = alter_journal(self->dir, "pread64", 2, 3, 501);
+	ASSERT_NE(0, seq);
+	EXPECT_EQ(3, replay(self, "--verify"));
+	snprintf(want, sizeof(want), "diverged at event #%llu ", (unsigned long long)seq);
+	EXPECT_NE(NULL, strstr(self->err, want)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "expected: pread64(")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, ", 501)")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, ", 500)")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "replay DIVERGED"));
+}
+
+/* The program file changed since the recording. */
+TEST_F_TIMEOUT(rp, changed_program_diverges, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("cp %s/rp_clock %s/prog", wl_dir, self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/prog", self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_EQ(0, sh("echo >> %s/prog", self->tmp));
+	EXPECT_EQ(3, replay(self, ""));
+	EXPECT_NE(NULL, strstr(self->err, "changed since it was recorded")) TH_LOG("%s", self->err);
+}
+
+TEST_F(rp, errors)
+{
+	EXPECT_EQ(2, sh("%s replay >/dev/null 2>&1", ttrec_bin));
+	EXPECT_EQ(2, sh("%s replay a b >/dev/null 2>&1", ttrec_bin));
+	EXPECT_EQ(2, sh("%s replay %s --regs >/dev/null 2>&1", ttrec_bin, self->dir));
+	EXPECT_EQ(2, sh("%s replay %s --to x >/dev/null 2>&1", ttrec_bin, self->dir));
+	EXPECT_EQ(2, sh("%s replay %s --to 5 --mem 12 >/dev/null 2>&1", ttrec_bin, self->dir));
+	EXPECT_EQ(1, sh("%s replay /nonexistent >/dev/null 2>&1", ttrec_bin));
+	EXPECT_EQ(0, sh("%s replay --help | grep -q 'Exit status'", ttrec_bin));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ttrec replay: re-execute a recording deterministically; time-travel queries. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "replay.h"
+#include "ttrec.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ttrec replay DIR [--verify] [--quiet]\n"
+		"       ttrec replay DIR --to SEQ [--regs] [--mem ADDR:LEN]... [--maps] [--stop]\n"
+		"\n"
+		"Re-execute the program recorded in DIR (by `ttrec record`) under a\n"
+		"replay driver: every syscall it makes is checked against the journal\n"
+		"and, instead of running, gets its recorded result and output bytes;\n"
+		"the ones that shape the process (memory maps, threads, signals\n"
+		"actions, exec, exit) run for real with their result asserted. Signals\n"
+		"are delivered where the journal says. Files and sockets are never\n"
+		"written; what the program wrote to its stdout and stderr appears again\n"
+		"on ttrec's. Any difference from the recording stops the replay with the\n"
+		"event number, the thread, what was expected and what happened.\n"
+		"\n"
+		"Options:\n"
+		"  -V, --verify        say OK (or DIVERGED) at the end, with counts\n"
+		"  -q, --quiet         do not reproduce the program's stdout and stderr\n"
+		"  -t, --to SEQ        stop right after event SEQ (numbers as in `ttrec dump`)\n"
+		"                      and answer the queries below about that moment:\n"
+		"  -r, --regs          the registers of every thread\n"
+		"  -m, --mem ADDR:LEN  LEN bytes at ADDR (hex with 0x, or decimal), hex + ASCII\n"
+		"                      (may be repeated)\n"
+		"  -M, --maps          the memory map (/proc/PID/maps)\n"
+		"  -s, --stop          leave the process stopped for `gdb -p PID`\n"
+		"  -h, --help          print this help\n"
+		"\n"
+		"Examples:\n"
+		"  ttrec record -o /tmp/ls.rec -- ls -l /\n"
+		"  ttrec replay /tmp/ls.rec                 # the same listing, from the journal\n"
+		"  ttrec replay /tmp/ls.rec --verify --quiet\n"
+		"  ttrec dump /tmp/ls.rec | grep write      # pick an event\n"
+		"  ttrec replay /tmp/ls.rec --to 150 --regs --mem 0x7fffffffe000:64\n"
+		"  ttrec replay /tmp/ls.rec --to 150 --stop # then: gdb -p PID\n"
+		"\n"
+		"Exit status: 0 replayed as recorded, 1 failure (not a replayable\n"
+		"recording, ...), 2 usage error, 3 the replay diverged.\n");
+}
+
+static int parse_mem(const char *s, uint64_t *addr, uint64_t *len)
+{
+	char buf[64], *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = 0;
+	if (parse_u64(buf, addr) || parse_u64(colon + 1, len) || !*len || *len > (1 << 20))
+		return -EINVAL;
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verify", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "to", required_argument, NULL, 't' },
+		{ "regs", no_argument, NULL, 'r' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "maps", no_argument, NULL, 'M' },
+		{ "stop", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct replay_opts o = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "Vqt:rm:Msh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'V':
+			o.verify = true;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 't':
+			if (parse_u64(optarg, &o.to) || !o.to) {
+				pr_err("--to: '%s' is not an event number\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			o.regs = true;
+			break;
+		case 'm':
+			if (o.nmem == REPLAY_MAX_MEM ||
+			    parse_mem(optarg, &o.mem[o.nmem].addr, &o.mem[o.nmem].len)) {
+				pr_err("--mem: '%s' is not ADDR:LEN (LEN 1..1048576; at most %d of them)\n",
+				       optarg, REPLAY_MAX_MEM);
+				return EXIT_USAGE;
+			}
+			o.nmem++;
+			break;
+		case 'M':
+			o.maps = true;
+			break;
+		case 's':
+			o.stop = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		pr_err("replay: give one recording directory\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!o.to && (o.regs || o.nmem || o.maps || o.stop)) {
+		pr_err("replay: --regs, --mem, --maps and --stop need --to SEQ\n");
+		return EXIT_USAGE;
+	}
+	o.dir = argv[optind];
+	return replay_run(&o);
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttrec replay: deterministic re-execution of a `ttrec record` recording
+ * under a ptrace + seccomp driver (replay_engine.c), and the launch
+ * helpers `record` and `replay` share (replay_launch.c): the same
+ * personality (no ASLR), environment, argv, cwd, inherited descriptors,
+ * AT_RANDOM bytes and a vDSO whose time functions are real syscalls.
+ * Documentation/replay.rst describes the design.
+ */
+#ifndef TTREC_REPLAY_H
+#define TTREC_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#define EXIT_DIVERGED	3	/* ttrec replay: the program did not do what was recorded */
+
+/* ------------------------------------------------------------ launch */
+
+#define LAUNCH_VERSION	1	/* meta "launch=": the launch facts below are present */
+#define LAUNCH_MAX_FDS	1024
+
+/* What one exec of a recorded process looked like (its first user instruction). */
+struct launch_exec {
+	uint64_t at_random_addr;	/* AT_RANDOM: where the 16 bytes are */
+	uint8_t at_random[16];
+	uint64_t vdso;			/* AT_SYSINFO_EHDR */
+	int vdso_patched;		/* functions turned into syscalls; -1: not patched */
+};
+
+/* How `ttrec record` started the command: what replay must reproduce. */
+struct launch_info {
+	int version;			/* LAUNCH_VERSION, 0 if absent */
+	char exe[4096];			/* the file name given to execve */
+	char cwd[4096];
+	char **argv, **envp;		/* malloc()ed, NULL-terminated */
+	unsigned long personality;
+	uint64_t stack_cur, stack_max;	/* RLIMIT_STACK (RLIM_INFINITY as is) */
+	bool rseq_disabled;		/* rseq() failed with ENOSYS by a seccomp filter */
+	int nfds;			/* descriptors open at the exec */
+	int fds[LAUNCH_MAX_FDS];
+	uint64_t exe_ino, exe_size, exe_mtime_ns;
+	uint64_t sig_ignored;		/* SigIgn: ignored signals survive exec */
+	uint64_t sig_blocked;		/* SigBlk: the signal mask too */
+	struct launch_exec exec;	/* the first exec */
+};
+
+/* execvp's PATH search, without executing: the file name execve gets. 0 or -errno. */
+int launch_resolve_exe(const char *file, char *out, size_t len);
+/*
+ * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE) and a
+ * seccomp filter that fails rseq() with ENOSYS (the kernel writes the cpu
+ * number into an rseq area behind the program's back).
+ * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
+ */
+int launch_child_prepare(bool *rseq_disabled);
+/*
+ * At the PTRACE_EVENT_EXEC stop of @pid (nothing of the new program has
+ * run): read its auxv and AT_RANDOM bytes, and with @patch turn the vDSO's
+ * time functions into syscalls. 0 or -errno.
+ */
+int launch_exec_stop(pid_t pid, bool patch, struct launch_exec *ex);
+/* SigIgn and SigBlk of @pid (bit n-1: signal n). 0 or -errno. */
+int launch_read_sigs(pid_t pid, uint64_t *ignored, uint64_t *blocked);
+/* In the child before execve: exactly those ignored and blocked. */
+void launch_child_set_sigs(uint64_t ignored, uint64_t blocked);
+/* The descriptors @pid has open, sorted; returns the count or -errno. */
+int launch_list_fds(pid_t pid, int *fds, int max);
+/* Write the launch facts into DIR (meta keys, DIR/argv, DIR/env). 0 or -errno. */
+int launch_save(const char *dir, const struct launch_info *li);
+/* Read them back; -ENOENT (message printed) when DIR has none. */
+int launch_load(const char *dir, struct launch_info *li);
+void launch_free(struct launch_info *li);
+/* Append the facts of a later exec (a --follow-fork child) to DIR/execs. */
+int launch_save_exec(const char *dir, uint32_t pid, unsigned int index,
+		     const struct launch_exec *ex);
+/* The facts of exec number @index (0: the first) of recorded process @pid. */
+int launch_load_exec(const char *dir, uint32_t pid, unsigned int index,
+		     struct launch_exec *ex);
+
+/*
+ * The recorder's tracer thread: PTRACE_SEIZE @pid (forked, not yet exec'd)
+ * and follow it (and its threads, and with @follow_fork its children)
+ * through every exec, recording each image's launch facts: the first exec
+ * of @pid into @li, later ones into DIR/execs. 0 or -errno (no ptrace).
+ */
+struct launch_tracer;
+int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
+			bool follow_fork, struct launch_info *li);
+/* Wait for @pid's first exec: 0 (@li filled), or -ECHILD if it died before. */
+int launch_tracer_first_exec(struct launch_tracer *lt);
+/*
+ * @pid's wait status once it exited (the tracer reaps it): with @wait until
+ * every tracee is gone. 0 with *status, or -EAGAIN if it has not exited.
+ * Frees @lt once the tracer is done.
+ */
+int launch_tracer_finish(struct launch_tracer *lt, bool wait, int *status);
+
+/*
+ * Turn the time functions of the vDSO at @base in the process behind @memfd
+ * (/proc/PID/mem) into `mov $NR,%eax; syscall; ret` (getrandom: return
+ * -ENOSYS, so that libc falls back to the syscall). Refuses a vDSO that is
+ * not the same image as ttrec's own. Returns the functions patched or -errno.
+ */
+int vdso_patch(int memfd, uint64_t base);
+
+/* ------------------------------------------------------------ replay */
+
+#define REPLAY_MAX_MEM	16
+
+struct replay_opts {
+	const char *dir;
+	uint64_t to;			/* stop after this event; 0: run to the end */
+	bool quiet;			/* do not reproduce the program's stdout/stderr */
+	bool verify;			/* print OK or the first divergence */
+	bool regs, maps, stop;
+	int nmem;
+	struct { uint64_t addr, len; } mem[REPLAY_MAX_MEM];
+};
+
+/* Replay a recording. Return: EXIT_OK, EXIT_FAIL or EXIT_DIVERGED. */
+int replay_run(const struct replay_opts *o);
+
+/* replay_sys.c: how replay treats each syscall */
+enum rp_kind {
+	RP_EMU = 0,	/* not executed: recorded result and outputs */
+	RP_REAL,	/* executed (shapes the process); result asserted */
+	RP_OPEN,	/* open/openat/creat: executed read-only, else a placeholder */
+	RP_NEWFD,	/* creates a descriptor: a placeholder (eventfd) takes its number */
+	RP_PIPE,	/* pipe/pipe2: executed */
+	RP_SOCKETPAIR,	/* executed as pipe2 */
+	RP_MMAP,	/* executed; a mapping of a placeholder becomes anonymous */
+	RP_CLONE,	/* clone/clone3/fork/vfork */
+	RP_EXEC,	/* execve/execveat */
+	RP_EXIT,	/* exit/exit_group */
+	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
+};
+
+enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr);
+/* How many argument registers syscall @nr takes (those replay compares). */
+unsigned int replay_sys_nargs(unsigned int nr);
+/* The O_CLOEXEC-like bit of a descriptor-creating syscall's arguments. */
+bool replay_sys_cloexec(unsigned int nr, const __u64 *args);
+
+#endif

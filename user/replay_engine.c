@@ -1,0 +1,2050 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replay driver: re-executes a recorded program under ptrace, fed by
+ * its journal. Documentation/replay.rst describes the design; in short:
+ *
+ * - The program runs with a seccomp filter that returns SECCOMP_RET_TRACE
+ *   for every syscall, so each one stops it once, at its entry
+ *   (PTRACE_EVENT_SECCOMP). There the driver compares it with the next
+ *   journal event of that thread (number and the argument registers the
+ *   syscall takes) and, for an emulated syscall, skips it (orig_rax = -1),
+ *   writes the recorded output bytes into the program's memory and sets
+ *   the recorded return value. Syscalls that shape the process (memory
+ *   maps, signal actions, threads, exec, exit, descriptors) run for real
+ *   (PTRACE_SYSCALL to their exit stop) and their result is asserted.
+ * - Events are replayed in the journal's global order, one thread at a
+ *   time: a thread runs only when its next event is the next event of the
+ *   journal, and runs exactly to its next syscall entry. Threads that wait
+ *   for their turn sit in a ptrace stop.
+ * - Signals are injected (tgkill) when the journal says they were
+ *   delivered: at the syscall boundary where they were delivered, with
+ *   the recorded si_code, restarting the interrupted syscall the way the
+ *   kernel did. Faults (SIGSEGV...) are expected to happen again.
+ * - Anything else than the journal is a divergence: reported with the
+ *   event number, the thread, expected and actual, exit status 3.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+
+#include "log.h"
+#include "recording.h"
+#include "replay.h"
+#include "syscalls.h"
+#include "ttrec.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP	128
+#endif
+
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
+/* seccomp data for a syscall of another ABI (int $0x80, x32) */
+#define SECCOMP_DATA_FOREIGN	1
+
+enum tstate {
+	TS_NEW,		/* at its first stop, never resumed */
+	TS_ENTRY,	/* at a syscall's seccomp stop, not yet matched */
+	TS_DONE,	/* an emulated syscall is done at its seccomp stop */
+	TS_EXIT,	/* at a syscall-exit stop */
+	TS_EVSTOP,	/* at a clone/fork/exec event stop inside a real syscall */
+	TS_INSYS,	/* resumed inside a real syscall; its exit stop pending */
+	TS_SIGSTOP,	/* at a signal-delivery stop; @sig is delivered on resume */
+	TS_EXITING,	/* resumed into exit(), exit_group() or a fatal signal */
+	TS_DEAD,
+};
+
+enum fdkind { FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED };
+
+struct rproc {
+	struct rproc *next;
+	uint32_t rpid;		/* recorded tgid */
+	pid_t pid;		/* replayed */
+	int memfd;		/* /proc/PID/mem */
+	unsigned int nexec;	/* execs seen */
+	bool exiting;		/* exit_group() or a fatal signal is under way */
+	bool dead;
+	int nfd;
+	uint8_t *fd;		/* enum fdkind by descriptor number */
+};
+
+#define STASH_MAX	8
+
+struct rthread {
+	struct rthread *next;
+	uint32_t rtid;		/* recorded tid */
+	pid_t tid;		/* replayed */
+	struct rproc *p;
+	enum tstate st;
+	struct user_regs_struct regs;	/* at the current stop */
+	struct user_regs_struct entry;	/* the entry of the real syscall in flight */
+	bool dirty;		/* regs to be written back before resuming */
+	bool task_started;	/* a clone/exec started by its task event */
+	int sig;		/* TS_SIGSTOP: the signal to deliver */
+	int64_t last_nr;	/* the last syscall matched */
+	int nstash;
+	int stash[STASH_MAX];	/* wait statuses not yet consumed */
+	int status;		/* TS_DEAD: the wait status */
+};
+
+struct orphan {
+	pid_t pid;
+	int status;
+};
+
+struct rp {
+	const struct replay_opts *o;
+	struct launch_info li;
+	struct rec_reader rr;
+	struct rproc *procs;
+	struct rthread *threads, *last;
+	struct orphan orphans[64];
+	int norphans;
+	uint64_t seq;		/* the event being replayed */
+	uint64_t events, syscalls, emulated, real, signals, imprecise;
+	uint64_t stdout_bytes;
+	bool diverged;
+	bool failed;
+	bool launch_exec;	/* the launch exec's task/syscall events are still ahead */
+	bool warned_anon;
+	/* per event: the iovec array and msghdr of the syscall being replayed */
+	struct iovec *iov;
+	size_t niov, iov_cap;
+	bool iov_loaded;
+	uint64_t msg[7];
+	bool msg_loaded;
+	uint8_t *buf;
+	size_t buf_cap;
+	struct rthread *cur;	/* the thread of the event being replayed */
+};
+
+/* ------------------------------------------------------------ reporting */
+
+static const char *sysname(unsigned int nr, char *buf, size_t len)
+{
+	const char *n = syscall_name(nr);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "syscall_%u", nr);
+	return buf;
+}
+
+static void fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+		     unsigned int nargs)
+{
+	char nb[32];
+	size_t off;
+	unsigned int i;
+
+	off = snprintf(out, len, "%s(", sysname(nr, nb, sizeof(nb)));
+	for (i = 0; i < nargs && off < len; i++) {
+		int64_t a = args[i];
+
+		if ((uint64_t)a < 4096 || (a < 0 && a > -4096))
+			off += snprintf(out + off, len - off, "%s%lld", i ? ", " : "", (long long)a);
+		else
+			off += snprintf(out + off, len - off, "%s%#llx", i ? ", " : "",
+					(unsigned long long)a);
+	}
+	if (off < len)
+		snprintf(out + off, len - off, ")");
+}
+
+static void regs_args(const struct user_regs_struct *r, __u64 *a)
+{
+	a[0] = r->rdi;
+	a[1] = r->rsi;
+	a[2] = r->rdx;
+	a[3] = r->r10;
+	a[4] = r->r8;
+	a[5] = r->r9;
+}
+
+/* Report the divergence (once) and stop the replay. */
+__attribute__((format(printf, 3, 4)))
+static void diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (rp->diverged || rp->failed)
+		return;
+	rp->diverged = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	if (t)
+		fprintf(stderr, "ttrec: replay diverged at event #%llu (thread %u, replayed as %d):\n%s\n",
+			(unsigned long long)rp->seq, t->rtid, t->tid, msg);
+	else
+		fprintf(stderr, "ttrec: replay diverged at event #%llu:\n%s\n",
+			(unsigned long long)rp->seq, msg);
+}
+
+/* A replay that cannot go on for a reason other than divergence. */
+__attribute__((format(printf, 2, 3)))
+static void fail(struct rp *rp, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rp->diverged || rp->failed)
+		return;
+	rp->failed = true;
+	fflush(stdout);
+	fprintf(stderr, "ttrec: replay failed at event #%llu: ", (unsigned long long)rp->seq);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static bool stopped(struct rp *rp)
+{
+	return rp->diverged || rp->failed;
+}
+
+/* ------------------------------------------------------------ processes, threads */
+
+static struct rproc *proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
+{
+	struct rproc *p = calloc(1, sizeof(*p));
+	char path[64];
+
+	if (!p)
+		return NULL;
+	p->rpid = rpid;
+	p->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	p->memfd = open(path, O_RDWR | O_CLOEXEC);
+	p->next = rp->procs;
+	rp->procs = p;
+	return p;
+}
+
+static int proc_reopen_mem(struct rproc *p)
+{
+	char path[64];
+
+	if (p->memfd >= 0)
+		close(p->memfd);
+	snprintf(path, sizeof(path), "/proc/%d/mem", p->pid);
+	p->memfd = open(path, O_RDWR | O_CLOEXEC);
+	return p->memfd < 0 ? -errno : 0;
+}
+
+static int fd_kind(const struct rproc *p, int64_t fd)
+{
+	return fd >= 0 && fd < p->nfd ? p->fd[fd] : FD_CLOSED;
+}
+
+static void fd_set_kind(struct rproc *p, int64_t fd, int kind)
+{
+	if (fd < 0 || fd > (1 << 20))
+		return;
+	if (fd >= p->nfd) {
+		int n = fd + 64;
+		uint8_t *k = realloc(p->fd, n);
+
+		if (!k)
+			return;
+		memset(k + p->nfd, FD_CLOSED, n - p->nfd);
+		p->fd = k;
+		p->nfd = n;
+	}
+	p->fd[fd] = kind;
+}
+
+static struct rthread *thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
+{
+	struct rthread *t = calloc(1, sizeof(*t));
+	int i;
+
+	if (!t)
+		return NULL;
+	t->rtid = rtid;
+	t->tid = tid;
+	t->p = p;
+	t->last_nr = -1;
+	t->next = rp->threads;
+	rp->threads = t;
+	/* statuses that arrived before we knew the thread */
+	for (i = 0; i < rp->norphans;) {
+		if (rp->orphans[i].pid == tid && t->nstash < STASH_MAX) {
+			t->stash[t->nstash++] = rp->orphans[i].status;
+			rp->orphans[i] = rp->orphans[--rp->norphans];
+		} else {
+			i++;
+		}
+	}
+	return t;
+}
+
+static struct rthread *thread_by_rtid(struct rp *rp, uint32_t rtid)
+{
+	struct rthread *t;
+
+	if (rp->last && rp->last->rtid == rtid)
+		return rp->last;
+	for (t = rp->threads; t; t = t->next)
+		if (t->rtid == rtid && t->st != TS_DEAD)
+			return rp->last = t;
+	for (t = rp->threads; t; t = t->next)
+		if (t->rtid == rtid)
+			return t;
+	return NULL;
+}
+
+static struct rthread *thread_by_tid(struct rp *rp, pid_t tid)
+{
+	struct rthread *t;
+
+	for (t = rp->threads; t; t = t->next)
+		if (t->tid == tid && t->st != TS_DEAD)
+			return t;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ memory */
+
+static int mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)addr, len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = process_vm_writev(p->pid, &l, 1, &r, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	/* read-only pages (or a partial write): /proc/PID/mem writes through them */
+	if (p->memfd >= 0 && pwrite(p->memfd, buf, len, addr) == (ssize_t)len)
+		return 0;
+	return -EFAULT;
+}
+
+static int mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)addr, len };
+
+	if (!len)
+		return 0;
+	if (process_vm_readv(p->pid, &l, 1, &r, 1, 0) == (ssize_t)len)
+		return 0;
+	if (p->memfd >= 0 && pread(p->memfd, buf, len, addr) == (ssize_t)len)
+		return 0;
+	return -EFAULT;
+}
+
+static void *scratch(struct rp *rp, size_t len)
+{
+	if (len > rp->buf_cap) {
+		void *b = realloc(rp->buf, len);
+
+		if (!b)
+			return NULL;
+		rp->buf = b;
+		rp->buf_cap = len;
+	}
+	return rp->buf;
+}
+
+/* ------------------------------------------------------------ ptrace plumbing */
+
+static int getregs(struct rthread *t)
+{
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs))
+		return -errno;
+	t->dirty = false;
+	return 0;
+}
+
+/* Resume @t with @req (PTRACE_CONT or PTRACE_SYSCALL), delivering its pending signal. */
+static int resume(struct rthread *t, enum __ptrace_request req)
+{
+	int sig = t->st == TS_SIGSTOP ? t->sig : 0;
+
+	if (t->dirty && ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs))
+		return -errno;
+	t->dirty = false;
+	if (ptrace(req, t->tid, 0, sig))
+		return -errno;
+	t->sig = 0;
+	return 0;
+}
+
+/* The next wait status of @t (statuses of other threads are kept for them). */
+static int wait_thread(struct rp *rp, struct rthread *t, int *status)
+{
+	if (t->nstash) {
+		*status = t->stash[0];
+		memmove(t->stash, t->stash + 1, --t->nstash * sizeof(int));
+		return 0;
+	}
+	for (;;) {
+		struct rthread *o;
+		int st;
+		pid_t pid = waitpid(-1, &st, __WALL);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pid == t->tid) {
+			*status = st;
+			return 0;
+		}
+		o = thread_by_tid(rp, pid);
+		if (o && o->nstash < STASH_MAX)
+			o->stash[o->nstash++] = st;
+		else if (!o && rp->norphans < (int)(sizeof(rp->orphans) / sizeof(rp->orphans[0])))
+			rp->orphans[rp->norphans++] = (struct orphan){ pid, st };
+	}
+}
+
+enum stop {
+	STOP_EXITED, STOP_SECCOMP, STOP_SYSEXIT, STOP_SIGNAL, STOP_EVSTOP,
+	STOP_CLONE, STOP_FORK, STOP_VFORK, STOP_EXEC, STOP_OTHER,
+};
+
+static enum stop classify(int st, int *sig)
+{
+	int ev = (unsigned int)st >> 16;
+
+	*sig = 0;
+	if (WIFEXITED(st) || WIFSIGNALED(st))
+		return STOP_EXITED;
+	if (!WIFSTOPPED(st))
+		return STOP_OTHER;
+	switch (ev) {
+	case PTRACE_EVENT_SECCOMP: return STOP_SECCOMP;
+	case PTRACE_EVENT_CLONE: return STOP_CLONE;
+	case PTRACE_EVENT_FORK: return STOP_FORK;
+	case PTRACE_EVENT_VFORK: return STOP_VFORK;
+	case PTRACE_EVENT_EXEC: return STOP_EXEC;
+	case PTRACE_EVENT_STOP: return STOP_EVSTOP;
+	case 0: break;
+	default: return STOP_OTHER;
+	}
+	if (WSTOPSIG(st) == (SIGTRAP | 0x80))
+		return STOP_SYSEXIT;
+	*sig = WSTOPSIG(st);
+	return STOP_SIGNAL;
+}
+
+/* A signal the program raised itself by faulting: it cannot be dropped. */
+static bool fault_signal(int sig, int code)
+{
+	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		sig == SIGTRAP || sig == SIGSYS) && code > 0;
+}
+
+static void thread_died(struct rp *rp, struct rthread *t, int status)
+{
+	t->st = TS_DEAD;
+	t->status = status;
+	if (rp->last == t)
+		rp->last = NULL;
+}
+
+static int getsiginfo_code(struct rthread *t)
+{
+	siginfo_t si;
+
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si))
+		return 0;
+	return si.si_code;
+}
+
+/*
+ * Run @t to its next syscall entry (TS_ENTRY). Signals the replay did not
+ * inject are dropped, except faults: those leave @t at TS_SIGSTOP and
+ * return -EFAULT. A thread that dies returns -ESRCH.
+ */
+static int run_to_entry(struct rp *rp, struct rthread *t)
+{
+	int st, sig, err;
+
+	if (t->st == TS_ENTRY)
+		return 0;
+	if (t->st == TS_DEAD)
+		return -ESRCH;
+	if (t->st == TS_INSYS || t->st == TS_EXITING)
+		return -EBUSY;
+	err = resume(t, PTRACE_CONT);
+	if (err)
+		return err;
+	for (;;) {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		switch (classify(st, &sig)) {
+		case STOP_EXITED:
+			thread_died(rp, t, st);
+			return -ESRCH;
+		case STOP_SECCOMP:
+			err = getregs(t);
+			if (err)
+				return err;
+			t->st = TS_ENTRY;
+			return 0;
+		case STOP_SIGNAL:
+			if (fault_signal(sig, getsiginfo_code(t))) {
+				t->st = TS_SIGSTOP;
+				t->sig = sig;
+				return -EFAULT;
+			}
+			ptrace(PTRACE_CONT, t->tid, 0, 0);	/* not from the journal: drop */
+			break;
+		default:
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+			break;
+		}
+	}
+}
+
+static int exec_fixup(struct rp *rp, struct rthread *t);
+static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
+
+/*
+ * Let the syscall @t is stopped at run for real (PTRACE_SYSCALL). Returns
+ * at its exit stop (TS_EXIT), or with @until_child at the event stop of
+ * the clone/fork it makes (TS_EVSTOP, the child set up for @rchild).
+ */
+static int run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild)
+{
+	int st, sig, err;
+
+	if (t->st != TS_INSYS) {
+		err = resume(t, PTRACE_SYSCALL);
+		if (err)
+			return err;
+		t->st = TS_INSYS;
+	}
+	for (;;) {
+		enum stop s;
+
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		s = classify(st, &sig);
+		switch (s) {
+		case STOP_EXITED:
+			thread_died(rp, t, st);
+			return -ESRCH;
+		case STOP_SYSEXIT:
+			t->st = TS_EXIT;
+			return getregs(t);
+		case STOP_CLONE:
+		case STOP_FORK:
+		case STOP_VFORK:
+			t->st = TS_EVSTOP;
+			err = new_child(rp, t, s, rchild);
+			if (err || until_child)
+				return err;
+			break;
+		case STOP_EXEC:
+			t->st = TS_EVSTOP;
+			err = exec_fixup(rp, t);
+			if (err)
+				return err;
+			break;
+		case STOP_SECCOMP:
+			/* a syscall the tracer changed is checked again: let it be */
+			break;
+		default:
+			break;
+		}
+		if (ptrace(PTRACE_SYSCALL, t->tid, 0, 0))
+			return -errno;
+		t->st = TS_INSYS;
+	}
+}
+
+/*
+ * Make one syscall in @t, which is at a syscall-exit stop (or was just
+ * resumed out of one): rewind to its syscall instruction with @nr and
+ * @args, run it, and put the registers back. Returns its result.
+ */
+static int64_t inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args)
+{
+	struct user_regs_struct saved = t->regs;
+	int64_t ret;
+	int st, sig, err;
+
+	t->regs.rip -= 2;			/* the `syscall` just executed */
+	t->regs.rax = nr;
+	t->regs.rdi = args[0];
+	t->regs.rsi = args[1];
+	t->regs.rdx = args[2];
+	t->regs.r10 = args[3];
+	t->regs.r8 = args[4];
+	t->regs.r9 = args[5];
+	t->dirty = true;
+	err = resume(t, PTRACE_CONT);
+	if (err)
+		return err;
+	do {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		if (classify(st, &sig) == STOP_EXITED) {
+			thread_died(rp, t, st);
+			return -ESRCH;
+		}
+	} while (classify(st, &sig) != STOP_SECCOMP);
+	t->st = TS_ENTRY;
+	err = getregs(t);
+	if (!err)
+		err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	ret = t->regs.rax;
+	t->regs = saved;
+	t->dirty = true;
+	return ret;
+}
+
+/* ------------------------------------------------------------ launch */
+
+static int setup_child_fds(const struct launch_info *li, int keep)
+{
+	int null, i, top = 0;
+
+	for (i = 0; i < li->nfds; i++)
+		if (li->fds[i] > top)
+			top = li->fds[i];
+	/* our own descriptors above the program's */
+	null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		return -errno;
+	if (null <= top) {
+		int n = fcntl(null, F_DUPFD, top + 1);
+
+		close(null);
+		null = n;
+	}
+	if (null < 0 || keep <= top)
+		return -EBADF;
+	for (i = 0; i < li->nfds; i++)
+		if (dup2(null, li->fds[i]) < 0)
+			return -errno;
+	for (i = 0; i <= top; i++) {
+		int k, want = 0;
+
+		for (k = 0; k < li->nfds; k++)
+			want |= li->fds[k] == i;
+		if (!want)
+			close(i);
+	}
+	close(null);
+	syscall(SYS_close_range, top + 1, ~0U, 0);
+	return 0;
+}
+
+static int install_trace_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | SECCOMP_DATA_FOREIGN),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),	/* x32 */
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | SECCOMP_DATA_FOREIGN),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (!syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
+	return 0;
+}
+
+/* Check that the program file is the one recorded. */
+static int check_exe(struct rp *rp)
+{
+	const struct launch_info *li = &rp->li;
+	struct stat sb;
+
+	if (stat(li->exe, &sb)) {
+		fail(rp, "the recorded program %s is gone: %s\n", li->exe, strerror(errno));
+		return -ENOENT;
+	}
+	if ((li->exe_ino && (uint64_t)sb.st_ino != li->exe_ino) ||
+	    (li->exe_size && (uint64_t)sb.st_size != li->exe_size) ||
+	    (li->exe_mtime_ns && (uint64_t)(sb.st_mtim.tv_sec * 1000000000ULL +
+					   sb.st_mtim.tv_nsec) != li->exe_mtime_ns)) {
+		diverge(rp, NULL, "the program file %s changed since it was recorded (inode, size or mtime differ)",
+			li->exe);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int launch(struct rp *rp)
+{
+	const struct launch_info *li = &rp->li;
+	struct rthread *t;
+	struct rproc *p;
+	int go[2], top = 2, i, st, sig, err;
+	pid_t pid;
+	char b = 0;
+
+	for (i = 0; i < li->nfds; i++)
+		if (li->fds[i] > top)
+			top = li->fds[i];
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	/* the child's end above every descriptor the program inherits */
+	if (go[0] <= top + 1) {
+		int n = fcntl(go[0], F_DUPFD_CLOEXEC, top + 2);
+
+		close(go[0]);
+		go[0] = n;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct rlimit rl = { li->stack_cur, li->stack_max };
+
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(126);
+		if (personality(li->personality) == -1)
+			_exit(120);
+		setrlimit(RLIMIT_STACK, &rl);
+		if (li->cwd[0] && chdir(li->cwd))
+			_exit(121);
+		if (setup_child_fds(li, go[0]))
+			_exit(122);
+		launch_child_set_sigs(li->sig_ignored, li->sig_blocked);
+		if (install_trace_filter())
+			_exit(123);
+		execve(li->exe, li->argv, li->envp);
+		_exit(124);
+	}
+	close(go[0]);
+	if (ptrace(PTRACE_SEIZE, pid, 0,
+		   PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
+		   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC |
+		   PTRACE_O_EXITKILL)) {
+		err = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		fail(rp, "cannot ptrace the replayed program: %s\n", strerror(-err));
+		return err;
+	}
+	if (write(go[1], &b, 1) != 1)
+		return -errno;
+	close(go[1]);
+	p = proc_new(rp, 0, pid);
+	t = p ? thread_new(rp, p, 0, pid) : NULL;
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < li->nfds; i++)
+		fd_set_kind(p, li->fds[i], li->fds[i] == 1 ? FD_STDOUT :
+			    li->fds[i] == 2 ? FD_STDERR : FD_INHERITED);
+	/* the first syscall under the filter is the execve */
+	for (;;) {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		switch (classify(st, &sig)) {
+		case STOP_SECCOMP:
+			break;
+		case STOP_EXITED: {
+			static const char *const why[] = {
+				[0] = "cannot set the personality", [1] = "cannot chdir to the recorded directory",
+				[2] = "cannot set up the inherited descriptors",
+				[3] = "cannot install the seccomp filter", [4] = "execve failed",
+			};
+			int c = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+
+			thread_died(rp, t, st);
+			fail(rp, "cannot start %s: %s\n", li->exe,
+			     c >= 120 && c <= 124 ? why[c - 120] : "it died");
+			return -ECHILD;
+		}
+		default:
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			continue;
+		}
+		break;
+	}
+	err = getregs(t);
+	if (err)
+		return err;
+	t->st = TS_ENTRY;
+	if (t->regs.orig_rax != SYS_execve) {
+		fail(rp, "the replayed program made syscall %llu before its exec\n",
+		     (unsigned long long)t->regs.orig_rax);
+		return -EPROTO;
+	}
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	if ((int64_t)t->regs.rax) {
+		fail(rp, "cannot exec %s: %s\n", li->exe, strerror(-(int64_t)t->regs.rax));
+		return -ENOEXEC;
+	}
+	rp->launch_exec = true;
+	return stopped(rp) ? -EPROTO : 0;
+}
+
+/* At an exec stop: the recorded AT_RANDOM bytes, the same vDSO patch. */
+static int exec_fixup(struct rp *rp, struct rthread *t)
+{
+	struct rproc *p = t->p;
+	struct launch_exec rec, now;
+	bool have;
+	int err, fds[LAUNCH_MAX_FDS], n, i;
+
+	err = proc_reopen_mem(p);
+	if (err)
+		return err;
+	if (!p->nexec && !p->rpid) {
+		rec = rp->li.exec;		/* the launch */
+		have = true;
+	} else {
+		have = !launch_load_exec(rp->o->dir, p->rpid, p->nexec, &rec);
+	}
+	p->nexec++;
+	err = launch_exec_stop(p->pid, false, &now);
+	if (err) {
+		fail(rp, "cannot read the auxiliary vector of %d: %s\n", p->pid, strerror(-err));
+		return err;
+	}
+	if (have) {
+		if (now.at_random_addr != rec.at_random_addr || now.vdso != rec.vdso) {
+			diverge(rp, t, "the new program's initial stack or vDSO is not where it was recorded\n"
+				"  expected: AT_RANDOM at %#llx, vDSO at %#llx\n"
+				"  actual:   AT_RANDOM at %#llx, vDSO at %#llx\n"
+				"  (another kernel, or the environment or program changed?)",
+				(unsigned long long)rec.at_random_addr, (unsigned long long)rec.vdso,
+				(unsigned long long)now.at_random_addr, (unsigned long long)now.vdso);
+			return -ESTALE;
+		}
+		err = mem_write(p, rec.at_random_addr, rec.at_random, 16);
+		if (!err && rec.vdso_patched >= 0) {
+			n = vdso_patch(p->memfd, now.vdso);
+			if (n != rec.vdso_patched) {
+				diverge(rp, t, "cannot patch the vDSO as in the recording (%d functions, recorded %d)",
+					n, rec.vdso_patched);
+				return -ESTALE;
+			}
+		}
+		if (err)
+			return err;
+	} else {
+		pr_warn("exec #%u of process %u has no launch record: its AT_RANDOM bytes and vDSO time calls are not replayed\n",
+			p->nexec, p->rpid);
+	}
+	/* close-on-exec descriptors are gone now */
+	n = launch_list_fds(p->pid, fds, LAUNCH_MAX_FDS);
+	if (n >= 0) {
+		for (i = 0; i < p->nfd; i++) {
+			int k, open = 0;
+
+			for (k = 0; k < n; k++)
+				open |= fds[k] == i;
+			if (!open)
+				p->fd[i] = FD_CLOSED;
+		}
+	}
+	return 0;
+}
+
+/* At a clone/fork/vfork event stop of @t: the new thread or process. */
+static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
+{
+	unsigned long msg;
+	struct rthread *c;
+	struct rproc *p = t->p;
+	int st, sig, err;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg))
+		return -errno;
+	if (kind != STOP_CLONE) {
+		p = proc_new(rp, rchild, msg);
+		if (!p)
+			return -ENOMEM;
+		p->fd = malloc(t->p->nfd ? t->p->nfd : 1);
+		if (!p->fd)
+			return -ENOMEM;
+		memcpy(p->fd, t->p->fd, t->p->nfd);
+		p->nfd = t->p->nfd;
+	}
+	c = thread_new(rp, p, rchild, msg);
+	if (!c)
+		return -ENOMEM;
+	/* its first stop (PTRACE_EVENT_STOP) */
+	for (;;) {
+		err = wait_thread(rp, c, &st);
+		if (err)
+			return err;
+		if (classify(st, &sig) == STOP_EXITED) {
+			thread_died(rp, c, st);
+			return 0;
+		}
+		if (classify(st, &sig) == STOP_EVSTOP)
+			break;
+		ptrace(PTRACE_CONT, c->tid, 0, 0);
+	}
+	c->st = TS_NEW;
+	return getregs(c);
+}
+
+/* ------------------------------------------------------------ journal */
+
+static int next_event(struct rp *rp, struct rec_event *ev)
+{
+	int ret = rec_reader_next(&rp->rr, ev);
+
+	if (ret < 0)
+		fail(rp, "reading the journal: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* The next REC_OUT of the current syscall; 1, 0 (none left) or -errno. */
+static int next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
+{
+	int ret;
+
+	while (*left) {
+		ret = next_event(rp, ev);
+		if (ret <= 0) {
+			if (!ret)
+				fail(rp, "the journal ends inside the outputs of a syscall\n");
+			return -EIO;
+		}
+		if (ev->type == REC_TIME)
+			continue;
+		if (ev->type != REC_OUT) {
+			fail(rp, "malformed journal: a syscall's outputs are missing\n");
+			return -EBADMSG;
+		}
+		(*left)--;
+		return 1;
+	}
+	return 0;
+}
+
+static int load_iov(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	uint64_t addr, cnt;
+
+	if (rp->iov_loaded)
+		return 0;
+	if (rs->nr == SYS_recvmsg) {
+		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+			return -EFAULT;
+		rp->msg_loaded = true;
+		addr = rp->msg[2];
+		cnt = rp->msg[3];
+	} else {
+		addr = rs->args[1];
+		cnt = rs->args[2];
+	}
+	if (cnt > 1024)
+		return -EINVAL;
+	if (cnt > rp->iov_cap) {
+		struct iovec *v = realloc(rp->iov, cnt * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		rp->iov = v;
+		rp->iov_cap = cnt;
+	}
+	if (mem_read(t->p, addr, rp->iov, cnt * sizeof(*rp->iov)))
+		return -EFAULT;
+	rp->niov = cnt;
+	rp->iov_loaded = true;
+	return 0;
+}
+
+/* Write one recorded output into the replayed program's memory. */
+static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+		     const struct rec_out *o, const uint8_t *data, size_t len)
+{
+	uint64_t addr, off = o->off;
+	size_t i;
+
+	if (o->flags)		/* the recorder could not read it back */
+		return 0;
+	switch (o->region) {
+	case 0: case 1: case 2: case 3: case 4: case 5:
+		return mem_write(t->p, rs->args[o->region] + off, data, len);
+	case REC_REGION_IOV:
+		if (load_iov(rp, t, rs))
+			return -EFAULT;
+		for (i = 0; i < rp->niov && len; i++) {
+			size_t l = rp->iov[i].iov_len, n;
+
+			if (off >= l) {
+				off -= l;
+				continue;
+			}
+			n = l - off < len ? l - off : len;
+			if (mem_write(t->p, (uint64_t)rp->iov[i].iov_base + off, data, n))
+				return -EFAULT;
+			data += n;
+			len -= n;
+			off = 0;
+		}
+		return len ? -EFAULT : 0;
+	case REC_REGION_MSGNAME:
+	case REC_REGION_MSGCTL:
+		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+			return -EFAULT;
+		rp->msg_loaded = true;
+		addr = o->region == REC_REGION_MSGNAME ? rp->msg[0] : rp->msg[4];
+		return mem_write(t->p, addr + off, data, len);
+	case REC_REGION_IFCBUF: {
+		uint64_t ifc[2];
+
+		if (mem_read(t->p, rs->args[2], ifc, sizeof(ifc)))
+			return -EFAULT;
+		return mem_write(t->p, ifc[1] + off, data, len);
+	}
+	}
+	return -EINVAL;
+}
+
+/* Consume the REC_OUTs of @rs; with @apply write them into @t's memory. */
+static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
+{
+	uint32_t left = rs->nout;
+	struct rec_event ev;
+	int ret;
+
+	rp->iov_loaded = rp->msg_loaded = false;
+	while ((ret = next_out(rp, &left, &ev)) > 0) {
+		if (!apply)
+			continue;
+		if (write_out(rp, t, rs, ev.rec, ev.data, ev.data_len)) {
+			char call[512];
+
+			fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+			diverge(rp, t, "cannot write the recorded output of %s (region %u +%u, %zu bytes) into the program's memory",
+				call, ((const struct rec_out *)ev.rec)->region,
+				((const struct rec_out *)ev.rec)->off, ev.data_len);
+			apply = false;
+		}
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------ scheduling */
+
+/*
+ * When does a thread run the user code between two of its syscalls? The
+ * journal holds syscalls at their return, so a thread waits at the
+ * boundary after its last event and runs on to its next syscall only when
+ * that syscall's event comes (or a signal is delivered there). A syscall
+ * that blocked was entered much earlier, though: the recorder saw the
+ * thread go to sleep (a switch-out in interruptible sleep, which happens
+ * only inside the kernel), and the code before the syscall must run then,
+ * before the events of other threads that followed (a pthread_join reads
+ * the joined thread's tid word before it waits).
+ */
+static void sched_hint(struct rp *rp, const struct rec_sched *sc)
+{
+	struct rthread *t;
+	int err;
+
+	if (sc->kind != REC_SCHED_OUT || sc->preempt || !(sc->state & 1) || (sc->state & 0xc))
+		return;
+	t = thread_by_rtid(rp, sc->tid);
+	if (!t || t->task_started)
+		return;
+	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP)
+		return;
+	err = run_to_entry(rp, t);
+	if (err && err != -EFAULT && err != -ESRCH)
+		fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+}
+
+/* ------------------------------------------------------------ syscalls */
+
+static bool is_restart(int64_t ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+	       ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* Show what the program wrote to its stdout/stderr (an emulated write). */
+static void reproduce_output(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	int kind = fd_kind(t->p, rs->args[0]), out;
+	size_t want = rs->ret, got = 0;
+	uint8_t *b;
+
+	if (rp->o->quiet || rs->ret <= 0 || (kind != FD_STDOUT && kind != FD_STDERR))
+		return;
+	out = kind == FD_STDOUT ? STDOUT_FILENO : STDERR_FILENO;
+	b = scratch(rp, want);
+	if (!b)
+		return;
+	switch (rs->nr) {
+	case SYS_write:
+	case SYS_pwrite64:
+		if (mem_read(t->p, rs->args[1], b, want))
+			return;
+		got = want;
+		break;
+	case SYS_writev:
+	case SYS_pwritev:
+	case SYS_pwritev2: {
+		struct iovec v[64];
+		size_t n = rs->args[2] < 64 ? rs->args[2] : 64, i;
+
+		if (mem_read(t->p, rs->args[1], v, n * sizeof(v[0])))
+			return;
+		for (i = 0; i < n && got < want; i++) {
+			size_t l = v[i].iov_len < want - got ? v[i].iov_len : want - got;
+
+			if (mem_read(t->p, (uint64_t)v[i].iov_base, b + got, l))
+				return;
+			got += l;
+		}
+		break;
+	}
+	default:
+		return;
+	}
+	while (got) {
+		ssize_t w = write(out, b, got);
+
+		if (w <= 0)
+			break;
+		b += w;
+		got -= w;
+		rp->stdout_bytes += w;
+	}
+}
+
+/* Skip the syscall @t is stopped at: recorded result and outputs instead. */
+static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	int err;
+
+	if (rs->flags & (REC_SF_OUT_UNKNOWN | REC_SF_OUT_PARTIAL))
+		rp->imprecise++;
+	rp->emulated++;
+	reproduce_output(rp, t, rs);
+	err = do_outs(rp, t, rs, true);
+	if (err < 0)
+		return err;
+	t->regs.orig_rax = -1;
+	t->regs.rax = rs->ret;
+	t->dirty = true;
+	t->st = TS_DONE;
+	if (!is_restart(rs->ret))
+		return 0;
+	/*
+	 * Interrupted: the kernel restarts it or turns it into -EINTR on the
+	 * way out, by orig_rax. Stop at the exit to put the number back.
+	 */
+	err = resume(t, PTRACE_SYSCALL);
+	if (err)
+		return err;
+	t->st = TS_INSYS;
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	t->regs.orig_rax = rs->nr;
+	t->regs.rax = rs->ret;
+	t->dirty = true;
+	return 0;
+}
+
+static void divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+			     int64_t got)
+{
+	char call[512];
+
+	fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+	diverge(rp, t, "%s returned another result than in the recording\n"
+		"  expected: %lld\n  actual:   %lld", call, (long long)rs->ret, (long long)got);
+}
+
+/* Compare the syscall @t is at (regs @r) with the recorded one. */
+static bool matches(struct rp *rp, struct rthread *t, const struct user_regs_struct *r,
+		    const struct rec_sys *rs)
+{
+	__u64 a[6];
+	unsigned int n = replay_sys_nargs(rs->nr), i;
+	char exp[512], act[512];
+
+	regs_args(r, a);
+	if (r->orig_rax == rs->nr) {
+		if (rs->flags & REC_SF_NO_ENTER)
+			return true;
+		for (i = 0; i < n; i++)
+			if (a[i] != rs->args[i])
+				break;
+		if (i == n)
+			return true;
+	}
+	fmt_call(exp, sizeof(exp), rs->nr, rs->args, n);
+	fmt_call(act, sizeof(act), r->orig_rax, a, replay_sys_nargs(r->orig_rax));
+	diverge(rp, t, "  expected: %s\n  actual:   %s", exp, act);
+	return false;
+}
+
+/* Run the syscall at @t for real with its registers as they are; check the result. */
+static int real(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	int err;
+
+	rp->real++;
+	t->entry = t->regs;
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	return 0;
+}
+
+/* Put @t's argument registers back as the program had them; result @ret. */
+static void restore_args(struct rthread *t, int64_t ret)
+{
+	uint64_t rip = t->regs.rip;
+
+	t->regs = t->entry;
+	t->regs.rip = rip;
+	t->regs.rax = ret;
+	t->dirty = true;
+}
+
+static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	unsigned int nr = rs->nr;
+	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
+	int64_t got;
+	int err, fdk = FD_REAL;
+
+	t->entry = t->regs;
+	if (kind == RP_OPEN) {
+		/* opened for real, read-only, never creating or truncating */
+		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;
+		fl = (fl & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
+		if (nr == SYS_openat) {
+			t->regs.rdx = fl;
+		} else {
+			t->regs.orig_rax = SYS_open;	/* creat() too */
+			t->regs.rsi = fl;
+		}
+	} else {
+		/* a descriptor of another kind: an eventfd takes its number */
+		t->regs.orig_rax = SYS_eventfd2;
+		t->regs.rdi = 0;
+		t->regs.rsi = O_NONBLOCK | (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0);
+		fdk = FD_PLACEHOLDER;
+	}
+	t->dirty = true;
+	rp->real++;
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	got = t->regs.rax;
+	if (got < 0 && kind == RP_OPEN) {
+		/* not there (or not openable) any more: a placeholder */
+		__u64 a[6] = { 0, O_NONBLOCK |
+				  (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0) };
+
+		got = inject(rp, t, SYS_eventfd2, a);
+		fdk = FD_PLACEHOLDER;
+	}
+	if (got != rs->ret) {
+		char call[512];
+
+		fmt_call(call, sizeof(call), nr, rs->args, replay_sys_nargs(nr));
+		diverge(rp, t, "%s: the replay's descriptor table differs from the recording's\n"
+			"  expected: descriptor %lld\n  actual:   %lld", call, (long long)rs->ret,
+			(long long)got);
+		return -EBADF;
+	}
+	fd_set_kind(t->p, got, fdk);
+	restore_args(t, rs->ret);
+	return do_outs(rp, t, rs, true);
+}
+
+static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	int32_t fds[2];
+	uint64_t arr = kind == RP_SOCKETPAIR ? rs->args[3] : rs->args[0];
+	int err;
+
+	t->entry = t->regs;
+	if (kind == RP_SOCKETPAIR) {
+		t->regs.orig_rax = SYS_pipe2;
+		t->regs.rdi = arr;
+		t->regs.rsi = (rs->args[1] & (O_CLOEXEC | O_NONBLOCK));
+		t->dirty = true;
+	}
+	rp->real++;
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	if ((int64_t)t->regs.rax != rs->ret) {
+		divergent_result(rp, t, rs, t->regs.rax);
+		return -EPROTO;
+	}
+	if (mem_read(t->p, arr, fds, sizeof(fds)))
+		return -EFAULT;
+	fd_set_kind(t->p, fds[0], FD_PLACEHOLDER);
+	fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
+	restore_args(t, rs->ret);
+	/* the recorded numbers must be the ones the replay got */
+	{
+		uint32_t left = rs->nout;
+		struct rec_event ev;
+		int ret;
+
+		while ((ret = next_out(rp, &left, &ev)) > 0) {
+			if (ev.data_len == 8 && memcmp(ev.data, fds, 8)) {
+				int32_t want[2];
+
+				memcpy(want, ev.data, 8);
+				diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
+					"  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
+					fds[0], fds[1]);
+			}
+		}
+		return ret;
+	}
+}
+
+static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	uint64_t flags = rs->args[3];
+	int fd = rs->args[4];
+	int err;
+
+	t->entry = t->regs;
+	if (!(flags & MAP_ANONYMOUS) && fd_kind(t->p, fd) != FD_REAL) {
+		/* the descriptor is a placeholder: anonymous memory instead */
+		if (!rp->warned_anon)
+			pr_warn("event #%llu: mmap of descriptor %d, which is no file in the replay: mapped anonymous memory instead\n",
+				(unsigned long long)rp->seq, fd);
+		rp->warned_anon = true;
+		rp->imprecise++;
+		t->regs.rdi = rs->ret;
+		t->regs.r10 = (flags & ~(uint64_t)(MAP_SHARED | MAP_SHARED_VALIDATE)) |
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		t->regs.r8 = -1;
+		t->regs.r9 = 0;
+		t->dirty = true;
+	}
+	rp->real++;
+	err = run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	if ((int64_t)t->regs.rax != rs->ret) {
+		divergent_result(rp, t, rs, t->regs.rax);
+		return -EPROTO;
+	}
+	restore_args(t, rs->ret);
+	return do_outs(rp, t, rs, false);
+}
+
+static void fd_effects(struct rthread *t, const struct rec_sys *rs)
+{
+	struct rproc *p = t->p;
+	int64_t i;
+
+	switch (rs->nr) {
+	case SYS_close:
+		fd_set_kind(p, rs->args[0], FD_CLOSED);
+		break;
+	case SYS_close_range:
+		if (rs->args[2] & 4)	/* CLOSE_RANGE_CLOEXEC */
+			break;
+		for (i = rs->args[0]; i < p->nfd && i <= (int64_t)(uint32_t)rs->args[1]; i++)
+			p->fd[i] = FD_CLOSED;
+		break;
+	case SYS_dup:
+	case SYS_fcntl:
+		if (rs->nr == SYS_fcntl && rs->args[1] == F_SETFD)
+			break;
+		fd_set_kind(p, rs->ret, fd_kind(p, rs->args[0]));
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		fd_set_kind(p, rs->args[1], fd_kind(p, rs->args[0]));
+		break;
+	}
+}
+
+/* A clone/fork/vfork started by its REC_TASK event: now its REC_SYS. */
+static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	struct user_regs_struct r;
+	int err;
+
+	t->task_started = false;
+	if (t->st == TS_EVSTOP || t->st == TS_INSYS) {
+		err = run_real(rp, t, false, 0);
+		if (err)
+			return err;
+	}
+	r = t->entry;
+	if (!matches(rp, t, &r, rs))
+		return -EPROTO;
+	if (rs->nr == SYS_execve || rs->nr == SYS_execveat) {
+		if ((int64_t)t->regs.rax != rs->ret) {
+			divergent_result(rp, t, rs, t->regs.rax);
+			return -EPROTO;
+		}
+	} else {
+		/* the child's recorded tid, not the replay's */
+		t->regs.rax = rs->ret;
+		t->dirty = true;
+	}
+	return do_outs(rp, t, rs, false);
+}
+
+/*
+ * Wait until @t, resumed into exit(), is gone: the kernel clears its
+ * CLONE_CHILD_CLEARTID word on the way, which other threads read
+ * (pthread_join) as soon as their next event runs them. A group leader is
+ * reported only with its whole group: wait for it to be a zombie.
+ */
+static int wait_exited(struct rp *rp, struct rthread *t)
+{
+	char path[64], line[256];
+	int st, sig, err, i;
+
+	if (t->tid != t->p->pid) {
+		while (t->st != TS_DEAD) {
+			err = wait_thread(rp, t, &st);
+			if (err)
+				return err;
+			if (classify(st, &sig) == STOP_EXITED)
+				thread_died(rp, t, st);
+			else
+				ptrace(PTRACE_CONT, t->tid, 0, 0);
+		}
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", t->tid);
+	for (i = 0; i < 100000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		char *p;
+
+		if (fd < 0)
+			return 0;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (n <= 0)
+			return 0;
+		line[n] = 0;
+		p = strrchr(line, ')');
+		if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+			return 0;
+		usleep(i < 100 ? 10 : 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+static int handle_sys(struct rp *rp, const struct rec_sys *rs_in)
+{
+	struct rec_sys rsb = *rs_in, *rs = &rsb;
+	struct rthread *t = thread_by_rtid(rp, rs->tid);
+	int kind, err;
+
+	rp->cur = t;
+	rp->syscalls++;
+	if (rs->flags & (REC_SF_OUT_LOST | REC_SF_OUT_FAULT)) {
+		if (rs->flags & REC_SF_OUT_LOST) {
+			fail(rp, "the outputs of this syscall were lost while recording: not replayable from here\n");
+			return -EIO;
+		}
+	}
+	if (!t) {
+		diverge(rp, NULL, "a syscall of thread %u, which does not exist in the replay", rs->tid);
+		return -ESRCH;
+	}
+	if (t->task_started || (rp->launch_exec && t->st == TS_EXIT)) {
+		if (rp->launch_exec) {
+			rp->launch_exec = false;
+			if (rs->nr != SYS_execve || rs->ret) {
+				diverge(rp, t, "the recording does not start with the program's execve");
+				return -EPROTO;
+			}
+			return do_outs(rp, t, rs, false);
+		}
+		return finish_started(rp, t, rs);
+	}
+	if (t->st == TS_NEW && !rs->ret && replay_sys_kind(rs->args, rs->nr) == RP_CLONE)
+		return do_outs(rp, t, rs, false);	/* the child's side of its clone */
+	err = run_to_entry(rp, t);
+	if (err) {
+		char call[512];
+
+		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+		if (err == -ESRCH)
+			diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
+		else if (err == -EFAULT)
+			diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
+				strsignal(t->sig), call);
+		else
+			fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+		return err;
+	}
+	if (!matches(rp, t, &t->regs, rs))
+		return -EPROTO;
+	t->last_nr = rs->nr;
+	kind = replay_sys_kind(rs->args, rs->nr);
+	if (rs->ret < 0 && kind != RP_EXIT && rs->nr != SYS_rt_sigreturn)
+		kind = RP_EMU;		/* it failed: fail it again */
+	switch (kind) {
+	case RP_EXIT:
+		if (rs->nr == SYS_exit_group)
+			t->p->exiting = true;
+		err = resume(t, PTRACE_CONT);
+		t->st = TS_EXITING;
+		rp->real++;
+		if (!err && rs->nr == SYS_exit)
+			err = wait_exited(rp, t);
+		if (!err)
+			err = do_outs(rp, t, rs, false);
+		return err;
+	case RP_CLONE:
+	case RP_EXEC:
+		/* not started by a task event: the child was not recorded */
+		return emulate(rp, t, rs);
+	case RP_OPEN:
+	case RP_NEWFD:
+		return sys_open(rp, t, rs, kind);
+	case RP_PIPE:
+	case RP_SOCKETPAIR:
+		return sys_pipe(rp, t, rs, kind);
+	case RP_MMAP:
+		return sys_mmap(rp, t, rs);
+	case RP_FDREAL:
+	case RP_REAL:
+		err = real(rp, t, rs);
+		if (err)
+			return err;
+		if (rs->nr == SYS_set_tid_address) {
+			t->regs.rax = rs->ret;	/* the recorded tid */
+			t->dirty = true;
+		} else if ((int64_t)t->regs.rax != rs->ret) {
+			divergent_result(rp, t, rs, t->regs.rax);
+			return -EPROTO;
+		}
+		if (kind == RP_FDREAL)
+			fd_effects(t, rs);
+		return do_outs(rp, t, rs, false);
+	}
+	return emulate(rp, t, rs);
+}
+
+/* ------------------------------------------------------------ task events */
+
+static int handle_task(struct rp *rp, const struct rec_task *tk)
+{
+	struct rthread *t;
+	int err, st;
+
+	if (tk->kind == REC_TASK_EXEC && rp->launch_exec) {
+		/* the launch exec: names the first thread */
+		t = thread_by_rtid(rp, 0);
+		if (!t)
+			return -ESRCH;
+		t->rtid = tk->tid;
+		t->p->rpid = tk->tgid;
+		return 0;
+	}
+	t = thread_by_rtid(rp, tk->tid);
+	rp->cur = NULL;		/* clone and exec stay inside their syscall */
+	if (!t) {
+		diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
+		return -ESRCH;
+	}
+	switch (tk->kind) {
+	case REC_TASK_FORK:
+		if (!tk->traced)
+			return 0;	/* the fork is emulated: no child */
+		/* fallthrough */
+	case REC_TASK_CLONE:
+	case REC_TASK_EXEC:
+		err = run_to_entry(rp, t);
+		if (err) {
+			diverge(rp, t, "the thread %s in the replay before its %s",
+				err == -ESRCH ? "exited" : "got a signal",
+				tk->kind == REC_TASK_EXEC ? "exec" : "clone");
+			return err;
+		}
+		if (tk->kind == REC_TASK_EXEC ?
+		    t->regs.orig_rax != SYS_execve && t->regs.orig_rax != SYS_execveat :
+		    t->regs.orig_rax != SYS_clone && t->regs.orig_rax != SYS_clone3 &&
+		    t->regs.orig_rax != SYS_fork && t->regs.orig_rax != SYS_vfork) {
+			__u64 a[6];
+			char act[512];
+
+			regs_args(&t->regs, a);
+			fmt_call(act, sizeof(act), t->regs.orig_rax, a,
+				 replay_sys_nargs(t->regs.orig_rax));
+			diverge(rp, t, "  expected: %s\n  actual:   %s",
+				tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
+			return -EPROTO;
+		}
+		t->entry = t->regs;
+		t->task_started = true;
+		t->last_nr = t->regs.orig_rax;
+		rp->real++;
+		err = run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
+		if (err)
+			return err;
+		if (tk->kind != REC_TASK_EXEC) {
+			struct rthread *c = thread_by_rtid(rp, tk->child);
+			uint64_t flags = 0, ptid = 0, ctid = 0;
+
+			if (t->entry.orig_rax == SYS_clone) {
+				flags = t->entry.rdi;
+				ptid = t->entry.rdx;
+				ctid = t->entry.r10;
+			} else if (t->entry.orig_rax == SYS_clone3) {
+				uint64_t ca[4];
+
+				if (!mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
+					flags = ca[0];
+					ctid = ca[2];
+					ptid = ca[3];
+				}
+			}
+			/* the tids the program sees are the recorded ones */
+			if ((flags & CLONE_PARENT_SETTID) && ptid)
+				mem_write(t->p, ptid, &tk->child, 4);
+			if ((flags & CLONE_CHILD_SETTID) && ctid && c)
+				mem_write(c->p, ctid, &tk->child, 4);
+			/* on to its exit (a vfork parent waits there for its child) */
+			err = resume(t, PTRACE_SYSCALL);
+			t->st = TS_INSYS;
+		}
+		return err;
+	case REC_TASK_EXIT:
+		if (t->st == TS_SIGSTOP) {
+			err = resume(t, PTRACE_CONT);	/* the fatal signal */
+			t->st = TS_EXITING;
+			if (err)
+				return err;
+		}
+		if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
+			diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
+				tk->exit_code);
+			return -EPROTO;
+		}
+		while (t->st != TS_DEAD) {
+			int sig;
+
+			err = wait_thread(rp, t, &st);
+			if (err)
+				return err;
+			if (classify(st, &sig) == STOP_EXITED)
+				thread_died(rp, t, st);
+			else
+				ptrace(PTRACE_CONT, t->tid, 0, 0);
+		}
+		if ((uint32_t)t->status != tk->exit_code && tk->group_dead) {
+			char a[64], b[64];
+
+			ttrec_wait_status_str(tk->exit_code, a, sizeof(a));
+			ttrec_wait_status_str(t->status, b, sizeof(b));
+			diverge(rp, t, "the process ended otherwise than in the recording\n"
+				"  expected: %s\n  actual:   %s", a, b);
+			return -EPROTO;
+		}
+		if (tk->group_dead)
+			t->p->dead = true;
+		return 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ signals */
+
+static int handle_signal(struct rp *rp, const struct rec_signal *s)
+{
+	struct rthread *t = thread_by_rtid(rp, s->tid);
+	int err, st, sig;
+
+	rp->cur = t;
+	rp->signals++;
+	if (!t || t->st == TS_DEAD) {
+		diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
+			s->sig, s->tid);
+		return -ESRCH;
+	}
+	if (fault_signal(s->sig, s->code)) {
+		/* a fault: it must happen again, by itself */
+		if (t->st == TS_SIGSTOP && t->sig == s->sig)
+			return 0;	/* it did, running on after the last event */
+		if (t->st == TS_ENTRY) {
+			diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
+				strsignal(s->sig), s->code, (unsigned long long)s->ip);
+			return -EPROTO;
+		}
+		err = run_to_entry(rp, t);
+		if (err == -EFAULT && t->sig == s->sig)
+			return 0;	/* delivered when the thread resumes */
+		diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
+			strsignal(s->sig), s->code, (unsigned long long)s->ip,
+			err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
+			"made a syscall");
+		return -EPROTO;
+	}
+	if (t->st == TS_INSYS || t->st == TS_EXITING) {
+		diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
+			s->sig);
+		return -EPROTO;
+	}
+	if (t->st == TS_ENTRY) {
+		/* delivered before this syscall: it runs again after the handler */
+		t->regs.rax = t->regs.orig_rax;
+		t->regs.orig_rax = -1;
+		t->regs.rip -= 2;
+		t->dirty = true;
+		t->st = TS_DONE;
+	}
+	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
+		return -errno;
+	err = resume(t, PTRACE_CONT);
+	if (err)
+		return err;
+	for (;;) {
+		siginfo_t si;
+
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		switch (classify(st, &sig)) {
+		case STOP_EXITED:
+			thread_died(rp, t, st);
+			diverge(rp, t, "the thread exited before signal %d could be delivered", s->sig);
+			return -ESRCH;
+		case STOP_SECCOMP:
+			getregs(t);
+			t->st = TS_ENTRY;
+			diverge(rp, t, "signal %d (%s) was not delivered (blocked in the replay?)",
+				s->sig, strsignal(s->sig));
+			return -EPROTO;
+		case STOP_SIGNAL:
+			if (sig != s->sig) {
+				ptrace(PTRACE_CONT, t->tid, 0, 0);
+				continue;
+			}
+			if (!ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si)) {
+				si.si_code = s->code;
+				ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
+			}
+			t->st = TS_SIGSTOP;
+			t->sig = sig;
+			return getregs(t);
+		default:
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+			continue;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ the end */
+
+static void print_regs(const struct rthread *t)
+{
+	const struct user_regs_struct *r = &t->regs;
+
+	printf("thread %u (replayed as %d)%s\n", t->rtid, t->tid,
+	       t->st == TS_ENTRY ? ": at the entry of its next syscall" : "");
+	printf("  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx\n",
+	       r->rax, r->rbx, r->rcx, r->rdx);
+	printf("  rsi %016llx  rdi %016llx  rbp %016llx  rsp %016llx\n",
+	       r->rsi, r->rdi, r->rbp, r->rsp);
+	printf("  r8  %016llx  r9  %016llx  r10 %016llx  r11 %016llx\n",
+	       r->r8, r->r9, r->r10, r->r11);
+	printf("  r12 %016llx  r13 %016llx  r14 %016llx  r15 %016llx\n",
+	       r->r12, r->r13, r->r14, r->r15);
+	printf("  rip %016llx  eflags %08llx  orig_rax %lld\n",
+	       r->rip, r->eflags, (long long)r->orig_rax);
+	printf("  fs_base %016llx  gs_base %016llx  cs %llx  ss %llx\n",
+	       r->fs_base, r->gs_base, r->cs, r->ss);
+}
+
+static void print_mem(struct rp *rp, struct rproc *p, uint64_t addr, uint64_t len)
+{
+	uint8_t b[16];
+	uint64_t off;
+
+	printf("memory %#llx..%#llx of process %u (replayed as %d):\n",
+	       (unsigned long long)addr, (unsigned long long)(addr + len), p->rpid, p->pid);
+	for (off = 0; off < len; off += 16) {
+		size_t n = len - off < 16 ? len - off : 16, i;
+
+		if (mem_read(p, addr + off, b, n)) {
+			printf("  %016llx  (unreadable)\n", (unsigned long long)(addr + off));
+			continue;
+		}
+		printf("  %016llx ", (unsigned long long)(addr + off));
+		for (i = 0; i < 16; i++) {
+			if (i < n)
+				printf(" %02x", b[i]);
+			else
+				printf("   ");
+		}
+		printf("  |");
+		for (i = 0; i < n; i++)
+			putchar(b[i] >= 32 && b[i] < 127 ? b[i] : '.');
+		printf("|\n");
+	}
+}
+
+static void print_maps(struct rproc *p)
+{
+	char path[64], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	printf("maps of process %u (replayed as %d):\n", p->rpid, p->pid);
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	fclose(f);
+}
+
+/* The process the queries are about: the one of the last event's thread. */
+static struct rproc *query_proc(struct rp *rp)
+{
+	struct rproc *p;
+
+	if (rp->last && !rp->last->p->dead)
+		return rp->last->p;
+	for (p = rp->procs; p; p = p->next)
+		if (!p->dead && !p->next)
+			return p;
+	for (p = rp->procs; p; p = p->next)
+		if (!p->dead)
+			return p;
+	return NULL;
+}
+
+/* Kill what is left of the replayed processes and reap them. */
+static void kill_all(struct rp *rp)
+{
+	struct rthread *t;
+	struct rproc *p;
+	int st, left = 0;
+
+	for (p = rp->procs; p; p = p->next) {
+		if (p->dead)
+			continue;
+		kill(p->pid, SIGKILL);
+		for (t = rp->threads; t; t = t->next)
+			left += t->p == p && t->st != TS_DEAD;
+	}
+	while (left > 0) {
+		pid_t pid = waitpid(-1, &st, __WALL);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		t = thread_by_tid(rp, pid);
+		if (t && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			thread_died(rp, t, st);
+			left--;
+		}
+	}
+}
+
+static int stop_here(struct rp *rp)
+{
+	const struct replay_opts *o = rp->o;
+	struct rthread *t;
+	struct rproc *p = query_proc(rp);
+	int i;
+
+	fflush(stdout);
+	printf("stopped after event #%llu\n", (unsigned long long)o->to);
+	if (o->regs) {
+		for (t = rp->threads; t; t = t->next)
+			if (t->st != TS_DEAD && t->st != TS_INSYS && t->st != TS_EXITING)
+				print_regs(t);
+	}
+	if (!p) {
+		if (o->nmem || o->maps || o->stop)
+			printf("no process is alive at this point\n");
+		return 0;
+	}
+	for (i = 0; i < o->nmem; i++)
+		print_mem(rp, p, o->mem[i].addr, o->mem[i].len);
+	if (o->maps)
+		print_maps(p);
+	if (o->stop) {
+		for (t = rp->threads; t; t = t->next) {
+			if (t->st == TS_DEAD || t->st == TS_INSYS || t->st == TS_EXITING)
+				continue;
+			if (t->dirty)
+				ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
+			ptrace(PTRACE_DETACH, t->tid, 0, t->st == TS_SIGSTOP ? t->sig : 0);
+		}
+		kill(p->pid, SIGSTOP);
+		for (t = rp->threads; t; t = t->next)
+			if (t->p != p && t->st != TS_DEAD)
+				kill(t->p->pid, SIGKILL);
+		p->dead = true;		/* not ours to kill any more */
+		printf("process %u is stopped as pid %d: gdb -p %d\n"
+		       "(its syscalls fail with ENOSYS once it runs on without ttrec)\n",
+		       p->rpid, p->pid, p->pid);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+int replay_run(const struct replay_opts *o)
+{
+	struct rp rpb = { .o = o }, *rp = &rpb;
+	struct rec_event ev;
+	struct timespec t0, t1;
+	int ret, status;
+	bool done = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (launch_load(o->dir, &rp->li))
+		return EXIT_FAIL;
+	if (rec_reader_open(&rp->rr, o->dir)) {
+		launch_free(&rp->li);
+		return EXIT_FAIL;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!check_exe(rp))
+		launch(rp);
+	while (!stopped(rp) && !done) {
+		ret = next_event(rp, &ev);
+		if (ret <= 0)
+			break;
+		rp->seq = ev.seq;
+		if (o->to && ev.seq > o->to) {
+			done = true;
+			break;
+		}
+		rp->cur = NULL;
+		switch (ev.type) {
+		case REC_SYS:
+			rp->events++;
+			handle_sys(rp, ev.rec);
+			break;
+		case REC_SIGNAL:
+			rp->events++;
+			handle_signal(rp, ev.rec);
+			break;
+		case REC_TASK:
+			rp->events++;
+			handle_task(rp, ev.rec);
+			break;
+		case REC_GAP: {
+			const struct rec_gap *g = ev.rec;
+
+			fail(rp, "%llu events were lost while recording: not replayable past event #%llu\n",
+			     (unsigned long long)g->lost, (unsigned long long)g->from_seq);
+			break;
+		}
+		case REC_OUT:
+			fail(rp, "malformed journal: output bytes without their syscall\n");
+			break;
+		case REC_SCHED:
+			rp->events++;
+			if (!o->to || ev.seq < o->to)
+				sched_hint(rp, ev.rec);
+			break;
+		default:
+			rp->events++;
+			break;
+		}
+		if (o->to && ev.seq == o->to)
+			done = true;
+	}
+	if (!stopped(rp) && done) {
+		stop_here(rp);
+	} else if (!stopped(rp) && o->to) {
+		fail(rp, "the recording ends before event #%llu\n", (unsigned long long)o->to);
+	} else if (!stopped(rp)) {
+		struct rproc *p;
+
+		for (p = rp->procs; p; p = p->next)
+			if (!p->dead)
+				break;
+		if (p)
+			pr_info("the recording ends at event #%llu with process %u still running: stopped it\n",
+				(unsigned long long)rp->seq, p->rpid);
+	}
+	kill_all(rp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
+	if (status == EXIT_OK && o->verify)
+		fprintf(stderr, "ttrec: replay OK: %llu events, %llu syscalls (%llu emulated, %llu executed), %llu signals in %.3f s%s\n",
+			(unsigned long long)rp->events, (unsigned long long)rp->syscalls,
+			(unsigned long long)rp->emulated, (unsigned long long)rp->real,
+			(unsigned long long)rp->signals,
+			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			rp->imprecise ? "; some syscalls had outputs the journal does not hold" : "");
+	else if (status == EXIT_DIVERGED && o->verify)
+		fprintf(stderr, "ttrec: replay DIVERGED\n");
+	rec_reader_close(&rp->rr);
+	launch_free(&rp->li);
+	while (rp->threads) {
+		struct rthread *t = rp->threads;
+
+		rp->threads = t->next;
+		free(t);
+	}
+	while (rp->procs) {
+		struct rproc *p = rp->procs;
+
+		rp->procs = p->next;
+		if (p->memfd >= 0)
+			close(p->memfd);
+		free(p->fd);
+		free(p);
+	}
+	free(rp->iov);
+	free(rp->buf);
+	return status;
+}
