@@ -439,10 +439,38 @@ FIXTURE_TEARDOWN(snap)
 		close(self->sfd);
 }
 
+/*
+ * Wait until @pid is blocked in read(2) (its command pipe): right after it
+ * replied it may still be on its way out of write(2), and a snapshot taken
+ * then would find it there. Returns 0, or -1 after about 10 s.
+ */
+static int wait_blocked_in_read(pid_t pid)
+{
+	char path[64], line[256];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 10000; i++) {
+		FILE *f = fopen(path, "r");
+		int in_read = 0;
+
+		if (!f)
+			return -1;
+		if (fgets(line, sizeof(line), f))
+			in_read = !strncmp(line, "0 ", 2);
+		fclose(f);
+		if (in_read)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
 static void start(struct __test_metadata *_metadata,
 		  FIXTURE_DATA(snap) *self, int what)
 {
 	ASSERT_EQ(0, workload_start(&self->w, what));
+	ASSERT_EQ(0, wait_blocked_in_read(self->w.pid));
 	self->sfd = attach(self->w.pid);
 	ASSERT_LE(0, self->sfd);
 }
