@@ -246,6 +246,150 @@ TEST_F_TIMEOUT(rp, gzip, 120)
 	EXPECT_GT(self->nrec, 1000);
 }
 
+
+/* ---------------------------------------------------------------- output */
+
+/* stdout and stderr come back byte for byte; files are not written. */
+TEST_F_TIMEOUT(rp, output_reproduced, 60)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16], *err2;
+	ssize_t nerr;
+	struct stat st;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_output %s/written", wl_dir, self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "rp_output done"));
+	snprintf(path, sizeof(path), "%s/rec.err", self->tmp);
+	err2 = malloc(OUT_MAX);
+	ASSERT_NE(NULL, err2);
+	nerr = slurp(path, err2, OUT_MAX);
+	ASSERT_GT(nerr, 256);
+	snprintf(path, sizeof(path), "%s/written", self->tmp);
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(0, replay(self, ""));
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec));
+	/* stderr: the program's bytes (binary too) and nothing else */
+	EXPECT_EQ(0, memcmp(self->err, err2, nerr));
+	EXPECT_EQ(NULL, strstr(self->err, "ttrec"));
+	EXPECT_NE(0, stat(path, &st)) TH_LOG("replay wrote %s", path);
+	free(err2);
+	EXPECT_EQ(0, replay(self, "--quiet"));
+	EXPECT_EQ(0, self->nrep);
+	EXPECT_EQ(0, strlen(self->err));
+}
+
+/* ---------------------------------------------------------------- time travel */
+
+/* The sequence number of the @n-th (0: first) call of syscall @name. */
+static uint64_t nth_seq(const char *dir, const char *name, int n)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	uint64_t seq = 0;
+	int nr = syscall_nr(name);
+
+	if (rec_reader_open(&rr, dir))
+		return 0;
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_sys *s = ev.rec;
+
+		if (ev.type == REC_SYS && s->nr == nr && n-- == 0) {
+			seq = ev.seq;
+			break;
+		}
+	}
+	rec_reader_close(&rr);
+	return seq;
+}
+
+static unsigned long long marker_addr(const char *out)
+{
+	const char *p = strstr(out, "marker 0x");
+
+	return p ? strtoull(p + 7, NULL, 16) : 0;
+}
+
+TEST_F_TIMEOUT(rp, to_mem_regs_maps, 60)
+{
+	char cmd[CMD_MAX], opts[256];
+	unsigned long long addr;
+	uint64_t s1, s2;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_mem", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	addr = marker_addr(self->rec);
+	ASSERT_NE(0, addr) TH_LOG("%s", self->rec);
+	s1 = nth_seq(self->dir, "getppid", 0);
+	s2 = nth_seq(self->dir, "getppid", 1);
+	ASSERT_NE(0, s1);
+	ASSERT_GT(s2, s1);
+	snprintf(opts, sizeof(opts), "--to %llu --mem %#llx:8 --regs --maps --quiet",
+		 (unsigned long long)s1, addr);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->rep, " 88 77 66 55 44 33 22 11 ")) TH_LOG("%s", self->rep);
+	EXPECT_NE(NULL, strstr(self->rep, "orig_rax 110")) TH_LOG("%s", self->rep);
+	EXPECT_NE(NULL, strstr(self->rep, "[stack]"));
+	EXPECT_NE(NULL, strstr(self->rep, "rp_mem\n"));
+	snprintf(opts, sizeof(opts), "--to %llu --mem %#llx:8 --quiet", (unsigned long long)s2,
+		 addr);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->rep, " ef cd ab 89 67 45 23 01 ")) TH_LOG("%s", self->rep);
+	/* before the first getppid the variable is still 0 */
+	snprintf(opts, sizeof(opts), "--to %llu --mem %#llx:8 --quiet",
+		 (unsigned long long)s1 - 1, addr);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->rep, " 00 00 00 00 00 00 00 00 ")) TH_LOG("%s", self->rep);
+	/* past the end */
+	EXPECT_EQ(1, replay(self, "--to 99999999 --regs"));
+	EXPECT_NE(NULL, strstr(self->err, "ends before event"));
+}
+
+/* --stop leaves the process stopped at the event, for a debugger. */
+TEST_F_TIMEOUT(rp, to_stop, 60)
+{
+	char cmd[CMD_MAX], opts[128], path[64], buf[4096];
+	unsigned long long addr;
+	uint64_t s1, v = 0;
+	const char *p;
+	int pid, fd;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_mem", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	addr = marker_addr(self->rec);
+	s1 = nth_seq(self->dir, "getppid", 0);
+	ASSERT_NE(0, s1);
+	snprintf(opts, sizeof(opts), "--to %llu --stop --quiet", (unsigned long long)s1);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	p = strstr(self->rep, "gdb -p ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->rep);
+	pid = atoi(p + 7);
+	ASSERT_GT(pid, 1);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	p = strrchr(buf, ')');
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ('T', p[2]) TH_LOG("%s", buf);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(8, pread(fd, &v, 8, addr));
+	close(fd);
+	EXPECT_EQ(0x1122334455667788ULL, v);
+	if (have("gdb")) {
+		snprintf(cmd, sizeof(cmd), "gdb -p %d -batch -ex 'print/x rp_marker' > %s/gdb.out 2>&1",
+			 pid, self->tmp);
+		sh("%s", cmd);
+		snprintf(path, sizeof(path), "%.40s/gdb.out", self->tmp);
+		slurp(path, buf, sizeof(buf));
+		EXPECT_NE(NULL, strstr(buf, "0x1122334455667788")) TH_LOG("%s", buf);
+	}
+	kill(pid, SIGKILL);
+}
+
 /* ---------------------------------------------------------------- divergence */
 
 /*

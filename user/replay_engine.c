@@ -1480,9 +1480,43 @@ static int wait_exited(struct rp *rp, struct rthread *t)
 	return -ETIMEDOUT;
 }
 
-static int handle_sys(struct rp *rp, const struct rec_sys *rs_in)
+/* The input strings (paths...) the recorder saw must be the ones passed now. */
+static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+			  const struct rec_event *ev)
 {
-	struct rec_sys rsb = *rs_in, *rs = &rsb;
+	unsigned int i;
+
+	for (i = 0; i < ev->nin; i++) {
+		const struct rec_str *in = &ev->in[i];
+		char now[REC_STR_MAX + 1], call[512], *e;
+		size_t want = in->len + !(in->flags & REC_IN_TRUNC), k;
+
+		if ((in->flags & REC_IN_FAULT) || in->arg > 5 || in->len > REC_STR_MAX)
+			continue;
+		/* byte by byte near a page end; the string may end just before it */
+		if (mem_read(t->p, rs->args[in->arg], now, want)) {
+			for (k = 0; k < want; k++)
+				if (mem_read(t->p, rs->args[in->arg] + k, now + k, 1))
+					break;
+			if (k < want)
+				now[k] = 1;	/* unreadable: cannot match a NUL */
+		}
+		if (!memcmp(now, in->s, in->len) &&
+		    ((in->flags & REC_IN_TRUNC) || !now[in->len]))
+			continue;
+		now[in->len < REC_STR_MAX ? in->len + 1 : REC_STR_MAX] = 0;
+		e = memchr(now, 0, sizeof(now));
+		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+		diverge(rp, t, "%s: its string argument %u differs\n  expected: \"%.*s\"\n  actual:   \"%.*s\"",
+			call, in->arg, (int)in->len, in->s, e ? (int)(e - now) : (int)in->len, now);
+		return false;
+	}
+	return true;
+}
+
+static int handle_sys(struct rp *rp, const struct rec_event *ev)
+{
+	struct rec_sys rsb = *(const struct rec_sys *)ev->rec, *rs = &rsb;
 	struct rthread *t = thread_by_rtid(rp, rs->tid);
 	int kind, err;
 
@@ -1525,7 +1559,7 @@ static int handle_sys(struct rp *rp, const struct rec_sys *rs_in)
 			fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
 		return err;
 	}
-	if (!matches(rp, t, &t->regs, rs))
+	if (!matches(rp, t, &t->regs, rs) || !strings_match(rp, t, rs, ev))
 		return -EPROTO;
 	t->last_nr = rs->nr;
 	kind = replay_sys_kind(rs->args, rs->nr);
@@ -1800,7 +1834,8 @@ static void print_regs(const struct rthread *t)
 	printf("  r12 %016llx  r13 %016llx  r14 %016llx  r15 %016llx\n",
 	       r->r12, r->r13, r->r14, r->r15);
 	printf("  rip %016llx  eflags %08llx  orig_rax %lld\n",
-	       r->rip, r->eflags, (long long)r->orig_rax);
+	       r->rip, r->eflags,
+	       (long long)(t->st == TS_DONE && (int64_t)r->orig_rax == -1 ? t->last_nr : (int64_t)r->orig_rax));
 	printf("  fs_base %016llx  gs_base %016llx  cs %llx  ss %llx\n",
 	       r->fs_base, r->gs_base, r->cs, r->ss);
 }
@@ -1918,17 +1953,26 @@ static int stop_here(struct rp *rp)
 	if (o->maps)
 		print_maps(p);
 	if (o->stop) {
+		/*
+		 * Stopped where they are: a group stop queued while every thread
+		 * is in a ptrace stop happens as each returns to user mode after
+		 * the detach. A syscall entered but not yet replayed is skipped
+		 * and rewound to run again when the process continues.
+		 */
+		kill(p->pid, SIGSTOP);
 		for (t = rp->threads; t; t = t->next) {
-			if (t->st == TS_DEAD || t->st == TS_INSYS || t->st == TS_EXITING)
+			if (t->p != p || t->st == TS_DEAD || t->st == TS_INSYS || t->st == TS_EXITING)
 				continue;
+			if (t->st == TS_ENTRY) {
+				t->regs.rax = t->regs.orig_rax;
+				t->regs.orig_rax = -1;
+				t->regs.rip -= 2;
+				t->dirty = true;
+			}
 			if (t->dirty)
 				ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
 			ptrace(PTRACE_DETACH, t->tid, 0, t->st == TS_SIGSTOP ? t->sig : 0);
 		}
-		kill(p->pid, SIGSTOP);
-		for (t = rp->threads; t; t = t->next)
-			if (t->p != p && t->st != TS_DEAD)
-				kill(t->p->pid, SIGKILL);
 		p->dead = true;		/* not ours to kill any more */
 		printf("process %u is stopped as pid %d: gdb -p %d\n"
 		       "(its syscalls fail with ENOSYS once it runs on without ttrec)\n",
@@ -1969,7 +2013,7 @@ int replay_run(const struct replay_opts *o)
 		switch (ev.type) {
 		case REC_SYS:
 			rp->events++;
-			handle_sys(rp, ev.rec);
+			handle_sys(rp, &ev);
 			break;
 		case REC_SIGNAL:
 			rp->events++;
