@@ -256,6 +256,25 @@ TEST_F(cli, status_with_module_lists_session)
 	EXPECT_STREQ("", self->r.out);
 }
 
+/* Read @fd a byte at a time until a line containing @what; 0 if found. */
+static int wait_for_line(int fd, const char *what)
+{
+	char line[512];
+	size_t n = 0;
+
+	while (read(fd, &line[n], 1) == 1) {
+		if (line[n] == '\n' || n == sizeof(line) - 2) {
+			line[n + 1] = 0;
+			if (strstr(line, what))
+				return 0;
+			n = 0;
+			continue;
+		}
+		n++;
+	}
+	return -1;
+}
+
 TEST_F(cli, monitor_reports_events)
 {
 	char want[128];
@@ -269,11 +288,12 @@ TEST_F(cli, monitor_reports_events)
 	ASSERT_LE(0, mon);
 	if (mon == 0) {
 		dup2(out[1], 1);
+		dup2(out[1], 2);
 		execl(ttrec_bin, ttrec_bin, "monitor", "-n", "3", "-t", "20", NULL);
 		_exit(127);
 	}
 	close(out[1]);
-	usleep(500 * 1000);	/* let the monitor subscribe */
+	ASSERT_EQ(0, wait_for_line(out[0], "listening for events"));
 	pid = spawn_sleeper();
 	ASSERT_LT(0, pid);
 	sfd = open_session(pid);

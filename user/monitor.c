@@ -92,6 +92,8 @@ int cmd_monitor(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Subscribed: from here on no event is missed (scripts wait for it). */
+	fprintf(stderr, "ttrec: listening for events; Ctrl-C to stop\n");
 	while (!stop && (!count || seen < count)) {
 		ret = ttrec_nl_events_next(sk, &ev, timeout_s ? (int)timeout_s * 1000 : -1);
 		if (ret == -EINTR)
