@@ -1929,6 +1929,32 @@ static void kill_all(struct rp *rp)
 	}
 }
 
+/* Poll /proc until thread @tid of @pid is in one of @states (1 s at most). */
+static void wait_proc_state(pid_t pid, pid_t tid, const char *states)
+{
+	char path[64], line[512];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	for (i = 0; i < 1000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		char *p;
+
+		if (fd < 0)
+			return;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		line[n] = 0;
+		p = strrchr(line, ')');
+		if (!p || p[1] != ' ' || strchr(states, p[2]))
+			return;
+		usleep(1000);
+	}
+}
+
 static int stop_here(struct rp *rp)
 {
 	const struct replay_opts *o = rp->o;
@@ -1973,6 +1999,10 @@ static int stop_here(struct rp *rp)
 				ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs);
 			ptrace(PTRACE_DETACH, t->tid, 0, t->st == TS_SIGSTOP ? t->sig : 0);
 		}
+		/* say so once it is stopped */
+		for (t = rp->threads; t; t = t->next)
+			if (t->p == p && t->st != TS_DEAD)
+				wait_proc_state(t->p->pid, t->tid, "Tt");
 		p->dead = true;		/* not ours to kill any more */
 		printf("process %u is stopped as pid %d: gdb -p %d\n"
 		       "(its syscalls fail with ENOSYS once it runs on without ttrec)\n",
