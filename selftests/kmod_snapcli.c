@@ -17,6 +17,8 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "image.h"
+#include "log.h"
 #include "snapcli.h"
 
 #define PAGE		4096UL
@@ -56,7 +58,13 @@ static int wl_start(struct wl *w, const char *args)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		snprintf(cmd, sizeof(cmd), "exec %s/snapmem %s", wl_dir, args);
+		/*
+		 * glibc's rseq registration off: the kernel would rewrite the
+		 * rseq area (cpu ids) when the thread resumes on another CPU
+		 * after a snapshot, and images are compared with /proc/PID/mem.
+		 */
+		snprintf(cmd, sizeof(cmd), "GLIBC_TUNABLES=glibc.pthread.rseq=0 exec %s/snapmem %s",
+			 wl_dir, args);
 		execl("/bin/sh", "sh", "-c", cmd, NULL);
 		_exit(127);
 	}
@@ -91,6 +99,32 @@ static int __attribute__((format(printf, 2, 3))) wl_cmd(struct wl *w, const char
 	if (!fgets(line, sizeof(line), w->out))
 		return -1;
 	return strncmp(line, "ok", 2) ? -1 : 0;
+}
+
+/*
+ * Wait until the workload sleeps in read() on stdin again: after its answer
+ * it still flushes stdio and returns to fgets(), writing its heap, data and
+ * stack. Snapshots compared with /proc/PID/mem need it quiet.
+ */
+static int wl_quiesce(struct wl *w)
+{
+	char path[64], buf[128];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", w->pid);
+	for (i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+		bool in_read = false;
+
+		if (f) {
+			in_read = fgets(buf, sizeof(buf), f) && !strncmp(buf, "0 0x0 ", 6);
+			fclose(f);
+		}
+		if (in_read)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
 }
 
 static void wl_stop(struct wl *w)
@@ -612,6 +646,183 @@ TEST_F_TIMEOUT(snap, attach_snapshot_interval_writes_a_chain, 300)
 	EXPECT_EQ(-1, check_image(img, &first, &self->c));
 	/* the recording itself is there */
 	EXPECT_EQ(0, TTREC("info %s", rec)) TH_LOG("%s", self->c.err);
+}
+
+/*
+ * Every byte the image gives for the target's memory equals what
+ * /proc/PID/mem reads now (the target idles in read() since the snapshot):
+ * whole anonymous VMAs, and the captured pages of file-backed ones.
+ * Returns the first differing address, or 0.
+ */
+static uint64_t differs_from_proc(struct img *im, pid_t pid, uint64_t *checked)
+{
+	unsigned char a[PAGE], b[PAGE];
+	char path[64], line[512];
+	uint64_t bad = 0, vdso = 0;
+	FILE *maps;
+	uint32_t i;
+	int fd;
+
+	/*
+	 * The module reports [vdso] as a captured anonymous VMA holding no
+	 * page, so a snapshot reads zeroes there, not the vDSO: not compared.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "r");
+	while (maps && fgets(line, sizeof(line), maps))
+		if (strstr(line, "[vdso]"))
+			vdso = strtoull(line, NULL, 16);
+	if (maps)
+		fclose(maps);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 1;
+	*checked = 0;
+	for (i = 0; i < im->nr_vmas && !bad; i++) {
+		const struct img_vma *v = &im->vmas[i];
+		uint64_t addr;
+
+		if (!(v->flags & TTREC_VMA_CAPTURED) || (v->flags & TTREC_VMA_SHARED) ||
+		    v->start == vdso)
+			continue;
+		for (addr = v->start; addr < v->end && !bad; addr += PAGE) {
+			ssize_t n = img_pread(im, a, PAGE, addr);
+
+			if (n == -ENODATA && (v->flags & TTREC_VMA_FILE))
+				continue;	/* the file's page */
+			if (n != PAGE || pread(fd, b, PAGE, addr) != PAGE || memcmp(a, b, PAGE)) {
+				fprintf(stderr, "# %#llx (vma %#llx-%#llx flags %#x %s): differs\n",
+					(unsigned long long)addr, (unsigned long long)v->start,
+					(unsigned long long)v->end, v->flags, v->path);
+				bad = addr;
+			}
+			(*checked)++;
+		}
+	}
+	close(fd);
+	return bad;
+}
+
+/* Snapshot @sfd into @path (against @parent with @parent_fd when given). */
+static int write_image(int sfd, const char *path, struct img *parent, int parent_fd,
+		       int *snapfd, struct img_write_stats *st, struct img **out)
+{
+	struct ttrec_snapshot_args a = { 0 };
+	struct img_write_opts wo = { .path = path, .comm = "snapmem", .parent = parent,
+				     .parent_ref = "a.img", .parent_snapfd = parent_fd };
+
+	*snapfd = ioctl(sfd, TTREC_IOC_SNAPSHOT, &a);
+	if (*snapfd < 0)
+		return -errno;
+	wo.snapfd = *snapfd;
+	if (img_write(&wo, st))
+		return -EIO;
+	return img_open(path, out);
+}
+
+/*
+ * Increments across VMA changes (pages written, part of a mapping unmapped,
+ * part made read-only, a new mapping, heap growth), with the kernel's diff
+ * and by comparing contents: the chain must read as the target's memory.
+ */
+static void vma_changes(struct __test_metadata *_metadata, const char *dir, bool kernel)
+{
+	struct img *a = NULL, *b = NULL;
+	struct img_write_stats st;
+	struct ttrec_attach_args at = { 0 };
+	char pa[128], pb[128];
+	uint64_t checked;
+	struct wl w;
+	int dev, sfd, s1, s2;
+
+	log_verbosity = LOG_WARN;
+	snprintf(pa, sizeof(pa), "%s/a.img", dir);
+	snprintf(pb, sizeof(pb), "%s/b.img", dir);
+	ASSERT_EQ(0, wl_start(&w, "-n 128"));
+	dev = open("/dev/ttrec", O_RDWR);
+	ASSERT_LE(0, dev);
+	at.pid = w.pid;
+	sfd = ioctl(dev, TTREC_IOC_ATTACH, &at);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, wl_quiesce(&w));
+	ASSERT_EQ(0, write_image(sfd, pa, NULL, -1, &s1, &st, &a));
+	EXPECT_EQ(0, differs_from_proc(a, w.pid, &checked));
+	EXPECT_LE(128, checked);
+
+	ASSERT_EQ(0, wl_cmd(&w, "pages 3 1 2 3"));
+	ASSERT_EQ(0, wl_cmd(&w, "unmap 100 10"));
+	ASSERT_EQ(0, wl_cmd(&w, "protect 0 4"));
+	ASSERT_EQ(0, wl_cmd(&w, "map 16 7"));
+	ASSERT_EQ(0, wl_cmd(&w, "brk 8 8"));
+	ASSERT_EQ(0, wl_cmd(&w, "check"));
+
+	ASSERT_EQ(0, wl_quiesce(&w));
+	ASSERT_EQ(0, write_image(sfd, pb, a, kernel ? s1 : -1, &s2, &st, &b));
+	EXPECT_EQ(kernel, st.kernel_diff);
+	EXPECT_EQ(1, b->h.depth);
+	/* 3 written, 16 mapped, 8 of heap, and the workload's own few */
+	EXPECT_LE(3 + 16 + 8, st.data_pages);
+	EXPECT_GE(3 + 16 + 8 + OTHER_PAGES_MAX, st.data_pages);
+	EXPECT_LE(1, b->nr_removed);		/* the region as it was */
+	EXPECT_EQ(0, differs_from_proc(b, w.pid, &checked));
+	EXPECT_LE(118 + 16 + 8, checked);
+	img_close(b);
+	img_close(a);
+	close(s2);
+	close(s1);
+	close(sfd);
+	close(dev);
+	wl_stop(&w);
+}
+
+TEST_F_TIMEOUT(snap, increments_across_vma_changes_kernel_diff, 120)
+{
+	if (!module_loaded())
+		SKIP(return, "needs ttrec.ko");
+	vma_changes(_metadata, self->dir, true);
+}
+
+TEST_F_TIMEOUT(snap, increments_across_vma_changes_contents, 120)
+{
+	if (!module_loaded())
+		SKIP(return, "needs ttrec.ko");
+	vma_changes(_metadata, self->dir, false);
+}
+
+/* Random damage never crashes the reader: it refuses (1) or reads (0). */
+TEST_F_TIMEOUT(snap, damaged_images_never_crash_the_reader, 300)
+{
+	char p[192];
+	struct stat st;
+	unsigned int i, seed = 1;
+
+	if (!module_loaded())
+		SKIP(return, "needs ttrec.ko");
+	ASSERT_EQ(0, wl_start(&self->w, "-n 16"));
+	ASSERT_EQ(0, TTREC("snapshot %d -o %s -q", self->w.pid, self->a));
+	ASSERT_EQ(0, wl_cmd(&self->w, "pages 2 1"));
+	ASSERT_EQ(0, TTREC("snapshot %d -o %s -q --parent %s", self->w.pid, self->b, self->a));
+	ASSERT_EQ(0, stat(self->b, &st));
+	snprintf(p, sizeof(p), "%s/c.img", self->dir);
+	for (i = 0; i < 60; i++) {
+		unsigned char junk[8];
+		long off = rand_r(&seed) % st.st_size;
+		unsigned int k, n = 1 + rand_r(&seed) % 8;
+
+		for (k = 0; k < n; k++)
+			junk[k] = rand_r(&seed);
+		ASSERT_EQ(0, damage(self->b, p, off, junk, n));
+		if (i % 4 == 3)
+			ASSERT_EQ(0, truncate(p, rand_r(&seed) % st.st_size));
+		/* c.img names a.img as its parent: the chain is read too */
+		TTREC("info %s", p);
+		EXPECT_GE(1, self->c.status) TH_LOG("damage at %ld: %s", off, self->c.err);
+		TTREC("dump %s --mem %#llx:%lu", p, (unsigned long long)self->w.region, 16 * PAGE);
+		EXPECT_GE(1, self->c.status) TH_LOG("damage at %ld: %s", off, self->c.err);
+		TTREC("dump %s --pages", p);
+		EXPECT_GE(1, self->c.status) TH_LOG("damage at %ld: %s", off, self->c.err);
+	}
 }
 
 TEST_F_TIMEOUT(snap, status_shows_page_accounting, 120)

@@ -19,6 +19,10 @@
  *   zero I               page I is memset to 0
  *   drop I               page I is dropped (MADV_DONTNEED: reads zero)
  *   check                every page matches the model: "ok" or "bad page I"
+ *   unmap I N            munmap N pages from page I (no longer checked)
+ *   protect I N          mprotect N pages from page I read-only
+ *   map N SEED           map N more pages, filled with SEED: "ok map ADDR"
+ *   brk N SEED           grow the heap by N pages, filled with SEED
  *   exit
  * Pattern SEED in page I, byte K: (SEED * 31 + I * 7 + K * 13 + (K >> 8)) & 255;
  * seed 0 is all zeroes.
@@ -30,11 +34,13 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <stdbool.h>
 
 #define PAGE	4096UL
 
 static unsigned char *region;
 static unsigned int *seeds;
+static bool *unmapped;
 static unsigned long npages;
 
 static unsigned char pat(unsigned int seed, unsigned long page, unsigned long k)
@@ -56,7 +62,7 @@ static long check(void)
 	unsigned long i, k;
 
 	for (i = 0; i < npages; i++)
-		for (k = 0; k < PAGE; k++)
+		for (k = 0; k < PAGE && !unmapped[i]; k++)
 			if (region[i * PAGE + k] != pat(seeds[i], i, k))
 				return i;
 	return -1;
@@ -90,7 +96,8 @@ int main(int argc, char **argv)
 	region = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	seeds = calloc(npages, sizeof(*seeds));
-	if (region == MAP_FAILED || !seeds)
+	unmapped = calloc(npages, sizeof(*unmapped));
+	if (region == MAP_FAILED || !seeds || !unmapped)
 		return 1;
 	madvise(region, npages * PAGE, MADV_NOHUGEPAGE);
 	for (i = 0; i < touched; i++)
@@ -125,7 +132,8 @@ int main(int argc, char **argv)
 			unsigned int seed = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0);
 
 			for (i = 0; i < npages; i++)
-				put(i, seed);
+				if (!unmapped[i])
+					put(i, seed);
 			printf("ok fill\n");
 		} else if (!strcmp(tok, "pages")) {
 			unsigned int seed = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0);
@@ -147,6 +155,35 @@ int main(int argc, char **argv)
 				seeds[i] = 0;
 			}
 			printf("ok %s\n", drop ? "drop" : "zero");
+		} else if (!strcmp(tok, "unmap") || !strcmp(tok, "protect")) {
+			int unmap = tok[0] == 'u';
+			unsigned long n, k;
+
+			i = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0);
+			n = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0);
+			if (i + n > npages || (unmap ? munmap(region + i * PAGE, n * PAGE) :
+					       mprotect(region + i * PAGE, n * PAGE, PROT_READ))) {
+				printf("bad %s\n", tok);
+			} else {
+				for (k = i; unmap && k < i + n; k++)
+					unmapped[k] = true;
+				printf("ok %s\n", tok);
+			}
+		} else if (!strcmp(tok, "map") || !strcmp(tok, "brk")) {
+			int brk = tok[0] == 'b';
+			unsigned long n = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0), k;
+			unsigned int seed = strtoul(strtok(NULL, " \n") ?: "0", NULL, 0);
+			unsigned char *m = brk ? sbrk(n * PAGE) :
+					   mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (m == MAP_FAILED || m == (void *)-1) {
+				printf("bad %s\n", tok);
+			} else {
+				for (k = 0; k < n * PAGE; k++)
+					m[k] = pat(seed, k / PAGE, k % PAGE);
+				printf("ok %s %#lx\n", tok, (unsigned long)m);
+			}
 		} else if (!strcmp(tok, "check")) {
 			bad = check();
 			if (bad < 0)
