@@ -193,7 +193,9 @@ static int check_header(struct img *im)
 		return err;
 	}
 	if (memcmp(h->magic, IMG_MAGIC, 8)) {
-		pr_err("%s: not a ttrec snapshot image (wrong magic)\n", im->path);
+		pr_err("%s: not a ttrec snapshot image (wrong magic)%s\n", im->path,
+		       memcmp(h->magic, "TTRECJNL", 8) ? "" :
+		       ": a journal; give its recording directory instead");
 		return -EPROTO;
 	}
 	if (h->version != IMG_FORMAT_VERSION) {
