@@ -245,6 +245,7 @@ TEST_F(cli, status_with_module_lists_session)
 	EXPECT_NE(NULL, strstr(self->r.out, "module: loaded"));
 	EXPECT_NE(NULL, strstr(self->r.out, "api: 1"));
 	EXPECT_NE(NULL, strstr(self->r.out, "netlink"));
+	EXPECT_NE(NULL, strstr(self->r.out, "snapshot snap-diff")) TH_LOG("%s", self->r.out);
 	snprintf(line, sizeof(line), " %d ", pid);
 	EXPECT_NE(NULL, strstr(self->r.out, line)) TH_LOG("%s", self->r.out);
 	EXPECT_NE(NULL, strstr(self->r.out, "live"));
@@ -279,7 +280,8 @@ TEST_F(cli, monitor_reports_events)
 {
 	char want[128];
 	pid_t mon, pid;
-	int out[2], sfd, st;
+	struct ttrec_snapshot_args sa = { 0 };
+	int out[2], sfd, st, snap;
 
 	if (!module_loaded())
 		SKIP(return, "ttrec.ko is not loaded here");
@@ -289,7 +291,7 @@ TEST_F(cli, monitor_reports_events)
 	if (mon == 0) {
 		dup2(out[1], 1);
 		dup2(out[1], 2);
-		execl(ttrec_bin, ttrec_bin, "monitor", "-n", "3", "-t", "20", NULL);
+		execl(ttrec_bin, ttrec_bin, "monitor", "-n", "4", "-t", "20", NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -298,6 +300,9 @@ TEST_F(cli, monitor_reports_events)
 	ASSERT_LT(0, pid);
 	sfd = open_session(pid);
 	ASSERT_LE(0, sfd);
+	snap = ioctl(sfd, TTREC_IOC_SNAPSHOT, &sa);
+	ASSERT_LE(0, snap);
+	close(snap);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(sfd);
@@ -310,6 +315,12 @@ TEST_F(cli, monitor_reports_events)
 	snprintf(want, sizeof(want), "pid=%d status=0x9 (killed by SIGKILL)", pid);
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
 	EXPECT_NE(NULL, strstr(self->r.out, "session-closed")) TH_LOG("%s", self->r.out);
+	snprintf(want, sizeof(want), "snapshot session=");
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	snprintf(want, sizeof(want), "snapshot=%llu pause_us=%llu pages_shared=%llu",
+		 (unsigned long long)sa.id, (unsigned long long)sa.pause_ns / 1000,
+		 (unsigned long long)sa.counts.pages_shared);
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
 }
 
 TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@
 #include "ttrec.h"
 
 static const char *const feature_names[] = {
-	"attach-pidfd", "netlink", "session-poll",
+	"attach-pidfd", "netlink", "session-poll", "snapshot", "snap-diff",
 };
 
 void ttrec_features_str(uint64_t features, char *buf, size_t len)

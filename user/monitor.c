@@ -23,7 +23,9 @@ static void usage(FILE *out)
 		"Usage: ttrec monitor [-n COUNT] [-t SECONDS]\n"
 		"\n"
 		"Print the events ttrec.ko announces (session opened, session closed,\n"
-		"target exited) as they happen, one line each, until interrupted.\n"
+		"target exited, snapshot taken) as they happen, one line each, until\n"
+		"interrupted. Snapshot lines carry the snapshot id, the target's pause\n"
+		"and how many pages are held copy-on-write or were copied at once.\n"
 		"\n"
 		"Options:\n"
 		"  -n, --count COUNT     exit after COUNT events\n"
@@ -112,6 +114,12 @@ int cmd_monitor(int argc, char **argv)
 			ttrec_wait_status_str(ev.exit_status, buf, sizeof(buf));
 			printf(" status=0x%x (%s)", ev.exit_status, buf);
 		}
+		if (ev.has_snapshot)
+			printf(" snapshot=%llu pause_us=%llu pages_shared=%llu pages_copied=%llu",
+			       (unsigned long long)ev.snap_id,
+			       (unsigned long long)ev.pause_ns / 1000,
+			       (unsigned long long)ev.pages_shared,
+			       (unsigned long long)ev.pages_copied);
 		printf("\n");
 	}
 	ttrec_nl_events_close(sk);

@@ -20,6 +20,10 @@ static struct nla_policy attr_policy[TTREC_A_MAX + 1] = {
 	[TTREC_A_OWNER_PID]	= { .type = NLA_U32 },
 	[TTREC_A_COMM]		= { .type = NLA_STRING },
 	[TTREC_A_EVENT]		= { .type = NLA_U32 },
+	[TTREC_A_SNAP_ID]	= { .type = NLA_U64 },
+	[TTREC_A_PAUSE_NS]	= { .type = NLA_U64 },
+	[TTREC_A_PAGES_SHARED]	= { .type = NLA_U64 },
+	[TTREC_A_PAGES_COPIED]	= { .type = NLA_U64 },
 	[TTREC_A_PAGES_HELD]	= { .type = NLA_U64 },
 	[TTREC_A_PAGE_BUDGET]	= { .type = NLA_U64 },
 	[TTREC_A_NR_SNAPSHOTS]	= { .type = NLA_U32 },
@@ -161,6 +165,16 @@ static int event_cb(struct nl_msg *msg, void *arg)
 		ctx->ev->exit_status = nla_get_u32(tb[TTREC_A_EXIT_STATUS]);
 		ctx->ev->has_exit_status = true;
 	}
+	if (tb[TTREC_A_SNAP_ID]) {
+		ctx->ev->has_snapshot = true;
+		ctx->ev->snap_id = nla_get_u64(tb[TTREC_A_SNAP_ID]);
+		if (tb[TTREC_A_PAUSE_NS])
+			ctx->ev->pause_ns = nla_get_u64(tb[TTREC_A_PAUSE_NS]);
+		if (tb[TTREC_A_PAGES_SHARED])
+			ctx->ev->pages_shared = nla_get_u64(tb[TTREC_A_PAGES_SHARED]);
+		if (tb[TTREC_A_PAGES_COPIED])
+			ctx->ev->pages_copied = nla_get_u64(tb[TTREC_A_PAGES_COPIED]);
+	}
 	ctx->got = 1;
 	return NL_STOP;
 }
@@ -218,6 +232,7 @@ const char *ttrec_event_name(uint32_t event)
 	case TTREC_EVENT_SESSION_OPENED:	return "session-opened";
 	case TTREC_EVENT_SESSION_CLOSED:	return "session-closed";
 	case TTREC_EVENT_TARGET_EXITED:		return "target-exited";
+	case TTREC_EVENT_SNAPSHOT:		return "snapshot";
 	default:				return "unknown";
 	}
 }

@@ -66,6 +66,11 @@ struct ttrec_nl_event {
 	uint32_t pid;
 	uint32_t exit_status;
 	bool has_exit_status;
+	bool has_snapshot;	/* TTREC_EVENT_SNAPSHOT: the fields below */
+	uint64_t snap_id;
+	uint64_t pause_ns;
+	uint64_t pages_shared;
+	uint64_t pages_copied;
 };
 
 /* Dump the open sessions; *out is malloc()ed. Return: count or -errno. */
