@@ -13,11 +13,12 @@
  *    snapshot only (ADDED), or both with other attributes (CHANGED).
  *  - Then the pages: for every VMA this snapshot captured, the held pages
  *    of both snapshots in its range are walked in address order (a union
- *    of two xarray walks). A page held by only one side differs; two pages
+ *    walk of the two snapshots' chunks, one page table's worth of slots
+ *    each, see snapshot.h). A page held by only one side differs; two pages
  *    both held copy-on-write differ when they are not the same struct page
  *    (the target's write fault replaced it: snapshots freeze pages as
  *    fork() does, and a frozen page is never written in place); when
- *    either is a copy the module made (TTREC_SNAP_COPIED) the contents are
+ *    either is a copy the module made (TTREC_SLOT_COPIED) the contents are
  *    compared. Changed pages are merged into ranges as they come, and each
  *    finished page range goes out after the VMA ranges that start before
  *    it, so the output is sorted by (start, kind).
@@ -236,18 +237,15 @@ static void ttrec_diff_vmas(struct ttrec_diff *d, struct ttrec_snap *p,
 
 /* -------------------------------------------------------------- pages */
 
-static bool ttrec_diff_pages_differ(struct ttrec_snap *p,
-				    unsigned long vpn, struct page *pp,
-				    struct ttrec_snap *c,
-				    struct page *pc)
+static bool ttrec_diff_slots_differ(unsigned long sp, unsigned long sc)
 {
+	struct page *pp = ttrec_slot_page(sp), *pc = ttrec_slot_page(sc);
 	void *a, *b;
 	bool differ;
 
 	if (pp == pc)
 		return false;
-	if (!xa_get_mark(&p->pages, vpn, TTREC_SNAP_COPIED) &&
-	    !xa_get_mark(&c->pages, vpn, TTREC_SNAP_COPIED))
+	if (!ttrec_slot_copied(sp) && !ttrec_slot_copied(sc))
 		return true;
 	a = kmap_local_page(pp);
 	b = kmap_local_page(pc);
@@ -268,35 +266,66 @@ static int ttrec_diff_resched(struct ttrec_diff *d)
 	return 0;
 }
 
-/* The pages of one VMA of this snapshot: a union walk of both xarrays. */
+/*
+ * The pages [@first, @last] of the chunk @key, as the parent (@cp) and this
+ * snapshot (@cc) hold them; either chunk may be NULL.
+ */
+static int ttrec_diff_chunk(struct ttrec_diff *d, unsigned long key,
+			    unsigned long first, unsigned long last,
+			    const struct ttrec_chunk *cp,
+			    const struct ttrec_chunk *cc)
+{
+	unsigned long base = key << TTREC_CHUNK_SHIFT;
+	unsigned long i = first > base ? first - base : 0;
+	unsigned long stop = min(TTREC_CHUNK_MASK, last - base);
+	int ret;
+
+	for (; i <= stop; i++) {
+		unsigned long sp = cp ? cp->slot[i] : 0;
+		unsigned long sc = cc ? cc->slot[i] : 0;
+
+		if (!sp && !sc)
+			continue;
+		if (!sp || !sc || ttrec_diff_slots_differ(sp, sc)) {
+			ret = ttrec_diff_page(d, base + i);
+			if (ret)
+				return ret;
+		}
+		ret = ttrec_diff_resched(d);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The pages of one VMA of this snapshot: a union walk of both snapshots'
+ * chunks over its range, in address order.
+ */
 static int ttrec_diff_vma_pages(struct ttrec_diff *d,
 				struct ttrec_snap *p,
 				struct ttrec_snap *c,
 				const struct ttrec_snap_vma *v)
 {
-	struct xarray *xp = &p->pages, *xc = &c->pages;
+	unsigned long first = v->start >> PAGE_SHIFT;
 	unsigned long last = (v->end >> PAGE_SHIFT) - 1;
-	unsigned long ip = v->start >> PAGE_SHIFT, ic = ip;
-	struct page *ep, *ec;
+	unsigned long kl = last >> TTREC_CHUNK_SHIFT;
+	unsigned long kp = first >> TTREC_CHUNK_SHIFT, kc = kp;
+	struct ttrec_chunk *cp, *cc;
 	int ret = 0;
 
-	ep = xa_find(xp, &ip, last, XA_PRESENT);
-	ec = xa_find(xc, &ic, last, XA_PRESENT);
-	while (!ret && (ep || ec)) {
-		if (ec && (!ep || ic < ip)) {
-			ret = ttrec_diff_page(d, ic);
-			ec = xa_find_after(xc, &ic, last, XA_PRESENT);
-		} else if (ep && (!ec || ip < ic)) {
-			ret = ttrec_diff_page(d, ip);
-			ep = xa_find_after(xp, &ip, last, XA_PRESENT);
-		} else {
-			if (ttrec_diff_pages_differ(p, ip, ep, c, ec))
-				ret = ttrec_diff_page(d, ic);
-			ep = xa_find_after(xp, &ip, last, XA_PRESENT);
-			ec = xa_find_after(xc, &ic, last, XA_PRESENT);
-		}
-		if (!ret)
-			ret = ttrec_diff_resched(d);
+	cp = xa_find(&p->chunks, &kp, kl, XA_PRESENT);
+	cc = xa_find(&c->chunks, &kc, kl, XA_PRESENT);
+	while (!ret && (cp || cc)) {
+		unsigned long key = min(cp ? kp : ULONG_MAX, cc ? kc : ULONG_MAX);
+		bool in_p = cp && kp == key, in_c = cc && kc == key;
+
+		ret = ttrec_diff_chunk(d, key, first, last, in_p ? cp : NULL,
+				       in_c ? cc : NULL);
+		if (in_p)
+			cp = xa_find_after(&p->chunks, &kp, kl, XA_PRESENT);
+		if (in_c)
+			cc = xa_find_after(&c->chunks, &kc, kl, XA_PRESENT);
 	}
 	return ret;
 }

@@ -20,11 +20,16 @@
  * dropped and, with the threads still parked, the marked pages are copied
  * with access_process_vm(). The threads are released last.
  *
- * The held pages live in an xarray indexed by virtual page number; while
- * the snapshot is built an entry may also be a value entry (the copy
- * reason), and the copies are marked TTREC_SNAP_COPIED once made (a diff
- * compares those by contents, the others by identity: diff.c). A finished
- * snapshot is immutable: readers need no lock.
+ * The pause is what fork() costs the target, and is kept to that: the held
+ * pages go into chunks, one page table's worth of slots each (snapshot.h),
+ * filled under the PTE table's lock and stored once per table; the page
+ * budget is charged once per table; copy requests mark their chunk, so the
+ * copy pass visits only those; and each VMA's pages_held is counted as
+ * its tables are filled. While the snapshot is built a slot may also be a
+ * copy request (the reason, tagged TTREC_SLOT_TODO); the copies are tagged
+ * TTREC_SLOT_COPIED once made (a diff compares those by contents, the
+ * others by identity: diff.c). A finished snapshot is immutable: readers
+ * need no lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,17 +67,32 @@ module_param_named(park_timeout_ms, ttrec_park_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(park_timeout_ms,
 		 "how long a snapshot waits for the target's threads (EBUSY)");
 
+static bool ttrec_snap_debug;
+module_param_named(snap_debug, ttrec_snap_debug, bool, 0644);
+MODULE_PARM_DESC(snap_debug,
+		 "log the phases of each snapshot's pause (park, walk, ...)");
+
 #define TTREC_MAX_THREADS	65536
+
+/* Phase boundaries of one snapshot (ktime_get_ns()), for snap_debug. */
+struct ttrec_snap_phases {
+	u64 start, parked, locked, walked, flushed, copied, released;
+};
 
 static atomic64_t ttrec_next_snap_id = ATOMIC64_INIT(0);
 
-/* Copy reasons, stored as xarray value entries while building. */
+/* Copy reasons, kept in TTREC_SLOT_TODO slots while building. */
 enum {
 	TTREC_COPY_PINNED = 1,
 	TTREC_COPY_HUGE,
 	TTREC_COPY_SHARED,
 	TTREC_COPY_SWAP,
 };
+
+#define TTREC_SLOT_COPY(reason)	((unsigned long)(reason) << 2 | TTREC_SLOT_TODO)
+
+/* On a chunk while building: some of its slots are copy requests. */
+#define TTREC_CHUNK_TODO	XA_MARK_0
 
 /**
  * ttrec_budget_put() - drop a reference on a session's page budget.
@@ -84,29 +104,44 @@ void ttrec_budget_put(struct ttrec_budget *b)
 		kfree(b);
 }
 
-static bool ttrec_snap_charge(struct ttrec_snap *snap)
+/* Charge @n pages to the session's budget: false (nothing charged) beyond. */
+static bool ttrec_snap_charge(struct ttrec_snap *snap, unsigned long n)
 {
-	if (atomic_long_inc_return(&snap->budget->pages) >
+	if (atomic_long_add_return(n, &snap->budget->pages) >
 	    READ_ONCE(ttrec_max_snapshot_pages)) {
-		atomic_long_dec(&snap->budget->pages);
+		atomic_long_sub(n, &snap->budget->pages);
 		return false;
 	}
-	snap->nr_pages++;
+	snap->nr_pages += n;
 	return true;
+}
+
+/* Drop every page reference @chunk holds and empty it. */
+static void ttrec_chunk_put(struct ttrec_chunk *chunk)
+{
+	unsigned long i;
+
+	for (i = 0; i < TTREC_CHUNK_PAGES; i++) {
+		struct page *page = ttrec_slot_page(chunk->slot[i]);
+
+		if (page)
+			put_page(page);
+		chunk->slot[i] = 0;
+	}
 }
 
 static void ttrec_snap_free(struct ttrec_snap *snap)
 {
-	unsigned long idx;
-	void *entry;
+	struct ttrec_chunk *chunk;
+	unsigned long key;
 	u32 i;
 
-	xa_for_each(&snap->pages, idx, entry) {
-		if (!xa_is_value(entry))
-			put_page(entry);
+	xa_for_each(&snap->chunks, key, chunk) {
+		ttrec_chunk_put(chunk);
+		kfree(chunk);
 		cond_resched();
 	}
-	xa_destroy(&snap->pages);
+	xa_destroy(&snap->chunks);
 	atomic_long_sub(snap->nr_pages, &snap->budget->pages);
 	atomic_dec(&snap->budget->snapshots);
 	ttrec_budget_put(snap->budget);
@@ -118,128 +153,214 @@ static void ttrec_snap_free(struct ttrec_snap *snap)
 	kfree(snap);
 }
 
+static unsigned long ttrec_snap_slot(struct ttrec_snap *snap,
+				     unsigned long vpn)
+{
+	struct ttrec_chunk *chunk = xa_load(&snap->chunks,
+					    vpn >> TTREC_CHUNK_SHIFT);
+
+	return chunk ? chunk->slot[vpn & TTREC_CHUNK_MASK] : 0;
+}
+
+/**
+ * ttrec_snap_find() - the next page a finished snapshot holds.
+ * @snap: the snapshot.
+ * @vpn: in: the first virtual page number to look at; out: the page found.
+ * @last: the last virtual page number to look at.
+ *
+ * Return: the slot of the first page held in [*@vpn, @last], or 0 when
+ * there is none (*@vpn is then unchanged).
+ */
+unsigned long ttrec_snap_find(struct ttrec_snap *snap, unsigned long *vpn,
+			      unsigned long last)
+{
+	unsigned long first = *vpn, key = first >> TTREC_CHUNK_SHIFT;
+	unsigned long kl = last >> TTREC_CHUNK_SHIFT;
+	struct ttrec_chunk *chunk;
+
+	if (first > last)
+		return 0;
+	for (chunk = xa_find(&snap->chunks, &key, kl, XA_PRESENT); chunk;
+	     chunk = xa_find_after(&snap->chunks, &key, kl, XA_PRESENT)) {
+		unsigned long base = key << TTREC_CHUNK_SHIFT;
+		unsigned long i = first > base ? first - base : 0;
+		unsigned long stop = min(TTREC_CHUNK_MASK, last - base);
+
+		for (; i <= stop; i++) {
+			if (chunk->slot[i]) {
+				*vpn = base + i;
+				return chunk->slot[i];
+			}
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ the walk */
 
-/* Entries gathered under one PTE lock, stored once it is dropped. */
-struct ttrec_batch_entry {
-	unsigned long vpn;
-	void *entry;		/* held page, or xa_mk_value(reason) */
-};
-
+/*
+ * struct ttrec_walk - the memory walk of one snapshot, under the target's
+ * mmap_write_lock.
+ * @v: the snapshot's record of @vma, whose pages_held the walk counts.
+ * @spare: a zeroed chunk, not in the snapshot yet: the next page table
+ *   without a chunk fills it, and it is stored once it holds something.
+ * @todo: copy requests so far (held to the page budget early).
+ */
 struct ttrec_walk {
 	struct ttrec_snap *snap;
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
-	struct ttrec_batch_entry *batch;	/* PTRS_PER_PTE entries */
-	unsigned int n;
+	struct ttrec_snap_vma *v;
+	struct ttrec_chunk *spare;
+	unsigned long todo;
 	int err;
 };
 
-static void ttrec_walk_flush(struct ttrec_walk *w)
+/* The chunk for the page table that maps @addr: stored or the spare. */
+static struct ttrec_chunk *ttrec_walk_chunk(struct ttrec_walk *w,
+					    unsigned long addr)
 {
-	unsigned int i;
+	struct ttrec_chunk *chunk;
 
-	for (i = 0; i < w->n; i++) {
-		void *old = xa_store(&w->snap->pages, w->batch[i].vpn,
-				     w->batch[i].entry, GFP_KERNEL);
-
-		if (xa_is_err(old)) {
-			if (!xa_is_value(w->batch[i].entry)) {
-				put_page(w->batch[i].entry);
-				atomic_long_dec(&w->snap->budget->pages);
-				w->snap->nr_pages--;
-			}
-			if (!w->err)
-				w->err = xa_err(old);
-		}
+	chunk = xa_load(&w->snap->chunks, addr >> PMD_SHIFT);
+	if (chunk)
+		return chunk;
+	if (!w->spare) {
+		w->spare = kzalloc(sizeof(*w->spare), GFP_KERNEL_ACCOUNT);
+		if (!w->spare)
+			w->err = -ENOMEM;
 	}
-	w->n = 0;
+	return w->spare;
 }
 
+/*
+ * @chunk, the chunk of the page table that maps @addr, got @stored slots:
+ * @held pages held copy-on-write, the rest copy requests. Store it if it
+ * is the spare, and charge the held pages.
+ */
+static void ttrec_walk_commit(struct ttrec_walk *w, struct ttrec_chunk *chunk,
+			      unsigned long addr, unsigned long stored,
+			      unsigned long held)
+{
+	unsigned long key = addr >> PMD_SHIFT;
+	struct ttrec_snap *snap = w->snap;
+
+	if (!stored)
+		return;
+	if (chunk == w->spare) {
+		int err = xa_err(xa_store(&snap->chunks, key, chunk,
+					  GFP_KERNEL));
+
+		if (err) {
+			ttrec_chunk_put(chunk);	/* stays the spare */
+			w->err = err;
+			return;
+		}
+		w->spare = NULL;
+	}
+	w->v->pages_held += stored;
+	snap->counts.pages_shared += held;
+	if (stored > held) {
+		xa_set_mark(&snap->chunks, key, TTREC_CHUNK_TODO);
+		w->todo += stored - held;
+		/* The copies are charged as they are made: fail early. */
+		if (atomic_long_read(&snap->budget->pages) + w->todo >
+		    READ_ONCE(ttrec_max_snapshot_pages))
+			w->err = -ENOSPC;
+	}
+	if (held && !ttrec_snap_charge(snap, held))
+		w->err = -ENOSPC;
+}
+
+/* Request a copy of every page in [addr, end). */
 static void ttrec_walk_mark_range(struct ttrec_walk *w, unsigned long addr,
 				  unsigned long end, int reason)
 {
-	for (; addr < end && !w->err; addr += PAGE_SIZE) {
-		void *old = xa_store(&w->snap->pages, addr >> PAGE_SHIFT,
-				     xa_mk_value(reason), GFP_KERNEL);
+	while (addr < end && !w->err) {
+		unsigned long next = pmd_addr_end(addr, end), n = 0, *slot;
+		struct ttrec_chunk *chunk = ttrec_walk_chunk(w, addr);
 
-		if (xa_is_err(old))
-			w->err = xa_err(old);
+		if (!chunk)
+			return;
+		slot = &chunk->slot[(addr >> PAGE_SHIFT) & TTREC_CHUNK_MASK];
+		for (; n < (next - addr) >> PAGE_SHIFT; n++)
+			slot[n] = TTREC_SLOT_COPY(reason);
+		ttrec_walk_commit(w, chunk, addr, n, 0);
+		addr = next;
+		cond_resched();
 	}
 }
 
 /*
- * One present PTE of a private mapping, PTE lock held. Returns the batch
- * entry to store, or NULL for nothing.
+ * One present PTE of a private mapping, of a normal page, PTE lock held.
+ * Returns the slot to store: the page, held and frozen as fork() freezes
+ * it; a copy request; or 0 for nothing.
  */
-static void *ttrec_walk_private_pte(struct ttrec_walk *w, unsigned long addr,
-				    pte_t *ptep, pte_t pte)
+static __always_inline unsigned long
+ttrec_walk_private_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+		       pte_t pte)
 {
-	struct page *page;
+	struct page *page = pte_page(pte);
 
-	if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
-		return NULL;		/* the zero page */
-	page = pte_page(pte);
 	if (!PageAnon(page))
-		return NULL;		/* file page: not captured */
+		return 0;		/* file page: not captured */
 	if (PageKsm(page))
-		return xa_mk_value(TTREC_COPY_PINNED);
-	if (!ttrec_snap_charge(w->snap)) {
-		w->err = -ENOSPC;
-		return NULL;
-	}
+		return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
 	if (PageAnonExclusive(page)) {
-		pte_t old = ptep_get_and_clear(w->mm, addr, ptep);
+		pte_t old = ptep_get_and_clear(mm, addr, ptep);
 
 		if (page_try_share_anon_rmap(page)) {
 			/* May be pinned: leave it alone, copy it later. */
-			set_pte_at(w->mm, addr, ptep, old);
-			atomic_long_dec(&w->snap->budget->pages);
-			w->snap->nr_pages--;
-			return xa_mk_value(TTREC_COPY_PINNED);
+			set_pte_at(mm, addr, ptep, old);
+			return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
 		}
-		set_pte_at(w->mm, addr, ptep, pte_wrprotect(old));
+		set_pte_at(mm, addr, ptep, pte_wrprotect(old));
 	} else if (pte_write(pte)) {
 		/* Not expected for a shared anon page; be safe. */
-		atomic_long_dec(&w->snap->budget->pages);
-		w->snap->nr_pages--;
-		return xa_mk_value(TTREC_COPY_PINNED);
+		return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
 	}
 	get_page(page);
-	w->snap->counts.pages_shared++;
-	return page;
+	return (unsigned long)page;
 }
 
+/* One page table: fill its chunk under the PTE lock, then commit it. */
 static void ttrec_walk_ptes(struct ttrec_walk *w, pmd_t *pmd,
 			    unsigned long addr, unsigned long end)
 {
 	bool shared = w->vma->vm_flags & VM_SHARED;
+	unsigned long first = addr, stored = 0, held = 0, *slot;
+	struct mm_struct *mm = w->mm;
+	struct ttrec_chunk *chunk;
 	spinlock_t *ptl;	/* the PTE table's lock, held for the loop */
 	pte_t *start, *ptep;
 
-	start = pte_offset_map_lock(w->mm, pmd, addr, &ptl);
-	ptep = start;
-	for (; addr < end && !w->err; addr += PAGE_SIZE, ptep++) {
+	chunk = ttrec_walk_chunk(w, addr);
+	if (!chunk)
+		return;
+	slot = &chunk->slot[(addr >> PAGE_SHIFT) & TTREC_CHUNK_MASK];
+	start = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	for (ptep = start; addr < end; addr += PAGE_SIZE, ptep++, slot++) {
 		pte_t pte = ptep_get(ptep);
-		void *entry;
+		unsigned long s;
 
 		if (pte_none(pte))
 			continue;
 		if (!pte_present(pte))
-			entry = xa_mk_value(TTREC_COPY_SWAP);
+			s = TTREC_SLOT_COPY(TTREC_COPY_SWAP);
+		else if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
+			continue;	/* the zero page */
 		else if (shared)
-			entry = (pte_special(pte) || !pfn_valid(pte_pfn(pte))) ?
-				NULL : xa_mk_value(TTREC_COPY_SHARED);
+			s = TTREC_SLOT_COPY(TTREC_COPY_SHARED);
 		else
-			entry = ttrec_walk_private_pte(w, addr, ptep, pte);
-		if (!entry)
+			s = ttrec_walk_private_pte(mm, addr, ptep, pte);
+		if (!s)
 			continue;
-		w->batch[w->n].vpn = addr >> PAGE_SHIFT;
-		w->batch[w->n].entry = entry;
-		w->n++;
+		*slot = s;
+		stored++;
+		held += !(s & TTREC_SLOT_TODO);
 	}
 	pte_unmap_unlock(start, ptl);
-	ttrec_walk_flush(w);
+	ttrec_walk_commit(w, chunk, first, stored, held);
 }
 
 static void ttrec_walk_pmds(struct ttrec_walk *w, pud_t *pud,
@@ -277,7 +398,6 @@ static void ttrec_walk_vma(struct ttrec_walk *w, struct vm_area_struct *vma)
 	unsigned long addr = vma->vm_start, end = vma->vm_end, next;
 	pgd_t *pgd;
 
-	w->vma = vma;
 	pgd = pgd_offset(w->mm, addr);
 	for (; addr < end && !w->err; pgd++, addr = next) {
 		unsigned long p4d_next, pud_next;
@@ -380,7 +500,8 @@ static bool ttrec_vma_captured(const struct ttrec_snap_vma *v,
  * Record the map and freeze the memory. Called with the threads parked;
  * takes and drops the mmap lock.
  */
-static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
+static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm,
+			     struct ttrec_snap_phases *ph)
 {
 	VMA_ITERATOR(vmi, mm, 0);
 	struct ttrec_walk w = { .snap = snap, .mm = mm };
@@ -390,16 +511,13 @@ static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
 	int ret;
 
 	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
-	w.batch = kvmalloc_array(PTRS_PER_PTE, sizeof(*w.batch), GFP_KERNEL);
-	if (!pathbuf || !w.batch) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-
+	if (!pathbuf)
+		return -ENOMEM;
 	if (mmap_write_lock_killable(mm)) {
 		ret = -EINTR;
 		goto out_free;
 	}
+	ph->locked = ktime_get_ns();
 	cap = mm->map_count;
 	snap->vmas = kvcalloc(cap, sizeof(*snap->vmas), GFP_KERNEL);
 	if (!snap->vmas) {
@@ -421,11 +539,14 @@ static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
 		if (!ttrec_vma_captured(v, vma))
 			continue;
 		v->flags |= TTREC_VMA_CAPTURED;
+		w.vma = vma;
+		w.v = v;
 		ttrec_walk_vma(&w, vma);
 		if (w.err)
 			break;
 	}
 	snap->nr_vmas = n;
+	ph->walked = ktime_get_ns();
 	/*
 	 * Write-protected PTEs may still be cached writable on any CPU, under
 	 * any PCID: __flush_tlb_all() drops every entry of every PCID
@@ -433,93 +554,86 @@ static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm)
 	 * not exported, and inc_mm_tlb_gen() is hidden from modules.
 	 */
 	on_each_cpu(ttrec_flush_tlb_local, NULL, 1);
+	ph->flushed = ktime_get_ns();
 	ret = w.err;
 out_unlock:
 	mmap_write_unlock(mm);
 out_free:
-	kvfree(w.batch);
+	kfree(w.spare);
 	kfree(pathbuf);
 	return ret;
 }
 
-/* Copy the pages the walk marked; threads still parked, no mmap lock. */
-static int ttrec_snap_copy_marked(struct ttrec_snap *snap,
-				  struct task_struct *task)
+/* Copy one requested page into a page of the snapshot's own. */
+static int ttrec_snap_copy_page(struct ttrec_snap *snap,
+				struct task_struct *task, unsigned long addr,
+				unsigned long *slot)
 {
-	unsigned long idx;
-	void *entry;
+	unsigned long reason = *slot >> 2;
+	struct page *page;
+	void *kaddr;
+	int got;
 
-	xa_for_each(&snap->pages, idx, entry) {
-		unsigned long reason;
-		struct page *page;
-		void *kaddr;
-		int got;
-
-		if (!xa_is_value(entry))
-			continue;
-		reason = xa_to_value(entry);
-		if (!ttrec_snap_charge(snap))
-			return -ENOSPC;
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!page) {
-			atomic_long_dec(&snap->budget->pages);
-			snap->nr_pages--;
-			return -ENOMEM;
-		}
-		kaddr = kmap_local_page(page);
-		got = access_process_vm(task, idx << PAGE_SHIFT, kaddr,
-					PAGE_SIZE, FOLL_FORCE);
-		if (got < 0)
-			got = 0;
-		if (got < PAGE_SIZE)
-			memset(kaddr + got, 0, PAGE_SIZE - got);
-		kunmap_local(kaddr);
-		entry = xa_store(&snap->pages, idx, page, GFP_KERNEL);
-		if (xa_is_err(entry)) {
-			put_page(page);
-			atomic_long_dec(&snap->budget->pages);
-			snap->nr_pages--;
-			return xa_err(entry);
-		}
-		xa_set_mark(&snap->pages, idx, TTREC_SNAP_COPIED);
-		switch (reason) {
-		case TTREC_COPY_PINNED:
-			snap->counts.pages_copied_pinned++;
-			break;
-		case TTREC_COPY_HUGE:
-			snap->counts.pages_copied_huge++;
-			break;
-		case TTREC_COPY_SHARED:
-			snap->counts.pages_copied_shared++;
-			break;
-		default:
-			snap->counts.pages_copied_swap++;
-			break;
-		}
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
+	if (!ttrec_snap_charge(snap, 1))
+		return -ENOSPC;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!page) {
+		atomic_long_dec(&snap->budget->pages);
+		snap->nr_pages--;
+		return -ENOMEM;
+	}
+	kaddr = kmap_local_page(page);
+	got = access_process_vm(task, addr, kaddr, PAGE_SIZE, FOLL_FORCE);
+	if (got < 0)
+		got = 0;
+	if (got < PAGE_SIZE)
+		memset(kaddr + got, 0, PAGE_SIZE - got);
+	kunmap_local(kaddr);
+	*slot = (unsigned long)page | TTREC_SLOT_COPIED;
+	switch (reason) {
+	case TTREC_COPY_PINNED:
+		snap->counts.pages_copied_pinned++;
+		break;
+	case TTREC_COPY_HUGE:
+		snap->counts.pages_copied_huge++;
+		break;
+	case TTREC_COPY_SHARED:
+		snap->counts.pages_copied_shared++;
+		break;
+	default:
+		snap->counts.pages_copied_swap++;
+		break;
 	}
 	return 0;
 }
 
-/* pages_held per VMA, from the finished xarray. */
-static void ttrec_snap_count_vmas(struct ttrec_snap *snap)
+/* Make the copies the walk requested; threads still parked, no mmap lock. */
+static int ttrec_snap_copy_marked(struct ttrec_snap *snap,
+				  struct task_struct *task)
 {
-	u32 i;
+	struct ttrec_chunk *chunk;
+	unsigned long key;
 
-	for (i = 0; i < snap->nr_vmas; i++) {
-		struct ttrec_snap_vma *v = &snap->vmas[i];
-		unsigned long idx;
-		void *entry;
+	xa_for_each_marked(&snap->chunks, key, chunk, TTREC_CHUNK_TODO) {
+		unsigned long i;
 
-		if (!(v->flags & TTREC_VMA_CAPTURED))
-			continue;
-		xa_for_each_range(&snap->pages, idx, entry,
-				  v->start >> PAGE_SHIFT,
-				  (v->end >> PAGE_SHIFT) - 1)
-			v->pages_held++;
+		for (i = 0; i < TTREC_CHUNK_PAGES; i++) {
+			unsigned long vpn = key << TTREC_CHUNK_SHIFT | i;
+			int ret;
+
+			if (!(chunk->slot[i] & TTREC_SLOT_TODO))
+				continue;
+			ret = ttrec_snap_copy_page(snap, task, vpn << PAGE_SHIFT,
+						   &chunk->slot[i]);
+			if (ret)
+				return ret;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+		xa_clear_mark(&snap->chunks, key, TTREC_CHUNK_TODO);
 	}
+	return 0;
 }
 
 /* --------------------------------------------------------- snapshot fd */
@@ -554,7 +668,7 @@ static ssize_t ttrec_snap_read(struct file *file, char __user *buf,
 	while (done < len) {
 		const struct ttrec_snap_vma *v = ttrec_snap_find_vma(snap, addr);
 		size_t off = addr & ~PAGE_MASK, n;
-		void *entry;
+		struct page *page;
 
 		if (!v) {
 			err = -EIO;
@@ -562,10 +676,12 @@ static ssize_t ttrec_snap_read(struct file *file, char __user *buf,
 		}
 		n = min3((size_t)(PAGE_SIZE - off), len - done,
 			 (size_t)(v->end - addr));
-		entry = (v->flags & TTREC_VMA_CAPTURED) ?
-			xa_load(&snap->pages, addr >> PAGE_SHIFT) : NULL;
-		if (entry && !xa_is_value(entry)) {
-			void *kaddr = kmap_local_page(entry);
+		page = (v->flags & TTREC_VMA_CAPTURED) ?
+			ttrec_slot_page(ttrec_snap_slot(snap,
+							addr >> PAGE_SHIFT)) :
+			NULL;
+		if (page) {
+			void *kaddr = kmap_local_page(page);
 			unsigned long left;
 
 			left = copy_to_user(buf + done, kaddr + off, n);
@@ -805,8 +921,22 @@ struct ttrec_snap *ttrec_snap_from_file(struct file *file)
 
 /* ------------------------------------------------------------- create */
 
+static void ttrec_snap_log_phases(struct ttrec_snap *snap,
+				  const struct ttrec_snap_phases *ph, int ret)
+{
+#define TTREC_PH_US(a, b)	(ph->b > ph->a ? (ph->b - ph->a) / 1000 : 0)
+	pr_info("snapshot of %d: %d, pause %llu us: park %llu, lock %llu, walk %llu, tlb %llu, copy %llu, release %llu; %llu shared, %lu held\n",
+		pid_nr(snap->pid), ret, snap->pause_ns / 1000,
+		TTREC_PH_US(start, parked), TTREC_PH_US(parked, locked),
+		TTREC_PH_US(locked, walked), TTREC_PH_US(walked, flushed),
+		TTREC_PH_US(flushed, copied), TTREC_PH_US(copied, released),
+		snap->counts.pages_shared, snap->nr_pages);
+#undef TTREC_PH_US
+}
+
 static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
 {
+	struct ttrec_snap_phases ph = { .start = ktime_get_ns() };
 	struct ttrec_park *park;
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -819,6 +949,7 @@ static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
 		return ret;
 
 	snap->taken_ns = ktime_get_ns();
+	ph.parked = snap->taken_ns;
 	nr = min_t(unsigned int, ttrec_park_nr_parked(park), TTREC_MAX_THREADS);
 	snap->threads = kvcalloc(nr, sizeof(*snap->threads), GFP_KERNEL);
 	if (!snap->threads) {
@@ -833,16 +964,18 @@ static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
 		ret = -ESRCH;
 		goto out_release;
 	}
-	ret = ttrec_snap_memory(snap, mm);
+	ret = ttrec_snap_memory(snap, mm, &ph);
 	if (!ret)
 		ret = ttrec_snap_copy_marked(snap, task);
+	ph.copied = ktime_get_ns();
 	mmput(mm);
 	if (!ret && ttrec_park_broken(park))
 		ret = -EAGAIN;
-	if (!ret)
-		ttrec_snap_count_vmas(snap);
 out_release:
 	ttrec_park_release(park, &snap->pause_ns);
+	ph.released = ktime_get_ns();
+	if (READ_ONCE(ttrec_snap_debug))
+		ttrec_snap_log_phases(snap, &ph, ret);
 	return ret;
 }
 
@@ -885,13 +1018,15 @@ long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
 		return ret;
 	if (args.flags || args.__pad)
 		return -EINVAL;
+	/* Slots tag page pointers in their low bits (snapshot.h). */
+	BUILD_BUG_ON(__alignof__(struct page) <= TTREC_SLOT_TAGS);
 	if (READ_ONCE(s->state) != TTREC_SESSION_LIVE)
 		return -ESRCH;
 
 	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
 		return -ENOMEM;
-	xa_init(&snap->pages);
+	xa_init(&snap->chunks);
 	snap->session_id = s->id;
 	snap->pid = get_pid(s->pid);
 	refcount_inc(&s->budget->ref);
