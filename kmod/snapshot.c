@@ -15,7 +15,11 @@
  *    for an eager copy. File pages of private mappings are not held.
  *  - writable shared mappings: every present or swapped page is marked for
  *    an eager copy.
- *  - VM_IO/VM_PFNMAP and hugetlb mappings are not captured (counted).
+ *  - mappings the kernel installed (the vDSO text, uprobes' XOL page: no
+ *    file, but vm_ops): every page is marked for an eager copy; they map
+ *    kernel pages, not anonymous ones.
+ *  - VM_IO/VM_PFNMAP ([vvar]) and hugetlb mappings are not captured
+ *    (counted).
  * Then the stale writable TLB entries are flushed on every CPU, the lock is
  * dropped and, with the threads still parked, the marked pages are copied
  * with access_process_vm(). The threads are released last.
@@ -87,6 +91,7 @@ enum {
 	TTREC_COPY_HUGE,
 	TTREC_COPY_SHARED,
 	TTREC_COPY_SWAP,
+	TTREC_COPY_SPECIAL,
 };
 
 #define TTREC_SLOT_COPY(reason)	((unsigned long)(reason) << 2 | TTREC_SLOT_TODO)
@@ -485,6 +490,16 @@ static void ttrec_vma_describe(struct ttrec_snap_vma *v,
 	}
 }
 
+/*
+ * A mapping the kernel installed itself (_install_special_mapping(): the
+ * vDSO, uprobes' XOL area): no file, but vm_ops. Its pages are kernel
+ * pages, not anonymous ones, so the walk would hold none of them.
+ */
+static bool ttrec_vma_kernel_pages(struct vm_area_struct *vma)
+{
+	return !vma->vm_file && !vma_is_anonymous(vma);
+}
+
 /* Which VMAs the walk visits. */
 static bool ttrec_vma_captured(const struct ttrec_snap_vma *v,
 			       struct vm_area_struct *vma)
@@ -541,7 +556,11 @@ static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm,
 		v->flags |= TTREC_VMA_CAPTURED;
 		w.vma = vma;
 		w.v = v;
-		ttrec_walk_vma(&w, vma);
+		if (ttrec_vma_kernel_pages(vma))
+			ttrec_walk_mark_range(&w, vma->vm_start, vma->vm_end,
+					      TTREC_COPY_SPECIAL);
+		else
+			ttrec_walk_vma(&w, vma);
 		if (w.err)
 			break;
 	}
@@ -598,6 +617,7 @@ static int ttrec_snap_copy_page(struct ttrec_snap *snap,
 		snap->counts.pages_copied_huge++;
 		break;
 	case TTREC_COPY_SHARED:
+	case TTREC_COPY_SPECIAL:
 		snap->counts.pages_copied_shared++;
 		break;
 	default:

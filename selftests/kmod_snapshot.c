@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -52,6 +53,8 @@ struct layout {
 	int thp_ok;
 	int pinned_ok;
 	uint64_t thread_pages;		/* NR_THREADS pages, one per thread */
+	uint64_t vdso, vdso_len;	/* [vdso], from AT_SYSINFO_EHDR and maps */
+	uint64_t vdso_digest;		/* of the bytes the workload reads there */
 };
 
 enum {
@@ -100,6 +103,42 @@ static int check(const unsigned char *p, size_t len, unsigned char seed)
 		if (p[i] != (unsigned char)(seed + i * 7 + i / PAGE))
 			return -1;
 	return 0;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t digest(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The [vdso] or [vvar] VMA of @pid from /proc/PID/maps: 0, or -1. */
+static int find_mapping(pid_t pid, const char *name, uint64_t *start,
+			uint64_t *end)
+{
+	char path[64], line[512];
+	int ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (strstr(line, name) && sscanf(line, "%lx-%lx", &s, &e) == 2) {
+			*start = s;
+			*end = e;
+			ret = 0;
+		}
+	}
+	fclose(f);
+	return ret;
 }
 
 static int thp_backed(uint64_t addr)
@@ -163,6 +202,16 @@ static void workload_main(int cmd, int reply, int what)
 	l.heap = (uintptr_t)heap;
 	l.stack = (uintptr_t)stack;
 	l.shared = (uintptr_t)shared;
+	l.vdso = getauxval(AT_SYSINFO_EHDR);
+	if (l.vdso) {
+		uint64_t s, e;
+
+		/* Its bytes as the workload itself sees them. */
+		if (find_mapping(getpid(), "[vdso]", &s, &e) || s != l.vdso)
+			_exit(18);
+		l.vdso_len = e - s;
+		l.vdso_digest = digest((void *)(uintptr_t)s, l.vdso_len);
+	}
 	fill(l.anon, ANON_SIZE, 1);
 	fill(l.heap, HEAP_SIZE, 2);
 	fill(l.stack, STACK_SIZE, 3);
@@ -784,6 +833,69 @@ TEST_F(snap, pinned_page_copied_eagerly)
 	close(fd);
 	if (!self->w.l.pinned_ok)
 		SKIP(return, "io_uring buffer registration unavailable");
+}
+
+/*
+ * The vDSO is a mapping the kernel installs (no file, kernel pages): the
+ * snapshot holds copies of its text, byte for byte what the target reads
+ * there; [vvar] (VM_PFNMAP|VM_IO) is marked special and not captured.
+ */
+TEST_F(snap, vdso_captured_vvar_special)
+{
+	struct ttrec_snapshot_args a;
+	struct ttrec_snap_vma *v = NULL;
+	const struct ttrec_snap_vma *e;
+	struct layout *l = &self->w.l;
+	uint64_t vvar_start, vvar_end;
+	unsigned char *buf;
+	char b[8];
+	int fd, n;
+
+	start(_metadata, self, W_ANON);
+	if (!l->vdso)
+		SKIP(return, "no vDSO (AT_SYSINFO_EHDR is 0)");
+	ASSERT_LT(0, l->vdso_len);
+	fd = snapshot(self->sfd, &a);
+	ASSERT_LE(0, fd);
+	EXPECT_LE(SHARED_SIZE / PAGE + l->vdso_len / PAGE,
+		  a.counts.pages_copied_shared);
+
+	n = get_vmas(fd, &v);
+	ASSERT_LT(0, n);
+	e = vma_at(v, n, l->vdso);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(l->vdso, e->start);
+	EXPECT_EQ(l->vdso + l->vdso_len, e->end);
+	EXPECT_EQ(TTREC_VMA_CAPTURED, e->flags & (TTREC_VMA_CAPTURED |
+		  TTREC_VMA_FILE | TTREC_VMA_SPECIAL | TTREC_VMA_SHARED));
+	EXPECT_EQ(PROT_READ | PROT_EXEC, e->prot);
+	EXPECT_EQ(l->vdso_len / PAGE, e->pages_held);
+
+	buf = malloc(l->vdso_len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ((ssize_t)l->vdso_len, pread(fd, buf, l->vdso_len, l->vdso));
+	EXPECT_EQ(l->vdso_digest, digest(buf, l->vdso_len));
+	/* An ELF image, not zeroes. */
+	EXPECT_EQ(0, memcmp(buf, ELFMAG, SELFMAG));
+	free(buf);
+
+	if (find_mapping(self->w.pid, "[vvar]", &vvar_start, &vvar_end) == 0) {
+		e = vma_at(v, n, vvar_start);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(vvar_end, e->end);
+		EXPECT_EQ(TTREC_VMA_SPECIAL, e->flags & (TTREC_VMA_CAPTURED |
+			  TTREC_VMA_SPECIAL));
+		EXPECT_EQ(0, e->pages_held);
+		EXPECT_LE((vvar_end - vvar_start) / PAGE,
+			  a.counts.pages_skipped_special);
+		errno = 0;
+		EXPECT_EQ(-1, pread(fd, b, sizeof(b), vvar_start));
+		EXPECT_EQ(ENODATA, errno);
+	} else {
+		TH_LOG("no [vvar] mapping: its check skipped");
+	}
+	free(v);
+	close(fd);
 }
 
 TEST_F(snap, bad_args)

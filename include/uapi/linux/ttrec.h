@@ -159,7 +159,8 @@ struct ttrec_session_info {
  * @pages_copied_pinned: pages copied at once because they may be pinned
  *			(GUP) or are KSM pages.
  * @pages_copied_huge:	pages copied at once because a huge PMD maps them.
- * @pages_copied_shared: pages of MAP_SHARED writable mappings, copied.
+ * @pages_copied_shared: pages of MAP_SHARED writable mappings and of
+ *			mappings the kernel installed ([vdso]), copied.
  * @pages_copied_swap:	pages that were swapped out (or migrating), copied.
  * @pages_skipped_special: pages of VM_IO/VM_PFNMAP/hugetlb mappings, not
  *			captured (counted by VMA size).
