@@ -205,10 +205,16 @@ DEB_PKGS	+= strace sqlite3
 # Real programs the record selftests run in the VM too (with their libraries).
 TTREC_VM_EXTRA	+= sqlite3 gzip
 export TTREC_VM_EXTRA
+# Replay: the selftests replay real programs (python3 on the host only; its
+# library is too big for the VM); `make bench` adds replay-vs-record lines
+# (selftests/bench/replay.sh).
+DEB_PKGS	+= lua5.4 python3
+TTREC_VM_EXTRA	+= lua5.4
 
 .PHONY: bench demo
 bench: build
 	$(Q)selftests/bench/bench.sh $(OUTPUT)
+	$(Q)selftests/bench/replay.sh $(OUTPUT)
 
 demo: build initramfs
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \

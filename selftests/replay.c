@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/types.h>
 
@@ -247,6 +248,233 @@ TEST_F_TIMEOUT(rp, gzip, 120)
 }
 
 
+TEST_F_TIMEOUT(rp, threads_sync, 120)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_sync", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_sync done");
+}
+
+TEST_F_TIMEOUT(rp, fork_follow, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fork", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "rp_fork done");
+	EXPECT_NE(NULL, strstr(self->rec, "statuses 0 0xf"));
+}
+
+/* Without --follow-fork the children are not replayed: their results are. */
+TEST_F_TIMEOUT(rp, fork_nofollow, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fork", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_fork done");
+}
+
+TEST_F_TIMEOUT(rp, signals_more, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_sigs", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_sigs done");
+	EXPECT_NE(NULL, strstr(self->rec, "on altstack 1"));
+	EXPECT_NE(NULL, strstr(self->rec, "usr2 after unblock 2"));
+}
+
+/* Waits are not waited again: the replay is much faster than the recording. */
+TEST_F_TIMEOUT(rp, sleeps, 60)
+{
+	char cmd[CMD_MAX];
+	struct timespec a, b;
+	double secs;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_sleep", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "rp_sleep done"));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("%s", self->err);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	EXPECT_LT(secs, 1.0);
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec));
+}
+
+TEST_F_TIMEOUT(rp, descriptors, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fds", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_fds done");
+}
+
+TEST_F_TIMEOUT(rp, sockets, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_net", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_net done");
+}
+
+TEST_F_TIMEOUT(rp, environment_exit_status, 60)
+{
+	char cmd[CMD_MAX], val[64];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_env one 'two words'", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_env done");
+	ASSERT_EQ(0, recording_meta_get(self->dir, "exit_status", val, sizeof(val)));
+	EXPECT_STREQ("1792", val);	/* exit(7) */
+}
+
+TEST_F_TIMEOUT(rp, memory_maps, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("seq 1 5000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_mmap %s/input.txt", wl_dir, self->tmp);
+	RECORD_REPLAY("", cmd, "rp_mmap done");
+}
+
+/* A file the program maps (not reads) changed: the replay cannot be faithful. */
+TEST_F_TIMEOUT(rp, mapped_file_changed_diverges, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("seq 1 5000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_mmap %s/input.txt", wl_dir, self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_EQ(0, sh("seq 1 5001 > %s/input.txt", self->tmp));
+	EXPECT_EQ(3, replay(self, "--quiet"));
+	EXPECT_NE(NULL, strstr(self->err, "maps a file that changed since the recording"))
+		TH_LOG("%s", self->err);
+}
+
+TEST_F_TIMEOUT(rp, bench_read, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("seq 1 20000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/bench_read %s/input.txt 5000", wl_dir, self->tmp);
+	RECORD_REPLAY("", cmd, NULL);
+}
+
+/* ---------------------------------------------------------------- real programs */
+
+static void write_sql(const char *path, int rows)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		return;
+	fprintf(f, "CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT, r INTEGER);\nBEGIN;\n");
+	for (i = 0; i < rows; i++)
+		fprintf(f, "INSERT INTO t(s, r) VALUES ('row %d', random());\n", i);
+	fprintf(f, "COMMIT;\nSELECT count(*), sum(id), sum(r %% 1000) FROM t;\n"
+		"SELECT datetime('now') > '2000-01-01', hex(randomblob(8)) != '';\n"
+		"CREATE INDEX ti ON t(s);\nSELECT s FROM t WHERE s > 'row 99' LIMIT 3;\n");
+	fclose(f);
+}
+
+/* sqlite3 builds a database from a script; replay must not touch the file. */
+TEST_F_TIMEOUT(rp, sqlite3_script, 120)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+	struct stat st;
+
+	if (!have("sqlite3"))
+		SKIP(return, "sqlite3 not installed");
+	snprintf(path, sizeof(path), "%s/s.sql", self->tmp);
+	write_sql(path, 3000);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s/db < %s", self->tmp, path);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "3000|4501500|")) TH_LOG("%s", self->rec);
+	snprintf(path, sizeof(path), "%s/db", self->tmp);
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("%s", self->err);
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec));
+	EXPECT_NE(0, stat(path, &st));
+}
+
+TEST_F_TIMEOUT(rp, gunzip, 120)
+{
+	char cmd[CMD_MAX];
+
+	if (!have("gzip"))
+		SKIP(return, "gzip not installed");
+	ASSERT_EQ(0, sh("seq 1 40000 | gzip -c > %s/in.gz", self->tmp));
+	snprintf(cmd, sizeof(cmd), "gzip -dc %s/in.gz", self->tmp);
+	RECORD_REPLAY("", cmd, "\n40000\n");
+}
+
+static const char lua_prog[] =
+	"math.randomseed(os.time())\n"
+	"local s = 0\n"
+	"for i = 1, 100000 do s = s + math.random(1, 1000) end\n"
+	"print('sum', s, 'time', os.time(), os.date('%Y-%m-%d %H:%M:%S'), os.clock() >= 0)\n"
+	"local f = io.open('/dev/urandom', 'rb'); print('urandom', f:read(8):byte(1, 8)); f:close()\n"
+	"print('lua done')\n";
+
+TEST_F_TIMEOUT(rp, lua, 120)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+	FILE *f;
+
+	if (!have("lua5.4"))
+		SKIP(return, "lua5.4 not installed");
+	snprintf(path, sizeof(path), "%s/t.lua", self->tmp);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(lua_prog, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "lua5.4 %s", path);
+	RECORD_REPLAY("", cmd, "lua done");
+}
+
+static const char py_prog[] =
+	"import time, random, os, hashlib, threading\n"
+	"random.seed()\n"
+	"h = hashlib.sha256()\n"
+	"def work(n):\n"
+	"    for i in range(n): h.update(str(random.random()).encode())\n"
+	"ts = [threading.Thread(target=work, args=(3000,)) for _ in range(2)]\n"
+	"[t.start() for t in ts]; [t.join() for t in ts]\n"
+	"print('digest', h.hexdigest(), 'time', time.time(), 'mono', time.monotonic())\n"
+	"print('urandom', os.urandom(8).hex(), 'pid', os.getpid())\n"
+	"print('python done')\n";
+
+TEST_F_TIMEOUT(rp, python3, 120)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+	FILE *f;
+
+	if (access("/usr/bin/python3", X_OK))
+		SKIP(return, "/usr/bin/python3 not installed");
+	snprintf(path, sizeof(path), "%s/t.py", self->tmp);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(py_prog, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -I %s", path);
+	RECORD_REPLAY("", cmd, "python done");
+}
+
+/* A shell pipeline: every process forked and exec'd is replayed. */
+TEST_F_TIMEOUT(rp, shell_pipeline_follow, 120)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("seq 1 20000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd),
+		 "sh -c 'sort -rn %s/input.txt | head -3; ls / | wc -l; date +%%s.%%N; echo shell done'",
+		 self->tmp);
+	RECORD_REPLAY("--follow-fork", cmd, "shell done");
+}
+
 /* ---------------------------------------------------------------- output */
 
 /* stdout and stderr come back byte for byte; files are not written. */
@@ -451,6 +679,57 @@ TEST_F_TIMEOUT(rp, altered_journal_diverges, 60)
 	EXPECT_NE(NULL, strstr(self->err, ", 501)")) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->err, ", 500)")) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->err, "replay DIVERGED"));
+}
+
+
+/* Change the path the recording says openat() got. */
+static uint64_t alter_string(const char *dir, const char *from, char to)
+{
+	char in[PATH_MAX + 32], out[PATH_MAX + 32];
+	struct journal_reader *jr;
+	struct journal_writer *jw;
+	struct journal_opts jo = { 0 };
+	const void *rec;
+	uint64_t seq, hit = 0;
+	size_t len;
+
+	snprintf(in, sizeof(in), "%s/journal", dir);
+	snprintf(out, sizeof(out), "%s/journal.new", dir);
+	if (journal_open(in, &jr) || journal_create(out, &jo, &jw))
+		return 0;
+	while (journal_next(jr, &rec, &len, &seq) > 0) {
+		uint8_t copy[len];
+
+		memcpy(copy, rec, len);
+		if (!hit && copy[0] == REC_IN && len > sizeof(struct rec_in) + strlen(from) &&
+		    !memcmp(copy + len - strlen(from), from, strlen(from))) {
+			copy[len - 1] = to;
+			hit = seq;
+		}
+		if (journal_append(jw, seq, copy, len))
+			return 0;
+	}
+	journal_close_reader(jr);
+	if (journal_close(jw) || rename(out, in))
+		return 0;
+	return hit;
+}
+
+TEST_F_TIMEOUT(rp, altered_path_diverges, 60)
+{
+	char cmd[CMD_MAX], want[64];
+	uint64_t seq;
+
+	ASSERT_EQ(0, sh("seq 1 2000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_file %s/input.txt %s/scratch", wl_dir, self->tmp,
+		 self->tmp);
+	ASSERT_EQ(0, record(self, "", cmd));
+	seq = alter_string(self->dir, "input.txt", 'X');
+	ASSERT_NE(0, seq);
+	EXPECT_EQ(3, replay(self, "--quiet"));
+	snprintf(want, sizeof(want), "diverged at event #%llu ", (unsigned long long)seq);
+	EXPECT_NE(NULL, strstr(self->err, want)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "input.txX\"")) TH_LOG("%s", self->err);
 }
 
 /* The program file changed since the recording. */

@@ -19,7 +19,7 @@
 static void record_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec record [-o DIR] [--follow-fork] [--ring-mib N] -- CMD [ARGS...]\n"
+		"Usage: ttrec record [-o DIR] [--follow-fork] [--all-cpus] [--ring-mib N] -- CMD [ARGS...]\n"
 		"\n"
 		"Run CMD and record, from its exec on, every syscall it makes (with the\n"
 		"bytes the kernel wrote into its memory), the signals it gets, its\n"
@@ -29,6 +29,10 @@ static void record_usage(FILE *out)
 		"  -o, --output DIR   recording directory, new or empty\n"
 		"                     (default: ttrec-CMD-YYYYmmdd-HHMMSS)\n"
 		"  -f, --follow-fork  record the children CMD forks too\n"
+		"      --all-cpus     let CMD's threads run on all CPUs (by default they\n"
+		"                     share one, so that `ttrec replay` can reproduce how\n"
+		"                     they interleave; with this, threads that race in\n"
+		"                     user space may diverge on replay)\n"
 		"      --ring-mib N   BPF ring buffer size in MiB, a power of 2 (default 64)\n"
 		"  -h, --help         print this help\n"
 		"\n"
@@ -121,6 +125,7 @@ int cmd_record(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "follow-fork", no_argument, NULL, 'f' },
 		{ "ring-mib", required_argument, NULL, 'R' },
+		{ "all-cpus", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -135,6 +140,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'f':
 			o.follow_fork = true;
+			break;
+		case 'A':
+			o.all_cpus = true;
 			break;
 		case 'R':
 			if (parse_ring(optarg, &o.ring_bytes)) {

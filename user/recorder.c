@@ -680,6 +680,8 @@ static int start_child(struct rec_state *s, const struct recorder_opts *o, int *
 	char b = 1;
 	ssize_t n;
 
+	int cpu = o->all_cpus ? -1 : launch_pick_cpu();
+
 	li = calloc(1, sizeof(*li));
 	if (!li)
 		return -ENOMEM;
@@ -712,7 +714,7 @@ static int start_child(struct rec_state *s, const struct recorder_opts *o, int *
 		close(ep[0]);
 		if (read(go[0], &b, 1) != 1)
 			_exit(127);
-		e = -launch_child_prepare(&rseq_off);
+		e = -launch_child_prepare(&rseq_off, cpu);
 		if (!e) {
 			execve(li->exe, argv, environ);
 			e = errno;

@@ -93,6 +93,7 @@ struct recorder_opts {
 	int pid;		/* attach: the target (a tgid) */
 	char *const *argv;	/* record: the command to run (then pid is 0) */
 	uint64_t ring_bytes;	/* 0: default */
+	bool all_cpus;		/* record: do not pin the command to one CPU */
 	/* called on every turn of the main loop (every few ms) while recording */
 	void (*tick)(void *arg);
 	void *tick_arg;

@@ -51,12 +51,16 @@ struct launch_info {
 /* execvp's PATH search, without executing: the file name execve gets. 0 or -errno. */
 int launch_resolve_exe(const char *file, char *out, size_t len);
 /*
- * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE) and a
+ * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE), a
  * seccomp filter that fails rseq() with ENOSYS (the kernel writes the cpu
- * number into an rseq area behind the program's back).
+ * number into an rseq area behind the program's back), and with @cpu >= 0
+ * the command's threads on that one CPU: they then interleave only where
+ * they block or are preempted, which the replay can follow.
  * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
  */
-int launch_child_prepare(bool *rseq_disabled);
+int launch_child_prepare(bool *rseq_disabled, int cpu);
+/* The CPU `ttrec record` runs the command on: the last one it may use. */
+int launch_pick_cpu(void);
 /*
  * At the PTRACE_EVENT_EXEC stop of @pid (nothing of the new program has
  * run): read its auxv and AT_RANDOM bytes, and with @patch turn the vDSO's

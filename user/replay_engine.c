@@ -40,6 +40,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
+#include <stddef.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,11 +75,18 @@ enum tstate {
 	TS_EVSTOP,	/* at a clone/fork/exec event stop inside a real syscall */
 	TS_INSYS,	/* resumed inside a real syscall; its exit stop pending */
 	TS_SIGSTOP,	/* at a signal-delivery stop; @sig is delivered on resume */
+	TS_PREEMPT,	/* stopped in user code where the recording preempted it */
 	TS_EXITING,	/* resumed into exit(), exit_group() or a fatal signal */
 	TS_DEAD,
 };
 
 enum fdkind { FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED };
+
+/* A file's identity as a recorded fstat() returned it. */
+struct fdstat {
+	bool valid;
+	uint64_t ino, size, mtime_ns;
+};
 
 struct rproc {
 	struct rproc *next;
@@ -90,6 +98,7 @@ struct rproc {
 	bool dead;
 	int nfd;
 	uint8_t *fd;		/* enum fdkind by descriptor number */
+	struct fdstat *fst;	/* what the recording's fstat() said, by number */
 };
 
 #define STASH_MAX	8
@@ -106,6 +115,10 @@ struct rthread {
 	bool task_started;	/* a clone/exec started by its task event */
 	int sig;		/* TS_SIGSTOP: the signal to deliver */
 	int64_t last_nr;	/* the last syscall matched */
+	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */
+	bool exec_early;	/* a vfork child's exec run before its task event */
+	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
+	int64_t sigwait_ret;	/* what the recorded syscall returned */
 	int nstash;
 	int stash[STASH_MAX];	/* wait statuses not yet consumed */
 	int status;		/* TS_DEAD: the wait status */
@@ -269,14 +282,21 @@ static void fd_set_kind(struct rproc *p, int64_t fd, int kind)
 	if (fd >= p->nfd) {
 		int n = fd + 64;
 		uint8_t *k = realloc(p->fd, n);
+		struct fdstat *f;
 
 		if (!k)
 			return;
-		memset(k + p->nfd, FD_CLOSED, n - p->nfd);
 		p->fd = k;
+		f = realloc(p->fst, n * sizeof(*f));
+		if (!f)
+			return;
+		memset(k + p->nfd, FD_CLOSED, n - p->nfd);
+		memset(f + p->nfd, 0, (n - p->nfd) * sizeof(*f));
+		p->fst = f;
 		p->nfd = n;
 	}
 	p->fd[fd] = kind;
+	p->fst[fd].valid = false;
 }
 
 static struct rthread *thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
@@ -879,8 +899,10 @@ static int exec_fixup(struct rp *rp, struct rthread *t)
 
 			for (k = 0; k < n; k++)
 				open |= fds[k] == i;
-			if (!open)
+			if (!open) {
 				p->fd[i] = FD_CLOSED;
+				p->fst[i].valid = false;
+			}
 		}
 	}
 	return 0;
@@ -901,14 +923,18 @@ static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t 
 		if (!p)
 			return -ENOMEM;
 		p->fd = malloc(t->p->nfd ? t->p->nfd : 1);
-		if (!p->fd)
+		p->fst = malloc(t->p->nfd ? t->p->nfd * sizeof(*p->fst) : 1);
+		if (!p->fd || !p->fst)
 			return -ENOMEM;
 		memcpy(p->fd, t->p->fd, t->p->nfd);
+		memcpy(p->fst, t->p->fst, t->p->nfd * sizeof(*p->fst));
 		p->nfd = t->p->nfd;
 	}
 	c = thread_new(rp, p, rchild, msg);
 	if (!c)
 		return -ENOMEM;
+	if (kind == STOP_VFORK)
+		t->vfork_child = c;
 	/* its first stop (PTRACE_EVENT_STOP) */
 	for (;;) {
 		err = wait_thread(rp, c, &st);
@@ -1042,6 +1068,45 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	return -EINVAL;
 }
 
+/* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
+static void note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
+		      const uint8_t *d, size_t len)
+{
+	struct rproc *p = t->p;
+	int64_t fd = rs->args[0];
+	struct fdstat st = { .valid = true };
+	uint64_t sec, nsec = 0;
+
+	if (rs->ret || fd < 0 || fd >= p->nfd || p->fd[fd] != FD_REAL)
+		return;
+	if ((rs->nr == SYS_fstat && o->region == 1) ||
+	    (rs->nr == SYS_newfstatat && o->region == 2 && (rs->args[3] & AT_EMPTY_PATH))) {
+		if (o->off || len < 104)
+			return;
+		memcpy(&st.ino, d + 8, 8);
+		memcpy(&st.size, d + 48, 8);
+		memcpy(&sec, d + 88, 8);
+		memcpy(&nsec, d + 96, 8);
+	} else if (rs->nr == SYS_statx && o->region == 4 && (rs->args[2] & AT_EMPTY_PATH)) {
+		uint32_t ns, mask;
+
+		if (o->off || len < 124)
+			return;
+		memcpy(&mask, d, 4);
+		if ((mask & 0x340) != 0x340)	/* STATX_INO | STATX_SIZE | STATX_MTIME */
+			return;
+		memcpy(&st.ino, d + 32, 8);
+		memcpy(&st.size, d + 40, 8);
+		memcpy(&sec, d + 112, 8);
+		memcpy(&ns, d + 120, 4);
+		nsec = ns;
+	} else {
+		return;
+	}
+	st.mtime_ns = sec * 1000000000ULL + nsec;
+	p->fst[fd] = st;
+}
+
 /* Consume the REC_OUTs of @rs; with @apply write them into @t's memory. */
 static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
 {
@@ -1053,6 +1118,8 @@ static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, b
 	while ((ret = next_out(rp, &left, &ev)) > 0) {
 		if (!apply)
 			continue;
+		if (rs->nr == SYS_fstat || rs->nr == SYS_newfstatat || rs->nr == SYS_statx)
+			note_stat(t, rs, ev.rec, ev.data, ev.data_len);
 		if (write_out(rp, t, rs, ev.rec, ev.data, ev.data_len)) {
 			char call[512];
 
@@ -1079,21 +1146,110 @@ static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, b
  * before the events of other threads that followed (a pthread_join reads
  * the joined thread's tid word before it waits).
  */
+static void sched_preempt(struct rp *rp, const struct rec_sched *sc);
+
 static void sched_hint(struct rp *rp, const struct rec_sched *sc)
 {
 	struct rthread *t;
 	int err;
 
-	if (sc->kind != REC_SCHED_OUT || sc->preempt || !(sc->state & 1) || (sc->state & 0xc))
+	if (sc->kind != REC_SCHED_OUT || (sc->state & 0xc))
+		return;
+	if (!(sc->state & 3)) {
+		sched_preempt(rp, sc);
+		return;
+	}
+	if (!(sc->state & 1))
 		return;
 	t = thread_by_rtid(rp, sc->tid);
 	if (!t || t->task_started)
 		return;
-	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP)
+	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP &&
+	    t->st != TS_PREEMPT)
 		return;
 	err = run_to_entry(rp, t);
 	if (err && err != -EFAULT && err != -ESRCH)
 		fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+}
+
+static int set_breakpoint(struct rthread *t, uint64_t ip)
+{
+	if (ip && ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, u_debugreg[0]), ip))
+		return -errno;
+	if (ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, u_debugreg[7]), ip ? 1 : 0))
+		return -errno;
+	return 0;
+}
+
+static int live_threads(const struct rp *rp, const struct rproc *p)
+{
+	const struct rthread *t;
+	int n = 0;
+
+	for (t = rp->threads; t; t = t->next)
+		n += t->p == p && t->st != TS_DEAD;
+	return n;
+}
+
+/*
+ * A thread preempted in user code (on the recording's single CPU): the
+ * other threads ran while it stood at @ip. Run it there (an instruction
+ * breakpoint; the first time it gets there since its last event), so that
+ * its user code before that point happens before theirs, as recorded. If
+ * it makes a syscall first, it was preempted inside the kernel: it stops
+ * at that syscall's entry. Only matters with more than one thread.
+ */
+static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
+{
+	struct rthread *t = thread_by_rtid(rp, sc->tid);
+	int st, sig, err;
+
+	if (!t || t->task_started || !sc->ip || sc->ip >= 0x800000000000ULL)
+		return;
+	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_PREEMPT)
+		return;
+	if (live_threads(rp, t->p) < 2)
+		return;
+	if (set_breakpoint(t, sc->ip))
+		return;
+	err = resume(t, PTRACE_CONT);
+	while (!err) {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			break;
+		switch (classify(st, &sig)) {
+		case STOP_EXITED:
+			thread_died(rp, t, st);
+			return;
+		case STOP_SECCOMP:
+			t->st = TS_ENTRY;
+			getregs(t);
+			set_breakpoint(t, 0);
+			pr_debug("thread %u: preempted at %#llx: ran to syscall %lld instead\n",
+				 t->rtid, (unsigned long long)sc->ip, (long long)t->regs.orig_rax);
+			return;
+		case STOP_SIGNAL:
+			if (sig == SIGTRAP && getsiginfo_code(t) == TRAP_HWBKPT) {
+				t->st = TS_PREEMPT;
+				getregs(t);
+				set_breakpoint(t, 0);
+				pr_debug("thread %u: stopped at its preemption point %#llx\n",
+					 t->rtid, (unsigned long long)sc->ip);
+				return;
+			}
+			if (fault_signal(sig, getsiginfo_code(t))) {
+				t->st = TS_SIGSTOP;
+				t->sig = sig;
+				set_breakpoint(t, 0);
+				return;
+			}
+			/* fallthrough */
+		default:
+			err = ptrace(PTRACE_CONT, t->tid, 0, 0) ? -errno : 0;
+			break;
+		}
+	}
+	fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-err));
 }
 
 /* ------------------------------------------------------------ syscalls */
@@ -1287,6 +1443,20 @@ static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 		got = inject(rp, t, SYS_eventfd2, a);
 		fdk = FD_PLACEHOLDER;
 	}
+	if (got >= 0 && got != rs->ret && fd_kind(t->p, rs->ret) == FD_CLOSED) {
+		/*
+		 * Another number: in the recording a lower one was taken by a
+		 * syscall still blocked in another thread (accept() takes its
+		 * number before it waits). Move it to the recorded one.
+		 */
+		__u64 a[6] = { got, rs->ret, replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0 };
+		__u64 c[6] = { got };
+
+		if (inject(rp, t, SYS_dup3, a) == rs->ret) {
+			inject(rp, t, SYS_close, c);
+			got = rs->ret;
+		}
+	}
 	if (got != rs->ret) {
 		char call[512];
 
@@ -1368,6 +1538,30 @@ static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		t->regs.r9 = 0;
 		t->dirty = true;
 	}
+	if (!(flags & MAP_ANONYMOUS) && fd_kind(t->p, fd) == FD_REAL && t->p->fst[fd].valid) {
+		/* the mapping shows the file as it is now: is it the recorded one? */
+		const struct fdstat *r = &t->p->fst[fd];
+		char path[64];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
+		if (!stat(path, &sb) &&
+		    ((uint64_t)sb.st_ino != r->ino || (uint64_t)sb.st_size != r->size ||
+		     (uint64_t)(sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec) != r->mtime_ns)) {
+			char call[512];
+
+			fmt_call(call, sizeof(call), rs->nr, rs->args, 6);
+			diverge(rp, t, "%s maps a file that changed since the recording\n"
+				"  expected: inode %llu, %llu bytes, mtime %llu.%09llu\n"
+				"  actual:   inode %llu, %llu bytes, mtime %llu.%09llu",
+				call, (unsigned long long)r->ino, (unsigned long long)r->size,
+				(unsigned long long)(r->mtime_ns / 1000000000ULL),
+				(unsigned long long)(r->mtime_ns % 1000000000ULL),
+				(unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+				(unsigned long long)sb.st_mtim.tv_sec, (unsigned long long)sb.st_mtim.tv_nsec);
+			return -ESTALE;
+		}
+	}
 	rp->real++;
 	err = run_real(rp, t, false, 0);
 	if (err)
@@ -1393,7 +1587,7 @@ static void fd_effects(struct rthread *t, const struct rec_sys *rs)
 		if (rs->args[2] & 4)	/* CLOSE_RANGE_CLOEXEC */
 			break;
 		for (i = rs->args[0]; i < p->nfd && i <= (int64_t)(uint32_t)rs->args[1]; i++)
-			p->fd[i] = FD_CLOSED;
+			fd_set_kind(p, i, FD_CLOSED);
 		break;
 	case SYS_dup:
 	case SYS_fcntl:
@@ -1415,6 +1609,35 @@ static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys
 	int err;
 
 	t->task_started = false;
+	if (t->vfork_child) {
+		/*
+		 * The vfork parent returns once its child's execve released
+		 * the memory they share, which the recorder saw before the
+		 * child's exec event: run that execve now.
+		 */
+		struct rthread *c = t->vfork_child;
+
+		t->vfork_child = NULL;
+		if (c->st != TS_DEAD && !c->task_started) {
+			err = run_to_entry(rp, c);
+			if (!err && c->regs.orig_rax != SYS_execve && c->regs.orig_rax != SYS_execveat &&
+			    c->regs.orig_rax != SYS_exit && c->regs.orig_rax != SYS_exit_group) {
+				diverge(rp, c, "the vfork child does not exec (syscall %lld) while its parent returns",
+					(long long)c->regs.orig_rax);
+				return -EPROTO;
+			}
+			if (!err && (c->regs.orig_rax == SYS_execve || c->regs.orig_rax == SYS_execveat)) {
+				c->entry = c->regs;
+				c->task_started = true;
+				c->exec_early = true;
+				c->last_nr = c->regs.orig_rax;
+				rp->real++;
+				err = run_real(rp, c, false, 0);
+			}
+			if (err && err != -ESRCH)
+				return err;
+		}
+	}
 	if (t->st == TS_EVSTOP || t->st == TS_INSYS) {
 		err = run_real(rp, t, false, 0);
 		if (err)
@@ -1514,6 +1737,67 @@ static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys
 	return true;
 }
 
+/*
+ * A syscall that waits with a temporary signal mask (rt_sigsuspend, ppoll,
+ * pselect6, epoll_pwait) and was interrupted by a signal: the signal is
+ * blocked outside it, so it can only be delivered inside. It runs as a
+ * real rt_sigsuspend with that mask until the replay sends the signal.
+ * Returns 1 if @rs is one, with the mask's address and size.
+ */
+static int sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
+			uint64_t *size)
+{
+	if (!is_restart(rs->ret) && rs->ret != -EINTR)
+		return 0;
+	switch (rs->nr) {
+	case SYS_rt_sigsuspend:
+		*mask = rs->args[0];
+		*size = rs->args[1];
+		break;
+	case SYS_ppoll:
+		*mask = rs->args[3];
+		*size = rs->args[4];
+		break;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		*mask = rs->args[4];
+		*size = rs->args[5];
+		break;
+	case SYS_pselect6: {
+		uint64_t d[2];
+
+		if (!rs->args[5] || mem_read(t->p, rs->args[5], d, sizeof(d)))
+			return 0;
+		*mask = d[0];
+		*size = d[1];
+		break;
+	}
+	default:
+		return 0;
+	}
+	return *mask != 0;
+}
+
+static int sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+		       uint64_t mask, uint64_t size)
+{
+	int err;
+
+	t->entry = t->regs;
+	t->regs.orig_rax = SYS_rt_sigsuspend;
+	t->regs.rdi = mask;
+	t->regs.rsi = size;
+	t->dirty = true;
+	err = resume(t, PTRACE_SYSCALL);
+	if (err)
+		return err;
+	t->st = TS_INSYS;
+	t->sigwait = true;
+	t->sigwait_ret = rs->ret;
+	rp->real++;
+	return do_outs(rp, t, rs, true);
+}
+
 static int handle_sys(struct rp *rp, const struct rec_event *ev)
 {
 	struct rec_sys rsb = *(const struct rec_sys *)ev->rec, *rs = &rsb;
@@ -1565,6 +1849,12 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	kind = replay_sys_kind(rs->args, rs->nr);
 	if (rs->ret < 0 && kind != RP_EXIT && rs->nr != SYS_rt_sigreturn)
 		kind = RP_EMU;		/* it failed: fail it again */
+	{
+		uint64_t mask, size;
+
+		if (sigmask_wait(t, rs, &mask, &size))
+			return sys_sigwait(rp, t, rs, mask, size);
+	}
 	switch (kind) {
 	case RP_EXIT:
 		if (rs->nr == SYS_exit_group)
@@ -1629,6 +1919,10 @@ static int handle_task(struct rp *rp, const struct rec_task *tk)
 	if (!t) {
 		diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
 		return -ESRCH;
+	}
+	if (tk->kind == REC_TASK_EXEC && t->exec_early) {
+		t->exec_early = false;	/* done already: see finish_started() */
+		return 0;
 	}
 	switch (tk->kind) {
 	case REC_TASK_FORK:
@@ -1763,7 +2057,7 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 			"made a syscall");
 		return -EPROTO;
 	}
-	if (t->st == TS_INSYS || t->st == TS_EXITING) {
+	if ((t->st == TS_INSYS && !t->sigwait) || t->st == TS_EXITING) {
 		diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
 			s->sig);
 		return -EPROTO;
@@ -1778,7 +2072,7 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 	}
 	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
 		return -errno;
-	err = resume(t, PTRACE_CONT);
+	err = t->st == TS_INSYS ? 0 : resume(t, PTRACE_CONT);
 	if (err)
 		return err;
 	for (;;) {
@@ -1798,6 +2092,26 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 			diverge(rp, t, "signal %d (%s) was not delivered (blocked in the replay?)",
 				s->sig, strsignal(s->sig));
 			return -EPROTO;
+		case STOP_SYSEXIT:
+			/* the sigsuspend the signal ends: the recorded syscall again */
+			if (t->sigwait) {
+				uint64_t rip;
+
+				getregs(t);
+				rip = t->regs.rip;
+				t->regs = t->entry;
+				t->regs.rip = rip;
+				t->regs.rax = t->sigwait_ret;
+				t->dirty = true;
+				t->sigwait = false;
+				t->st = TS_EXIT;
+				err = resume(t, PTRACE_CONT);
+				if (err)
+					return err;
+				continue;
+			}
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+			continue;
 		case STOP_SIGNAL:
 			if (sig != s->sig) {
 				ptrace(PTRACE_CONT, t->tid, 0, 0);
@@ -2040,6 +2354,16 @@ int replay_run(const struct replay_opts *o)
 			break;
 		}
 		rp->cur = NULL;
+		if (log_verbosity >= LOG_DEBUG && ev.type != REC_OUT && ev.type != REC_TIME &&
+		    ev.type != REC_START) {
+			uint32_t tid = 0;
+
+			if (ev.type != REC_GAP)
+				memcpy(&tid, (const uint8_t *)ev.rec + 8, 4);
+			pr_debug("event #%llu type %u tid %u%s%s\n", (unsigned long long)ev.seq,
+				 ev.type, tid, ev.type == REC_SYS ? " " : "",
+				 ev.type == REC_SYS ? syscall_name(((const struct rec_sys *)ev.rec)->nr) ?: "?" : "");
+		}
 		switch (ev.type) {
 		case REC_SYS:
 			rp->events++;
@@ -2116,6 +2440,7 @@ int replay_run(const struct replay_opts *o)
 		if (p->memfd >= 0)
 			close(p->memfd);
 		free(p->fd);
+		free(p->fst);
 		free(p);
 	}
 	free(rp->iov);

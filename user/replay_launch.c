@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -236,7 +237,20 @@ int launch_resolve_exe(const char *file, char *out, size_t len)
 	return err;
 }
 
-int launch_child_prepare(bool *rseq_disabled)
+int launch_pick_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = CPU_SETSIZE - 1; cpu >= 0; cpu--)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return -1;
+}
+
+int launch_child_prepare(bool *rseq_disabled, int cpu)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -252,6 +266,14 @@ int launch_child_prepare(bool *rseq_disabled)
 	*rseq_disabled = false;
 	if (pers == -1 || personality(pers | ADDR_NO_RANDOMIZE) == -1)
 		return -errno;
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			return -errno;
+	}
 	/* without CAP_SYS_ADMIN a filter needs no_new_privs */
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
 	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
@@ -835,7 +857,7 @@ int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
 			bool follow_fork, struct launch_info *li)
 {
 	struct launch_tracer *lt = calloc(1, sizeof(*lt));
-	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
+	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
 	int err;
 
 	if (!lt)
