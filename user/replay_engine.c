@@ -1316,8 +1316,17 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
 	int err;
 
-	if (rs->flags & (REC_SF_OUT_UNKNOWN | REC_SF_OUT_PARTIAL))
+	if ((rs->flags & REC_SF_OUT_UNKNOWN) ||
+	    ((rs->flags & REC_SF_OUT_PARTIAL) && rs->nr != SYS_futex && rs->nr != SYS_clone &&
+	     rs->nr != SYS_clone3 && rs->nr != SYS_fcntl && rs->nr != SYS_prctl &&
+	     rs->nr != SYS_arch_prctl && rs->nr != 455 /* futex_wait */)) {
+		char call[512];
+
 		rp->imprecise++;
+		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+		pr_debug("event #%llu: %s = %lld: its outputs are not in the journal\n",
+			 (unsigned long long)rp->seq, call, (long long)rs->ret);
+	}
 	rp->emulated++;
 	reproduce_output(rp, t, rs);
 	err = do_outs(rp, t, rs, true);
@@ -2433,7 +2442,7 @@ int replay_run(const struct replay_opts *o)
 			(unsigned long long)rp->emulated, (unsigned long long)rp->real,
 			(unsigned long long)rp->signals,
 			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-			rp->imprecise ? "; some syscalls had outputs the journal does not hold" : "");
+			rp->imprecise ? " (some syscalls had outputs the journal does not hold: -v lists them)" : "");
 	else if (status == EXIT_DIVERGED && o->verify)
 		fprintf(stderr, "ttrec: replay DIVERGED\n");
 	rec_reader_close(&rp->rr);

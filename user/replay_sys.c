@@ -60,6 +60,17 @@ enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr)
 		return RP_PIPE;
 	case SYS_socketpair:
 		return RP_SOCKETPAIR;
+	case SYS_prctl:
+		/* the journal lacks their outputs; they touch only the process */
+		switch (args[0]) {
+		case 2:		/* PR_GET_PDEATHSIG */
+		case 15:	/* PR_SET_NAME */
+		case 16:	/* PR_GET_NAME */
+		case 37:	/* PR_GET_CHILD_SUBREAPER */
+		case 40:	/* PR_GET_TID_ADDRESS */
+			return RP_REAL;
+		}
+		return RP_EMU;
 	case SYS_signalfd: case SYS_signalfd4:
 		return (int)args[0] == -1 ? RP_NEWFD : RP_EMU;
 	case SYS_socket: case SYS_accept: case SYS_accept4: case SYS_eventfd:
