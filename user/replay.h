@@ -54,12 +54,12 @@ int launch_resolve_exe(const char *file, char *out, size_t len);
  * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE), a
  * seccomp filter that fails rseq() with ENOSYS (the kernel writes the cpu
  * number into an rseq area behind the program's back), and with @cpu >= 0
- * the command's threads on that one CPU: they then interleave only where
- * they block or are preempted, which the replay can follow.
+ * the command's threads on that one CPU, SCHED_FIFO: they then interleave
+ * only where they block, which the replay follows.
  * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
  */
 int launch_child_prepare(bool *rseq_disabled, int cpu);
-/* The CPU `ttrec record` runs the command on: the last one it may use. */
+/* The CPU `ttrec record` runs the command on: the last one it may use; -1 if only one. */
 int launch_pick_cpu(void);
 /*
  * At the PTRACE_EVENT_EXEC stop of @pid (nothing of the new program has

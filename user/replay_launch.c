@@ -242,7 +242,8 @@ int launch_pick_cpu(void)
 	cpu_set_t set;
 	int cpu;
 
-	if (sched_getaffinity(0, sizeof(set), &set))
+	/* on a single CPU the recorder itself must get its turns */
+	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 2)
 		return -1;
 	for (cpu = CPU_SETSIZE - 1; cpu >= 0; cpu--)
 		if (CPU_ISSET(cpu, &set))
@@ -267,12 +268,20 @@ int launch_child_prepare(bool *rseq_disabled, int cpu)
 	if (pers == -1 || personality(pers | ADDR_NO_RANDOMIZE) == -1)
 		return -errno;
 	if (cpu >= 0) {
+		struct sched_param sp = { .sched_priority = 1 };
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set))
 			return -errno;
+		/*
+		 * Real-time FIFO: a thread then runs until it blocks (or a
+		 * higher-priority kernel thread runs), never sliced or
+		 * preempted by a thread it woke: threads interleave at
+		 * their syscalls, as replay runs them. Best effort.
+		 */
+		sched_setscheduler(0, SCHED_FIFO, &sp);
 	}
 	/* without CAP_SYS_ADMIN a filter needs no_new_privs */
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
