@@ -34,8 +34,9 @@ static void usage(FILE *out)
 		"Usage: ttrec [-v] [--version] [--help] COMMAND [ARGS...]\n"
 		"\n"
 		"ttrec records what a process does at the kernel boundary (syscall\n"
-		"results, signals, scheduling) into a journal and, with ttrec.ko,\n"
-		"snapshots it. Replay is not implemented yet.\n"
+		"results, signals, scheduling) into a journal, replays a recorded\n"
+		"program deterministically from it (inspecting any event) and, with\n"
+		"ttrec.ko, snapshots it.\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
@@ -48,7 +49,7 @@ static void usage(FILE *out)
 		"  -h, --help      print this help and exit\n"
 		"\n"
 		"'ttrec COMMAND --help' describes a command.\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n");
+		"Exit status: 0 success, 1 failure, 2 usage error (replay: 3 divergence).\n");
 }
 
 int main(int argc, char **argv)

@@ -40,6 +40,7 @@ static void record_usage(FILE *out)
 		"  sudo ttrec record -o /tmp/ls.rec -- ls -l /\n"
 		"  sudo ttrec record --follow-fork -o build.rec -- make -j2\n"
 		"  ttrec info /tmp/ls.rec; ttrec dump /tmp/ls.rec | less\n"
+		"  ttrec replay /tmp/ls.rec --verify   # run it again from the journal\n"
 		"\n"
 		"Exit status: 0 recorded (whatever CMD's status), 1 failure, 2 usage error.\n");
 }
