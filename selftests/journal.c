@@ -470,6 +470,74 @@ TEST_F(jnl, chunk_start_hook_error_is_returned)
 	EXPECT_EQ(0, journal_close(h.jw));
 }
 
+/*
+ * With a writer thread (and a queue of 3 chunks, so appends wait for it):
+ * the same records, in order, whole; big records keep their place; the
+ * chunk-start hook still opens every chunk; flush waits for the thread.
+ */
+TEST_F(jnl, queue_round_trip)
+{
+	struct journal_opts o = { .chunk_bytes = 4096, .queue_bytes = 3 * 4096 };
+	struct hook_ctx h = { 0 };
+	struct journal_reader *jr;
+	struct journal_stats st;
+	static uint8_t buf[20000];
+	uint64_t n = 20000, i, seq, got = 0, chunks = 0;
+	int r, markers = 0;
+	const void *rec;
+	size_t len;
+
+	ASSERT_EQ(0, journal_create(self->path, &o, &h.jw));
+	journal_on_chunk_start(h.jw, put_marker, &h);
+	for (i = 0; i < n; i++) {
+		len = i % 1000 == 999 ? 5000 + i % 15000 : small_len(i) + 8;
+		fill_rec(buf, i, len);
+		if (i % 2) {
+			ASSERT_EQ(0, journal_append(h.jw, i, buf, len));
+		} else {	/* the two-piece form gives the same record */
+			ASSERT_EQ(0, journal_append2(h.jw, i, buf, 5, buf + 5, len - 5));
+		}
+		if (i == n / 2) {
+			ASSERT_EQ(0, journal_flush(h.jw));
+			/* flushed means written: a reader sees it all */
+			ASSERT_EQ(0, journal_open(self->path, &jr));
+			while ((r = journal_next(jr, &rec, &len, &seq)) == 1)
+				got += len != 3;
+			ASSERT_EQ(0, r);
+			journal_close_reader(jr);
+			EXPECT_EQ(n / 2 + 1, got);
+			got = 0;
+		}
+	}
+	ASSERT_EQ(0, journal_close(h.jw));
+
+	ASSERT_EQ(0, journal_open(self->path, &jr));
+	while ((r = journal_next(jr, &rec, &len, &seq)) == 1) {
+		const uint8_t *p = rec;
+
+		journal_get_stats(jr, &st);
+		if (len == 3 && p[0] == 'H') {
+			markers++;
+			ASSERT_EQ(got, seq);
+			continue;
+		}
+		if (st.chunks != chunks && len < 5000) {
+			ASSERT_LT(0, markers);
+		}
+		chunks = st.chunks;
+		ASSERT_EQ(got, seq);
+		ASSERT_TRUE(rec_ok(rec, seq, len));
+		got++;
+	}
+	ASSERT_EQ(0, r);
+	journal_get_stats(jr, &st);
+	journal_close_reader(jr);
+	EXPECT_EQ(n, got);
+	EXPECT_EQ(0U, st.bad_chunks);
+	EXPECT_EQ(h.calls, markers);
+	EXPECT_LT(100, markers);
+}
+
 TEST_F(jnl, record_of_64mib)
 {
 	struct journal_writer *jw;
@@ -903,9 +971,10 @@ TEST_F(jnl, sigkill_writer_leaves_a_clean_prefix)
 }
 
 /* A full disk: -ENOSPC, a clean journal, and no appends after. */
-TEST_F(jnl, enospc_leaves_a_clean_journal)
+static void enospc_test(struct __test_metadata *_metadata,
+			FIXTURE_DATA(jnl) *self, size_t queue_bytes)
 {
-	struct journal_opts o = { .chunk_bytes = 16 << 10 };
+	struct journal_opts o = { .chunk_bytes = 16 << 10, .queue_bytes = queue_bytes };
 	struct journal_writer *jw;
 	struct readback rb;
 	uint8_t buf[256];
@@ -943,10 +1012,24 @@ TEST_F(jnl, enospc_leaves_a_clean_journal)
 	EXPECT_EQ(1, rb.runs);
 	EXPECT_LT(0U, rb.n);
 	EXPECT_LE(rb.n, ok);
-	/* only the chunk being written was lost: 16 KiB / 216 bytes = 75 */
-	EXPECT_GE(rb.n + 76, ok);
+	/*
+	 * only the chunk being written was lost (16 KiB / 216 bytes = 75
+	 * records), and with a queue the chunks in it and the one filling
+	 */
+	EXPECT_GE(rb.n + 76 * (2 + queue_bytes / o.chunk_bytes), ok);
 	EXPECT_EQ(file_size(self->path),
 		  (off_t)(rb.st.bytes_compressed + sizeof(struct journal_file_header)));
+}
+
+TEST_F(jnl, enospc_leaves_a_clean_journal)
+{
+	enospc_test(_metadata, self, 0);
+}
+
+/* The same with the writer thread: its error comes back from later calls. */
+TEST_F(jnl, enospc_with_a_queue)
+{
+	enospc_test(_metadata, self, 64 << 10);
 }
 
 /* ------------------------------------------------------------- fuzzing */

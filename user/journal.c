@@ -24,7 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <lz4frame.h>
 
@@ -149,6 +153,28 @@ static uint32_t file_header_crc(const struct journal_file_header *h)
 
 /* ------------------------------------------------------------- writer */
 
+/* A chunk's records waiting for the writer thread (journal_opts.queue_bytes). */
+struct jbuf {
+	struct jbuf *next;
+	uint8_t *raw;
+	size_t cap, used;
+	uint32_t nr;
+	uint64_t first_seq, last_seq;
+	uint64_t queued_ns;		/* CLOCK_MONOTONIC when queued */
+	bool own;			/* malloc'd for one big record, not pooled */
+};
+
+/* journal_opts.background: the most a chunk waits for a nice 19 writer */
+#define BACKGROUND_LAG_NS	500000000ULL
+
+/* Memory for pooled chunk buffers: huge-page backed slabs, kept to the end. */
+struct slab {
+	struct slab *next;
+	size_t size, used;
+};
+
+#define SLAB_BYTES	(8U << 20)
+
 struct journal_writer {
 	int fd;
 	char *path;		/* for messages */
@@ -170,6 +196,28 @@ struct journal_writer {
 	int (*chunk_start)(void *ctx, uint64_t seq);	/* journal_on_chunk_start() */
 	void *chunk_start_ctx;
 	bool in_chunk_start;
+	/*
+	 * queue_bytes > 0: full chunks go to a thread that compresses and writes
+	 * them in order. @mu protects the queue, the free list, @queued, @stop,
+	 * @busy and @error (which the thread sets); @raw is then a pool buffer
+	 * (@cur) that only the appending thread touches.
+	 */
+	size_t queue_bytes;
+	pthread_t thread;
+	bool have_thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work;		/* queue not empty, or stop */
+	pthread_cond_t done;		/* a chunk written (space, idle) */
+	struct jbuf *head, **tail;
+	struct jbuf *free;
+	struct jbuf *cur;
+	struct slab *slabs;
+	size_t queued;			/* bytes of buffers queued or being written */
+	size_t pooled;			/* bytes of pool buffers in all */
+	bool stop, busy;
+	bool background;		/* journal_opts.background */
+	pid_t tid;			/* the thread's, once it runs */
+	int nice;			/* its nice value now */
 };
 
 #ifndef JOURNAL_LZ4_LEVEL
@@ -257,6 +305,8 @@ static int write_chunk(struct journal_writer *jw, const void *const *pieces,
 		goto lz4_fail;
 	pos += r;
 	for (i = 0; i < npieces; i++) {
+		if (!lens[i])
+			continue;
 		r = LZ4F_compressUpdate(jw->cctx, jw->out + pos, jw->out_cap - pos,
 					pieces[i], lens[i], NULL);
 		if (LZ4F_isError(r))
@@ -303,20 +353,200 @@ lz4_fail:
 	pr_err("journal %s: LZ4 compression failed: %s\n", jw->path, LZ4F_getErrorName(r));
 	err = -EIO;
 fail:
-	jw->error = err;
+	__atomic_store_n(&jw->error, err, __ATOMIC_RELEASE);
 	return err;
 }
 
-int journal_flush(struct journal_writer *jw)
+/* ------------------------------------------------- the writer thread */
+
+static int get_error(struct journal_writer *jw)
+{
+	return __atomic_load_n(&jw->error, __ATOMIC_ACQUIRE);
+}
+
+static void *thread_main(void *arg)
+{
+	struct journal_writer *jw = arg;
+	struct jbuf *b;
+
+	pthread_setname_np(pthread_self(), "ttrec-journal");
+	pthread_mutex_lock(&jw->mu);
+	jw->tid = syscall(SYS_gettid);
+	if (jw->nice)
+		setpriority(PRIO_PROCESS, jw->tid, jw->nice);
+	for (;;) {
+		while (!jw->head && !jw->stop)
+			pthread_cond_wait(&jw->work, &jw->mu);
+		if (!jw->head)
+			break;
+		b = jw->head;
+		jw->head = b->next;
+		if (!jw->head)
+			jw->tail = &jw->head;
+		jw->busy = true;
+		pthread_mutex_unlock(&jw->mu);
+
+		if (!get_error(jw)) {
+			const void *piece = b->raw;
+			size_t len = b->used;
+
+			/* sets jw->error on failure; the rest is then dropped */
+			write_chunk(jw, &piece, &len, 1, b->nr, b->first_seq, b->last_seq);
+		}
+
+		pthread_mutex_lock(&jw->mu);
+		jw->busy = false;
+		jw->queued -= b->cap;
+		if (b->own) {
+			free(b->raw);
+			free(b);
+		} else {
+			b->next = jw->free;
+			jw->free = b;
+		}
+		pthread_cond_broadcast(&jw->done);
+	}
+	pthread_mutex_unlock(&jw->mu);
+	return NULL;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The writer thread's nice value (@mu held); applied when it starts. */
+static void set_nice(struct journal_writer *jw, int nice)
+{
+	if (jw->nice == nice)
+		return;
+	jw->nice = nice;
+	if (jw->tid)
+		setpriority(PRIO_PROCESS, jw->tid, nice);
+}
+
+/* A pool buffer for the next chunk; waits while @queue_bytes are in flight. */
+static struct jbuf *get_buf(struct journal_writer *jw)
+{
+	struct jbuf *b = NULL;
+	struct slab *sl;
+
+	pthread_mutex_lock(&jw->mu);
+	for (;;) {
+		if (jw->free) {
+			b = jw->free;
+			jw->free = b->next;
+			break;
+		}
+		if (jw->pooled + jw->raw_cap <= jw->queue_bytes || !jw->pooled)
+			break;		/* make a new one */
+		if (get_error(jw))
+			break;
+		set_nice(jw, 0);	/* we wait for it */
+		pthread_cond_wait(&jw->done, &jw->mu);
+	}
+	pthread_mutex_unlock(&jw->mu);
+	if (b)
+		return b;
+	if (get_error(jw))
+		return NULL;
+	sl = jw->slabs;
+	if (!sl || sl->size - sl->used < jw->raw_cap) {
+		size_t size = jw->raw_cap + 64 > SLAB_BYTES ? jw->raw_cap + 64 : SLAB_BYTES;
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			return NULL;
+		madvise(p, size, MADV_HUGEPAGE);	/* fewer page faults */
+		memset(p, 0, size);			/* and take them now */
+		sl = p;
+		sl->size = size;
+		sl->used = 64;
+		sl->next = jw->slabs;
+		jw->slabs = sl;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->raw = (uint8_t *)sl + sl->used;
+	b->cap = jw->raw_cap;
+	sl->used += jw->raw_cap;
+	pthread_mutex_lock(&jw->mu);
+	jw->pooled += jw->raw_cap;
+	pthread_mutex_unlock(&jw->mu);
+	return b;
+}
+
+static void enqueue(struct journal_writer *jw, struct jbuf *b)
+{
+	pthread_mutex_lock(&jw->mu);
+	b->next = NULL;
+	b->queued_ns = mono_ns();
+	*jw->tail = b;
+	jw->tail = &b->next;
+	jw->queued += b->cap;
+	/*
+	 * background: compress only with the CPU time others leave, unless
+	 * the oldest chunk has waited too long (then a crash would lose it).
+	 */
+	if (jw->background)
+		set_nice(jw, b->queued_ns - jw->head->queued_ns > BACKGROUND_LAG_NS ? 0 : 19);
+	pthread_cond_signal(&jw->work);
+	pthread_mutex_unlock(&jw->mu);
+}
+
+/* Hand the current chunk to the thread and start a new one. */
+static int submit_cur(struct journal_writer *jw)
+{
+	struct jbuf *b = jw->cur;
+
+	b->used = jw->raw_used;
+	b->nr = jw->nr;
+	b->first_seq = jw->first_seq;
+	b->last_seq = jw->last_seq;
+	enqueue(jw, b);
+	jw->raw_used = 0;
+	jw->nr = 0;
+	jw->cur = get_buf(jw);
+	if (!jw->cur) {
+		jw->raw = NULL;
+		if (!get_error(jw))
+			__atomic_store_n(&jw->error, -ENOMEM, __ATOMIC_RELEASE);
+		return get_error(jw);
+	}
+	jw->raw = jw->cur->raw;
+	return 0;
+}
+
+/* Wait until everything queued is written. */
+static int wait_idle(struct journal_writer *jw)
+{
+	pthread_mutex_lock(&jw->mu);
+	if (jw->head || jw->busy)
+		set_nice(jw, 0);
+	while (jw->head || jw->busy)
+		pthread_cond_wait(&jw->done, &jw->mu);
+	pthread_mutex_unlock(&jw->mu);
+	return get_error(jw);
+}
+
+int journal_submit(struct journal_writer *jw)
 {
 	const void *piece;
 	size_t len;
 	int err;
 
-	if (jw->error)
-		return jw->error;
+	err = get_error(jw);
+	if (err)
+		return err;
 	if (!jw->nr)
 		return 0;
+	if (jw->queue_bytes)
+		return submit_cur(jw);
 	piece = jw->raw;
 	len = jw->raw_used;
 	err = write_chunk(jw, &piece, &len, 1, jw->nr, jw->first_seq, jw->last_seq);
@@ -326,18 +556,52 @@ int journal_flush(struct journal_writer *jw)
 	return err;
 }
 
-/* A record too big for a chunk: a chunk of its own, compressed in place. */
-static int append_alone(struct journal_writer *jw, uint64_t seq,
-			const void *rec, size_t len)
+int journal_flush(struct journal_writer *jw)
 {
+	int err = journal_submit(jw);
+
+	if (!err && jw->queue_bytes)
+		err = wait_idle(jw);
+	return err;
+}
+
+/* A record too big for a chunk: a chunk of its own, compressed in place. */
+static int append_alone(struct journal_writer *jw, uint64_t seq, const void *a,
+			size_t alen, const void *b, size_t blen)
+{
+	size_t len = alen + blen;
 	struct journal_record_header rh = { .len = htole32(len), .seq = htole64(seq) };
 	static const uint8_t zero[JOURNAL_REC_ALIGN];
-	const void *pieces[3] = { &rh, rec, zero };
-	size_t lens[3] = { sizeof(rh), len, rec_span(len) - REC_HDR - len };
+	const void *pieces[4] = { &rh, a, b, zero };
+	size_t lens[4] = { sizeof(rh), alen, blen, rec_span(len) - REC_HDR - len };
 	uint8_t *p;
 	int err;
 
-	err = write_chunk(jw, pieces, lens, lens[2] ? 3 : 2, 1, seq, seq);
+	if (jw->queue_bytes) {
+		/* in its own buffer, in the queue, to keep the order */
+		struct jbuf *bb = calloc(1, sizeof(*bb));
+		size_t off = 0;
+		int i;
+
+		if (bb)
+			bb->raw = malloc(rec_span(len));
+		if (!bb || !bb->raw) {
+			free(bb);
+			return -ENOMEM;
+		}
+		for (i = 0; i < 4; i++) {
+			if (lens[i])
+				memcpy(bb->raw + off, pieces[i], lens[i]);
+			off += lens[i];
+		}
+		bb->cap = bb->used = off;
+		bb->nr = 1;
+		bb->first_seq = bb->last_seq = seq;
+		bb->own = true;
+		enqueue(jw, bb);
+		return 0;
+	}
+	err = write_chunk(jw, pieces, lens, 4, 1, seq, seq);
 	/* Do not keep a buffer for a 64 MiB record around. */
 	if (jw->out_cap > jw->out_norm) {
 		p = realloc(jw->out, jw->out_norm);
@@ -349,17 +613,19 @@ static int append_alone(struct journal_writer *jw, uint64_t seq,
 	return err;
 }
 
-int journal_append(struct journal_writer *jw, uint64_t seq,
-		   const void *rec, size_t len)
+/* Append the record @a + @b (@b may be NULL with @blen 0). */
+static int append(struct journal_writer *jw, uint64_t seq, const void *a, size_t alen,
+		  const void *b, size_t blen)
 {
 	struct journal_record_header *rh;
+	size_t len = alen + blen, span;
 	bool hooked = false;
-	size_t span;
 	int err;
 
-	if (jw->error)
-		return jw->error;
-	if (len > JOURNAL_MAX_RECORD)
+	err = get_error(jw);
+	if (err)
+		return err;
+	if (len > JOURNAL_MAX_RECORD || len < alen)
 		return -E2BIG;
 	if (jw->any && seq < jw->prev_seq)
 		return -EINVAL;
@@ -367,11 +633,11 @@ int journal_append(struct journal_writer *jw, uint64_t seq,
 	span = rec_span(len);
 again:
 	if (jw->raw_used + span > jw->raw_cap) {
-		err = journal_flush(jw);
+		err = journal_submit(jw);
 		if (err)
 			return err;
 		if (span > jw->raw_cap) {
-			err = append_alone(jw, seq, rec, len);
+			err = append_alone(jw, seq, a, alen, b, blen);
 			if (err)
 				return err;
 			goto done;
@@ -384,8 +650,9 @@ again:
 		jw->in_chunk_start = false;
 		if (err)
 			return err;
-		if (jw->error)
-			return jw->error;
+		err = get_error(jw);
+		if (err)
+			return err;
 		hooked = true;	/* once: a record that no longer fits goes on */
 		goto again;	/* to a chunk of its own, without the hook's */
 	}
@@ -398,8 +665,10 @@ again:
 	if (len & (JOURNAL_REC_ALIGN - 1))	/* zero the padding */
 		memset((uint8_t *)(rh + 1) + (len & ~(size_t)(JOURNAL_REC_ALIGN - 1)),
 		       0, JOURNAL_REC_ALIGN);
-	if (len)
-		memcpy(rh + 1, rec, len);
+	if (alen)
+		memcpy(rh + 1, a, alen);
+	if (blen)
+		memcpy((uint8_t *)(rh + 1) + alen, b, blen);
 	jw->raw_used += span;
 	if (!jw->nr++)
 		jw->first_seq = seq;
@@ -410,11 +679,65 @@ done:
 	return 0;
 }
 
+int journal_append(struct journal_writer *jw, uint64_t seq,
+		   const void *rec, size_t len)
+{
+	return append(jw, seq, rec, len, NULL, 0);
+}
+
+int journal_append2(struct journal_writer *jw, uint64_t seq, const void *a,
+		    size_t alen, const void *b, size_t blen)
+{
+	return append(jw, seq, a, alen, b, blen);
+}
+
 void journal_on_chunk_start(struct journal_writer *jw,
 			    int (*fn)(void *ctx, uint64_t seq), void *ctx)
 {
 	jw->chunk_start = fn;
 	jw->chunk_start_ctx = ctx;
+}
+
+/* Stop the thread, free everything; the file is closed if still open. */
+static void free_writer(struct journal_writer *jw)
+{
+	struct jbuf *b;
+
+	if (jw->have_thread) {
+		pthread_mutex_lock(&jw->mu);
+		jw->stop = true;
+		pthread_cond_signal(&jw->work);
+		pthread_mutex_unlock(&jw->mu);
+		pthread_join(jw->thread, NULL);
+	}
+	while ((b = jw->head)) {		/* left after an error */
+		jw->head = b->next;
+		if (b->own)
+			free(b->raw);
+		free(b);
+	}
+	while ((b = jw->free)) {
+		jw->free = b->next;
+		free(b);
+	}
+	free(jw->cur);
+	while (jw->slabs) {
+		struct slab *sl = jw->slabs;
+
+		jw->slabs = sl->next;
+		munmap(sl, sl->size);
+	}
+	if (!jw->queue_bytes)
+		free(jw->raw);
+	if (jw->fd >= 0)
+		close(jw->fd);
+	LZ4F_freeCompressionContext(jw->cctx);
+	pthread_cond_destroy(&jw->work);
+	pthread_cond_destroy(&jw->done);
+	pthread_mutex_destroy(&jw->mu);
+	free(jw->out);
+	free(jw->path);
+	free(jw);
 }
 
 int journal_create(const char *path, const struct journal_opts *opts,
@@ -436,8 +759,34 @@ int journal_create(const char *path, const struct journal_opts *opts,
 	jw->fd = -1;
 	jw->sync = opts ? opts->sync : 0;
 	jw->raw_cap = chunk;
+	jw->queue_bytes = opts ? opts->queue_bytes : 0;
+	jw->background = opts && opts->queue_bytes && opts->background;
+	jw->nice = jw->background ? 19 : 0;
+	jw->tail = &jw->head;
+	pthread_mutex_init(&jw->mu, NULL);
+	pthread_cond_init(&jw->work, NULL);
+	pthread_cond_init(&jw->done, NULL);
 	jw->path = strdup(path);
-	jw->raw = malloc(chunk);
+	if (jw->queue_bytes) {
+		/*
+		 * All the queue's buffers now, faulted in: taking page faults
+		 * later would be the appending thread's work, at the worst time.
+		 */
+		size_t n = jw->queue_bytes / chunk, i;
+		struct jbuf *b;
+
+		for (i = 0; i < n; i++) {
+			b = get_buf(jw);
+			if (!b)
+				break;
+			b->next = jw->free;
+			jw->free = b;
+		}
+		jw->cur = get_buf(jw);
+		jw->raw = jw->cur ? jw->cur->raw : NULL;
+	} else {
+		jw->raw = malloc(chunk);
+	}
 	if (!jw->path || !jw->raw) {
 		err = -ENOMEM;
 		goto cleanup;
@@ -474,19 +823,19 @@ int journal_create(const char *path, const struct journal_opts *opts,
 	if (err)
 		goto cleanup;
 	jw->end = sizeof(fh);
+	if (jw->queue_bytes) {
+		err = -pthread_create(&jw->thread, NULL, thread_main, jw);
+		if (err)
+			goto cleanup;
+		jw->have_thread = true;
+	}
 	*out = jw;
 	return 0;
 
 cleanup:
 	if (created)
 		unlink(path);
-	if (jw->fd >= 0)
-		close(jw->fd);
-	LZ4F_freeCompressionContext(jw->cctx);
-	free(jw->out);
-	free(jw->raw);
-	free(jw->path);
-	free(jw);
+	free_writer(jw);
 	return err;
 }
 
@@ -499,11 +848,8 @@ int journal_close(struct journal_writer *jw)
 	err = journal_flush(jw);
 	if (close(jw->fd) && !err)
 		err = -errno;
-	LZ4F_freeCompressionContext(jw->cctx);
-	free(jw->out);
-	free(jw->raw);
-	free(jw->path);
-	free(jw);
+	jw->fd = -1;
+	free_writer(jw);
 	return err;
 }
 

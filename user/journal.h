@@ -21,6 +21,21 @@ struct journal_reader;
 struct journal_opts {
 	size_t chunk_bytes;	/* uncompressed bytes per chunk; 0: default (1 MiB) */
 	int sync;		/* fdatasync() after every chunk */
+	/*
+	 * 0: journal_append() compresses and writes a full chunk itself.
+	 * Else a thread does, in order, while appends go on into the next
+	 * chunk; up to this many bytes of chunks wait for it (then
+	 * journal_append() waits). Errors of the thread come back from the
+	 * next call. Crash safety is the same: chunks are written whole, in
+	 * order, each with one write().
+	 */
+	size_t queue_bytes;
+	/*
+	 * With a queue: the thread runs at nice 19, so that it takes only
+	 * the CPU time others leave, except while a chunk has waited more
+	 * than half a second or someone waits for it (a full queue, a flush).
+	 */
+	int background;
 };
 
 /*
@@ -39,6 +54,9 @@ int journal_create(const char *path, const struct journal_opts *opts,
  */
 int journal_append(struct journal_writer *jw, uint64_t seq,
 		   const void *rec, size_t len);
+/* journal_append() of the record @a (@alen bytes) followed by @b (@blen). */
+int journal_append2(struct journal_writer *jw, uint64_t seq, const void *a,
+		    size_t alen, const void *b, size_t blen);
 /*
  * Call @fn(@ctx, @seq) whenever a record with sequence number @seq is about
  * to become the first record of a chunk. @fn may journal_append() records
@@ -51,8 +69,13 @@ int journal_append(struct journal_writer *jw, uint64_t seq,
  */
 void journal_on_chunk_start(struct journal_writer *jw,
 			    int (*fn)(void *ctx, uint64_t seq), void *ctx);
-/* Write the buffered records as a chunk now (a short one). 0 or -errno. */
+/*
+ * Write the buffered records as a chunk now (a short one); with a queue,
+ * wait until every chunk is written. 0 or -errno.
+ */
 int journal_flush(struct journal_writer *jw);
+/* End the current chunk now: write it, or queue it without waiting. */
+int journal_submit(struct journal_writer *jw);
 /* Flush and close; frees @jw (NULL is fine). 0 or -errno of the flush. */
 int journal_close(struct journal_writer *jw);
 
