@@ -19,17 +19,62 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define TRACED_ACTIVE	1
 #define TRACED_EXEC	2	/* traced from its next successful execve */
+#define TRACED_STATE	3
+#define TRACED_NOSLOT	4	/* ACTIVE, but not in tslot: counted in nslow */
+
+#define NSLOT		4096	/* a power of 2 */
 
 const volatile bool follow_fork = false;
 /* Wake the consumer only once this much data waits (it also polls). */
 const volatile __u64 wake_bytes = 256 * 1024;
+const volatile __u64 wake_hot_bytes = 1024 * 1024;
 
 __u64 seq_counter = 0;
+/* Traced (ACTIVE) processes found only in the hash, not in tslot. */
+__u64 nslow = 0;
 
+/*
+ * The filter every program runs first, for every process on the machine:
+ * slot tgid % NSLOT holds an ACTIVE traced tgid, so the common answers
+ * ("not traced", "traced") cost one array load; the hash "traced" is the
+ * truth, consulted only while some traced process has no slot (a slot
+ * taken by another one, or attached by user space: see TRACED_NOSLOT).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSLOT);
+	__type(key, __u32);
+	__type(value, __u64);		/* a tgid (64 bits for cmpxchg) */
+} tslot SEC(".maps");
+
+/*
+ * Two rings. Single-record events go to the small "rb_hot" first: the
+ * recorder drains it often, so the traced thread copies into memory that is
+ * still in its caches and TLB (a cold 4 KiB copy costs about twice a warm
+ * one). When it is full they go to "rb" (--ring-mib), which also carries
+ * every multi-record syscall (output chunks, input strings, their event):
+ * those records must stay in one ring, in order.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 << 20);
 } rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} rb_hot SEC(".maps");
+
+/* Reserve @size bytes in rb_hot, else in rb; @hot says which. */
+#define RESERVE_ANY(p, size, hot)					\
+	do {								\
+		hot = true;						\
+		p = bpf_ringbuf_reserve(&rb_hot, size, 0);		\
+		if (!p) {						\
+			hot = false;					\
+			p = bpf_ringbuf_reserve(&rb, size, 0);		\
+		}							\
+	} while (0)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -136,9 +181,48 @@ struct walk_ctx {
 
 static __always_inline bool is_traced(__u32 tgid)
 {
-	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+	__u32 k = tgid & (NSLOT - 1), *v;
+	__u64 *slot;
 
-	return v && *v == TRACED_ACTIVE;
+	slot = bpf_map_lookup_elem(&tslot, &k);
+	if (slot && *slot == tgid && tgid)
+		return true;
+	if (!nslow)
+		return false;
+	v = bpf_map_lookup_elem(&traced, &tgid);
+	return v && (*v & TRACED_STATE) == TRACED_ACTIVE;
+}
+
+/* @tgid becomes ACTIVE (@v: its value in "traced"): take its slot if free. */
+static __always_inline void activate(__u32 tgid, __u32 *v)
+{
+	__u32 k = tgid & (NSLOT - 1);
+	__u64 *slot;
+
+	slot = bpf_map_lookup_elem(&tslot, &k);
+	if (slot && tgid && (*slot == tgid || !__sync_val_compare_and_swap(slot, 0, (__u64)tgid))) {
+		*v = TRACED_ACTIVE;
+		return;
+	}
+	*v = TRACED_ACTIVE | TRACED_NOSLOT;
+	__sync_fetch_and_add(&nslow, 1);
+}
+
+/* @tgid is no longer traced; its "traced" value was @val. */
+static __always_inline void deactivate(__u32 tgid, __u32 val)
+{
+	__u32 k = tgid & (NSLOT - 1);
+	__u64 *slot;
+
+	if ((val & TRACED_STATE) != TRACED_ACTIVE)
+		return;
+	if (val & TRACED_NOSLOT) {
+		__sync_fetch_and_sub(&nslow, 1);
+		return;
+	}
+	slot = bpf_map_lookup_elem(&tslot, &k);
+	if (slot)
+		__sync_val_compare_and_swap(slot, (__u64)tgid, 0);
 }
 
 static __always_inline void count_lost(void)
@@ -165,6 +249,20 @@ static __always_inline __u64 wflags_sz(__u64 size)
 	if (avail < size)
 		return BPF_RB_NO_WAKEUP;
 	return avail / wake_bytes != (avail - size) / wake_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* The same for a record in rb_hot (@hot) or rb. */
+static __always_inline __u64 wflags(bool hot, __u64 size)
+{
+	__u64 avail;
+
+	if (!hot)
+		return wflags_sz(size);
+	avail = bpf_ringbuf_query(&rb_hot, BPF_RB_AVAIL_DATA);
+	if (avail < size)
+		return BPF_RB_NO_WAKEUP;
+	return avail / wake_hot_bytes != (avail - size) / wake_hot_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -485,12 +583,16 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
 
 static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
 				    const __u64 *args, long ret, __u32 flags,
-				    __u32 nchunks)
+				    __u32 nchunks, bool hot_ok)
 {
 	struct rec_ev_sys *e;
+	bool hot = false;
 	int i;
 
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (hot_ok)
+		RESERVE_ANY(e, sizeof(*e), hot);
+	else
+		e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
 		count_lost();
 		return -1;
@@ -504,7 +606,7 @@ static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
+	bpf_ringbuf_submit(e, wflags(hot, sizeof(*e)));
 	return 0;
 }
 
@@ -549,6 +651,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u32 *v;
 	int k;
 
+	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	if (d && (d->flags & REC_SD_FAST))
+		return 0;	/* all done at exit, for everybody */
 	/* also before the exec that starts tracing: its exit is recorded */
 	v = bpf_map_lookup_elem(&traced, &tgid);
 	if (!v)
@@ -568,7 +673,6 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	in->args[5] = regs->r9;
 	in->inlen = 0;
 	in->nin = 0;
-	d = bpf_map_lookup_elem(&sysdesc, &nr);
 	if (!d)
 		return 0;
 	if (d->strargs) {
@@ -578,8 +682,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 			if ((sa & (1U << k)) && in->args[k])
 				emit_str(in, (__u32)pt, k);
 	}
-	if ((d->flags & REC_SD_NORETURN) && *v == TRACED_ACTIVE) {
-		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0);
+	if ((d->flags & REC_SD_NORETURN) && (*v & TRACED_STATE) == TRACED_ACTIVE) {
+		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0, true);
 		in->call = 0;
 		return 0;
 	}
@@ -597,6 +701,126 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+struct fast_sys {
+	__u64 args[6];
+	__s64 ret;
+	__u64 addr;		/* the output: @n bytes at @addr through args[@region] */
+	__u64 n;
+	__u32 tid;
+	__u32 nr;
+	__u32 flags;
+	__u32 region;
+};
+
+static __always_inline void fill_sys(struct rec_ev_sys *e, __u32 type, __u32 tid,
+				     __u32 nr, const __u64 *args, long ret,
+				     __u32 flags, __u32 nchunks)
+{
+	int i;
+
+	fill_hdr(&e->h, type, tid, bpf_ktime_get_ns());
+	e->call = 0;
+	e->nr = nr;
+	e->flags = flags;
+	e->ret = ret;
+	for (i = 0; i < 6; i++)
+		e->args[i] = args[i];
+	e->nchunks = nchunks;
+	e->pad = 0;
+}
+
+/* The fast path's record: the syscall and its output, in a size class. */
+#define FAST_CLASS(CLS)							\
+	if (f->n <= CLS) {						\
+		struct rec_ev_sysd *e;					\
+		__u32 len = f->n;					\
+		bool hot;						\
+									\
+		RESERVE_ANY(e, sizeof(*e) + CLS, hot);			\
+		if (!e) {						\
+			count_lost();					\
+			return;						\
+		}							\
+		e->len = len;						\
+		e->region = f->region;					\
+		e->fault = 0;						\
+		e->pad[0] = 0;						\
+		e->pad[1] = 0;						\
+		barrier_var(len);					\
+		if (len > CLS)						\
+			len = CLS;					\
+		if (bpf_probe_read_user(e + 1, len, (void *)f->addr)) {	\
+			e->fault = 1;					\
+			f->flags |= REC_SF_OUT_FAULT;			\
+		}							\
+		fill_sys(&e->s, REC_EV_SYSD, f->tid, f->nr, f->args,	\
+			 f->ret, f->flags, 1);				\
+		bpf_ringbuf_submit(e, wflags(hot, sizeof(*e) + CLS));	\
+		return;							\
+	}
+
+static __noinline void emit_fast(struct fast_sys *f)
+{
+	FAST_CLASS(256)
+	FAST_CLASS(4096)
+	FAST_CLASS(16384)
+	FAST_CLASS(REC_CHUNK_MAX)
+}
+
+/*
+ * A REC_SD_FAST syscall whose output is at most REC_CHUNK_MAX bytes: one
+ * ring record, the arguments from the registers at exit, no per-thread
+ * state. Return: false when the output is too long (use the walk).
+ */
+static __always_inline bool sys_exit_fast(struct pt_regs *regs, long ret, __u32 tid,
+					  __u32 nr, const struct rec_sysdesc *d)
+{
+	struct fast_sys f;
+
+	f.args[0] = regs->di;
+	f.args[1] = regs->si;
+	f.args[2] = regs->dx;
+	f.args[3] = regs->r10;
+	f.args[4] = regs->r8;
+	f.args[5] = regs->r9;
+	f.ret = ret;
+	f.tid = tid;
+	f.nr = nr;
+	f.flags = 0;
+	f.n = 0;
+	f.addr = 0;
+	f.region = 0;
+	if (!(d->flags & REC_SD_KNOWN))
+		f.flags |= REC_SF_OUT_UNKNOWN;
+	if (d->flags & REC_SD_PARTIAL)
+		f.flags |= REC_SF_OUT_PARTIAL;
+	if (d->nout && (ret >= 0 || (d->out[0].flags & REC_OF_ON_ERROR))) {
+		const struct rec_outspec *o = &d->out[0];
+		__u32 a = o->arg, la = o->larg;
+
+		if (a > 5 || la > 5)
+			return false;
+		f.addr = f.args[a];
+		f.region = a;
+		if (o->how == REC_OUT_FIXED)
+			f.n = o->size;
+		else if (o->how == REC_OUT_ARGLEN)
+			f.n = f.args[la] * o->size;
+		else if (ret > 0)	/* REC_OUT_RETLEN */
+			f.n = (__u64)ret * o->size;
+		if (!f.addr)
+			f.n = 0;
+		if (f.n > REC_CHUNK_MAX)
+			return false;
+		if (f.n) {
+			emit_fast(&f);
+			return true;
+		}
+	}
+	emit_sys(tid, 0, nr, f.args, ret, f.flags, 0, true);
+	return true;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -604,10 +828,16 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct rec_sysdesc *d;
 	struct inflight *in;
 	struct walk *w;
+	bool fast;
 	__u32 nr;
 	int k;
 
 	if (!is_traced(pt >> 32))
+		return 0;
+	nr = regs->orig_ax;
+	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	fast = d && (d->flags & REC_SD_FAST);
+	if (fast && sys_exit_fast(regs, ret, (__u32)pt, nr, d))
 		return 0;
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -640,11 +870,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		w->args[4] = regs->r8;
 		w->args[5] = regs->r9;
 		w->call = ++in->ncalls;
-		w->flags |= REC_SF_NO_ENTER;
+		if (!fast)	/* a fast one does not stop at entry */
+			w->flags |= REC_SF_NO_ENTER;
 	}
 	w->tid = (__u32)pt;
 	w->ret = ret;
-	d = bpf_map_lookup_elem(&sysdesc, &nr);
 	if (!d || !(d->flags & REC_SD_KNOWN)) {
 		w->flags |= REC_SF_OUT_UNKNOWN;
 	} else {
@@ -663,7 +893,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (w->fault)
 			w->flags |= REC_SF_OUT_FAULT;
 	}
-	emit_sys(w->tid, w->call, nr, w->args, ret, w->flags, w->nchunks);
+	/* after its chunks, in the same ring */
+	emit_sys(w->tid, w->call, nr, w->args, ret, w->flags, w->nchunks, false);
 	return 0;
 }
 
@@ -765,14 +996,16 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	     struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid, one = TRACED_ACTIVE;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, val;
 	bool thread = ptgid == ctgid;
 	struct rec_ev_task *e;
 
 	if (!is_traced(ptgid))
 		return 0;
-	if (!thread && follow_fork)
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	if (!thread && follow_fork) {
+		activate(ctgid, &val);
+		bpf_map_update_elem(&traced, &ctgid, &val, BPF_ANY);
+	}
 	e = task_ev(thread ? REC_TASK_CLONE : REC_TASK_FORK, parent->pid);
 	if (!e)
 		return 0;
@@ -795,7 +1028,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!v)
 		return 0;
 	if (*v == TRACED_EXEC)
-		*v = TRACED_ACTIVE;
+		activate(tgid, v);
 	e = task_ev(REC_TASK_EXEC, p->pid);
 	if (!e)
 		return 0;
@@ -819,7 +1052,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	if (!v)
 		return 0;
 	group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
-	if (*v == TRACED_ACTIVE) {
+	if ((*v & TRACED_STATE) == TRACED_ACTIVE) {
 		e = task_ev(REC_TASK_EXIT, p->pid);
 		if (e) {
 			e->tgid = tgid;
@@ -828,7 +1061,9 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 		}
 	}
-	if (group_dead)
+	if (group_dead) {
+		deactivate(tgid, *v);
 		bpf_map_delete_elem(&traced, &tgid);
+	}
 	return 0;
 }

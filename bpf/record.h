@@ -213,6 +213,7 @@ enum {
 	REC_EV_SIGNAL	= 3,
 	REC_EV_SCHED	= 4,
 	REC_EV_TASK	= 5,
+	REC_EV_SYSD	= 6,	/* a syscall and its one output, in one record */
 };
 
 struct rec_ev_hdr {
@@ -231,6 +232,19 @@ struct rec_ev_sys {
 	__u64 args[6];
 	__u32 nchunks;		/* REC_EV_CHUNK events emitted (tried) for it */
 	__u32 pad;
+};
+
+/*
+ * REC_EV_SYSD: a REC_SD_FAST syscall with its output inline (@len bytes of
+ * data[] valid, written through argument @region). s.h.type is REC_EV_SYSD.
+ */
+struct rec_ev_sysd {
+	struct rec_ev_sys s;
+	__u32 len;
+	__u8  region;
+	__u8  fault;
+	__u8  pad[2];
+	/* __u8 data[]: at most REC_CHUNK_MAX */
 };
 
 #define REC_CHUNK_MAX		32768
@@ -323,6 +337,13 @@ struct rec_outspec {
 #define REC_SD_KNOWN		0x01	/* outputs described (possibly none) */
 #define REC_SD_PARTIAL		0x02	/* described, but not completely */
 #define REC_SD_NORETURN		0x04	/* never returns (exit, exit_group) */
+/*
+ * Nothing to do at entry (no input strings or lengths, arguments still in
+ * the registers at exit) and at most one output of a plain rule (FIXED,
+ * ARGLEN, RETLEN): recorded at exit as one REC_EV_SYSD (or REC_EV_SYS)
+ * record, without per-thread state.
+ */
+#define REC_SD_FAST		0x08
 
 struct rec_sysdesc {
 	__u32 flags;		/* REC_SD_* */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -87,6 +88,9 @@ struct rec_state {
 	/* counts */
 	uint64_t events, syscalls, out_bytes, unknown;
 	uint64_t last_flush;
+	uint64_t next_check;		/* of the loss counters and the target */
+	/* for -v: ring bytes read, from the hot ring, drain passes */
+	uint64_t ring_bytes, hot_bytes, passes;
 	/* consecutive output-less syscalls share one journal record */
 	struct rec_sys batch[REC_BATCH_MAX];
 	unsigned int nbatch;
@@ -224,23 +228,45 @@ static int32_t dts_for(struct rec_state *s, uint64_t seq, uint64_t ts)
 	return (int32_t)d;
 }
 
-static void write_event(struct rec_state *s, struct pending *p)
+/* A REC_EV_SYSD, in order: straight from the ring into the journal. */
+static void write_sysd(struct rec_state *s, const struct rec_ev_sysd *e, uint64_t seq)
 {
-	const struct rec_ev_hdr *h = (const void *)p->ev;
-	uint64_t seq = p->seq;
+	struct rec_sys r = {
+		.type = REC_SYS, .flags = e->s.flags, .nr = e->s.nr,
+		.tid = e->s.h.tid, .ret = e->s.ret, .nout = 1,
+	};
+	struct rec_out o = { .type = REC_OUT, .region = e->region, .flags = e->fault };
+
+	s->events++;
+	s->syscalls++;
+	if (r.flags & REC_SF_OUT_UNKNOWN)
+		s->unknown++;
+	memcpy(r.args, e->s.args, sizeof(r.args));
+	r.dts = dts_for(s, seq, e->s.h.ts);
+	put_sys(s, seq, &r);
+	flush_batch(s);
+	if (!s->err)
+		s->err = journal_append2(s->jw, seq, &o, sizeof(o), e + 1, e->len);
+	s->out_bytes += e->len;
+}
+
+static void write_event(struct rec_state *s, uint64_t seq, const void *ev,
+			struct chunk *chunks)
+{
+	const struct rec_ev_hdr *h = ev;
 	struct chunk *c;
 
 	s->events++;
 	switch (h->type) {
 	case REC_EV_SYS: {
-		const struct rec_ev_sys *e = (const void *)p->ev;
+		const struct rec_ev_sys *e = ev;
 		struct rec_sys r = {
 			.type = REC_SYS, .flags = e->flags, .nr = e->nr,
 			.tid = e->h.tid, .ret = e->ret,
 		};
 		uint32_t n = 0, nin = 0;
 
-		for (c = p->chunks; c; c = c->next) {
+		for (c = chunks; c; c = c->next) {
 			n++;
 			nin += c->rec[0] == REC_IN;
 		}
@@ -253,11 +279,11 @@ static void write_event(struct rec_state *s, struct pending *p)
 		if (r.flags & REC_SF_OUT_UNKNOWN)
 			s->unknown++;
 		/* input strings first, so the syscall and its outputs stay together */
-		for (c = p->chunks; nin && c; c = c->next)
+		for (c = chunks; nin && c; c = c->next)
 			if (c->rec[0] == REC_IN)
 				put(s, seq, c->rec, c->len);
 		put_sys(s, seq, &r);
-		for (c = p->chunks; c; c = c->next) {
+		for (c = chunks; c; c = c->next) {
 			if (c->rec[0] != REC_OUT)
 				continue;
 			put(s, seq, c->rec, c->len);
@@ -266,7 +292,7 @@ static void write_event(struct rec_state *s, struct pending *p)
 		break;
 	}
 	case REC_EV_SIGNAL: {
-		const struct rec_ev_signal *e = (const void *)p->ev;
+		const struct rec_ev_signal *e = ev;
 		struct rec_signal r = {
 			.type = REC_SIGNAL, .sig = e->sig, .tid = e->h.tid,
 			.code = e->code, .handler = e->handler,
@@ -278,7 +304,7 @@ static void write_event(struct rec_state *s, struct pending *p)
 		break;
 	}
 	case REC_EV_SCHED: {
-		const struct rec_ev_sched *e = (const void *)p->ev;
+		const struct rec_ev_sched *e = ev;
 		struct rec_sched r = {
 			.type = REC_SCHED, .kind = e->kind, .cpu = e->cpu,
 			.tid = e->h.tid, .state = e->state, .ip = e->ip,
@@ -290,7 +316,7 @@ static void write_event(struct rec_state *s, struct pending *p)
 		break;
 	}
 	case REC_EV_TASK: {
-		const struct rec_ev_task *e = (const void *)p->ev;
+		const struct rec_ev_task *e = ev;
 		uint8_t buf[sizeof(struct rec_task) + REC_COMM_LEN];
 		struct rec_task *r = (void *)buf;
 		size_t len = sizeof(*r);
@@ -390,7 +416,7 @@ static void heap_drain(struct rec_state *s, bool all)
 		if (p->seq != s->next_seq && all)
 			pr_debug("sequence hole before %llu at the end\n",
 				 (unsigned long long)p->seq);
-		write_event(s, p);
+		write_event(s, p->seq, p->ev, p->chunks);
 		s->next_seq = p->seq + 1;
 		free_chunks(p->chunks);
 		free(p);
@@ -502,6 +528,55 @@ static int handle_event(void *ctx, void *data, size_t size)
 		t->tail = &c->next;
 		return 0;
 	}
+	if (h->type == REC_EV_SYSD && !s->nheap && h->seq == s->next_seq) {
+		const struct rec_ev_sysd *e = data;
+
+		if (size < sizeof(*e) || e->len > REC_CHUNK_MAX || sizeof(*e) + e->len > size)
+			return 0;
+		write_sysd(s, e, h->seq);
+		s->next_seq++;
+		return 0;
+	}
+	if (h->type == REC_EV_SYS && !s->nheap && h->seq == s->next_seq &&
+	    !((const struct rec_ev_sys *)data)->nchunks) {
+		write_event(s, h->seq, data, NULL);
+		s->next_seq++;
+		return 0;
+	}
+	if (h->type == REC_EV_SYSD) {
+		/* a syscall and its output in one record: split them */
+		const struct rec_ev_sysd *e = data;
+		struct rec_ev_sys *sys;
+		struct rec_out *o;
+		struct chunk *c;
+		size_t n = e->len;
+
+		if (size < sizeof(*e) || n > REC_CHUNK_MAX || sizeof(*e) + n > size)
+			return 0;
+		p = malloc(sizeof(*p) + sizeof(*sys));
+		c = malloc(sizeof(*c) + sizeof(*o) + n);
+		if (!p || !c) {
+			free(p);
+			free(c);
+			return -ENOMEM;
+		}
+		p->seq = h->seq;
+		p->size = sizeof(*sys);
+		memcpy(p->ev, &e->s, sizeof(*sys));
+		sys = (void *)p->ev;
+		sys->h.type = REC_EV_SYS;
+		c->next = NULL;
+		c->call = 0;
+		c->len = sizeof(*o) + n;
+		o = (void *)c->rec;
+		o->type = REC_OUT;
+		o->region = e->region;
+		o->flags = e->fault;
+		o->off = 0;
+		memcpy(c->rec + sizeof(*o), e + 1, n);
+		p->chunks = c;
+		goto push;
+	}
 	p = malloc(sizeof(*p) + size);
 	if (!p)
 		return -ENOMEM;
@@ -532,6 +607,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 			t->tail = &t->head;
 		}
 	}
+push:
 	if (heap_push(s, p)) {
 		free_chunks(p->chunks);
 		free(p);
@@ -539,6 +615,148 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	heap_drain(s, false);
 	return 0;
+}
+
+/*
+ * The BPF ring buffers, read in place through their mmap (the layout libbpf
+ * uses: a consumer_pos page, then a producer_pos page and the data mapped
+ * twice, so a record that wraps is contiguous). Unlike libbpf's reader,
+ * consumer_pos is published once per RING_PUBLISH bytes rather than per
+ * record: the producing CPUs read it at every reservation.
+ */
+#define RING_BUSY_BIT		(1U << 31)
+#define RING_DISCARD_BIT	(1U << 30)
+#define RING_HDR		8
+#define RING_PUBLISH		(256U << 10)
+#define HOT_RING_BYTES		(4U << 20)
+#define DRAIN_US		100
+
+struct ring {
+	int fd;
+	size_t size, page;
+	unsigned long *cons_pos;	/* consumer_pos (read-write page) */
+	unsigned long *prod_pos;	/* producer_pos, then the data twice */
+	uint8_t *data;
+	unsigned long cons, pub, prod;	/* read up to, published, seen */
+};
+
+static int ring_open(struct ring *r, int fd, size_t size)
+{
+	void *p;
+
+	r->fd = fd;
+	r->size = size;
+	r->page = sysconf(_SC_PAGESIZE);
+	r->cons_pos = mmap(NULL, r->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (r->cons_pos == MAP_FAILED) {
+		r->cons_pos = NULL;
+		return -errno;
+	}
+	p = mmap(NULL, r->page + 2 * size, PROT_READ, MAP_SHARED, fd, r->page);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		munmap(r->cons_pos, r->page);
+		r->cons_pos = NULL;
+		return err;
+	}
+	r->prod_pos = p;
+	r->data = (uint8_t *)p + r->page;
+	r->cons = r->pub = r->prod = __atomic_load_n(r->cons_pos, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+static void ring_close(struct ring *r)
+{
+	if (r->cons_pos)
+		munmap(r->cons_pos, r->page);
+	if (r->prod_pos)
+		munmap(r->prod_pos, r->page + 2 * r->size);
+	r->cons_pos = NULL;
+	r->prod_pos = NULL;
+}
+
+/* The next committed record (its length in *len), or NULL. */
+static void *ring_peek(struct ring *r, uint32_t *len)
+{
+	for (;;) {
+		uint32_t *lp, l;
+
+		if (r->cons >= r->prod) {
+			r->prod = __atomic_load_n(r->prod_pos, __ATOMIC_ACQUIRE);
+			if (r->cons >= r->prod)
+				return NULL;
+		}
+		lp = (uint32_t *)(r->data + (r->cons & (r->size - 1)));
+		l = __atomic_load_n(lp, __ATOMIC_ACQUIRE);
+		if (l & RING_BUSY_BIT)
+			return NULL;	/* still being written */
+		if (l & RING_DISCARD_BIT) {
+			r->cons += ((l & ~RING_DISCARD_BIT) + RING_HDR + 7) & ~7UL;
+			continue;
+		}
+		*len = l;
+		return (uint8_t *)lp + RING_HDR;
+	}
+}
+
+/* Past the record ring_peek() gave; the producers learn of it in batches. */
+static void ring_next(struct ring *r, uint32_t len)
+{
+	r->cons += (len + RING_HDR + 7) & ~7UL;
+	if (r->cons - r->pub >= RING_PUBLISH) {
+		__atomic_store_n(r->cons_pos, r->cons, __ATOMIC_RELEASE);
+		r->pub = r->cons;
+	}
+}
+
+static void ring_publish(struct ring *r)
+{
+	if (r->cons != r->pub) {
+		__atomic_store_n(r->cons_pos, r->cons, __ATOMIC_RELEASE);
+		r->pub = r->cons;
+	}
+}
+
+static int handle_event(void *ctx, void *data, size_t size);
+
+/*
+ * Hand every committed record of both rings to handle_event(), merged by
+ * sequence number (a syscall's chunks, numbered 0, come before it), so that
+ * events rarely wait in the reorder heap. Bytes read, or -errno.
+ */
+static long ring_drain(struct rec_state *s, struct ring *big, struct ring *hot)
+{
+	long bytes = 0;
+	int err = 0;
+
+	for (;;) {
+		uint32_t la = 0, lb = 0;
+		void *a = ring_peek(big, &la), *b = ring_peek(hot, &lb);
+		struct ring *r;
+		uint32_t len;
+		void *rec;
+
+		if (!a && !b)
+			break;
+		if (a && (!b || ((struct rec_ev_hdr *)a)->seq <= ((struct rec_ev_hdr *)b)->seq)) {
+			r = big;
+			rec = a;
+			len = la;
+		} else {
+			r = hot;
+			rec = b;
+			len = lb;
+		}
+		err = handle_event(s, rec, len);
+		if (err)
+			break;
+		ring_next(r, len);
+		bytes += len;
+	}
+	ring_publish(big);
+	ring_publish(hot);
+	return err ? err : bytes;
 }
 
 /* Per-CPU loss counters -> gap records. */
@@ -604,13 +822,25 @@ static bool traced_empty(struct rec_state *s)
 	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.traced), NULL, &key) != 0;
 }
 
+/* As TRACED_* and NSLOT in bpf/record.bpf.c */
+#define TRACED_ACTIVE		1
+#define TRACED_NOSLOT		4
+#define NSLOT			4096
+
 static void untrace_all(struct rec_state *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.traced);
-	__u32 key;
+	int sfd = bpf_map__fd(s->skel->maps.tslot);
+	__u32 key, k;
+	__u64 slot, zero = 0;
 
-	while (!bpf_map_get_next_key(fd, NULL, &key))
+	while (!bpf_map_get_next_key(fd, NULL, &key)) {
+		k = key & (NSLOT - 1);
+		if (!bpf_map_lookup_elem(sfd, &k, &slot) && slot == key)
+			bpf_map_update_elem(sfd, &k, &zero, BPF_ANY);
 		bpf_map_delete_elem(fd, &key);
+	}
+	__atomic_store_n(&s->skel->bss->nslow, 0, __ATOMIC_RELEASE);
 }
 
 static int load_bpf(struct rec_state *s, const struct recorder_opts *o)
@@ -786,7 +1016,8 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	struct rec_state st = { .next_seq = 1 };
 	struct rec_state *s = &st;
 	struct journal_opts jo = { 0 };
-	struct ring_buffer *rb = NULL;
+	struct ring big = { .fd = -1 }, hot = { .fd = -1 };
+	struct pollfd pfds[2];
 	struct sigaction sa = { 0 };
 	uint64_t deadline = 0, start;
 	char path[4096];
@@ -800,18 +1031,25 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	if (err)
 		goto cleanup;
 	snprintf(path, sizeof(path), "%s/%s", o->dir, RECORDING_JOURNAL);
+	/* as much again as the ring may wait for compression, on a thread */
+	jo.queue_bytes = o->ring_bytes ? o->ring_bytes : DEFAULT_RING_BYTES;
+	jo.background = 1;
 	err = journal_create(path, &jo, &s->jw);
 	if (err) {
 		pr_err("cannot create the journal %s: %s\n", path, strerror(-err));
 		goto cleanup;
 	}
 	journal_on_chunk_start(s->jw, chunk_time, s);
-	rb = ring_buffer__new(bpf_map__fd(s->skel->maps.rb), handle_event, s, NULL);
-	if (!rb) {
-		err = -errno;
-		pr_err("cannot set up the ring buffer: %s\n", strerror(-err));
+	err = ring_open(&big, bpf_map__fd(s->skel->maps.rb), bpf_map__max_entries(s->skel->maps.rb));
+	if (!err)
+		err = ring_open(&hot, bpf_map__fd(s->skel->maps.rb_hot),
+				bpf_map__max_entries(s->skel->maps.rb_hot));
+	if (err) {
+		pr_err("cannot map the ring buffers: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	pfds[0] = (struct pollfd){ .fd = hot.fd, .events = POLLIN };
+	pfds[1] = (struct pollfd){ .fd = big.fd, .events = POLLIN };
 	start = now_ns();
 	{
 		struct rec_start r = { .type = REC_START, .version = REC_FORMAT_VERSION,
@@ -833,7 +1071,8 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 			goto cleanup;
 		recording_meta_append(o->dir, "pid=%d\n", pid);
 	} else {
-		uint32_t v = 1;
+		/* found through the hash: see is_traced() in bpf/record.bpf.c */
+		uint32_t v = TRACED_ACTIVE | TRACED_NOSLOT;
 		__u32 key = o->pid;
 		struct pollfd pf;
 
@@ -845,6 +1084,7 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 			       err == -ESRCH ? "the process exited during attach" : strerror(-err));
 			goto cleanup;
 		}
+		__atomic_fetch_add(&s->skel->bss->nslow, 1, __ATOMIC_ACQ_REL);
 		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.traced), &key, &v, BPF_ANY)) {
 			err = -errno;
 			pr_err("cannot add %d to the traced map: %s\n", pid, strerror(-err));
@@ -865,24 +1105,34 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	s->last_flush = now_ns();
 
 	while (!stop_signal && !s->err) {
+		unsigned long hot_before = hot.cons;
 		uint64_t now;
+		long n;
 
-		err = ring_buffer__poll(rb, POLL_MS);
-		if (err >= 0)
-			err = ring_buffer__consume(rb);
-		if (err < 0 && err != -EINTR) {
+		n = ring_drain(s, &big, &hot);
+		if (n < 0) {
+			err = n;
 			pr_err("reading the ring buffer: %s\n", strerror(-err));
 			break;
 		}
-		err = 0;
+		s->ring_bytes += n;
+		s->hot_bytes += hot.cons - hot_before;
+		s->passes++;
+		now = now_ns();
+		if (n && now < s->next_check) {
+			/* data is flowing: let a batch build up, then drain again */
+			usleep(DRAIN_US);
+			continue;
+		}
+		s->next_check = now + POLL_MS * 1000000ULL;
 		check_lost(s);
 		if (o->tick)
 			o->tick(o->tick_arg);
-		now = now_ns();
 		if (now - s->last_flush > FLUSH_NS) {
+			/* to the writer thread: the drain does not wait */
 			flush_batch(s);
 			if (!s->err)
-				s->err = journal_flush(s->jw);
+				s->err = journal_submit(s->jw);
 			s->last_flush = now;
 		}
 		if (deadline && now >= deadline)
@@ -895,11 +1145,16 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 			if (poll(&pf, 1, 0) == 1)
 				break;
 		}
+		if (!n && poll(pfds, 2, POLL_MS) < 0 && errno != EINTR) {
+			err = -errno;
+			pr_err("waiting for the ring buffers: %s\n", strerror(-err));
+			break;
+		}
 	}
 	untrace_all(s);
 	if (log_verbosity >= LOG_DEBUG)
 		print_prog_stats(s);
-	ring_buffer__consume(rb);
+	ring_drain(s, &big, &hot);
 	check_lost(s);
 	heap_drain(s, true);
 	if (o->argv && pid > 0) {
@@ -934,11 +1189,15 @@ journal_err:
 		deadline && now_ns() >= deadline ? "duration" : "exited");
 	if (child_reaped)
 		recording_meta_append(o->dir, "exit_status=%d\n", status);
+	pr_debug("rings: %llu bytes read in %llu passes, %llu of them from the hot ring\n",
+		 (unsigned long long)s->ring_bytes, (unsigned long long)s->passes,
+		 (unsigned long long)s->hot_bytes);
 	pr_debug("%llu events, %llu syscalls, %llu output bytes, %llu lost\n",
 		 (unsigned long long)s->events, (unsigned long long)s->syscalls,
 		 (unsigned long long)s->out_bytes, (unsigned long long)s->lost_seen);
 cleanup:
-	ring_buffer__free(rb);
+	ring_close(&hot);
+	ring_close(&big);
 	if (s->jw) {
 		int e = journal_close(s->jw);
 

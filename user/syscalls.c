@@ -21,6 +21,7 @@
  * described; recorded with REC_SF_OUT_UNKNOWN. NORETURN: recorded at entry.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -622,6 +623,30 @@ const struct ioctl_info *ioctl_get(uint32_t req)
 	return NULL;
 }
 
+/* REC_SD_FAST: see bpf/record.h */
+static bool fast_ok(unsigned int nr)
+{
+	const struct syscall_info *si = &table[nr];
+
+	switch (nr) {
+	case 15:	/* rt_sigreturn: the registers are the frame's at exit */
+	case 56:	/* clone, fork, vfork, clone3: the child's exit */
+	case 57:
+	case 58:
+	case 435:
+	case 59:	/* execve, execveat: a new image's registers at exit */
+	case 322:
+	case 219:	/* restart_syscall */
+		return false;
+	}
+	if ((si->flags & REC_SD_NORETURN) || syscall_strargs(nr))
+		return false;
+	if (si->nout > 1)
+		return false;
+	return !si->nout || si->out[0].how == REC_OUT_FIXED ||
+	       si->out[0].how == REC_OUT_ARGLEN || si->out[0].how == REC_OUT_RETLEN;
+}
+
 int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd)
 {
 	unsigned int i;
@@ -637,6 +662,8 @@ int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd)
 		d.nout = table[i].nout;
 		memcpy(d.out, table[i].out, sizeof(d.out));
 		d.strargs = syscall_strargs(i);
+		if (fast_ok(i))
+			d.flags |= REC_SD_FAST;
 		if (bpf_map_update_elem(sysdesc_fd, &key, &d, BPF_ANY))
 			return -errno;
 	}

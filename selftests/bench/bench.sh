@@ -3,20 +3,24 @@
 #
 # make bench: ttrec's recording overhead, side by side with strace, in one run.
 # For each workload: native, under `ttrec attach --follow-fork`, under
-# `strace -f -o /dev/null`; prints
+# `strace -f -o /dev/null`, interleaved round by round (the machine may be
+# shared: a load change then hits all three alike); prints
 #   bench NAME native_s=X ttrec_s=Y strace_s=Z ttrec_ratio=Y/X strace_vs_ttrec=Z/Y bytes_per_event=B
-# bytes_per_event: the journal's file size / the events recorded.
-# ttrec_s is the workload's own elapsed time (the recorder drains the rest
-# of the ring after it); lost events are reported as a warning.
+# with the medians of BENCH_RUNS (default 5) rounds, then a comment line with
+# every round's ttrec/native ratio and the recorder's own median time until
+# its journal was complete (ttrec_s is the workload's elapsed time: the
+# recorder compresses and writes what it buffered after that).
+# bytes_per_event: the journal's file size / the events recorded. Lost
+# events are reported as a warning.
 # Workloads: read (200k x 4 KiB read() from tmpfs), getppid (1M), sqlite
-# (sqlite3 inserting 50k rows). Best of BENCH_RUNS (default 3) runs each.
+# (sqlite3 inserting 50k rows).
 #
 # usage: bench.sh OUTPUT_DIR   (run as root)
 set -u
 out=${1:?usage: bench.sh OUTPUT_DIR}
 ttrec=$out/ttrec
 wl=$out/selftests/workloads
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 # The BPF ring buffer must hold what the recorder cannot drain (LZ4, CRC,
 # write) while a burst like (a)'s 800 MiB in 0.1 s comes in.
 ring=${BENCH_RING_MIB:-1024}
@@ -60,7 +64,7 @@ run_strace() {
 	elapsed "$tmp/err"
 }
 
-# run_ttrec CMD... -> "seconds bytes events"
+# run_ttrec CMD... -> "seconds bytes events recorder_seconds"
 run_ttrec() {
 	rm -rf "$tmp/rec" "$tmp/go"
 	mkfifo "$tmp/go"
@@ -75,29 +79,43 @@ run_ttrec() {
 		[ $i -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; break; }
 		sleep 0.05
 	done
+	t0=$(date +%s%N)
 	echo go >"$tmp/go"
 	wait "$wp"
 	wait "$tp"
+	t1=$(date +%s%N)
 	s=$(elapsed "$tmp/err")
 	bytes=$(wc -c <"$tmp/rec/journal")
 	events=$(sed -n 's/^events=//p' "$tmp/rec/meta" | tail -n 1)
 	lost=$(sed -n 's/^lost=//p' "$tmp/rec/meta" | tail -n 1)
 	[ "${lost:-0}" = 0 ] || echo "# warning: $lost events lost" >&2
-	echo "$s $bytes $events"
+	echo "$s $bytes $events $(( (t1 - t0) / 1000000 ))"
 }
 
-best() { sort -g | head -n 1; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 bench() {
 	name=$1
 	shift
-	n=$(i=0; while [ $i -lt "$runs" ]; do run_native "$@"; i=$((i + 1)); done | best)
-	t=$(i=0; while [ $i -lt "$runs" ]; do run_ttrec "$@"; i=$((i + 1)); done | sort -g | head -n 1)
-	st=$(i=0; while [ $i -lt "$runs" ]; do run_strace "$@"; i=$((i + 1)); done | best)
-	set -- $t
-	awk -v name="$name" -v n="$n" -v t="$1" -v s="$st" -v b="$2" -v e="$3" 'BEGIN {
+	: >"$tmp/n"; : >"$tmp/t"; : >"$tmp/s"; : >"$tmp/r"; : >"$tmp/b"; : >"$tmp/d"
+	i=0
+	while [ $i -lt "$runs" ]; do
+		n=$(run_native "$@")
+		t=$(run_ttrec "$@")
+		st=$(run_strace "$@")
+		echo "$n" >>"$tmp/n"
+		echo "$st" >>"$tmp/s"
+		echo "$t" | awk -v n="$n" -v t="$tmp" '{
+			print $1 >> (t "/t"); print $1 / n >> (t "/r");
+			print $2 / $3 >> (t "/b"); print $4 / 1000 >> (t "/d") }'
+		i=$((i + 1))
+	done
+	awk -v name="$name" -v n="$(median <"$tmp/n")" -v t="$(median <"$tmp/t")" \
+	    -v s="$(median <"$tmp/s")" -v b="$(median <"$tmp/b")" 'BEGIN {
 		printf "bench %s native_s=%.3f ttrec_s=%.3f strace_s=%.3f ttrec_ratio=%.2f strace_vs_ttrec=%.2f bytes_per_event=%.2f\n",
-		       name, n, t, s, t / n, s / t, b / e }'
+		       name, n, t, s, t / n, s / t, b }'
+	printf '# %s: %s rounds, ttrec/native per round:%s; recorder done after (median) %ss\n' \
+	       "$name" "$runs" "$(awk '{ printf " %.2f", $1 }' "$tmp/r")" "$(median <"$tmp/d")"
 }
 
 bench read "$wl/bench_read" "$tmp/data" 200000
