@@ -618,6 +618,61 @@ TEST_F_TIMEOUT(rp, to_stop, 60)
 	kill(pid, SIGKILL);
 }
 
+TEST_F_TIMEOUT(rp, recvmmsg, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/recv_mmsg", wl_dir);
+	RECORD_REPLAY("", cmd, "recv_mmsg done");
+}
+
+/* --to in the middle of a multi-threaded run: every thread's registers. */
+TEST_F_TIMEOUT(rp, to_threads, 120)
+{
+	char cmd[CMD_MAX], opts[128];
+	const char *p;
+	uint64_t seq;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_sync", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	seq = nth_seq(self->dir, "getrandom", 200);
+	ASSERT_NE(0, seq);
+	snprintf(opts, sizeof(opts), "--to %llu --regs --quiet", (unsigned long long)seq);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	for (p = self->rep; (p = strstr(p, "\nthread ")); p++)
+		n++;
+	EXPECT_GE(n, 4) TH_LOG("%s", self->rep);
+}
+
+/* An attach recording has no launch facts: refused with a reason. */
+TEST_F_TIMEOUT(rp, attach_recording_refused, 60)
+{
+	char path[PATH_MAX + 16];
+	pid_t pid;
+	int p[2];
+	char c[8];
+
+	snprintf(path, sizeof(path), "%s/ticker", wl_dir);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(path, path, "30", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	ASSERT_EQ(6, read(p[0], c, 6));
+	close(p[0]);
+	EXPECT_EQ(0, sh("%s attach %d -o %s --duration 0.3 >/dev/null 2>&1", ttrec_bin, pid,
+			self->dir));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(1, replay(self, ""));
+	EXPECT_NE(NULL, strstr(self->err, "no launch record")) TH_LOG("%s", self->err);
+}
+
 /* ---------------------------------------------------------------- divergence */
 
 /*

@@ -1020,6 +1020,62 @@ static int load_iov(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	return 0;
 }
 
+/*
+ * recvmmsg's message payloads (REC_REGION_MMSG_*): the parts of the ret
+ * messages one after the other, located through the mmsghdr array (region
+ * 1, already written back). Scatter @len bytes at region offset @off.
+ */
+static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int region,
+		      uint64_t off, const uint8_t *data, size_t len)
+{
+	uint64_t i, n = rs->ret > 0 ? (uint64_t)rs->ret : 0;
+
+	for (i = 0; i < n && len; i++) {
+		uint64_t h[8], seg[64][2], nseg = 0, k, left;
+
+		if (mem_read(t->p, rs->args[1] + i * 64, h, sizeof(h)))
+			return -EFAULT;
+		if (region == REC_REGION_MMSG_NAME) {
+			uint64_t l = (uint32_t)h[1] < REC_MMSG_NAME_MAX ? (uint32_t)h[1] : REC_MMSG_NAME_MAX;
+
+			if (h[0] && l)
+				seg[nseg][0] = h[0], seg[nseg++][1] = l;
+		} else if (region == REC_REGION_MMSG_CTL) {
+			if (h[4] && h[5])
+				seg[nseg][0] = h[4], seg[nseg++][1] = h[5];
+		} else {
+			struct iovec v[64];
+			uint64_t cnt = h[3] < 64 ? h[3] : 64;
+
+			left = (uint32_t)h[7];	/* msg_len */
+			if (cnt && mem_read(t->p, h[2], v, cnt * sizeof(v[0])))
+				return -EFAULT;
+			for (k = 0; k < cnt && left; k++) {
+				uint64_t l = v[k].iov_len < left ? v[k].iov_len : left;
+
+				seg[nseg][0] = (uint64_t)v[k].iov_base;
+				seg[nseg++][1] = l;
+				left -= l;
+			}
+		}
+		for (k = 0; k < nseg && len; k++) {
+			uint64_t l = seg[k][1], w;
+
+			if (off >= l) {
+				off -= l;
+				continue;
+			}
+			w = l - off < len ? l - off : len;
+			if (mem_write(t->p, seg[k][0] + off, data, w))
+				return -EFAULT;
+			data += w;
+			len -= w;
+			off = 0;
+		}
+	}
+	return len ? -EFAULT : 0;
+}
+
 /* Write one recorded output into the replayed program's memory. */
 static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		     const struct rec_out *o, const uint8_t *data, size_t len)
@@ -1057,6 +1113,10 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		rp->msg_loaded = true;
 		addr = o->region == REC_REGION_MSGNAME ? rp->msg[0] : rp->msg[4];
 		return mem_write(t->p, addr + off, data, len);
+	case REC_REGION_MMSG_IOV:
+	case REC_REGION_MMSG_NAME:
+	case REC_REGION_MMSG_CTL:
+		return write_mmsg(t, rs, o->region, off, data, len);
 	case REC_REGION_IFCBUF: {
 		uint64_t ifc[2];
 
