@@ -5,7 +5,7 @@
 #
 # usage: run-vm.sh [--shell]
 # Environment: OUTPUT (build folder), VMLINUZ (guest kernel),
-#   TTREC_VM_TIMEOUT (seconds, default 900), TTREC_VM_MEM (MiB, default 2048),
+#   TTREC_VM_TIMEOUT (seconds, default 1500), TTREC_VM_MEM (MiB, default 2048),
 #   TTREC_VM_APPEND (extra kernel command line), TTREC_VM_INITRD (another
 #   initramfs).
 # Without --shell: console to $OUTPUT/vm/console.log, results (ttyS1) to
@@ -15,7 +15,7 @@ set -uo pipefail
 
 : "${OUTPUT:?}" "${VMLINUZ:?}"
 initrd=${TTREC_VM_INITRD:-$OUTPUT/vm/initramfs.cpio.gz}
-timeout_s=${TTREC_VM_TIMEOUT:-900}
+timeout_s=${TTREC_VM_TIMEOUT:-1500}
 mem=${TTREC_VM_MEM:-2048}
 # A soft lockup panics the guest at once (with every CPU's backtrace on the
 # console) instead of leaving CI to wait for the timeout.
