@@ -46,6 +46,7 @@
 #include <linux/ksm.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/overflow.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pgtable.h>
@@ -732,6 +733,64 @@ static ssize_t ttrec_snap_read(struct file *file, char __user *buf,
 	return done;
 }
 
+/* The first page at or after @vpn the snapshot does not hold. */
+static unsigned long ttrec_snap_next_hole(struct ttrec_snap *snap,
+					  unsigned long vpn)
+{
+	for (;;) {
+		struct ttrec_chunk *chunk = xa_load(&snap->chunks,
+						    vpn >> TTREC_CHUNK_SHIFT);
+		unsigned long i = vpn & TTREC_CHUNK_MASK;
+
+		if (!chunk)
+			return vpn;
+		for (; i < TTREC_CHUNK_PAGES; i++, vpn++)
+			if (!chunk->slot[i])
+				return vpn;
+		cond_resched();
+	}
+}
+
+/*
+ * SEEK_SET and SEEK_CUR move the file position (a virtual address) that
+ * read() uses; SEEK_DATA and SEEK_HOLE find the next page the snapshot
+ * holds, or does not hold, so that readers skip unpopulated ranges. There
+ * is no end: SEEK_END is EINVAL, SEEK_DATA past the last held page ENXIO.
+ */
+static loff_t ttrec_snap_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct ttrec_snap *snap = file->private_data;
+	unsigned long vpn, found;
+	loff_t pos;
+
+	switch (whence) {
+	case SEEK_SET:
+		pos = offset;
+		break;
+	case SEEK_CUR:
+		if (check_add_overflow(file->f_pos, offset, &pos))
+			return -EINVAL;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (offset < 0)
+			return -ENXIO;
+		vpn = (u64)offset >> PAGE_SHIFT;
+		if (whence == SEEK_HOLE) {
+			found = ttrec_snap_next_hole(snap, vpn);
+		} else {
+			found = vpn;
+			if (!ttrec_snap_find(snap, &found, ULONG_MAX >> PAGE_SHIFT))
+				return -ENXIO;
+		}
+		pos = found == vpn ? offset : (loff_t)found << PAGE_SHIFT;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return vfs_setpos(file, pos, MAX_LFS_FILESIZE);
+}
+
 static long ttrec_snap_ioc_info(struct ttrec_snap *snap, void __user *uarg,
 				size_t usize)
 {
@@ -924,7 +983,7 @@ static const struct file_operations ttrec_snap_fops = {
 	.release	= ttrec_snap_release,
 	.unlocked_ioctl	= ttrec_snap_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
+	.llseek		= ttrec_snap_llseek,
 };
 
 /**

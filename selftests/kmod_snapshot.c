@@ -38,6 +38,7 @@
 #define SHARED_SIZE	(16 * PAGE)
 #define FILE_SIZE	(2 * PAGE)
 #define THP_SIZE	(2UL << 20)
+#define SPARSE_PAGES	1024		/* pages 3, 4 and 700 written */
 #define NR_THREADS	8
 
 #define SNAPSHOT_SIZED(size) _IOC(_IOC_READ | _IOC_WRITE, TTREC_IOC_MAGIC, \
@@ -55,6 +56,7 @@ struct layout {
 	uint64_t thread_pages;		/* NR_THREADS pages, one per thread */
 	uint64_t vdso, vdso_len;	/* [vdso], from AT_SYSINFO_EHDR and maps */
 	uint64_t vdso_digest;		/* of the bytes the workload reads there */
+	uint64_t sparse;		/* SPARSE_PAGES, 3 of them populated */
 };
 
 enum {
@@ -64,6 +66,7 @@ enum {
 	W_FILE = 1 << 3,
 	W_THP = 1 << 4,
 	W_PINNED = 1 << 5,
+	W_SPARSE = 1 << 6,
 };
 
 struct workload {
@@ -247,6 +250,16 @@ static void workload_main(int cmd, int reply, int what)
 	if (what & W_PINNED) {
 		l.pinned = l.anon + 8 * PAGE;
 		l.pinned_ok = pin_page((void *)(uintptr_t)l.pinned) >= 0;
+	}
+	if (what & W_SPARSE) {
+		raw = mmap(NULL, SPARSE_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (raw == MAP_FAILED)
+			_exit(19);
+		madvise(raw, SPARSE_PAGES * PAGE, MADV_NOHUGEPAGE);
+		l.sparse = (uintptr_t)raw;
+		fill(l.sparse + 3 * PAGE, 2 * PAGE, 7);
+		fill(l.sparse + 700 * PAGE, PAGE, 8);
 	}
 	if (what & W_THREADS) {
 		thread_pages = mmap(NULL, NR_THREADS * PAGE,
@@ -895,6 +908,87 @@ TEST_F(snap, vdso_captured_vvar_special)
 		TH_LOG("no [vvar] mapping: its check skipped");
 	}
 	free(v);
+	close(fd);
+}
+
+/*
+ * lseek() on a snapshot fd: SEEK_DATA/SEEK_HOLE step over the pages the
+ * snapshot holds (a sparse VMA's populated pages), SEEK_SET/SEEK_CUR move
+ * the position read() uses.
+ */
+TEST_F(snap, lseek_data_hole)
+{
+	struct ttrec_snapshot_args a;
+	struct ttrec_snap_info info;
+	struct ttrec_snap_vma *v = NULL;
+	uint64_t sp, held = 0;
+	unsigned char *buf;
+	off_t pos, data, hole;
+	int fd, n;
+
+	start(_metadata, self, W_ANON | W_SPARSE);
+	sp = self->w.l.sparse;
+	fd = snapshot(self->sfd, &a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ('y', workload_do(&self->w, 'w'));
+
+	EXPECT_EQ(sp + 3 * PAGE, lseek(fd, sp, SEEK_DATA));
+	EXPECT_EQ(sp, lseek(fd, sp, SEEK_HOLE));
+	EXPECT_EQ(sp + 3 * PAGE + 100, lseek(fd, sp + 3 * PAGE + 100, SEEK_DATA));
+	EXPECT_EQ(sp + 5 * PAGE, lseek(fd, sp + 3 * PAGE + 100, SEEK_HOLE));
+	EXPECT_EQ(sp + 700 * PAGE, lseek(fd, sp + 5 * PAGE, SEEK_DATA));
+	EXPECT_EQ(sp + 701 * PAGE, lseek(fd, sp + 700 * PAGE, SEEK_HOLE));
+	/* The position moved: read() reads there. */
+	EXPECT_EQ(sp + 701 * PAGE, lseek(fd, 0, SEEK_CUR));
+	buf = malloc(2 * PAGE);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(sp + 3 * PAGE, lseek(fd, sp + 3 * PAGE, SEEK_SET));
+	ASSERT_EQ(2 * PAGE, read(fd, buf, 2 * PAGE));
+	EXPECT_EQ(0, check(buf, 2 * PAGE, 7));
+	EXPECT_EQ(sp + 5 * PAGE, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(sp + 700 * PAGE, lseek(fd, 695 * PAGE, SEEK_CUR));
+	ASSERT_EQ(PAGE, read(fd, buf, PAGE));
+	EXPECT_EQ(0, check(buf, PAGE, 8));
+	/* Holes of a captured anonymous VMA read as zeroes. */
+	ASSERT_EQ(PAGE, pread(fd, buf, PAGE, sp + 5 * PAGE));
+	EXPECT_EQ(0, buf[0] | buf[PAGE - 1]);
+	free(buf);
+
+	/* Every data range is held pages of captured VMAs, and they add up. */
+	n = get_vmas(fd, &v);
+	ASSERT_LT(0, n);
+	for (pos = 0; (data = lseek(fd, pos, SEEK_DATA)) >= 0; pos = hole) {
+		const struct ttrec_snap_vma *e = vma_at(v, n, data);
+
+		hole = lseek(fd, data, SEEK_HOLE);
+		ASSERT_LT(data, hole);
+		ASSERT_NE(NULL, e);
+		EXPECT_NE(0, e->flags & TTREC_VMA_CAPTURED);
+		held += (hole - data) / PAGE;
+		if (data % PAGE)
+			break;
+	}
+	EXPECT_EQ(-1, data);
+	EXPECT_EQ(ENXIO, errno);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, ioctl(fd, TTREC_IOC_SNAP_INFO, &info));
+	EXPECT_EQ(info.pages_held, held);
+	free(v);
+
+	/* Past the last held page; the errors. */
+	errno = 0;
+	EXPECT_EQ(-1, lseek(fd, 0x7ffffffff000, SEEK_DATA));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0x7ffffffff000, lseek(fd, 0x7ffffffff000, SEEK_HOLE));
+	errno = 0;
+	EXPECT_EQ(-1, lseek(fd, -1, SEEK_DATA));
+	EXPECT_EQ(ENXIO, errno);
+	errno = 0;
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_END));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, lseek(fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
 	close(fd);
 }
 

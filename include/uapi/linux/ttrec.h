@@ -52,6 +52,9 @@
 /* TTREC_IOC_SNAP_DIFF on snapshot fds; TTREC_EVENT_SNAPSHOT events; the
  * page accounting fields of struct ttrec_session_info (size VER1) */
 #define TTREC_FEATURE_SNAP_DIFF		(1ULL << 4)
+/* lseek() on snapshot fds: SEEK_SET/SEEK_CUR move the read() position,
+ * SEEK_DATA/SEEK_HOLE find held and unheld pages */
+#define TTREC_FEATURE_SNAP_SEEK		(1ULL << 5)
 
 /**
  * struct ttrec_api - TTREC_IOC_GET_API: handshake.
@@ -150,7 +153,9 @@ struct ttrec_session_info {
  * vaddr is in no VMA of the snapshot, ENODATA when the page was not
  * captured (file-backed and never written privately: read the file named
  * by TTREC_IOC_SNAP_VMAS; special or hugetlb mappings). Private anonymous
- * pages that were never populated read as zeroes.
+ * pages that were never populated read as zeroes. lseek() with SEEK_DATA
+ * and SEEK_HOLE finds the next page the snapshot holds, or does not hold
+ * (the file position is a virtual address; there is no SEEK_END).
  */
 
 /**
