@@ -362,6 +362,34 @@ TEST_F_TIMEOUT(rp, bench_read, 60)
 }
 
 /* ---------------------------------------------------------------- real programs */
+/* Small real programs, each recorded and replayed on its own. */
+TEST_F_TIMEOUT(rp, coreutils, 120)
+{
+	static const char *const cmds[] = {
+		"sort -rn %s/input.txt", "sha256sum %s/input.txt", "ls -la %s",
+		"wc -l %s/input.txt", "head -c 5000 %s/input.txt",
+	};
+	char cmd[CMD_MAX];
+	unsigned int i;
+
+	ASSERT_EQ(0, sh("seq 1 30000 > %s/input.txt", self->tmp));
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(cmd, sizeof(cmd), cmds[i], self->tmp);
+		ASSERT_EQ(0, sh("rm -rf %s", self->dir));
+		RECORD_REPLAY("", cmd, NULL);
+		EXPECT_GT(self->nrec, 10) TH_LOG("%s", cmd);
+	}
+}
+
+TEST_F_TIMEOUT(rp, many_syscalls, 120)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/bench_getppid 30000", wl_dir);
+	RECORD_REPLAY("", cmd, NULL);
+	EXPECT_NE(NULL, strstr(self->err, "replay OK: ")) TH_LOG("%s", self->err);
+}
+
 
 static void write_sql(const char *path, int rows)
 {
