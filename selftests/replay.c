@@ -248,6 +248,17 @@ TEST_F_TIMEOUT(rp, gzip, 120)
 }
 
 
+/* Faults happen again by themselves: handled ones, and the fatal one. */
+TEST_F_TIMEOUT(rp, faults, 60)
+{
+	char cmd[CMD_MAX], val[64];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fault", wl_dir);
+	RECORD_REPLAY("", cmd, "recovered from SIGFPE: 3 faults");
+	ASSERT_EQ(0, recording_meta_get(self->dir, "exit_status", val, sizeof(val)));
+	EXPECT_STREQ("11", val);	/* killed by SIGSEGV */
+}
+
 TEST_F_TIMEOUT(rp, threads_sync, 120)
 {
 	char cmd[CMD_MAX];
