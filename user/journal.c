@@ -357,6 +357,43 @@ fail:
 	return err;
 }
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+
+/*
+ * Copy with non-temporal stores: a queued chunk is read back only by the
+ * writer thread, long after; not reading the destination lines first (as a
+ * store to uncached memory does) halves the memory traffic of the copy.
+ */
+static void copy_nt(uint8_t *d, const uint8_t *s, size_t n)
+{
+	size_t head = (16 - ((uintptr_t)d & 15)) & 15;
+
+	if (head > n)
+		head = n;
+	memcpy(d, s, head);
+	d += head;
+	s += head;
+	n -= head;
+	for (; n >= 64; n -= 64, d += 64, s += 64) {
+		__m128i a = _mm_loadu_si128((const __m128i *)s);
+		__m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
+		__m128i c = _mm_loadu_si128((const __m128i *)(s + 32));
+		__m128i e = _mm_loadu_si128((const __m128i *)(s + 48));
+
+		_mm_stream_si128((__m128i *)d, a);
+		_mm_stream_si128((__m128i *)(d + 16), b);
+		_mm_stream_si128((__m128i *)(d + 32), c);
+		_mm_stream_si128((__m128i *)(d + 48), e);
+	}
+	memcpy(d, s, n);
+}
+#define store_fence()	_mm_sfence()
+#else
+#define copy_nt(d, s, n)	memcpy(d, s, n)
+#define store_fence()	do { } while (0)
+#endif
+
 /* ------------------------------------------------- the writer thread */
 
 static int get_error(struct journal_writer *jw)
@@ -483,6 +520,7 @@ static struct jbuf *get_buf(struct journal_writer *jw)
 
 static void enqueue(struct journal_writer *jw, struct jbuf *b)
 {
+	store_fence();		/* the copy_nt() stores, before the thread reads */
 	pthread_mutex_lock(&jw->mu);
 	b->next = NULL;
 	b->queued_ns = mono_ns();
@@ -613,6 +651,7 @@ static int append_alone(struct journal_writer *jw, uint64_t seq, const void *a,
 	return err;
 }
 
+
 /* Append the record @a + @b (@b may be NULL with @blen 0). */
 static int append(struct journal_writer *jw, uint64_t seq, const void *a, size_t alen,
 		  const void *b, size_t blen)
@@ -667,7 +706,9 @@ again:
 		       0, JOURNAL_REC_ALIGN);
 	if (alen)
 		memcpy(rh + 1, a, alen);
-	if (blen)
+	if (blen >= 1024 && jw->queue_bytes)
+		copy_nt((uint8_t *)(rh + 1) + alen, b, blen);
+	else if (blen)
 		memcpy((uint8_t *)(rh + 1) + alen, b, blen);
 	jw->raw_used += span;
 	if (!jw->nr++)
