@@ -70,7 +70,7 @@ enum {
 #define REC_SF_OUT_LOST		0x02	/* ring full: some output bytes are missing */
 #define REC_SF_OUT_FAULT	0x04	/* an output could not be read back (fault) */
 #define REC_SF_OUT_PARTIAL	0x08	/* the table covers only part of the outputs */
-#define REC_SF_NO_ENTER		0x10	/* entered before tracing began: args from regs */
+#define REC_SF_NO_ENTER		0x10	/* slow path, entered before tracing began: args from regs */
 #define REC_SF_NORETURN		0x20	/* exit/exit_group: recorded at entry, @ret is 0 */
 
 #define REC_BATCH_MAX		64

@@ -89,6 +89,7 @@ struct rec_state {
 	uint64_t events, syscalls, out_bytes, unknown;
 	uint64_t last_flush;
 	uint64_t next_check;		/* of the loss counters and the target */
+	int nice;			/* of the draining thread */
 	/* for -v: ring bytes read, from the hot ring, drain passes */
 	uint64_t ring_bytes, hot_bytes, passes;
 	/* consecutive output-less syscalls share one journal record */
@@ -721,6 +722,23 @@ static void ring_publish(struct ring *r)
 static int handle_event(void *ctx, void *data, size_t size);
 
 /*
+ * While the big ring is less than half full, drain at nice 19: on a busy
+ * machine the traced program (and everybody else) then goes first and the
+ * ring absorbs the burst; past half full, at the normal priority again, so
+ * that the ring does not overflow.
+ */
+static void yield_while_room(struct rec_state *s, struct ring *big)
+{
+	unsigned long used = __atomic_load_n(big->prod_pos, __ATOMIC_ACQUIRE) - big->cons;
+	int nice = used < big->size / 2 ? 19 : 0;
+
+	if (nice != s->nice) {
+		setpriority(PRIO_PROCESS, syscall(SYS_gettid), nice);
+		s->nice = nice;
+	}
+}
+
+/*
  * Hand every committed record of both rings to handle_event(), merged by
  * sequence number (a syscall's chunks, numbered 0, come before it), so that
  * events rarely wait in the reorder heap. Bytes read, or -errno.
@@ -1118,6 +1136,7 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		s->ring_bytes += n;
 		s->hot_bytes += hot.cons - hot_before;
 		s->passes++;
+		yield_while_room(s, &big);
 		now = now_ns();
 		if (n && now < s->next_check) {
 			/* data is flowing: let a batch build up, then drain again */
