@@ -715,8 +715,9 @@ TEST_F_TIMEOUT(rp, attach_recording_refused, 60)
 /* ---------------------------------------------------------------- divergence */
 
 /*
- * Copy DIR/journal, changing argument @arg of the @nth REC_SYS of syscall
- * @name (0: the first) to @val. The event's sequence number, or 0.
+ * Copy DIR/journal, changing argument @arg (-1: the return value) of the
+ * @nth REC_SYS of syscall @name (0: the first) to @val. The event's
+ * sequence number, or 0.
  */
 static uint64_t alter_journal(const char *dir, const char *name, int nth, int arg, uint64_t val)
 {
@@ -741,7 +742,10 @@ static uint64_t alter_journal(const char *dir, const char *name, int nth, int ar
 		memcpy(copy, rec, len);
 		for (i = 0; copy[0] == REC_SYS && i < len / sizeof(*s); i++) {
 			if (s[i].nr == nr && n++ == nth) {
-				s[i].args[arg] = val;
+				if (arg < 0)
+					s[i].ret = val;
+				else
+					s[i].args[arg] = val;
 				hit = seq + i;
 			}
 		}
@@ -824,6 +828,21 @@ TEST_F_TIMEOUT(rp, altered_path_diverges, 60)
 	snprintf(want, sizeof(want), "diverged at event #%llu ", (unsigned long long)seq);
 	EXPECT_NE(NULL, strstr(self->err, want)) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->err, "input.txX\"")) TH_LOG("%s", self->err);
+}
+
+/* A replay that makes the program compute forever is stopped and reported. */
+TEST_F_TIMEOUT(rp, stall_diverges, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_spin", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "rp_spin done"));
+	ASSERT_NE(0, alter_journal(self->dir, "getppid", 0, -1, 12345));
+	setenv("TTREC_REPLAY_STALL_S", "1", 1);
+	EXPECT_EQ(3, replay(self, "--quiet"));
+	unsetenv("TTREC_REPLAY_STALL_S");
+	EXPECT_NE(NULL, strstr(self->err, "without reaching its next syscall")) TH_LOG("%s", self->err);
 }
 
 /* The program file changed since the recording. */

@@ -48,6 +48,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <pthread.h>
 
 #include "log.h"
 #include "recording.h"
@@ -115,6 +116,7 @@ struct rthread {
 	bool task_started;	/* a clone/exec started by its task event */
 	int sig;		/* TS_SIGSTOP: the signal to deliver */
 	int64_t last_nr;	/* the last syscall matched */
+	uint64_t last_ts;	/* recorded time of its last event */
 	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */
 	bool exec_early;	/* a vfork child's exec run before its task event */
 	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
@@ -153,7 +155,89 @@ struct rp {
 	uint8_t *buf;
 	size_t buf_cap;
 	struct rthread *cur;	/* the thread of the event being replayed */
+	uint64_t ts;		/* recorded time of the event being replayed */
 };
+
+/* ------------------------------------------------------------ watchdog */
+
+/*
+ * A replayed thread that never reaches its next syscall (it computes
+ * something else than in the recording, or spins waiting for a thread
+ * that waits for its turn) would hang the replay. A watchdog thread
+ * interrupts the driver's waitpid() when one event takes far longer than
+ * the recording took between the thread's events (budget_ns); the driver
+ * reports it as a divergence.
+ */
+static struct {
+	pthread_t driver, th;
+	volatile uint64_t progress;	/* bumped by the driver at every event */
+	volatile uint64_t budget_ns;	/* for the current event */
+	uint64_t base_ns;		/* TTREC_REPLAY_STALL_S, default 10 s */
+	volatile int fired;
+	volatile int stop;
+	bool running;
+} wd;
+
+static void wd_alarm(int sig)
+{
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void *wd_main(void *arg)
+{
+	uint64_t seen = ~0ULL, since = mono_ns();
+
+	while (!wd.stop) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		uint64_t now;
+
+		nanosleep(&ts, NULL);
+		now = mono_ns();
+		if (wd.progress != seen) {
+			seen = wd.progress;
+			since = now;
+			wd.fired = 0;
+		} else if (!wd.fired && now - since > wd.budget_ns) {
+			wd.fired = 1;
+			pthread_kill(wd.driver, SIGALRM);
+		} else if (wd.fired && now - since > wd.budget_ns + 1000000000ULL) {
+			pthread_kill(wd.driver, SIGALRM);	/* not waiting yet: again */
+			since = now - wd.budget_ns;
+		}
+	}
+	return NULL;
+}
+
+static void wd_start(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wd_alarm;	/* no SA_RESTART: waitpid() returns EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	wd.driver = pthread_self();
+	wd.base_ns = 10000000000ULL;
+	if (getenv("TTREC_REPLAY_STALL_S"))
+		wd.base_ns = strtoull(getenv("TTREC_REPLAY_STALL_S"), NULL, 10) * 1000000000ULL;
+	wd.budget_ns = 60000000000ULL;
+	wd.running = !pthread_create(&wd.th, NULL, wd_main, NULL);
+}
+
+static void wd_stop(void)
+{
+	if (!wd.running)
+		return;
+	wd.stop = 1;
+	pthread_join(wd.th, NULL);
+	wd.running = false;
+}
 
 /* ------------------------------------------------------------ reporting */
 
@@ -431,6 +515,8 @@ static int wait_thread(struct rp *rp, struct rthread *t, int *status)
 		pid_t pid = waitpid(-1, &st, __WALL);
 
 		if (pid < 0) {
+			if (errno == EINTR && wd.fired)
+				return -ETIMEDOUT;
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -516,6 +602,9 @@ static int run_to_entry(struct rp *rp, struct rthread *t)
 		return -ESRCH;
 	if (t->st == TS_INSYS || t->st == TS_EXITING)
 		return -EBUSY;
+	/* it may take (much) longer than it took between its events then */
+	wd.budget_ns = wd.base_ns +
+		       (rp->ts > t->last_ts && t->last_ts ? 20 * (rp->ts - t->last_ts) : 0);
 	err = resume(t, PTRACE_CONT);
 	if (err)
 		return err;
@@ -1916,6 +2005,10 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
 		if (err == -ESRCH)
 			diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
+		else if (err == -ETIMEDOUT)
+			diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
+				wd.budget_ns / 1e9,
+				rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0, call);
 		else if (err == -EFAULT)
 			diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
 				strsignal(t->sig), call);
@@ -1926,6 +2019,7 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	if (!matches(rp, t, &t->regs, rs) || !strings_match(rp, t, rs, ev))
 		return -EPROTO;
 	t->last_nr = rs->nr;
+	t->last_ts = rp->ts;
 	kind = replay_sys_kind(rs->args, rs->nr);
 	if (rs->ret < 0 && kind != RP_EXIT && rs->nr != SYS_rt_sigreturn)
 		kind = RP_EMU;		/* it failed: fail it again */
@@ -2422,6 +2516,7 @@ int replay_run(const struct replay_opts *o)
 		return EXIT_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	wd_start();
 	if (!check_exe(rp))
 		launch(rp);
 	while (!stopped(rp) && !done) {
@@ -2429,6 +2524,8 @@ int replay_run(const struct replay_opts *o)
 		if (ret <= 0)
 			break;
 		rp->seq = ev.seq;
+		rp->ts = ev.ts;
+		wd.progress++;
 		if (o->to && ev.seq > o->to) {
 			done = true;
 			break;
@@ -2444,18 +2541,19 @@ int replay_run(const struct replay_opts *o)
 				 ev.type, tid, ev.type == REC_SYS ? " " : "",
 				 ev.type == REC_SYS ? syscall_name(((const struct rec_sys *)ev.rec)->nr) ?: "?" : "");
 		}
+		ret = 0;
 		switch (ev.type) {
 		case REC_SYS:
 			rp->events++;
-			handle_sys(rp, &ev);
+			ret = handle_sys(rp, &ev);
 			break;
 		case REC_SIGNAL:
 			rp->events++;
-			handle_signal(rp, ev.rec);
+			ret = handle_signal(rp, ev.rec);
 			break;
 		case REC_TASK:
 			rp->events++;
-			handle_task(rp, ev.rec);
+			ret = handle_task(rp, ev.rec);
 			break;
 		case REC_GAP: {
 			const struct rec_gap *g = ev.rec;
@@ -2476,6 +2574,10 @@ int replay_run(const struct replay_opts *o)
 			rp->events++;
 			break;
 		}
+		if (ret == -ETIMEDOUT)
+			diverge(rp, rp->cur, "a thread ran far longer than in the recording without reaching its next syscall or signal");
+		else if (ret < 0)
+			fail(rp, "%s\n", strerror(-ret));
 		if (o->to && ev.seq == o->to)
 			done = true;
 	}
@@ -2493,6 +2595,7 @@ int replay_run(const struct replay_opts *o)
 			pr_info("the recording ends at event #%llu with process %u still running: stopped it\n",
 				(unsigned long long)rp->seq, p->rpid);
 	}
+	wd_stop();
 	kill_all(rp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
