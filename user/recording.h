@@ -4,7 +4,10 @@
  * bpf/record.h), "meta" (key=value lines: what was recorded, where, when,
  * by which ttrec; the recorder appends the end_* keys when it finishes),
  * and, with attach --snapshot-interval, snapshot images snap-NNNN.img
- * (user/image.h), each noted by a "snapshot=" line in meta.
+ * (user/image.h), each noted by a "snapshot=" line in meta. `record` adds
+ * the launch facts replay needs (user/replay.h, Documentation/replay.rst):
+ * "launch=" and the keys after it in meta, "argv" and "env" (NUL-separated
+ * strings) and "execs" (one line per later exec).
  */
 #ifndef TTREC_RECORDING_H
 #define TTREC_RECORDING_H

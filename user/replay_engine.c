@@ -13,9 +13,12 @@
  *   maps, signal actions, threads, exec, exit, descriptors) run for real
  *   (PTRACE_SYSCALL to their exit stop) and their result is asserted.
  * - Events are replayed in the journal's global order, one thread at a
- *   time: a thread runs only when its next event is the next event of the
- *   journal, and runs exactly to its next syscall entry. Threads that wait
- *   for their turn sit in a ptrace stop.
+ *   time: a thread runs (to its next syscall entry) only when its next
+ *   event is the next event of the journal, or earlier where the recorded
+ *   scheduling shows it went to sleep in a syscall or was preempted.
+ *   Threads that wait for their turn sit in a ptrace stop.
+ * - Descriptors keep their recorded numbers (real read-only opens, or
+ *   eventfd placeholders), so that file-backed mmap works.
  * - Signals are injected (tgkill) when the journal says they were
  *   delivered: at the syscall boundary where they were delivered, with
  *   the recorded si_code, restarting the interrupted syscall the way the
@@ -801,10 +804,14 @@ static int install_trace_filter(void)
 static int check_exe(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
+	char path[8192];
 	struct stat sb;
 
-	if (stat(li->exe, &sb)) {
-		fail(rp, "the recorded program %s is gone: %s\n", li->exe, strerror(errno));
+	/* a relative name is relative to the recorded cwd, where it runs */
+	snprintf(path, sizeof(path), "%s%s%s", li->exe[0] == '/' ? "" : li->cwd,
+		 li->exe[0] == '/' ? "" : "/", li->exe);
+	if (stat(path, &sb)) {
+		fail(rp, "the recorded program %s is gone: %s\n", path, strerror(errno));
 		return -ENOENT;
 	}
 	if ((li->exe_ino && (uint64_t)sb.st_ino != li->exe_ino) ||
