@@ -174,6 +174,15 @@ TEST_F_TIMEOUT(rp, clocks_random_aslr, 60)
 	EXPECT_NE(NULL, strstr(self->rec, "digest vdso "));
 }
 
+/* --all-cpus: default scheduling; a single-threaded program replays the same. */
+TEST_F_TIMEOUT(rp, all_cpus, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_clock", wl_dir);
+	RECORD_REPLAY("--all-cpus", cmd, "rp_clock done");
+}
+
 TEST_F_TIMEOUT(rp, io_digest, 60)
 {
 	char cmd[CMD_MAX];
