@@ -54,8 +54,9 @@ int launch_resolve_exe(const char *file, char *out, size_t len);
  * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE), a
  * seccomp filter that fails rseq() with ENOSYS (the kernel writes the cpu
  * number into an rseq area behind the program's back), and with @cpu >= 0
- * the command's threads on that one CPU, SCHED_FIFO: they then interleave
- * only where they block, which the replay follows.
+ * the command's threads on that one CPU, SCHED_RR: they then interleave
+ * where they block (or, rarely, where a 100 ms slice ends), which the
+ * replay follows.
  * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
  */
 int launch_child_prepare(bool *rseq_disabled, int cpu);

@@ -276,12 +276,14 @@ int launch_child_prepare(bool *rseq_disabled, int cpu)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			return -errno;
 		/*
-		 * Real-time FIFO: a thread then runs until it blocks (or a
-		 * higher-priority kernel thread runs), never sliced or
-		 * preempted by a thread it woke: threads interleave at
-		 * their syscalls, as replay runs them. Best effort.
+		 * Real-time round robin: a thread runs until it blocks or its
+		 * 100 ms slice ends, never preempted by a thread it woke:
+		 * threads interleave at their syscalls, as replay runs them,
+		 * save a rare slice end. (FIFO would have no slice end at all,
+		 * but a thread polling for its sibling would then never let
+		 * it run.) Best effort.
 		 */
-		sched_setscheduler(0, SCHED_FIFO, &sp);
+		sched_setscheduler(0, SCHED_RR, &sp);
 	}
 	/* without CAP_SYS_ADMIN a filter needs no_new_privs */
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
