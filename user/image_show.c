@@ -328,24 +328,6 @@ static void dump_pages(const struct img *im)
 	}
 }
 
-static int parse_mem(const char *s, uint64_t *addr, uint64_t *len)
-{
-	char *copy = strdup(s), *colon;
-	int err = -EINVAL;
-
-	if (!copy)
-		return -ENOMEM;
-	colon = strchr(copy, ':');
-	if (colon) {
-		*colon = 0;
-		if (!parse_u64(copy, addr) && !parse_u64(colon + 1, len) && *len &&
-		    *len <= (64ULL << 20) && *addr + *len >= *addr)
-			err = 0;
-	}
-	free(copy);
-	return err;
-}
-
 static void hexdump(uint64_t addr, const uint8_t *b, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -433,7 +415,7 @@ int cmd_dump_image(int argc, char **argv)
 			pages = true;
 			break;
 		case 'm':
-			if (parse_mem(optarg, &addr, &len)) {
+			if (parse_addr_len(optarg, 64ULL << 20, &addr, &len)) {
 				pr_err("--mem: '%s' is not ADDR:LEN (LEN from 1 to 64 MiB; 0x for hex)\n",
 				       optarg);
 				return EXIT_USAGE;

@@ -50,22 +50,6 @@ static void usage(FILE *out)
 		"recording, ...), 2 usage error, 3 the replay diverged.\n");
 }
 
-static int parse_mem(const char *s, uint64_t *addr, uint64_t *len)
-{
-	char buf[64], *colon;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	colon = strchr(buf, ':');
-	if (!colon)
-		return -EINVAL;
-	*colon = 0;
-	if (parse_u64(buf, addr) || parse_u64(colon + 1, len) || !*len || *len > (1 << 20))
-		return -EINVAL;
-	return 0;
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,7 +85,7 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'm':
 			if (o.nmem == REPLAY_MAX_MEM ||
-			    parse_mem(optarg, &o.mem[o.nmem].addr, &o.mem[o.nmem].len)) {
+			    parse_addr_len(optarg, 1 << 20, &o.mem[o.nmem].addr, &o.mem[o.nmem].len)) {
 				pr_err("--mem: '%s' is not ADDR:LEN (LEN 1..1048576; at most %d of them)\n",
 				       optarg, REPLAY_MAX_MEM);
 				return EXIT_USAGE;

@@ -28,6 +28,8 @@ int cmd_replay(int argc, char **argv);	/* replay.c */
 int parse_u64(const char *s, uint64_t *out);
 int parse_u32(const char *s, uint32_t *out);
 int parse_pid(const char *s, int *pid);
+/* "ADDR:LEN" with 0 < LEN <= @max_len and no wrap past 2^64 */
+int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *len);
 
 /* dev.c: /dev/ttrec */
 bool ttrec_dev_absent(void);	/* true when /dev/ttrec does not exist */

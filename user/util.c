@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ttrec.h"
 
@@ -57,5 +58,20 @@ int parse_pid(const char *s, int *pid)
 	if (v == 0 || v > INT_MAX)
 		return -ERANGE;
 	*pid = v;
+	return 0;
+}
+
+int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *len)
+{
+	const char *colon = strchr(s, ':');
+	char head[32];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(head))
+		return -EINVAL;
+	memcpy(head, s, colon - s);
+	head[colon - s] = 0;
+	if (parse_u64(head, addr) || parse_u64(colon + 1, len) || !*len ||
+	    *len > max_len || *addr + *len < *addr)
+		return -EINVAL;
 	return 0;
 }
