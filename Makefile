@@ -198,7 +198,9 @@ $(OUTPUT)/fuzz:
 # ---- record: bench and demo
 # `make bench` measures recording overhead on the host kernel (root):
 # native vs `ttrec attach` vs `strace -f`, one line per workload
-# (selftests/bench/bench.sh). BENCH_RUNS=N: best of N (default 3).
+# (selftests/bench/bench.sh). BENCH_RUNS=N: the median of N rounds
+# (default 5). bench/copyfloor measures what copying the read bench's
+# payloads once costs on this machine: the floor of its ttrec_ratio.
 # `make demo` boots the test VM with ttrec.demo: it records a workload with
 # `ttrec record`, then shows `ttrec info` and the first events of `ttrec dump`.
 DEB_PKGS	+= strace sqlite3
@@ -210,6 +212,13 @@ export TTREC_VM_EXTRA
 # (selftests/bench/replay.sh).
 DEB_PKGS	+= lua5.4 python3
 TTREC_VM_EXTRA	+= lua5.4
+
+COPYFLOOR	:= $(OUTPUT)/bench/copyfloor
+selftests: $(COPYFLOOR)
+
+$(COPYFLOOR): selftests/bench/copyfloor.c | $(OUTPUT)/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 .PHONY: bench demo
 bench: build

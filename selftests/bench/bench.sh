@@ -119,7 +119,17 @@ bench() {
 }
 
 bench read "$wl/bench_read" "$tmp/data" 200000
+read_native=$(median <"$tmp/n")
 bench getppid "$wl/bench_getppid" 1000000
+# What (a) cannot go below on this machine: its payloads copied once into a
+# buffer as big as the ring (memory bandwidth; copyfloor), plus what every
+# recorded event costs without a payload (the getppid line's difference).
+if floor=$("$out/bench/copyfloor" 200000 4096 "$ring"); then
+	awk -v n="$read_native" -v c="$floor" -v gn="$(median <"$tmp/n")" -v gt="$(median <"$tmp/t")" 'BEGIN {
+		ev = (gt - gn) / 1000000
+		printf "# read: floor here: copying 200000 x 4 KiB once into a %d MiB buffer takes %.3fs, an event without payload %.0f ns more than its syscall: ttrec_ratio >= %.2f\n",
+		       '"$ring"', c, ev * 1e9, (n + c + 200000 * ev) / n }'
+fi
 if command -v sqlite3 >/dev/null; then
 	bench sqlite sh -c "rm -f $tmp/db*; exec sqlite3 $tmp/db < $sql"
 else
