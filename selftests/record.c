@@ -803,6 +803,65 @@ TEST_F_TIMEOUT(rec, damaged_chunk_time_resync, 120)
 	free(ts2);
 }
 
+/*
+ * Lost events are never silent: with the recorder stopped and a 1 MiB ring,
+ * a burst of 4 KiB reads overflows both rings; the journal then holds a
+ * gap record, info and dump say how many were lost and where replay ends.
+ */
+TEST_F_TIMEOUT(rec, lost_events_gap, 120)
+{
+	uint64_t lost = 0, gap_from = 0, reads = 0, max_seq = 0;
+	struct rec_reader rr;
+	struct rec_event ev;
+	char *p;
+
+	ASSERT_EQ(0, sh(NULL, "head -c 1048576 /dev/urandom >%s/data && mkfifo %s/go",
+			self->tmp, self->tmp));
+	ASSERT_EQ(0, sh(self->out,
+			"t=%s; %s/bench_wrap $t/go %s/bench_read $t/data 20000 >/dev/null 2>&1 & wp=$!; "
+			"%s attach $wp --follow-fork --ring-mib 1 -o %s >$t/out 2>$t/err & tp=$!; "
+			"i=0; until grep -q '^recording' $t/out; do "
+			"[ $i -lt 600 ] || { kill $wp $tp; cat $t/err; exit 1; }; "
+			"i=$((i+1)); sleep 0.05; done; "
+			"kill -STOP $tp; echo go >$t/go; wait $wp; kill -CONT $tp; wait $tp",
+			self->tmp, wl_dir, wl_dir, ttrec_bin, self->dir)) TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while (rec_reader_next(&rr, &ev) > 0) {
+		if (ev.type == REC_GAP) {
+			const struct rec_gap *g = ev.rec;
+
+			lost += g->lost;
+			if (!gap_from || g->from_seq < gap_from)
+				gap_from = g->from_seq;
+		} else if (ev.type == REC_SYS && is(ev.rec, "read") &&
+			   ((const struct rec_sys *)ev.rec)->args[2] == 4096) {
+			reads++;
+		}
+		if (ev.seq > max_seq)
+			max_seq = ev.seq;
+	}
+	rec_reader_close(&rr);
+	/* both rings (5 MiB) hold about 1200 of the 20000 reads */
+	EXPECT_GT(lost, 10000);
+	EXPECT_GT(gap_from, 0);
+	EXPECT_GE(reads + lost, 20000) TH_LOG("%llu reads, %llu lost",
+					      (unsigned long long)reads, (unsigned long long)lost);
+	EXPECT_LT(reads, 20000);
+
+	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
+	p = strstr(self->out, "lost:");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_EQ(lost, strtoull(p + 5, NULL, 10)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "replayable:  no, not past event #")) TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, sh(self->out, "%s dump %s | grep -c '^!!! gap: '", ttrec_bin, self->dir));
+	EXPECT_GE(atoi(self->out), 1);
+	ASSERT_EQ(0, sh(self->out, "%s dump --json %s | grep -c '\"type\":\"gap\"'", ttrec_bin,
+			self->dir));
+	EXPECT_GE(atoi(self->out), 1);
+}
+
 /* kill -9 of the recorder: every complete chunk still reads back. */
 TEST_F_TIMEOUT(rec, kill9_recorder, 60)
 {
