@@ -29,6 +29,7 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "wait_blocked.h"
 
 #define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define PAGE		SD_PAGE
@@ -89,7 +90,7 @@ static int wl_start_env(struct wl *w, const char *opts, int no_rseq)
 	w->reply = r[0];
 	if (read(w->reply, &w->l, sizeof(w->l)) != sizeof(w->l))
 		return -1;
-	return 0;
+	return wait_blocked_in_read(w->pid);
 }
 
 static int wl_start(struct wl *w, const char *opts)
@@ -116,6 +117,9 @@ static int wl_wait(struct wl *w, uint64_t *val)
 		return -1;
 	if (val)
 		*val = r.val;
+	/* back in read(2), so that a snapshot next finds its stack at rest */
+	if (wait_blocked_in_read(w->pid))
+		return -1;
 	return r.err;
 }
 
@@ -1071,6 +1075,7 @@ TEST_F(sd, diff_across_execve)
 	ASSERT_LE(0, s1);
 	ASSERT_EQ(0, wl_send(W, SD_EXEC, 0, 0, 0, 0));
 	ASSERT_EQ(sizeof(self->w.l), read(self->w.reply, &self->w.l, sizeof(self->w.l)));
+	ASSERT_EQ(0, wait_blocked_in_read(self->w.pid));
 	s2 = snap(_metadata, self, NULL);
 	ASSERT_LE(0, s2);
 	/* With ASLR, old and new maps may share no page at all. */

@@ -29,6 +29,7 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "wait_blocked.h"
 
 #define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define PAGE		4096UL
@@ -499,33 +500,6 @@ FIXTURE_TEARDOWN(snap)
 	workload_stop(&self->w);
 	if (self->sfd >= 0)
 		close(self->sfd);
-}
-
-/*
- * Wait until @pid is blocked in read(2) (its command pipe): right after it
- * replied it may still be on its way out of write(2), and a snapshot taken
- * then would find it there. Returns 0, or -1 after about 10 s.
- */
-static int wait_blocked_in_read(pid_t pid)
-{
-	char path[64], line[256];
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	for (i = 0; i < 10000; i++) {
-		FILE *f = fopen(path, "r");
-		int in_read = 0;
-
-		if (!f)
-			return -1;
-		if (fgets(line, sizeof(line), f))
-			in_read = !strncmp(line, "0 ", 2);
-		fclose(f);
-		if (in_read)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
 }
 
 static void start(struct __test_metadata *_metadata,
