@@ -90,13 +90,16 @@ struct {
 	__type(value, struct rec_sysdesc);
 } sysdesc SEC(".maps");
 
-/* ioctl request -> output rule (REC_OUT_FIXED/NONE/IOCTL for SIOCGIFCONF) */
+/*
+ * REC_CMD_KEY(syscall, command) -> output rule (REC_OUT_FIXED, NONE, or
+ * IFCONF), for REC_OUT_CMD: ioctl requests, fcntl cmds, prctl options.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
+	__uint(max_entries, 512);
+	__type(key, __u64);
 	__type(value, struct rec_outspec);
-} ioctldesc SEC(".maps");
+} cmddesc SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -493,7 +496,7 @@ struct user_msghdr_x {
 	__u32 pad2;
 };
 
-static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
+static __noinline void add_spec(struct walk *w, const struct rec_outspec *o, __u32 nr)
 {
 	const __u64 *args = w->args;
 	long ret = w->ret;
@@ -551,22 +554,24 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o)
 		add_region(w, REC_REGION_MMSG_NAME, addr, 1, ret, RK_MMSG_NAME);
 		add_region(w, REC_REGION_MMSG_CTL, addr, 1, ret, RK_MMSG_CTL);
 		return;
-	case REC_OUT_IOCTL: {
-		__u32 req = args[1];
-		struct rec_outspec *io = bpf_map_lookup_elem(&ioctldesc, &req);
+	case REC_OUT_CMD: {
+		__u64 key = REC_CMD_KEY(nr, args[la]);
+		struct rec_outspec *c = bpf_map_lookup_elem(&cmddesc, &key);
 
-		if (!io) {
+		if (!c) {
 			*flags |= REC_SF_OUT_UNKNOWN;
 			return;
 		}
-		if (ret < 0)
+		if (ret < 0 || c->arg > 5)
 			return;
-		if (io->how == REC_OUT_FIXED) {
-			len = io->size;
-		} else if (io->how == REC_OUT_IOCTL) {	/* SIOCGIFCONF */
+		a = c->arg;
+		addr = args[a];
+		if (c->how == REC_OUT_FIXED) {
+			len = c->size;
+		} else if (c->how == REC_OUT_IFCONF) {
 			struct { __s32 len; __u32 pad; __u64 buf; } ifc = {};
 
-			add_region(w, 2, addr, sizeof(ifc), 0, RK_PLAIN);
+			add_region(w, a, addr, sizeof(ifc), 0, RK_PLAIN);
 			if (!addr || bpf_probe_read_user(&ifc, sizeof(ifc), (void *)addr))
 				return;
 			if (ifc.len > 0)
@@ -883,7 +888,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		for (k = 0; k < REC_MAX_OUTS; k++) {
 			if (k >= d->nout)
 				break;
-			add_spec(w, &d->out[k]);
+			add_spec(w, &d->out[k], nr);
 		}
 		run_walk(w);
 		if (w->lost) {

@@ -319,10 +319,19 @@ enum {
 	REC_OUT_IOV,		/* iovec array args[arg], args[larg] entries, ret bytes */
 	REC_OUT_MSGHDR,		/* struct msghdr args[arg]: itself, name, control, iov */
 	REC_OUT_FDSET,		/* fd_set of args[0] bits */
-	REC_OUT_IOCTL,		/* by request: see record.bpf.c ioctl_out() */
+	REC_OUT_CMD,		/* by command (ioctl request, fcntl cmd, prctl
+				 * option, in args[larg]): the entry for
+				 * REC_CMD_KEY(nr, cmd) in map "cmddesc", whose
+				 * own @arg says where the output is; no entry:
+				 * outputs unknown */
 	REC_OUT_MMSGHDR,	/* recvmmsg: the mmsghdr array (ret entries),
 				 * then REC_REGION_MMSG_IOV, _NAME, _CTL */
+	REC_OUT_IFCONF,		/* in cmddesc only (ioctl SIOCGIFCONF): struct
+				 * ifconf at args[arg], then its ifc_buf */
 };
+
+/* The key of map "cmddesc": a syscall and the value of its command argument. */
+#define REC_CMD_KEY(nr, cmd)	(((__u64)(nr) << 32) | (__u32)(cmd))
 
 #define REC_OF_ON_ERROR		0x01	/* copied even when ret < 0 */
 

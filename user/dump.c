@@ -255,6 +255,22 @@ static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
 			fprintf(f, "%d", (int)a);
 		return;
 	}
+	case 'C': {
+		const struct cmd_info *c = cmd_get(p->r.nr, (uint32_t)a);
+
+		size_t n;
+
+		if (!c) {
+			fprintf(f, "%#llx", (unsigned long long)a);
+			return;
+		}
+		/* fcntl and prctl names end in '_' there, apart from libc's macros */
+		n = strlen(c->name);
+		if (n && c->name[n - 1] == '_')
+			n--;
+		fprintf(f, "%.*s", (int)n, c->name);
+		return;
+	}
 	case 'O':
 		print_open_flags(f, a);
 		return;

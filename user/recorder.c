@@ -887,7 +887,7 @@ static int load_bpf(struct rec_state *s, const struct recorder_opts *o)
 		return err;
 	}
 	err = syscalls_load_bpf(bpf_map__fd(s->skel->maps.sysdesc),
-				bpf_map__fd(s->skel->maps.ioctldesc));
+				bpf_map__fd(s->skel->maps.cmddesc));
 	if (err) {
 		pr_err("cannot fill the syscall table map: %s\n", strerror(-err));
 		return err;

@@ -1488,12 +1488,14 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	err = do_outs(rp, t, rs, true);
 	if (err < 0)
 		return err;
-	if (rs->nr == SYS_fcntl && !rs->ret && (rs->args[1] == F_GETLK || rs->args[1] == 36)) {
+	if (rs->nr == SYS_fcntl && !rs->ret && !rs->nout &&
+	    (rs->args[1] == F_GETLK || rs->args[1] == 36)) {
 		/*
-		 * The journal does not hold F_GETLK's answer. Nothing else
-		 * runs in the replay, so nothing holds a lock: F_UNLCK (had
-		 * the recorded program seen a lock, it would not go on as
-		 * the journal says, which the replay would notice).
+		 * A journal from before fcntl's outputs were recorded does
+		 * not hold F_GETLK's answer. Nothing else runs in the
+		 * replay, so nothing holds a lock: F_UNLCK (had the recorded
+		 * program seen a lock, it would not go on as the journal
+		 * says, which the replay would notice).
 		 */
 		int16_t unlck = F_UNLCK;
 

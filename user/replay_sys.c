@@ -61,7 +61,10 @@ enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr)
 	case SYS_socketpair:
 		return RP_SOCKETPAIR;
 	case SYS_prctl:
-		/* the journal lacks their outputs; they touch only the process */
+		/*
+		 * They touch only the process: run for real (journals from
+		 * before prctl's outputs were recorded lack them)
+		 */
 		switch (args[0]) {
 		case 2:		/* PR_GET_PDEATHSIG */
 		case 15:	/* PR_SET_NAME */

@@ -13,7 +13,10 @@
  *   MMSG(arg)              recvmmsg: ret struct mmsghdr, then the messages' data
  *                          (msg_len each), names and control data
  *   FDS(arg)               an fd_set of args[0] bits (select)
- *   IOC(arg)               ioctl: by request, from ioctls[] below
+ *   CMD(larg)              by the command in args[larg] (ioctl request, fcntl
+ *                          cmd, prctl option), from cmds[] below: an entry
+ *                          gives the output's argument and size, or none;
+ *                          a command not there is REC_SF_OUT_UNKNOWN
  * Outputs are copied only when the syscall succeeded (ret >= 0) unless the
  * rule is *_E (nanosleep's remaining time is written on -EINTR).
  * KNOWN: all outputs listed (possibly none). PARTIAL: some outputs are not
@@ -42,7 +45,7 @@
 #define MSG(a)		{ REC_OUT_MSGHDR, a, 0, 0, 0 }
 #define MMSG(a)		{ REC_OUT_MMSGHDR, a, 0, 0, 0 }
 #define FDS(a)		{ REC_OUT_FDSET, a, 0, 0, 0 }
-#define IOC(a)		{ REC_OUT_IOCTL, a, 0, 0, 0 }
+#define CMD(l)		{ REC_OUT_CMD, 0, l, 0, 0 }
 
 #define SYS(nr, n, kind, ...) \
 	[nr] = { .name = #n, .flags = SD_##kind, .out = { __VA_ARGS__ } }
@@ -64,7 +67,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(13, rt_sigaction, KNOWN, FIX(2, 32)),
 	SYS(14, rt_sigprocmask, KNOWN, ARGL(2, 3, 1)),
 	SYS(15, rt_sigreturn, KNOWN),
-	SYS(16, ioctl, KNOWN, IOC(2)),
+	SYS(16, ioctl, KNOWN, CMD(1)),
 	SYS(17, pread64, KNOWN, RETL(1, 1)),
 	SYS(18, pwrite64, KNOWN),
 	SYS(19, readv, KNOWN, IOV(1, 2)),
@@ -120,7 +123,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(69, msgsnd, KNOWN),
 	SYS(70, msgrcv, UNKNOWN),
 	SYS(71, msgctl, UNKNOWN),
-	SYS(72, fcntl, PARTIAL),
+	SYS(72, fcntl, KNOWN, CMD(1)),
 	SYS(73, flock, KNOWN),
 	SYS(74, fsync, KNOWN),
 	SYS(75, fdatasync, KNOWN),
@@ -205,7 +208,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(154, modify_ldt, UNKNOWN),
 	SYS(155, pivot_root, KNOWN),
 	SYS(156, _sysctl, UNKNOWN),
-	SYS(157, prctl, PARTIAL),
+	SYS(157, prctl, KNOWN, CMD(0)),
 	SYS(158, arch_prctl, PARTIAL),
 	SYS(159, adjtimex, KNOWN, FIX(0, 208)),
 	SYS(160, setrlimit, KNOWN),
@@ -439,7 +442,7 @@ static const char *const sigs[REC_NR_SYSCALLS] = {
 	[0] = "fpu", [1] = "fpu", [2] = "sOo", [3] = "f", [4] = "sp",
 	[5] = "fp", [6] = "sp", [7] = "pud", [8] = "fld", [9] = "puPMfl",
 	[10] = "puP", [11] = "pu", [12] = "p", [13] = "Sppu", [14] = "dppu",
-	[15] = "", [16] = "fxp", [17] = "fpul", [18] = "fpul", [19] = "fpd",
+	[15] = "", [16] = "fCp", [17] = "fpul", [18] = "fpul", [19] = "fpd",
 	[20] = "fpd", [21] = "sd", [22] = "p", [23] = "dpppp", [24] = "",
 	[25] = "puuxp", [26] = "pux", [27] = "pup", [28] = "pud", [29] = "xux",
 	[30] = "dpx", [31] = "ddp", [32] = "f", [33] = "ff", [34] = "",
@@ -451,7 +454,7 @@ static const char *const sigs[REC_NR_SYSCALLS] = {
 	[57] = "", [58] = "", [59] = "spp", [60] = "d", [61] = "dpxp",
 	[62] = "dS", [63] = "p", [64] = "xdx", [65] = "dpu", [66] = "dddp",
 	[67] = "p", [68] = "xx", [69] = "dpux", [70] = "dpulx", [71] = "ddp",
-	[72] = "fdx", [73] = "fd", [74] = "f", [75] = "f", [76] = "sl",
+	[72] = "fCx", [73] = "fd", [74] = "f", [75] = "f", [76] = "sl",
 	[77] = "fl", [78] = "fpu", [79] = "pu", [80] = "s", [81] = "f",
 	[82] = "ss", [83] = "so", [84] = "s", [85] = "so", [86] = "ss",
 	[87] = "s", [88] = "ss", [89] = "spu", [90] = "so", [91] = "fo",
@@ -468,7 +471,7 @@ static const char *const sigs[REC_NR_SYSCALLS] = {
 	[140] = "dd", [141] = "ddd", [142] = "dp", [143] = "dp", [144] = "ddp",
 	[145] = "d", [146] = "d", [147] = "d", [148] = "dp", [149] = "pu",
 	[150] = "pu", [151] = "x", [152] = "", [153] = "", [154] = "dpu",
-	[155] = "ss", [156] = "p", [157] = "dxxxx", [158] = "xp", [159] = "p",
+	[155] = "ss", [156] = "p", [157] = "Cxxxx", [158] = "xp", [159] = "p",
 	[160] = "dp", [161] = "s", [162] = "", [163] = "s", [164] = "pp",
 	[165] = "sssxp", [166] = "sx", [167] = "sx", [168] = "s",
 	[169] = "xxxp", [170] = "pu", [171] = "pu", [172] = "d", [173] = "uud",
@@ -521,10 +524,13 @@ static const char *const sigs[REC_NR_SYSCALLS] = {
 	[467] = "fsxpu", [468] = "fspux", [469] = "fspux",
 };
 
-#define IOCTL_FIX(r, s)	{ r, #r, FIX(2, s) }
-#define IOCTL_NONE(r)	{ r, #r, { REC_OUT_NONE, 2, 0, 0, 0 } }
+/*
+ * Commands of CMD() syscalls: what each writes. Any other command of
+ * ioctl, fcntl or prctl is recorded with REC_SF_OUT_UNKNOWN.
+ */
+#define C_FIX(nr, c, a, s)	{ nr, c, #c, FIX(a, s) }
+#define C_NONE(nr, c)		{ nr, c, #c, { REC_OUT_NONE, 0, 0, 0, 0 } }
 
-/* Requests with known outputs; any other ioctl is REC_SF_OUT_UNKNOWN. */
 enum {
 	TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404,
 	TIOCGPGRP = 0x540F, TIOCSPGRP = 0x5410, TIOCOUTQ = 0x5411,
@@ -537,27 +543,121 @@ enum {
 	SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933,
 };
 
-static const struct ioctl_info ioctls[] = {
-	IOCTL_FIX(TCGETS, 36),		/* struct termios */
-	IOCTL_FIX(TCGETS2, 44),		/* struct termios2 */
-	IOCTL_FIX(TIOCGWINSZ, 8),
-	IOCTL_FIX(FIONREAD, 4),
-	IOCTL_FIX(TIOCOUTQ, 4),
-	IOCTL_FIX(TIOCGPGRP, 4),
-	IOCTL_FIX(TIOCGSID, 4),
-	IOCTL_FIX(TIOCGPTN, 4),
-	IOCTL_NONE(TCSETS), IOCTL_NONE(TCSETSW), IOCTL_NONE(TCSETSF),
-	IOCTL_NONE(TIOCSPGRP), IOCTL_NONE(TIOCSWINSZ), IOCTL_NONE(FIONBIO),
-	IOCTL_NONE(FIONCLEX), IOCTL_NONE(FIOCLEX), IOCTL_NONE(FIOASYNC),
-	{ SIOCGIFCONF, "SIOCGIFCONF", IOC(2) },	/* struct ifconf + ifc_buf */
-	IOCTL_FIX(SIOCGIFNAME, 40),	/* struct ifreq */
-	IOCTL_FIX(SIOCGIFFLAGS, 40),
-	IOCTL_FIX(SIOCGIFADDR, 40),
-	IOCTL_FIX(SIOCGIFBRDADDR, 40),
-	IOCTL_FIX(SIOCGIFNETMASK, 40),
-	IOCTL_FIX(SIOCGIFMTU, 40),
-	IOCTL_FIX(SIOCGIFHWADDR, 40),
-	IOCTL_FIX(SIOCGIFINDEX, 40),
+/* fcntl (the kernel's numbers, whatever the libc headers at hand know) */
+enum {
+	F_DUPFD_ = 0, F_GETFD_ = 1, F_SETFD_ = 2, F_GETFL_ = 3, F_SETFL_ = 4,
+	F_GETLK_ = 5, F_SETLK_ = 6, F_SETLKW_ = 7, F_SETOWN_ = 8, F_GETOWN_ = 9,
+	F_SETSIG_ = 10, F_GETSIG_ = 11, F_SETOWN_EX_ = 15, F_GETOWN_EX_ = 16,
+	F_OFD_GETLK_ = 36, F_OFD_SETLK_ = 37, F_OFD_SETLKW_ = 38,
+	F_SETLEASE_ = 1024, F_GETLEASE_ = 1025, F_NOTIFY_ = 1026,
+	F_DUPFD_QUERY_ = 1027, F_DUPFD_CLOEXEC_ = 1030, F_SETPIPE_SZ_ = 1031,
+	F_GETPIPE_SZ_ = 1032, F_ADD_SEALS_ = 1033, F_GET_SEALS_ = 1034,
+	F_GET_RW_HINT_ = 1035, F_SET_RW_HINT_ = 1036,
+	F_GET_FILE_RW_HINT_ = 1037, F_SET_FILE_RW_HINT_ = 1038,
+	F_CREATED_QUERY_ = 1039,
+};
+
+/* prctl options */
+enum {
+	PR_SET_PDEATHSIG_ = 1, PR_GET_PDEATHSIG_ = 2, PR_GET_DUMPABLE_ = 3,
+	PR_SET_DUMPABLE_ = 4, PR_GET_UNALIGN_ = 5, PR_SET_UNALIGN_ = 6,
+	PR_GET_KEEPCAPS_ = 7, PR_SET_KEEPCAPS_ = 8, PR_GET_FPEMU_ = 9,
+	PR_SET_FPEMU_ = 10, PR_GET_FPEXC_ = 11, PR_SET_FPEXC_ = 12,
+	PR_GET_TIMING_ = 13, PR_SET_TIMING_ = 14, PR_SET_NAME_ = 15,
+	PR_GET_NAME_ = 16, PR_GET_ENDIAN_ = 19, PR_SET_ENDIAN_ = 20,
+	PR_GET_SECCOMP_ = 21, PR_SET_SECCOMP_ = 22, PR_CAPBSET_READ_ = 23,
+	PR_CAPBSET_DROP_ = 24, PR_GET_TSC_ = 25, PR_SET_TSC_ = 26,
+	PR_GET_SECUREBITS_ = 27, PR_SET_SECUREBITS_ = 28,
+	PR_SET_TIMERSLACK_ = 29, PR_GET_TIMERSLACK_ = 30,
+	PR_TASK_PERF_EVENTS_DISABLE_ = 31, PR_TASK_PERF_EVENTS_ENABLE_ = 32,
+	PR_MCE_KILL_ = 33, PR_MCE_KILL_GET_ = 34,
+	PR_SET_CHILD_SUBREAPER_ = 36, PR_GET_CHILD_SUBREAPER_ = 37,
+	PR_SET_NO_NEW_PRIVS_ = 38, PR_GET_NO_NEW_PRIVS_ = 39,
+	PR_GET_TID_ADDRESS_ = 40, PR_SET_THP_DISABLE_ = 41,
+	PR_GET_THP_DISABLE_ = 42, PR_SET_FP_MODE_ = 45, PR_GET_FP_MODE_ = 46,
+	PR_CAP_AMBIENT_ = 47, PR_GET_SPECULATION_CTRL_ = 52,
+	PR_SET_SPECULATION_CTRL_ = 53, PR_SET_TAGGED_ADDR_CTRL_ = 55,
+	PR_GET_TAGGED_ADDR_CTRL_ = 56, PR_SET_IO_FLUSHER_ = 57,
+	PR_GET_IO_FLUSHER_ = 58, PR_SET_SYSCALL_USER_DISPATCH_ = 59,
+	PR_SET_MDWE_ = 65, PR_GET_MDWE_ = 66, PR_SET_MEMORY_MERGE_ = 67,
+	PR_GET_MEMORY_MERGE_ = 68, PR_SET_VMA_ = 0x53564d41,
+	PR_SET_PTRACER_ = 0x59616d61,
+};
+
+static const struct cmd_info cmds[] = {
+	/* ioctl: the output (if any) is args[2] */
+	C_FIX(16, TCGETS, 2, 36),	/* struct termios */
+	C_FIX(16, TCGETS2, 2, 44),	/* struct termios2 */
+	C_FIX(16, TIOCGWINSZ, 2, 8),
+	C_FIX(16, FIONREAD, 2, 4),
+	C_FIX(16, TIOCOUTQ, 2, 4),
+	C_FIX(16, TIOCGPGRP, 2, 4),
+	C_FIX(16, TIOCGSID, 2, 4),
+	C_FIX(16, TIOCGPTN, 2, 4),
+	C_NONE(16, TCSETS), C_NONE(16, TCSETSW), C_NONE(16, TCSETSF),
+	C_NONE(16, TIOCSPGRP), C_NONE(16, TIOCSWINSZ), C_NONE(16, FIONBIO),
+	C_NONE(16, FIONCLEX), C_NONE(16, FIOCLEX), C_NONE(16, FIOASYNC),
+	{ 16, SIOCGIFCONF, "SIOCGIFCONF", { REC_OUT_IFCONF, 2, 0, 0, 0 } },
+	C_FIX(16, SIOCGIFNAME, 2, 40),	/* struct ifreq */
+	C_FIX(16, SIOCGIFFLAGS, 2, 40),
+	C_FIX(16, SIOCGIFADDR, 2, 40),
+	C_FIX(16, SIOCGIFBRDADDR, 2, 40),
+	C_FIX(16, SIOCGIFNETMASK, 2, 40),
+	C_FIX(16, SIOCGIFMTU, 2, 40),
+	C_FIX(16, SIOCGIFHWADDR, 2, 40),
+	C_FIX(16, SIOCGIFINDEX, 2, 40),
+
+	/* fcntl: the output (if any) is args[2] */
+	C_FIX(72, F_GETLK_, 2, 32),		/* struct flock */
+	C_FIX(72, F_OFD_GETLK_, 2, 32),
+	C_FIX(72, F_GETOWN_EX_, 2, 8),		/* struct f_owner_ex */
+	C_FIX(72, F_GET_RW_HINT_, 2, 8),	/* u64 */
+	C_FIX(72, F_GET_FILE_RW_HINT_, 2, 8),
+	C_NONE(72, F_DUPFD_), C_NONE(72, F_GETFD_), C_NONE(72, F_SETFD_),
+	C_NONE(72, F_GETFL_), C_NONE(72, F_SETFL_), C_NONE(72, F_SETLK_),
+	C_NONE(72, F_SETLKW_), C_NONE(72, F_SETOWN_), C_NONE(72, F_GETOWN_),
+	C_NONE(72, F_SETSIG_), C_NONE(72, F_GETSIG_), C_NONE(72, F_SETOWN_EX_),
+	C_NONE(72, F_OFD_SETLK_), C_NONE(72, F_OFD_SETLKW_),
+	C_NONE(72, F_SETLEASE_), C_NONE(72, F_GETLEASE_), C_NONE(72, F_NOTIFY_),
+	C_NONE(72, F_DUPFD_QUERY_), C_NONE(72, F_DUPFD_CLOEXEC_),
+	C_NONE(72, F_SETPIPE_SZ_), C_NONE(72, F_GETPIPE_SZ_),
+	C_NONE(72, F_ADD_SEALS_), C_NONE(72, F_GET_SEALS_),
+	C_NONE(72, F_SET_RW_HINT_), C_NONE(72, F_SET_FILE_RW_HINT_),
+	C_NONE(72, F_CREATED_QUERY_),
+
+	/* prctl: the output (if any) is arg2, args[1] */
+	C_FIX(157, PR_GET_PDEATHSIG_, 1, 4),	/* int */
+	C_FIX(157, PR_GET_UNALIGN_, 1, 4),
+	C_FIX(157, PR_GET_FPEMU_, 1, 4),
+	C_FIX(157, PR_GET_FPEXC_, 1, 4),
+	C_FIX(157, PR_GET_NAME_, 1, 16),	/* TASK_COMM_LEN */
+	C_FIX(157, PR_GET_ENDIAN_, 1, 4),
+	C_FIX(157, PR_GET_TSC_, 1, 4),
+	C_FIX(157, PR_GET_CHILD_SUBREAPER_, 1, 4),
+	C_FIX(157, PR_GET_TID_ADDRESS_, 1, 8),	/* int __user * */
+	C_NONE(157, PR_SET_PDEATHSIG_), C_NONE(157, PR_GET_DUMPABLE_),
+	C_NONE(157, PR_SET_DUMPABLE_), C_NONE(157, PR_SET_UNALIGN_),
+	C_NONE(157, PR_GET_KEEPCAPS_), C_NONE(157, PR_SET_KEEPCAPS_),
+	C_NONE(157, PR_SET_FPEMU_), C_NONE(157, PR_SET_FPEXC_),
+	C_NONE(157, PR_GET_TIMING_), C_NONE(157, PR_SET_TIMING_),
+	C_NONE(157, PR_SET_NAME_), C_NONE(157, PR_SET_ENDIAN_),
+	C_NONE(157, PR_GET_SECCOMP_), C_NONE(157, PR_SET_SECCOMP_),
+	C_NONE(157, PR_CAPBSET_READ_), C_NONE(157, PR_CAPBSET_DROP_),
+	C_NONE(157, PR_SET_TSC_), C_NONE(157, PR_GET_SECUREBITS_),
+	C_NONE(157, PR_SET_SECUREBITS_), C_NONE(157, PR_SET_TIMERSLACK_),
+	C_NONE(157, PR_GET_TIMERSLACK_), C_NONE(157, PR_TASK_PERF_EVENTS_DISABLE_),
+	C_NONE(157, PR_TASK_PERF_EVENTS_ENABLE_), C_NONE(157, PR_MCE_KILL_),
+	C_NONE(157, PR_MCE_KILL_GET_), C_NONE(157, PR_SET_CHILD_SUBREAPER_),
+	C_NONE(157, PR_SET_NO_NEW_PRIVS_), C_NONE(157, PR_GET_NO_NEW_PRIVS_),
+	C_NONE(157, PR_SET_THP_DISABLE_), C_NONE(157, PR_GET_THP_DISABLE_),
+	C_NONE(157, PR_SET_FP_MODE_), C_NONE(157, PR_GET_FP_MODE_),
+	C_NONE(157, PR_CAP_AMBIENT_), C_NONE(157, PR_GET_SPECULATION_CTRL_),
+	C_NONE(157, PR_SET_SPECULATION_CTRL_), C_NONE(157, PR_SET_TAGGED_ADDR_CTRL_),
+	C_NONE(157, PR_GET_TAGGED_ADDR_CTRL_), C_NONE(157, PR_SET_IO_FLUSHER_),
+	C_NONE(157, PR_GET_IO_FLUSHER_), C_NONE(157, PR_SET_SYSCALL_USER_DISPATCH_),
+	C_NONE(157, PR_SET_MDWE_), C_NONE(157, PR_GET_MDWE_),
+	C_NONE(157, PR_SET_MEMORY_MERGE_), C_NONE(157, PR_GET_MEMORY_MERGE_),
+	C_NONE(157, PR_SET_VMA_), C_NONE(157, PR_SET_PTRACER_),
 };
 
 static void count_outs(void)
@@ -613,13 +713,13 @@ int syscall_nr(const char *name)
 	return -ENOENT;
 }
 
-const struct ioctl_info *ioctl_get(uint32_t req)
+const struct cmd_info *cmd_get(unsigned int nr, uint32_t cmd)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
-		if (ioctls[i].req == req)
-			return &ioctls[i];
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].nr == nr && cmds[i].cmd == cmd)
+			return &cmds[i];
 	return NULL;
 }
 
@@ -647,7 +747,7 @@ static bool fast_ok(unsigned int nr)
 	       si->out[0].how == REC_OUT_ARGLEN || si->out[0].how == REC_OUT_RETLEN;
 }
 
-int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd)
+int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd)
 {
 	unsigned int i;
 
@@ -667,10 +767,10 @@ int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd)
 		if (bpf_map_update_elem(sysdesc_fd, &key, &d, BPF_ANY))
 			return -errno;
 	}
-	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
-		__u32 key = ioctls[i].req;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		__u64 key = REC_CMD_KEY(cmds[i].nr, cmds[i].cmd);
 
-		if (bpf_map_update_elem(ioctldesc_fd, &key, &ioctls[i].out, BPF_ANY))
+		if (bpf_map_update_elem(cmddesc_fd, &key, &cmds[i].out, BPF_ANY))
 			return -errno;
 	}
 	return 0;

@@ -20,10 +20,12 @@ struct syscall_info {
 	struct rec_outspec out[REC_MAX_OUTS];
 };
 
-struct ioctl_info {
-	uint32_t req;
+/* A command of a CMD() syscall (ioctl request, fcntl cmd, prctl option). */
+struct cmd_info {
+	uint32_t nr;			/* the syscall */
+	uint32_t cmd;
 	const char *name;
-	struct rec_outspec out;		/* FIXED (size), NONE, IOCTL (SIOCGIFCONF) */
+	struct rec_outspec out;		/* FIXED (arg, size), NONE, IFCONF */
 };
 
 /* The entry for @nr, or NULL when @nr is outside the table. */
@@ -35,6 +37,8 @@ const struct syscall_info *syscall_get(unsigned int nr);
  *   f file descriptor (AT_FDCWD by name)   o mode, octal   p pointer
  *   s input string (a path or name), captured at entry (REC_IN)
  *   S signal number   O open flags   P mmap/mprotect prot   M mmap flags
+ *   C the command of a CMD() syscall (ioctl request, fcntl cmd, prctl
+ *     option), by name when the table knows it
  */
 const char *syscall_sig(unsigned int nr);
 /* Bit i set: argument i of @nr is an input string ('s'). */
@@ -43,9 +47,9 @@ uint32_t syscall_strargs(unsigned int nr);
 const char *syscall_name(unsigned int nr);
 /* The number of the syscall called @name, or -ENOENT. */
 int syscall_nr(const char *name);
-/* The ioctl request's entry, or NULL. */
-const struct ioctl_info *ioctl_get(uint32_t req);
-/* Fill the BPF maps "sysdesc" and "ioctldesc". Return: 0 or -errno. */
-int syscalls_load_bpf(int sysdesc_fd, int ioctldesc_fd);
+/* The entry of command @cmd of syscall @nr, or NULL. */
+const struct cmd_info *cmd_get(unsigned int nr, uint32_t cmd);
+/* Fill the BPF maps "sysdesc" and "cmddesc". Return: 0 or -errno. */
+int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd);
 
 #endif
