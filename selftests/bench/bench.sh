@@ -13,7 +13,8 @@
 # bytes_per_event: the journal's file size / the events recorded. Lost
 # events are reported as a warning.
 # Workloads: read (200k x 4 KiB read() from tmpfs), getppid (1M), sqlite
-# (sqlite3 inserting 50k rows).
+# (sqlite3 inserting 50k rows); then what an untraced process pays while
+# another is recorded. BENCH_ONLY=read,sqlite runs only those.
 #
 # usage: bench.sh OUTPUT_DIR   (run as root)
 set -u
@@ -118,20 +119,66 @@ bench() {
 	       "$name" "$runs" "$(awk '{ printf " %.2f", $1 }' "$tmp/r")" "$(median <"$tmp/d")"
 }
 
-bench read "$wl/bench_read" "$tmp/data" 200000
-read_native=$(median <"$tmp/n")
-bench getppid "$wl/bench_getppid" 1000000
+# BENCH_ONLY=a,b: only these (read, getppid, sqlite, untraced)
+want() {
+	[ -z "${BENCH_ONLY:-}" ] && return 0
+	case ",$BENCH_ONLY," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+read_native=
+if want read; then
+	bench read "$wl/bench_read" "$tmp/data" 200000
+	read_native=$(median <"$tmp/n")
+fi
+want getppid && bench getppid "$wl/bench_getppid" 1000000
 # What (a) cannot go below on this machine: its payloads copied once into a
 # buffer as big as the ring (memory bandwidth; copyfloor), plus what every
 # recorded event costs without a payload (the getppid line's difference).
-if floor=$("$out/bench/copyfloor" 200000 4096 "$ring"); then
+if want read && want getppid && floor=$("$out/bench/copyfloor" 200000 4096 "$ring"); then
 	awk -v n="$read_native" -v c="$floor" -v gn="$(median <"$tmp/n")" -v gt="$(median <"$tmp/t")" 'BEGIN {
 		ev = (gt - gn) / 1000000
 		printf "# read: floor here: copying 200000 x 4 KiB once into a %d MiB buffer takes %.3fs, an event without payload %.0f ns more than its syscall: ttrec_ratio >= %.2f\n",
 		       '"$ring"', c, ev * 1e9, (n + c + 200000 * ev) / n }'
 fi
-if command -v sqlite3 >/dev/null; then
+if ! want sqlite; then
+	:
+elif command -v sqlite3 >/dev/null; then
 	bench sqlite sh -c "rm -f $tmp/db*; exec sqlite3 $tmp/db < $sql"
 else
 	echo "bench sqlite skipped: sqlite3 not installed"
 fi
+
+# What everybody else pays while ttrec records one process: the BPF
+# programs run for every syscall on the machine and return after the tgid
+# filter. 1M getppid() of an untraced process, with and without a
+# recording of another one, interleaved:
+#   bench untraced native_s=X while_recording_s=Y ratio=Y/X ns_per_syscall=D
+untraced() {
+	: >"$tmp/n"; : >"$tmp/u"
+	sleep 1000 &
+	sp=$!
+	i=0
+	while [ $i -lt "$runs" ]; do
+		run_native "$wl/bench_getppid" 1000000 >>"$tmp/n"
+		rm -rf "$tmp/rec"
+		"$ttrec" attach "$sp" -o "$tmp/rec" >"$tmp/tout" 2>"$tmp/terr" &
+		tp=$!
+		j=0
+		until grep -q '^recording' "$tmp/tout" 2>/dev/null; do
+			j=$((j + 1))
+			[ $j -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; break; }
+			sleep 0.05
+		done
+		run_native "$wl/bench_getppid" 1000000 >>"$tmp/u"
+		kill -INT "$tp"
+		wait "$tp"
+		i=$((i + 1))
+	done
+	kill "$sp"
+	wait "$sp" 2>/dev/null
+	awk -v n="$(median <"$tmp/n")" -v u="$(median <"$tmp/u")" 'BEGIN {
+		printf "bench untraced native_s=%.3f while_recording_s=%.3f ratio=%.2f ns_per_syscall=%.0f\n",
+		       n, u, u / n, (u - n) * 1000 }'
+}
+want untraced && untraced
