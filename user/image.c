@@ -22,6 +22,7 @@
 #include "image.h"
 #include "journal.h"
 #include "log.h"
+#include "ttrec.h"
 
 _Static_assert(sizeof(IMG_MAGIC) - 1 == 8, "image magic is 8 bytes");
 _Static_assert(sizeof(IMG_SECTION_MAGIC) - 1 == 8, "section magic is 8 bytes");
@@ -512,14 +513,6 @@ out:
 	return err;
 }
 
-static void hexid(const uint8_t id[16], char *buf)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		sprintf(buf + 2 * i, "%02x", id[i]);
-}
-
 /* The parent's path: absolute as recorded, or relative to @im's directory. */
 static char *parent_full_path(const struct img *im)
 {
@@ -567,8 +560,8 @@ static int open_parent(struct img *im, int depth)
 		free(ppath);
 		return err;
 	}
-	hexid(im->h.parent_id, want);
-	hexid(p->h.id, got);
+	hex_bytes(im->h.parent_id, 16, want);
+	hex_bytes(p->h.id, 16, got);
 	if (memcmp(p->h.id, im->h.parent_id, 16)) {
 		pr_err("%s: %s is not its parent: that file has image id %s, this image was taken against id %s (the parent was replaced or rewritten)\n",
 		       im->path, ppath, got, want);

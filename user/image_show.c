@@ -31,14 +31,6 @@ bool img_cmdline_is_image(int argc, char **argv)
 	return false;
 }
 
-static void hexid(const uint8_t id[16], char *buf)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		sprintf(buf + 2 * i, "%02x", id[i]);
-}
-
 static void when(uint64_t realtime_ns, char *buf, size_t len)
 {
 	time_t t = realtime_ns / 1000000000ULL;
@@ -133,7 +125,7 @@ int cmd_info_image(int argc, char **argv)
 		captured += !!(im->vmas[i].flags & TTREC_VMA_CAPTURED);
 	printf("image: %s\n", im->path);
 	printf("format: ttrec snapshot image, version %u\n", h->version);
-	hexid(h->id, id);
+	hex_bytes(h->id, 16, id);
 	printf("id: %s\n", id);
 	printf("target: pid %u (%s)\n", h->pid, h->comm);
 	when(h->taken_realtime_ns, buf, sizeof(buf));
@@ -141,7 +133,7 @@ int cmd_info_image(int argc, char **argv)
 	       (unsigned long long)h->taken_ns, (unsigned long long)h->snap_id);
 	printf("pause: %.3f ms\n", h->pause_ns / 1e6);
 	if (h->flags & IMG_F_INCREMENTAL) {
-		hexid(h->parent_id, id);
+		hex_bytes(h->parent_id, 16, id);
 		printf("kind: incremental, chain depth %u; changes found by %s\n", h->depth,
 		       (h->flags & IMG_F_KERNEL_DIFF) ? "the kernel (TTREC_IOC_SNAP_DIFF)"
 						       : "comparing contents with the parent image");
@@ -328,34 +320,6 @@ static void dump_pages(const struct img *im)
 	}
 }
 
-static void hexdump(uint64_t addr, const uint8_t *b, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char line[96];
-	size_t i, k;
-
-	for (i = 0; i < n; i += 16) {
-		size_t m = n - i < 16 ? n - i : 16, o;
-
-		o = snprintf(line, sizeof(line), "%016llx ", (unsigned long long)(addr + i));
-		for (k = 0; k < 16; k++) {
-			if (k == 8)
-				line[o++] = ' ';
-			line[o++] = ' ';
-			line[o++] = k < m ? hex[b[i + k] >> 4] : ' ';
-			line[o++] = k < m ? hex[b[i + k] & 15] : ' ';
-		}
-		line[o++] = ' ';
-		line[o++] = ' ';
-		line[o++] = '|';
-		for (k = 0; k < m; k++)
-			line[o++] = isprint(b[i + k]) ? b[i + k] : '.';
-		line[o++] = '|';
-		line[o++] = '\n';
-		fwrite(line, 1, o, stdout);
-	}
-}
-
 static int dump_mem(struct img *im, uint64_t addr, uint64_t len, bool raw)
 {
 	uint8_t *buf = malloc(len);
@@ -369,7 +333,9 @@ static int dump_mem(struct img *im, uint64_t addr, uint64_t len, bool raw)
 		if (raw)
 			fwrite(buf, 1, n, stdout);
 		else
-			hexdump(addr, buf, n);
+			for (ssize_t i = 0; i < n; i += 16)
+				hexdump_line(stdout, "", addr + i, buf + i,
+					     n - i < 16 ? n - i : 16);
 	}
 	if (n < (ssize_t)len) {
 		uint64_t at = addr + (n > 0 ? n : 0);

@@ -2345,23 +2345,13 @@ static void print_mem(struct rp *rp, struct rproc *p, uint64_t addr, uint64_t le
 	printf("memory %#llx..%#llx of process %u (replayed as %d):\n",
 	       (unsigned long long)addr, (unsigned long long)(addr + len), p->rpid, p->pid);
 	for (off = 0; off < len; off += 16) {
-		size_t n = len - off < 16 ? len - off : 16, i;
+		size_t n = len - off < 16 ? len - off : 16;
 
 		if (mem_read(p, addr + off, b, n)) {
 			printf("  %016llx  (unreadable)\n", (unsigned long long)(addr + off));
 			continue;
 		}
-		printf("  %016llx ", (unsigned long long)(addr + off));
-		for (i = 0; i < 16; i++) {
-			if (i < n)
-				printf(" %02x", b[i]);
-			else
-				printf("   ");
-		}
-		printf("  |");
-		for (i = 0; i < n; i++)
-			putchar(b[i] >= 32 && b[i] < 127 ? b[i] : '.');
-		printf("|\n");
+		hexdump_line(stdout, "  ", addr + off, b, n);
 	}
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/ttrec.h>
 
 /* Exit statuses of every subcommand. */
@@ -30,6 +31,13 @@ int parse_u32(const char *s, uint32_t *out);
 int parse_pid(const char *s, int *pid);
 /* "ADDR:LEN" with 0 < LEN <= @max_len and no wrap past 2^64 */
 int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *len);
+/* util.c: @n bytes as 2 * @n lowercase hex digits and a NUL, into @buf */
+void hex_bytes(const uint8_t *b, size_t n, char *buf);
+/*
+ * util.c: one line of a memory dump: @indent, @addr, up to 16 bytes in hex
+ * (a gap after the 8th) and as ASCII between bars.
+ */
+void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, size_t n);
 
 /* dev.c: /dev/ttrec */
 bool ttrec_dev_absent(void);	/* true when /dev/ttrec does not exist */

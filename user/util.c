@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers shared by the subcommands. */
 #include <errno.h>
+#include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +76,43 @@ int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *le
 	    *len > max_len || *addr + *len < *addr)
 		return -EINVAL;
 	return 0;
+}
+
+void hex_bytes(const uint8_t *b, size_t n, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf[2 * i] = hex[b[i] >> 4];
+		buf[2 * i + 1] = hex[b[i] & 15];
+	}
+	buf[2 * n] = 0;
+}
+
+void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char line[96];
+	size_t k, o;
+
+	if (n > 16)
+		n = 16;
+	o = snprintf(line, sizeof(line), "%016llx ", (unsigned long long)addr);
+	for (k = 0; k < 16; k++) {
+		if (k == 8)
+			line[o++] = ' ';
+		line[o++] = ' ';
+		line[o++] = k < n ? hex[b[k] >> 4] : ' ';
+		line[o++] = k < n ? hex[b[k] & 15] : ' ';
+	}
+	line[o++] = ' ';
+	line[o++] = ' ';
+	line[o++] = '|';
+	for (k = 0; k < n; k++)
+		line[o++] = isprint(b[k]) ? b[k] : '.';
+	line[o++] = '|';
+	line[o++] = '\n';
+	fputs(indent, f);
+	fwrite(line, 1, o, f);
 }
