@@ -26,67 +26,19 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "kmod_common.h"
 
-#define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define EV_TIMEOUT_MS	20000
 
 /* ---------------------------------------------------------------- helpers */
-
-static int attach(int devfd, uint32_t pid)
-{
-	struct ttrec_attach_args args = { .pid = pid };
-
-	return ioctl(devfd, TTREC_IOC_ATTACH, &args);
-}
 
 static uint64_t session_id(int sfd)
 {
 	struct ttrec_session_info info;
 
-	memset(&info, 0, sizeof(info));
-	if (ioctl(sfd, TTREC_IOC_SESSION_INFO, &info))
+	if (ttrec_session_info(sfd, &info))
 		return 0;
 	return info.id;
-}
-
-/*
- * A child named "ttrec-nl-kid" that exits with @code once a byte is written
- * to *go. Returns once the child has its name.
- */
-static pid_t spawn_child(int *go, int code)
-{
-	int p[2], ready[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) || pipe2(ready, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		close(p[1]);
-		close(ready[0]);
-		prctl(PR_SET_NAME, "ttrec-nl-kid");
-		close(ready[1]);
-		if (read(p[0], &c, 1) < 0)
-			_exit(100);
-		_exit(code);
-	}
-	close(p[0]);
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 0)	/* EOF once the child is named */
-		pid = -1;
-	close(ready[0]);
-	*go = p[1];
-	return pid;
-}
-
-static int release_child(int go)
-{
-	char c = 'g';
-
-	return write(go, &c, 1) == 1 ? 0 : -1;
 }
 
 static int wait_hup(int sfd)
@@ -344,9 +296,9 @@ TEST_F(nl, dump_lists_open_session_and_not_closed_one)
 	int sfd;
 
 	ASSERT_NE(NULL, ctx);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	ASSERT_NE(0, id);
@@ -387,10 +339,10 @@ TEST_F(nl, dump_spans_several_messages)
 	int sfd[N], i, found = 0, j;
 
 	ASSERT_NE(NULL, ctx);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
 	for (i = 0; i < N; i++) {
-		sfd[i] = attach(self->dev, self->child);
+		sfd[i] = ttrec_attach(self->dev, self->child, 0);
 		ASSERT_LE(0, sfd[i]);
 		ids[i] = session_id(sfd[i]);
 	}
@@ -422,9 +374,9 @@ TEST_F(nl, events_opened_exited_closed_in_order)
 	ASSERT_NE(NULL, ctx);
 	sk = event_sock(ctx);
 	ASSERT_NE(NULL, sk);
-	self->child = spawn_child(&self->go, 7);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 7);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	ASSERT_EQ(0, release_child(self->go));
@@ -461,9 +413,9 @@ TEST_F(nl, events_close_before_exit_has_no_exit_event)
 	ASSERT_NE(NULL, ctx);
 	sk = event_sock(ctx);
 	ASSERT_NE(NULL, sk);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	close(sfd);
@@ -492,9 +444,9 @@ TEST_F(nl, killed_target_event_has_signal_status)
 	ASSERT_NE(NULL, ctx);
 	sk = event_sock(ctx);
 	ASSERT_NE(NULL, sk);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	ASSERT_EQ(0, kill(self->child, SIGKILL));
@@ -509,30 +461,10 @@ TEST_F(nl, killed_target_event_has_signal_status)
 	free(ctx);
 }
 
-static int snapshot(int sfd, struct ttrec_snapshot_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	return ioctl(sfd, TTREC_IOC_SNAPSHOT, a);
-}
-
 static uint64_t copied(const struct ttrec_snapshot_args *a)
 {
 	return a->counts.pages_copied_pinned + a->counts.pages_copied_huge +
 	       a->counts.pages_copied_shared + a->counts.pages_copied_swap;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/ttrec/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
 }
 
 /*
@@ -551,18 +483,18 @@ TEST_F(nl, events_snapshot_between_opened_and_closed)
 	ASSERT_NE(NULL, ctx);
 	sk = event_sock(ctx);
 	ASSERT_NE(NULL, sk);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	for (i = 0; i < 2; i++) {
-		snap[i] = snapshot(sfd, &a[i]);
+		snap[i] = ttrec_snapshot(sfd, &a[i]);
 		ASSERT_LE(0, snap[i]);
 	}
 	ASSERT_EQ(0, write_param("max_snapshot_pages", "1"));
 	errno = 0;
-	EXPECT_EQ(-1, snapshot(sfd, &failed));
+	EXPECT_EQ(-1, ttrec_snapshot(sfd, &failed));
 	EXPECT_EQ(ENOSPC, errno);
 	ASSERT_EQ(0, write_param("max_snapshot_pages", "262144"));
 	close(snap[0]);
@@ -609,9 +541,9 @@ TEST_F(nl, dump_reports_snapshot_pages)
 	int sfd, snap;
 
 	ASSERT_NE(NULL, ctx);
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child("ttrec-nl-kid", &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	id = session_id(sfd);
 	ASSERT_EQ(0, dump_sessions(ctx));
@@ -622,7 +554,7 @@ TEST_F(nl, dump_reports_snapshot_pages)
 	EXPECT_EQ(0, d->nr_snapshots);
 	EXPECT_EQ(262144, d->page_budget);
 
-	snap = snapshot(sfd, &a);
+	snap = ttrec_snapshot(sfd, &a);
 	ASSERT_LE(0, snap);
 	memset(&info, 0, sizeof(info));
 	ASSERT_EQ(0, ioctl(sfd, TTREC_IOC_SESSION_INFO, &info));

@@ -28,8 +28,8 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "kmod_common.h"
 
-#define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define EXIT_TIMEOUT_MS	20000
 
 #define SESSION_INFO_SIZED(size) _IOC(_IOC_READ | _IOC_WRITE, TTREC_IOC_MAGIC, \
@@ -37,61 +37,12 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static int attach(int devfd, uint32_t pid, uint32_t flags)
-{
-	struct ttrec_attach_args args;
-
-	memset(&args, 0, sizeof(args));
-	args.pid = pid;
-	args.flags = flags;
-	return ioctl(devfd, TTREC_IOC_ATTACH, &args);
-}
-
-static int session_info(int sfd, struct ttrec_session_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return ioctl(sfd, TTREC_IOC_SESSION_INFO, info);
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * A child that waits for one byte on a pipe, then exits with @code.
- * *go is the pipe's write end; closing it also releases the child.
- */
-static pid_t spawn_child(int *go, int code)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		close(p[1]);
-		if (read(p[0], &c, 1) < 0)
-			_exit(100);
-		_exit(code);
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
-}
-
-static int release_child(int go)
-{
-	char c = 'g';
-
-	return write(go, &c, 1) == 1 ? 0 : -1;
 }
 
 /* Returns the poll revents of @fd, 0 on timeout. */
@@ -176,9 +127,9 @@ TEST_F(sess, attach_child_returns_cloexec_session_fd)
 	uint64_t before = now_ns();
 	int sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd) TH_LOG("attach: %s", strerror(errno));
 	EXPECT_EQ(FD_CLOEXEC, fcntl(sfd, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(O_RDWR, fcntl(sfd, F_GETFL) & O_ACCMODE);
@@ -187,7 +138,7 @@ TEST_F(sess, attach_child_returns_cloexec_session_fd)
 	close(self->dev);
 	self->dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
 
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(0, info.flags);
 	EXPECT_EQ(TTREC_SESSION_LIVE, info.state);
 	EXPECT_EQ((uint32_t)self->child, info.pid);
@@ -207,7 +158,7 @@ TEST_F(sess, attach_nonexistent_pid_is_esrch)
 	pid_t gone;
 
 	for (i = 0; i < ARRAY_SIZE(pids); i++) {
-		EXPECT_EQ(-1, attach(self->dev, pids[i], 0));
+		EXPECT_EQ(-1, ttrec_attach(self->dev, pids[i], 0));
 		EXPECT_EQ(ESRCH, errno) TH_LOG("pid %u", pids[i]);
 	}
 
@@ -217,7 +168,7 @@ TEST_F(sess, attach_nonexistent_pid_is_esrch)
 	if (gone == 0)
 		_exit(0);
 	ASSERT_EQ(gone, waitpid(gone, NULL, 0));
-	EXPECT_EQ(-1, attach(self->dev, gone, 0));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, gone, 0));
 	EXPECT_EQ(ESRCH, errno);
 }
 
@@ -234,20 +185,20 @@ TEST_F(sess, attach_zombie_is_esrch)
 	/* Wait until it is a zombie, without reaping it. */
 	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
 	ASSERT_EQ('Z', proc_state(pid));
-	EXPECT_EQ(-1, attach(self->dev, pid, 0));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, pid, 0));
 	EXPECT_EQ(ESRCH, errno);
 }
 
 TEST_F(sess, attach_kernel_thread_is_einval)
 {
 	/* pid 2 is kthreadd. */
-	EXPECT_EQ(-1, attach(self->dev, 2, 0));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, 2, 0));
 	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST_F(sess, attach_own_thread_group_is_einval)
 {
-	EXPECT_EQ(-1, attach(self->dev, getpid(), 0));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, getpid(), 0));
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -281,10 +232,10 @@ TEST_F(sess, attach_non_leader_thread_id_is_esrch)
 	}
 	ASSERT_EQ(sizeof(tid), read(p[0], &tid, sizeof(tid)));
 	ASSERT_NE(tid, self->child);
-	EXPECT_EQ(-1, attach(self->dev, tid, 0));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, tid, 0));
 	EXPECT_EQ(ESRCH, errno);
 	/* The group itself is fine. */
-	tid = attach(self->dev, self->child, 0);
+	tid = ttrec_attach(self->dev, self->child, 0);
 	EXPECT_LE(0, tid);
 	close(tid);
 	close(p[0]);
@@ -296,10 +247,10 @@ TEST_F(sess, attach_unknown_flags_is_einval)
 	uint32_t flags[] = { 1u << 1, 1u << 31, ~0u };
 	unsigned int i;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
-		EXPECT_EQ(-1, attach(self->dev, self->child, flags[i]));
+		EXPECT_EQ(-1, ttrec_attach(self->dev, self->child, flags[i]));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("flags %#x", flags[i]);
 	}
 }
@@ -329,7 +280,7 @@ static int attach_unprivileged(int dev, pid_t target, int drop_ptrace_only)
 			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 				_exit(12);
 		}
-		if (attach(dev, target, 0) >= 0)
+		if (ttrec_attach(dev, target, 0) >= 0)
 			_exit(13);
 		_exit(errno == EPERM ? 0 : 14);
 	}
@@ -340,14 +291,14 @@ static int attach_unprivileged(int dev, pid_t target, int drop_ptrace_only)
 
 TEST_F(sess, attach_without_cap_sys_ptrace_is_eperm)
 {
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	EXPECT_EQ(0, attach_unprivileged(self->dev, self->child, 1));
 }
 
 TEST_F(sess, attach_as_nobody_is_eperm)
 {
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	EXPECT_EQ(0, attach_unprivileged(self->dev, self->child, 0));
 }
@@ -359,14 +310,14 @@ TEST_F(sess, attach_by_pidfd)
 	struct ttrec_session_info info;
 	int pidfd, sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	pidfd = pidfd_open(self->child);
 	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
-	sfd = attach(self->dev, pidfd, TTREC_ATTACH_PIDFD);
+	sfd = ttrec_attach(self->dev, pidfd, TTREC_ATTACH_PIDFD);
 	ASSERT_LE(0, sfd) TH_LOG("attach pidfd: %s", strerror(errno));
 	close(pidfd);	/* the session keeps its own reference */
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ((uint32_t)self->child, info.pid);
 	EXPECT_EQ(TTREC_SESSION_LIVE, info.state);
 
@@ -381,7 +332,7 @@ TEST_F(sess, attach_bad_pidfd_is_ebadf)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
-		EXPECT_EQ(-1, attach(self->dev, fds[i], TTREC_ATTACH_PIDFD));
+		EXPECT_EQ(-1, ttrec_attach(self->dev, fds[i], TTREC_ATTACH_PIDFD));
 		EXPECT_EQ(EBADF, errno) TH_LOG("fd %u", fds[i]);
 	}
 }
@@ -390,22 +341,22 @@ TEST_F(sess, attach_non_pidfd_fd_is_einval)
 {
 	int efd, devnull, sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	efd = eventfd(0, EFD_CLOEXEC);	/* also an anonymous inode */
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, efd);
 	ASSERT_LE(0, devnull);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 
-	EXPECT_EQ(-1, attach(self->dev, efd, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, efd, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, attach(self->dev, devnull, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, devnull, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, attach(self->dev, self->dev, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, self->dev, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, attach(self->dev, sfd, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, sfd, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(EINVAL, errno);
 	close(sfd);
 	close(efd);
@@ -417,18 +368,18 @@ TEST_F(sess, attach_pidfd_of_zombie_is_esrch)
 	siginfo_t si;
 	int pidfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
 	pidfd = pidfd_open(self->child);
 	ASSERT_LE(0, pidfd);
 	ASSERT_EQ(0, release_child(self->go));
 	ASSERT_EQ(0, waitid(P_PID, self->child, &si, WEXITED | WNOWAIT));
-	EXPECT_EQ(-1, attach(self->dev, pidfd, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, pidfd, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(ESRCH, errno);
 	/* Reaped too. */
 	ASSERT_EQ(self->child, waitpid(self->child, NULL, 0));
 	self->child = 0;
-	EXPECT_EQ(-1, attach(self->dev, pidfd, TTREC_ATTACH_PIDFD));
+	EXPECT_EQ(-1, ttrec_attach(self->dev, pidfd, TTREC_ATTACH_PIDFD));
 	EXPECT_EQ(ESRCH, errno);
 	close(pidfd);
 }
@@ -441,9 +392,9 @@ TEST_F(sess, unknown_ioctl_on_session_is_enotty)
 	char buf[64] = { 0 };
 	int sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	memset(&api, 0, sizeof(api));
 	api.api = TTREC_API;
@@ -492,9 +443,9 @@ TEST_F(sess, session_info_argument_rules)
 	struct ttrec_session_info info;
 	int sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 
 	memset(&info, 0, sizeof(info));
@@ -536,9 +487,9 @@ TEST_F(sess, session_pid_is_zero_where_target_is_invisible)
 	pid_t helper;
 	int sfd, status;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 
 	helper = fork();
@@ -553,7 +504,7 @@ TEST_F(sess, session_pid_is_zero_where_target_is_invisible)
 		if (inner < 0)
 			_exit(21);
 		if (inner == 0) {
-			if (session_info(sfd, &info))
+			if (ttrec_session_info(sfd, &info))
 				_exit(22);
 			_exit(info.pid == 0 && info.state == TTREC_SESSION_LIVE ? 0 : 23);
 		}
@@ -574,14 +525,14 @@ TEST_F(sess, target_exit_status_7)
 	struct ttrec_session_info info;
 	int sfd, status;
 
-	self->child = spawn_child(&self->go, 7);
+	self->child = spawn_child(NULL, &self->go, 7);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, release_child(self->go));
 	EXPECT_EQ(POLLIN | POLLHUP, poll_session(sfd, EXIT_TIMEOUT_MS) & (POLLIN | POLLHUP));
 
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_TRUE(WIFEXITED(info.exit_status));
 	EXPECT_EQ(7, WEXITSTATUS(info.exit_status));
@@ -593,7 +544,7 @@ TEST_F(sess, target_exit_status_7)
 	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
 	EXPECT_EQ(status, (int)info.exit_status);
 	self->child = 0;
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_EQ(status, (int)info.exit_status);
 	close(sfd);
@@ -604,13 +555,13 @@ TEST_F(sess, target_killed_by_sigkill)
 	struct ttrec_session_info info;
 	int sfd, status;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, kill(self->child, SIGKILL));
 	EXPECT_EQ(POLLIN | POLLHUP, poll_session(sfd, EXIT_TIMEOUT_MS) & (POLLIN | POLLHUP));
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_TRUE(WIFSIGNALED(info.exit_status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(info.exit_status));
@@ -625,9 +576,9 @@ TEST_F(sess, poll_reports_hup_only_after_exit)
 	struct pollfd pfd[2];
 	int sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 
 	EXPECT_EQ(0, poll_session(sfd, 0));
@@ -709,16 +660,16 @@ TEST_F(sess, multithreaded_target_leader_exits_first)
 
 	self->child = spawn_mt_child(&leader_go, &thread_go, 0, -7);
 	ASSERT_LT(0, self->child);
-	s1 = attach(self->dev, self->child, 0);
+	s1 = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, s1);
 
 	ASSERT_EQ(0, release_child(leader_go));
 	ASSERT_EQ(0, wait_proc_state(self->child, 'Z'));
 	/* The leader is a zombie but the group lives on. */
 	EXPECT_EQ(0, poll_session(s1, 100));
-	ASSERT_EQ(0, session_info(s1, &info));
+	ASSERT_EQ(0, ttrec_session_info(s1, &info));
 	EXPECT_EQ(TTREC_SESSION_LIVE, info.state);
-	s2 = attach(self->dev, self->child, 0);
+	s2 = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, s2) TH_LOG("attach after leader exit: %s", strerror(errno));
 
 	ASSERT_EQ(0, release_child(thread_go));
@@ -728,10 +679,10 @@ TEST_F(sess, multithreaded_target_leader_exits_first)
 	self->child = 0;
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(7, WEXITSTATUS(status));
-	ASSERT_EQ(0, session_info(s1, &info));
+	ASSERT_EQ(0, ttrec_session_info(s1, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_EQ(status, (int)info.exit_status);
-	ASSERT_EQ(0, session_info(s2, &info));
+	ASSERT_EQ(0, ttrec_session_info(s2, &info));
 	EXPECT_EQ(status, (int)info.exit_status);
 	close(s1);
 	close(s2);
@@ -747,7 +698,7 @@ TEST_F(sess, multithreaded_target_threads_exit_one_by_one)
 	/* No exit_group(): the leader exits with 5, the last thread with 9. */
 	self->child = spawn_mt_child(&leader_go, &thread_go, 5, 9);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, release_child(leader_go));
 	ASSERT_EQ(0, wait_proc_state(self->child, 'Z'));
@@ -763,7 +714,7 @@ TEST_F(sess, multithreaded_target_threads_exit_one_by_one)
 	 */
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_TRUE(WEXITSTATUS(status) == 5 || WEXITSTATUS(status) == 9);
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_EQ(status, (int)info.exit_status);
 	close(sfd);
@@ -843,14 +794,14 @@ TEST_F(sess, exec_from_non_leader_thread_keeps_session)
 	close(go[0]);
 	close(ready[1]);
 	close(wait_p[0]);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 
 	/* The non-leader thread execs: it takes over the thread-group id. */
 	ASSERT_EQ(0, release_child(go[1]));
 	ASSERT_EQ(0, read(ready[0], &c, 1));
 	EXPECT_EQ(0, poll_session(sfd, 100));
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_LIVE, info.state);
 	EXPECT_EQ((uint32_t)self->child, info.pid);
 
@@ -860,7 +811,7 @@ TEST_F(sess, exec_from_non_leader_thread_keeps_session)
 	self->child = 0;
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(6, WEXITSTATUS(status));
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_EQ(status, (int)info.exit_status);
 	close(sfd);
@@ -873,9 +824,9 @@ TEST_F(sess, close_session_then_target_exits)
 {
 	int sfd, status;
 
-	self->child = spawn_child(&self->go, 4);
+	self->child = spawn_child(NULL, &self->go, 4);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, close(sfd));
 	ASSERT_EQ(0, release_child(self->go));
@@ -883,8 +834,8 @@ TEST_F(sess, close_session_then_target_exits)
 	self->child = 0;
 	EXPECT_EQ(4, WEXITSTATUS(status));
 	/* The module is still sane. */
-	self->child = spawn_child(&self->go, 0);
-	sfd = attach(self->dev, self->child, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	EXPECT_LE(0, sfd);
 	close(sfd);
 }
@@ -894,15 +845,15 @@ TEST_F(sess, target_exits_then_session_closed)
 	struct ttrec_session_info info;
 	int sfd;
 
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, release_child(self->go));
 	ASSERT_EQ(self->child, waitpid(self->child, NULL, 0));
 	self->child = 0;
 	/* Reaped before we looked: the exit was still recorded. */
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 	EXPECT_EQ(POLLIN | POLLHUP, poll_session(sfd, 0) & (POLLIN | POLLHUP));
 	EXPECT_EQ(0, close(sfd));
@@ -916,12 +867,12 @@ TEST_F(sess, many_sessions_on_one_target)
 	uint64_t last_id = 0;
 	int sfd[MANY], i, status;
 
-	self->child = spawn_child(&self->go, 11);
+	self->child = spawn_child(NULL, &self->go, 11);
 	ASSERT_LT(0, self->child);
 	for (i = 0; i < MANY; i++) {
-		sfd[i] = attach(self->dev, self->child, 0);
+		sfd[i] = ttrec_attach(self->dev, self->child, 0);
 		ASSERT_LE(0, sfd[i]) TH_LOG("session %d: %s", i, strerror(errno));
-		ASSERT_EQ(0, session_info(sfd[i], &info));
+		ASSERT_EQ(0, ttrec_session_info(sfd[i], &info));
 		EXPECT_LT(last_id, info.id);	/* unique, increasing */
 		last_id = info.id;
 	}
@@ -935,7 +886,7 @@ TEST_F(sess, many_sessions_on_one_target)
 		if (i % 4 == 0)
 			continue;
 		EXPECT_EQ(POLLIN | POLLHUP, poll_session(sfd[i], EXIT_TIMEOUT_MS) & (POLLIN | POLLHUP));
-		ASSERT_EQ(0, session_info(sfd[i], &info));
+		ASSERT_EQ(0, ttrec_session_info(sfd[i], &info));
 		EXPECT_EQ(TTREC_SESSION_EXITED, info.state);
 		EXPECT_EQ(status, (int)info.exit_status);
 		close(sfd[i]);
@@ -952,11 +903,11 @@ TEST_F(sess, debugfs_lists_sessions)
 	fd = open("/sys/kernel/debug/ttrec/sessions", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no debugfs: %s", strerror(errno));
-	self->child = spawn_child(&self->go, 0);
+	self->child = spawn_child(NULL, &self->go, 0);
 	ASSERT_LT(0, self->child);
-	sfd = attach(self->dev, self->child, 0);
+	sfd = ttrec_attach(self->dev, self->child, 0);
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, session_info(sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(sfd, &info));
 	n = read(fd, buf, sizeof(buf) - 1);
 	ASSERT_LT(0, n);
 	buf[n] = 0;

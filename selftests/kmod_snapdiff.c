@@ -29,11 +29,9 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "wait_blocked.h"
+#include "kmod_common.h"
 
-#define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define PAGE		SD_PAGE
-#define PARAM_DIR	"/sys/module/ttrec/parameters/"
 /* Pages the command loop may write outside the regions (stack, libc). */
 #define NOISE_PAGES	16
 #define MAX_SNAPS	8
@@ -150,55 +148,6 @@ static void wl_stop(struct wl *w)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-static int attach(pid_t pid)
-{
-	struct ttrec_attach_args args = { .pid = pid };
-	int dev, sfd;
-
-	dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return -1;
-	sfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
-	close(dev);
-	return sfd;
-}
-
-static int snapshot(int sfd, struct ttrec_snapshot_args *a)
-{
-	struct ttrec_snapshot_args tmp;
-
-	if (!a)
-		a = &tmp;
-	memset(a, 0, sizeof(*a));
-	return ioctl(sfd, TTREC_IOC_SNAPSHOT, a);
-}
-
-static int snap_info(int fd, struct ttrec_snap_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return ioctl(fd, TTREC_IOC_SNAP_INFO, info);
-}
-
-static int session_info(int sfd, struct ttrec_session_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return ioctl(sfd, TTREC_IOC_SESSION_INFO, info);
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
 
 static int get_vmas(int snap, struct ttrec_snap_vma **out)
 {
@@ -581,14 +530,14 @@ static void start(struct __test_metadata *_metadata, FIXTURE_DATA(sd) *self,
 		  const char *opts)
 {
 	ASSERT_EQ(0, wl_start(&self->w, opts));
-	self->sfd = attach(self->w.pid);
+	self->sfd = ttrec_attach(-1, self->w.pid, 0);
 	ASSERT_LE(0, self->sfd);
 }
 
 static int snap(struct __test_metadata *_metadata, FIXTURE_DATA(sd) *self,
 		struct ttrec_snapshot_args *a)
 {
-	int fd = snapshot(self->sfd, a);
+	int fd = ttrec_snapshot(self->sfd, a);
 
 	if (fd >= 0 && self->nsnaps < MAX_SNAPS)
 		self->snaps[self->nsnaps++] = fd;
@@ -607,7 +556,7 @@ TEST_F(sd, nothing_between_snapshots_is_an_empty_diff)
 	int s1, s2;
 
 	ASSERT_EQ(0, wl_start_env(W, "", 1));
-	self->sfd = attach(self->w.pid);
+	self->sfd = ttrec_attach(-1, self->w.pid, 0);
 	ASSERT_LE(0, self->sfd);
 	s1 = snap(_metadata, self, NULL);
 	ASSERT_LE(0, s1);
@@ -1104,9 +1053,9 @@ TEST_F(sd, parent_from_another_session_of_the_same_target)
 	int sfd2, s1, s2;
 
 	start(_metadata, self, "");
-	sfd2 = attach(self->w.pid);
+	sfd2 = ttrec_attach(-1, self->w.pid, 0);
 	ASSERT_LE(0, sfd2);
-	s1 = snapshot(sfd2, NULL);
+	s1 = ttrec_snapshot(sfd2, NULL);
 	ASSERT_LE(0, s1);
 	close(sfd2);		/* the snapshot outlives its session */
 	ASSERT_EQ(0, wl_write_page(W, SD_ANON, 1, 180));
@@ -1127,26 +1076,26 @@ TEST_F(sd, session_page_accounting)
 	int s1, s2;
 
 	start(_metadata, self, "");
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(0, info.pages_held);
 	EXPECT_EQ(0, info.nr_snapshots);
 	EXPECT_EQ(262144, info.page_budget);
-	s1 = snapshot(self->sfd, NULL);
+	s1 = ttrec_snapshot(self->sfd, NULL);
 	ASSERT_LE(0, s1);
-	ASSERT_EQ(0, snap_info(s1, &i1));
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_snap_info(s1, &i1));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_LT(SD_ANON_PAGES, i1.pages_held);
 	EXPECT_EQ(i1.pages_held, info.pages_held);
 	EXPECT_EQ(1, info.nr_snapshots);
 	ASSERT_EQ(0, wl_write_page(W, SD_ANON, 0, 190));
-	s2 = snapshot(self->sfd, NULL);
+	s2 = ttrec_snapshot(self->sfd, NULL);
 	ASSERT_LE(0, s2);
-	ASSERT_EQ(0, snap_info(s2, &i2));
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_snap_info(s2, &i2));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(i1.pages_held + i2.pages_held, info.pages_held);
 	EXPECT_EQ(2, info.nr_snapshots);
 	ASSERT_EQ(0, write_param("max_snapshot_pages", "100000"));
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(100000, info.page_budget);
 	ASSERT_EQ(0, write_param("max_snapshot_pages", "262144"));
 
@@ -1159,11 +1108,11 @@ TEST_F(sd, session_page_accounting)
 	EXPECT_EQ(0xa5, raw[TTREC_SESSION_INFO_SIZE_VER0]);
 
 	close(s1);
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(i2.pages_held, info.pages_held);
 	EXPECT_EQ(1, info.nr_snapshots);
 	close(s2);
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(0, info.pages_held);
 	EXPECT_EQ(0, info.nr_snapshots);
 }
@@ -1179,15 +1128,15 @@ TEST_F(sd, page_budget_over_several_snapshots)
 	start(_metadata, self, "");
 	s1 = snap(_metadata, self, NULL);
 	ASSERT_LE(0, s1);
-	ASSERT_EQ(0, snap_info(s1, &i1));
+	ASSERT_EQ(0, ttrec_snap_info(s1, &i1));
 	/* Room for s1 plus half of it: a second full snapshot cannot fit. */
 	snprintf(val, sizeof(val), "%llu",
 		 (unsigned long long)(i1.pages_held + i1.pages_held / 2));
 	ASSERT_EQ(0, write_param("max_snapshot_pages", val));
 	errno = 0;
-	EXPECT_EQ(-1, snapshot(self->sfd, NULL));
+	EXPECT_EQ(-1, ttrec_snapshot(self->sfd, NULL));
 	EXPECT_EQ(ENOSPC, errno);
-	ASSERT_EQ(0, session_info(self->sfd, &info));
+	ASSERT_EQ(0, ttrec_session_info(self->sfd, &info));
 	EXPECT_EQ(i1.pages_held, info.pages_held);
 	EXPECT_EQ(1, info.nr_snapshots);
 	close(s1);
@@ -1211,9 +1160,9 @@ TEST_F(sd, errors)
 
 	/* Another target, even an older snapshot of it. */
 	ASSERT_EQ(0, wl_start(&other, ""));
-	sfd2 = attach(other.pid);
+	sfd2 = ttrec_attach(-1, other.pid, 0);
 	ASSERT_LE(0, sfd2);
-	o1 = snapshot(sfd2, NULL);
+	o1 = ttrec_snapshot(sfd2, NULL);
 	ASSERT_LE(0, o1);
 	diff_args(&a, o1);
 	errno = 0;

@@ -29,9 +29,8 @@
 /* The harness compares int literals with unsigned fields. */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "wait_blocked.h"
+#include "kmod_common.h"
 
-#define TTREC_DEV	"/dev/" TTREC_DEVICE_NAME
 #define PAGE		4096UL
 #define ANON_SIZE	(64 * PAGE)
 #define HEAP_SIZE	(16 * PAGE)
@@ -44,7 +43,6 @@
 
 #define SNAPSHOT_SIZED(size) _IOC(_IOC_READ | _IOC_WRITE, TTREC_IOC_MAGIC, \
 				  _TTREC_SNAPSHOT, (size))
-#define PARAM_DIR	"/sys/module/ttrec/parameters/"
 
 /* ---------------------------------------------------------------- workload */
 
@@ -389,25 +387,6 @@ static void workload_stop(struct workload *w)
 
 /* ---------------------------------------------------------------- helpers */
 
-static int attach(pid_t pid)
-{
-	struct ttrec_attach_args args = { .pid = pid };
-	int dev, sfd;
-
-	dev = open(TTREC_DEV, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return -1;
-	sfd = ioctl(dev, TTREC_IOC_ATTACH, &args);
-	close(dev);
-	return sfd;
-}
-
-static int snapshot(int sfd, struct ttrec_snapshot_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	return ioctl(sfd, TTREC_IOC_SNAPSHOT, a);
-}
-
 /* pread the whole range; 0 when it matches the pattern. */
 static int snap_check(int snap, uint64_t addr, size_t len, unsigned char seed)
 {
@@ -436,20 +415,6 @@ static int live_check(pid_t pid, uint64_t addr, size_t len,
 	if (fd >= 0)
 		close(fd);
 	free(buf);
-	return ret;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
 	return ret;
 }
 
@@ -507,7 +472,7 @@ static void start(struct __test_metadata *_metadata,
 {
 	ASSERT_EQ(0, workload_start(&self->w, what));
 	ASSERT_EQ(0, wait_blocked_in_read(self->w.pid));
-	self->sfd = attach(self->w.pid);
+	self->sfd = ttrec_attach(-1, self->w.pid, 0);
 	ASSERT_LE(0, self->sfd);
 }
 
@@ -518,7 +483,7 @@ TEST_F(snap, old_bytes_in_snapshot_new_bytes_in_process)
 	int fd;
 
 	start(_metadata, self, W_ANON);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	EXPECT_NE(0, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	TH_LOG("pause %llu us, %llu shared, %llu copied (shared mappings)",
@@ -548,9 +513,9 @@ TEST_F(snap, process_unchanged_by_snapshot)
 	int fd, fd2;
 
 	start(_metadata, self, W_ANON);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
-	fd2 = snapshot(self->sfd, &a);	/* pages already shared */
+	fd2 = ttrec_snapshot(self->sfd, &a);	/* pages already shared */
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ('y', workload_do(&self->w, 'c'));
 	close(fd);
@@ -574,7 +539,7 @@ TEST_F(snap, info_vmas_threads)
 	uint32_t i;
 
 	start(_metadata, self, W_ANON | W_FILE);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 
 	memset(&info, 0, sizeof(info));
@@ -700,12 +665,12 @@ TEST_F(snap, many_threads_parked_and_released)
 	int fd, fd2;
 
 	start(_metadata, self, W_THREADS);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	TH_LOG("%u threads, pause %llu us", a.nr_threads,
 	       (unsigned long long)a.pause_ns / 1000);
 	EXPECT_EQ(NR_THREADS + 1, a.nr_threads);
-	fd2 = snapshot(self->sfd, &a);
+	fd2 = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(NR_THREADS + 1, a.nr_threads);
 	EXPECT_EQ('y', workload_do(&self->w, 't'));
@@ -723,7 +688,7 @@ TEST_F(snap, target_killed_snapshot_readable)
 	int fd;
 
 	start(_metadata, self, W_ANON);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ('y', workload_do(&self->w, 'w'));
 	workload_stop(&self->w);
@@ -747,7 +712,7 @@ TEST_F(snap, exited_target_is_esrch)
 	workload_stop(&self->w);
 	for (i = 0; i < 200; i++) {
 		errno = 0;
-		if (snapshot(self->sfd, &a) < 0 && errno == ESRCH)
+		if (ttrec_snapshot(self->sfd, &a) < 0 && errno == ESRCH)
 			break;
 		usleep(10000);
 	}
@@ -760,7 +725,7 @@ TEST_F(snap, fork_after_snapshot)
 	int fd;
 
 	start(_metadata, self, W_ANON);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ('y', workload_do(&self->w, 'f'));
 	EXPECT_EQ(0, snap_check(fd, self->w.l.anon, ANON_SIZE, 1));
@@ -774,7 +739,7 @@ TEST_F(snap, munmap_after_snapshot)
 	int fd;
 
 	start(_metadata, self, W_ANON);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ('y', workload_do(&self->w, 'u'));
 	EXPECT_EQ(0, snap_check(fd, self->w.l.anon, ANON_SIZE, 1));
@@ -787,7 +752,7 @@ TEST_F(snap, thp_copied_eagerly)
 	int fd;
 
 	start(_metadata, self, W_THP);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	TH_LOG("thp backed: %d, copied huge %llu, pause %llu us",
 	       self->w.l.thp_ok,
@@ -809,7 +774,7 @@ TEST_F(snap, pinned_page_copied_eagerly)
 	int fd;
 
 	start(_metadata, self, W_ANON | W_PINNED);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	TH_LOG("pinned ok: %d, copied pinned %llu", self->w.l.pinned_ok,
 	       (unsigned long long)a.counts.pages_copied_pinned);
@@ -842,7 +807,7 @@ TEST_F(snap, vdso_captured_vvar_special)
 	if (!l->vdso)
 		SKIP(return, "no vDSO (AT_SYSINFO_EHDR is 0)");
 	ASSERT_LT(0, l->vdso_len);
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	EXPECT_LE(SHARED_SIZE / PAGE + l->vdso_len / PAGE,
 		  a.counts.pages_copied_shared);
@@ -902,7 +867,7 @@ TEST_F(snap, lseek_data_hole)
 
 	start(_metadata, self, W_ANON | W_SPARSE);
 	sp = self->w.l.sparse;
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ('y', workload_do(&self->w, 'w'));
 
@@ -1030,13 +995,13 @@ TEST_F(snap, stopped_target_is_ebusy)
 	ASSERT_EQ(0, kill(self->w.pid, SIGSTOP));
 	ASSERT_EQ(self->w.pid, waitpid(self->w.pid, &st, WUNTRACED));
 	errno = 0;
-	EXPECT_EQ(-1, snapshot(self->sfd, &a));
+	EXPECT_EQ(-1, ttrec_snapshot(self->sfd, &a));
 	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(0, write_param("park_timeout_ms", "10000"));
 	/* The late park request runs and returns at once after SIGCONT. */
 	ASSERT_EQ(0, kill(self->w.pid, SIGCONT));
 	EXPECT_EQ('y', workload_do(&self->w, 'c'));
-	st = snapshot(self->sfd, &a);
+	st = ttrec_snapshot(self->sfd, &a);
 	EXPECT_LE(0, st);
 	if (st >= 0)
 		close(st);
@@ -1050,13 +1015,13 @@ TEST_F(snap, page_budget_is_enospc)
 	start(_metadata, self, W_ANON);
 	ASSERT_EQ(0, write_param("max_snapshot_pages", "8"));
 	errno = 0;
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_EQ(0, write_param("max_snapshot_pages", "262144"));
 	/* Nothing leaked from the failed attempt; the process is intact. */
 	EXPECT_EQ('y', workload_do(&self->w, 'c'));
-	fd = snapshot(self->sfd, &a);
+	fd = ttrec_snapshot(self->sfd, &a);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ('y', workload_do(&self->w, 'w'));
 	EXPECT_EQ(0, snap_check(fd, self->w.l.anon, ANON_SIZE, 1));
