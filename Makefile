@@ -5,12 +5,18 @@
 #   make            install missing packages, build everything into .output/
 #   make check      build, run the host tests, boot the test VM and run the
 #                   kernel tests there; last line: "N passed, N failed"
+#   make check-host / check-vm   only one half of make check
+#   make demo       in the test VM: record a program, show info and dump
+#   make bench      recording overhead vs strace, replay time (host, root)
+#   make bench-vm   snapshot pause vs fork() and CRIU, incremental size (VM)
+#   make fuzz       fuzz the journal reader (FUZZ_SECONDS, default 300)
 #   make vm-shell   boot the test VM with an interactive shell
 #   make install    install ttrec and ttrec.ko (honours DESTDIR)
 #   make deps       install the Debian packages the project needs
 #
 # Variables: KERNELRELEASE= / KDIR= pick the kernel the module is built for
-# (default: the newest installed Debian cloud kernel), V=1 shows commands.
+# (default: the newest installed Debian cloud kernel), V=1 shows commands,
+# TTREC_VM_APPEND="ttrec.only=kmod_api,record" runs only those VM suites.
 
 OUTPUT		:= $(abspath .output)
 SRCDIR		:= $(abspath .)
@@ -83,7 +89,7 @@ all: deps-ensure
 build: module tool selftests
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/p' Makefile | sed -e '/^$$/d' -e 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- packages
 deps:
