@@ -258,17 +258,10 @@ static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
 	case 'C': {
 		const struct cmd_info *c = cmd_get(p->r.nr, (uint32_t)a);
 
-		size_t n;
-
-		if (!c) {
+		if (c)
+			fputs(c->name, f);
+		else
 			fprintf(f, "%#llx", (unsigned long long)a);
-			return;
-		}
-		/* fcntl and prctl names end in '_' there, apart from libc's macros */
-		n = strlen(c->name);
-		if (n && c->name[n - 1] == '_')
-			n--;
-		fprintf(f, "%.*s", (int)n, c->name);
 		return;
 	}
 	case 'O':
