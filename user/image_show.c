@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ttrec info / ttrec dump on a snapshot image. */
-#include <ctype.h>
 #include <elf.h>
 #include <errno.h>
 #include <getopt.h>
@@ -333,9 +332,8 @@ static int dump_mem(struct img *im, uint64_t addr, uint64_t len, bool raw)
 		if (raw)
 			fwrite(buf, 1, n, stdout);
 		else
-			for (ssize_t i = 0; i < n; i += 16)
-				hexdump_line(stdout, "", addr + i, buf + i,
-					     n - i < 16 ? n - i : 16);
+			for (ssize_t i = 0; i < n; i += 16)	/* 16 bytes a line */
+				hexdump_line(stdout, "", addr + i, buf + i, n - i);
 	}
 	if (n < (ssize_t)len) {
 		uint64_t at = addr + (n > 0 ? n : 0);

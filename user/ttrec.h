@@ -34,8 +34,8 @@ int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *le
 /* util.c: @n bytes as 2 * @n lowercase hex digits and a NUL, into @buf */
 void hex_bytes(const uint8_t *b, size_t n, char *buf);
 /*
- * util.c: one line of a memory dump: @indent, @addr, up to 16 bytes in hex
- * (a gap after the 8th) and as ASCII between bars.
+ * util.c: one line of a memory dump: @indent, @addr, the first (at most
+ * 16) of @n bytes in hex (a gap after the 8th) and as ASCII between bars.
  */
 void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, size_t n);
 

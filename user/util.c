@@ -78,9 +78,10 @@ int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *le
 	return 0;
 }
 
+static const char hex[] = "0123456789abcdef";
+
 void hex_bytes(const uint8_t *b, size_t n, char *buf)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -92,7 +93,6 @@ void hex_bytes(const uint8_t *b, size_t n, char *buf)
 
 void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char line[96];
 	size_t k, o;
 
