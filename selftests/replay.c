@@ -285,6 +285,36 @@ TEST_F_TIMEOUT(rp, fork_follow, 60)
 	EXPECT_NE(NULL, strstr(self->rec, "statuses 0 0xf"));
 }
 
+/*
+ * Asynchronous signals: recorded while the program computed in user space,
+ * replayed at the syscall boundary before (their handlers see another
+ * interrupted context, and their rt_sigreturn another rax): the run still
+ * ends as recorded.
+ */
+TEST_F_TIMEOUT(rp, async_signals, 120)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	char cmd[CMD_MAX];
+	int async = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_async 20000000", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "rp_async done")) TH_LOG("%.2000s", self->rec);
+	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
+	while (rec_reader_next(&rr, &ev) > 0)
+		if (ev.type == REC_SIGNAL && ((const struct rec_signal *)ev.rec)->syscall < 0)
+			async++;
+	rec_reader_close(&rr);
+	ASSERT_LT(0, async) TH_LOG("no signal came between syscalls: %.500s", self->rec);
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("replay: %.3000s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "replay OK")) TH_LOG("%.2000s", self->err);
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec))
+		TH_LOG("recorded:\n%.1500s\nreplayed:\n%.1500s", self->rec, self->rep);
+	TH_LOG("%d signals between syscalls", async);
+}
+
 /* Without --follow-fork the children are not replayed: their results are. */
 TEST_F_TIMEOUT(rp, fork_nofollow, 60)
 {

@@ -127,6 +127,15 @@ struct rthread {
 	int nstash;
 	int stash[STASH_MAX];	/* wait statuses not yet consumed */
 	int status;		/* TS_DEAD: the wait status */
+	/*
+	 * Handlers running, innermost in bit 0 (at most 64 deep): set when
+	 * the signal was recorded in user space, between syscalls, and so
+	 * delivered here at another point (the syscall boundary before it).
+	 * Its rt_sigreturn restores this replay's registers there, not the
+	 * recorded ones: its result is not compared.
+	 */
+	uint64_t async_frames;
+	int nframes;
 };
 
 struct orphan {
@@ -1524,6 +1533,18 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	return 0;
 }
 
+/* An rt_sigreturn of @t: ends the innermost handler frame; was it async? */
+static bool sigreturn_async(struct rthread *t)
+{
+	bool async = t->nframes > 0 && (t->async_frames & 1);
+
+	if (t->nframes > 0) {
+		t->async_frames >>= 1;
+		t->nframes--;
+	}
+	return async;
+}
+
 static void divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 			     int64_t got)
 {
@@ -2070,6 +2091,8 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 		if (rs->nr == SYS_set_tid_address) {
 			t->regs.rax = rs->ret;	/* the recorded tid */
 			t->dirty = true;
+		} else if (rs->nr == SYS_rt_sigreturn && sigreturn_async(t)) {
+			/* back where the replay delivered it, with its registers */
 		} else if ((int64_t)t->regs.rax != rs->ret) {
 			divergent_result(rp, t, rs, t->regs.rax);
 			return -EPROTO;
@@ -2255,6 +2278,11 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 	}
 	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
 		return -errno;
+	if (s->handler > 1) {	/* not SIG_DFL, SIG_IGN: a handler frame */
+		t->async_frames = t->async_frames << 1 | (s->syscall < 0);
+		if (t->nframes < 64)
+			t->nframes++;
+	}
 	err = t->st == TS_INSYS ? 0 : resume(t, PTRACE_CONT);
 	if (err)
 		return err;
