@@ -65,6 +65,16 @@ run_strace() {
 	elapsed "$tmp/err"
 }
 
+# Wait (20 s at most) until `ttrec attach` (stdout in $tmp/tout) says it records.
+wait_recording() {
+	w=0
+	until grep -q '^recording' "$tmp/tout" 2>/dev/null; do
+		w=$((w + 1))
+		[ $w -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 # run_ttrec CMD... -> "seconds bytes events recorder_seconds"
 run_ttrec() {
 	rm -rf "$tmp/rec" "$tmp/go"
@@ -73,13 +83,7 @@ run_ttrec() {
 	wp=$!
 	"$ttrec" attach "$wp" --follow-fork --ring-mib "$ring" -o "$tmp/rec" >"$tmp/tout" 2>"$tmp/terr" &
 	tp=$!
-	# go only once the target is traced
-	i=0
-	until grep -q '^recording' "$tmp/tout" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; break; }
-		sleep 0.05
-	done
+	wait_recording	# go only once the target is traced
 	t0=$(date +%s%N)
 	echo go >"$tmp/go"
 	wait "$wp"
@@ -164,12 +168,7 @@ untraced() {
 		rm -rf "$tmp/rec"
 		"$ttrec" attach "$sp" -o "$tmp/rec" >"$tmp/tout" 2>"$tmp/terr" &
 		tp=$!
-		j=0
-		until grep -q '^recording' "$tmp/tout" 2>/dev/null; do
-			j=$((j + 1))
-			[ $j -lt 400 ] || { echo "bench: ttrec attach did not start" >&2; cat "$tmp/terr" >&2; break; }
-			sleep 0.05
-		done
+		wait_recording
 		run_native "$wl/bench_getppid" 1000000 >>"$tmp/u"
 		kill -INT "$tp"
 		wait "$tp"
