@@ -57,7 +57,9 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-USER_SRCS	:= $(wildcard user/*.c)
+# user/main.c and one folder per role (user/cmd/, user/format/, ...).
+USER_SRCS	:= $(wildcard user/*.c user/*/*.c)
+USER_HDRS	:= $(wildcard user/*/*.h)
 USER_OBJS	:= $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main.o goes into a library the selftests link against.
 LIB_OBJS	:= $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
@@ -136,8 +138,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 # ---------------------------------------------------------------- tool
 tool: $(OUTPUT)/ttrec
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h bpf/*.h) include/uapi/linux/ttrec.h $(BPF_SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(wildcard bpf/*.h) include/uapi/linux/ttrec.h $(BPF_SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libttrec.a: $(LIB_OBJS)
@@ -168,7 +171,7 @@ $(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c $(wildcard selftests/wo
 	$(call msg,WORKLOAD,$@)
 	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread $< -o $@
 
-$(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
+$(OUTPUT)/bpf $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
 	$(Q)mkdir -p $@
 
 # ---- fuzz
@@ -187,9 +190,9 @@ DEB_PKGS	+= libclang-rt-14-dev
 .PHONY: fuzz
 selftests: $(FUZZ_BIN)
 
-$(FUZZ_BIN): selftests/fuzz/journal_fuzz.c user/journal.c user/journal.h user/log.h | $(OUTPUT)/fuzz
+$(FUZZ_BIN): selftests/fuzz/journal_fuzz.c user/format/journal.c user/format/journal.h user/lib/log.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) selftests/fuzz/journal_fuzz.c user/journal.c \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) selftests/fuzz/journal_fuzz.c user/format/journal.c \
 		$(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4) -o $@
 
 fuzz: $(FUZZ_BIN)

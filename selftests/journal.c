@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "journal.h"
-#include "log.h"
+#include "format/journal.h"
+#include "lib/log.h"
 #include "kselftest_harness.h"
 
 /* ------------------------------------------------------------- helpers */

@@ -17,8 +17,8 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "image.h"
-#include "log.h"
+#include "image/image.h"
+#include "lib/log.h"
 #include "snapcli.h"
 
 #define PAGE		4096UL

@@ -26,10 +26,10 @@
 /* the harness compares its operands as they come */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "journal.h"
-#include "log.h"
-#include "recording.h"
-#include "syscalls.h"
+#include "format/journal.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "syscalls/table.h"
 
 static char ttrec_bin[PATH_MAX], wl_dir[PATH_MAX];
 

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include <linux/ttrec.h>
+
+#include "lib/util.h"
+#include "cmd/cmd.h"
 
 struct command {
 	const char *name;

@@ -39,7 +39,7 @@
 #include <unistd.h>
 #include <linux/ttrec.h>
 
-#include "image.h"
+#include "image/image.h"
 
 #define PAGE	4096UL
 

@@ -29,8 +29,8 @@
 #include <sys/mman.h>
 #include <lz4frame.h>
 
-#include "journal.h"
-#include "log.h"
+#include "format/journal.h"
+#include "lib/log.h"
 
 /* The tool's log.c needs libbpf; the fuzzer formats messages, prints none. */
 int log_verbosity = LOG_DEBUG;

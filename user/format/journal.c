@@ -32,8 +32,8 @@
 #include <sys/stat.h>
 #include <lz4frame.h>
 
-#include "journal.h"
-#include "log.h"
+#include "format/journal.h"
+#include "lib/log.h"
 
 #define JOURNAL_DEFAULT_CHUNK	(1U << 20)
 #define JOURNAL_MAX_CHUNK_BYTES	JOURNAL_MAX_RECORD

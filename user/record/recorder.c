@@ -27,12 +27,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "journal.h"
-#include "log.h"
-#include "recording.h"
-#include "replay.h"
-#include "syscalls.h"
-#include "ttrec.h"
+#include "format/journal.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "record/recorder.h"
+#include "launch/launch.h"
+#include "replay/replay.h"
+#include "syscalls/table.h"
+#include "lib/util.h"
 #include "record.skel.h"
 
 #define DEFAULT_RING_BYTES	(64ULL << 20)

@@ -43,9 +43,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "recording.h"
-#include "replay.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "launch/launch.h"
 
 /* ------------------------------------------------------------ the vDSO */
 

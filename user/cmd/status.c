@@ -8,8 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "module/module.h"
+#include "cmd/cmd.h"
 
 static void usage(FILE *out)
 {

@@ -11,9 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "log.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "module/module.h"
+#include "cmd/cmd.h"
 
 static void usage(FILE *out)
 {

@@ -28,9 +28,9 @@
 #include <lz4.h>
 #include <linux/ttrec.h>
 
-#include "image.h"
-#include "journal.h"
-#include "log.h"
+#include "image/image.h"
+#include "format/journal.h"
+#include "lib/log.h"
 
 #define PS		IMG_PAGE_SIZE
 #define READ_PAGES	256U		/* pages per pread() */

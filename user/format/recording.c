@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "log.h"
-#include "recording.h"
-#include "ttrec.h"
+#include "format/journal.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "lib/util.h"
 
 static int dir_is_empty(const char *dir)
 {

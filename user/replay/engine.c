@@ -53,11 +53,13 @@
 #include <sched.h>
 #include <pthread.h>
 
-#include "log.h"
-#include "recording.h"
-#include "replay.h"
-#include "syscalls.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "launch/launch.h"
+#include "replay/replay.h"
+#include "syscalls/table.h"
+#include "lib/util.h"
+#include "module/module.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP	128

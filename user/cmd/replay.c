@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "replay.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "replay/replay.h"
+#include "lib/util.h"
+#include "cmd/cmd.h"
 
 static void usage(FILE *out)
 {

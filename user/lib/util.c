@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ttrec.h"
+#include "lib/util.h"
 
 /* Whole string, no sign, no blanks; @base as strtoull(). */
 static int parse_ull(const char *s, int base, unsigned long long *out)

@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "log.h"
-#include "recording.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "lib/util.h"
 
 /* A chain this long starts over with a full image (readers open them all). */
 #define SERIES_MAX_DEPTH	64

@@ -1,45 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the ttrec subcommands share. */
-#ifndef TTREC_TTREC_H
-#define TTREC_TTREC_H
+/* Clients of ttrec.ko: /dev/ttrec (dev.c) and its generic-netlink family (netlink.c). */
+#ifndef TTREC_MODULE_MODULE_H
+#define TTREC_MODULE_MODULE_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <linux/ttrec.h>
 
-/* Exit statuses of every subcommand. */
-#define EXIT_OK		0
-#define EXIT_FAIL	1
-#define EXIT_USAGE	2
-
+/* dev.c: /dev/ttrec */
 #define TTREC_DEV_PATH	"/dev/" TTREC_DEVICE_NAME
 
-/* Subcommands: each parses its own options; returns an EXIT_* status. */
-int cmd_status(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);
-int cmd_record(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
-int cmd_info(int argc, char **argv);
-int cmd_snapshot(int argc, char **argv);
-int cmd_replay(int argc, char **argv);	/* replay.c */
 
-/* util.c: strict number parsing; 0 or -EINVAL/-ERANGE */
-int parse_u64(const char *s, uint64_t *out);
-int parse_u32(const char *s, uint32_t *out);
-int parse_pid(const char *s, int *pid);
-/* "ADDR:LEN" with 0 < LEN <= @max_len and no wrap past 2^64 */
-int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *len);
-/* util.c: @n bytes as 2 * @n lowercase hex digits and a NUL, into @buf */
-void hex_bytes(const uint8_t *b, size_t n, char *buf);
-/*
- * util.c: one line of a memory dump: @indent, @addr, the first (at most
- * 16) of @n bytes in hex (a gap after the 8th) and as ASCII between bars.
- */
-void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, size_t n);
-
-/* dev.c: /dev/ttrec */
 bool ttrec_dev_absent(void);	/* true when /dev/ttrec does not exist */
 /*
  * Open /dev/ttrec and do the GET_API handshake, requiring @features.
@@ -54,7 +25,7 @@ void ttrec_features_str(uint64_t features, char *buf, size_t len);
 /* Describe a wait(2) status: "exited 0", "killed by SIGKILL" */
 void ttrec_wait_status_str(uint32_t status, char *buf, size_t len);
 
-/* nl.c: the ttrec generic-netlink family */
+/* netlink.c: the ttrec generic-netlink family */
 struct ttrec_nl_session {
 	uint64_t id;
 	uint32_t pid;

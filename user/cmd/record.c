@@ -11,10 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "log.h"
-#include "recording.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "record/recorder.h"
+#include "lib/util.h"
+#include "module/module.h"
+#include "cmd/cmd.h"
 
 static void record_usage(FILE *out)
 {

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
-#include "log.h"
-#include "recording.h"
-#include "syscalls.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "syscalls/table.h"
+#include "lib/util.h"
+#include "module/module.h"
+#include "cmd/cmd.h"
 
 #define PREVIEW	32
 

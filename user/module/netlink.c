@@ -8,8 +8,9 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
-#include "log.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "module/module.h"
 
 static struct nla_policy attr_policy[TTREC_A_MAX + 1] = {
 	[TTREC_A_SESSION_ID]	= { .type = NLA_U64 },

@@ -28,8 +28,8 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "log.h"
-#include "syscalls.h"
+#include "lib/log.h"
+#include "syscalls/table.h"
 
 #define SD_KNOWN	REC_SD_KNOWN
 #define SD_PARTIAL	(REC_SD_KNOWN | REC_SD_PARTIAL)

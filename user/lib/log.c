@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <bpf/libbpf.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 int log_verbosity = LOG_INFO;
 

@@ -19,10 +19,10 @@
 #include <lz4.h>
 #include <linux/ttrec.h>
 
-#include "image.h"
-#include "journal.h"
-#include "log.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "format/journal.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 _Static_assert(sizeof(IMG_MAGIC) - 1 == 8, "image magic is 8 bytes");
 _Static_assert(sizeof(IMG_SECTION_MAGIC) - 1 == 8, "section magic is 8 bytes");

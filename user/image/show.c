@@ -13,9 +13,9 @@
 #include <time.h>
 #include <linux/ttrec.h>
 
-#include "image.h"
-#include "log.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 bool img_cmdline_is_image(int argc, char **argv)
 {

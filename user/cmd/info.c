@@ -7,12 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "image.h"
-#include "journal.h"
-#include "log.h"
-#include "recording.h"
-#include "syscalls.h"
-#include "ttrec.h"
+#include "image/image.h"
+#include "format/journal.h"
+#include "lib/log.h"
+#include "format/recording.h"
+#include "syscalls/table.h"
+#include "lib/util.h"
+#include "cmd/cmd.h"
 
 static void usage(FILE *out)
 {

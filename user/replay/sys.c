@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 
-#include "replay.h"
+#include "replay/replay.h"
 
 /* generated from Linux 6.1 include/linux/syscalls.h + syscall_64.tbl;
  * 7: no such syscall (only the number is compared) */

@@ -9,8 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "module/module.h"
 
 static const char *const feature_names[] = {
 	"attach-pidfd", "netlink", "session-poll", "snapshot", "snap-diff",

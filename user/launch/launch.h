@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ttrec replay: deterministic re-execution of a `ttrec record` recording
- * under a ptrace + seccomp driver (replay_engine.c), and the launch
- * helpers `record` and `replay` share (replay_launch.c): the same
+ * Launch facts shared by `ttrec record` and `ttrec replay`: the same
  * personality (no ASLR), environment, argv, cwd, inherited descriptors,
- * AT_RANDOM bytes and a vDSO whose time functions are real syscalls.
- * Documentation/replay.rst describes the design.
+ * AT_RANDOM bytes and a vDSO whose time functions are real syscalls, so
+ * that the replayed program's first instruction sees the machine the
+ * recorded one saw. Documentation/replay.rst describes them.
  */
-#ifndef TTREC_REPLAY_H
-#define TTREC_REPLAY_H
+#ifndef TTREC_LAUNCH_LAUNCH_H
+#define TTREC_LAUNCH_LAUNCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <linux/types.h>
-
-#define EXIT_DIVERGED	3	/* ttrec replay: the program did not do what was recorded */
-
-/* ------------------------------------------------------------ launch */
 
 #define LAUNCH_VERSION	1	/* meta "launch=": the launch facts below are present */
 #define LAUNCH_MAX_FDS	1024
@@ -111,43 +105,5 @@ int launch_tracer_finish(struct launch_tracer *lt, bool wait, int *status);
  * not the same image as ttrec's own. Returns the functions patched or -errno.
  */
 int vdso_patch(int memfd, uint64_t base);
-
-/* ------------------------------------------------------------ replay */
-
-#define REPLAY_MAX_MEM	16
-
-struct replay_opts {
-	const char *dir;
-	uint64_t to;			/* stop after this event; 0: run to the end */
-	bool quiet;			/* do not reproduce the program's stdout/stderr */
-	bool verify;			/* print OK or the first divergence */
-	bool regs, maps, stop;
-	int nmem;
-	struct { uint64_t addr, len; } mem[REPLAY_MAX_MEM];
-};
-
-/* Replay a recording. Return: EXIT_OK, EXIT_FAIL or EXIT_DIVERGED. */
-int replay_run(const struct replay_opts *o);
-
-/* replay_sys.c: how replay treats each syscall */
-enum rp_kind {
-	RP_EMU = 0,	/* not executed: recorded result and outputs */
-	RP_REAL,	/* executed (shapes the process); result asserted */
-	RP_OPEN,	/* open/openat/creat: executed read-only, else a placeholder */
-	RP_NEWFD,	/* creates a descriptor: a placeholder (eventfd) takes its number */
-	RP_PIPE,	/* pipe/pipe2: executed */
-	RP_SOCKETPAIR,	/* executed as pipe2 */
-	RP_MMAP,	/* executed; a mapping of a placeholder becomes anonymous */
-	RP_CLONE,	/* clone/clone3/fork/vfork */
-	RP_EXEC,	/* execve/execveat */
-	RP_EXIT,	/* exit/exit_group */
-	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
-};
-
-enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr);
-/* How many argument registers syscall @nr takes (those replay compares). */
-unsigned int replay_sys_nargs(unsigned int nr);
-/* The O_CLOEXEC-like bit of a descriptor-creating syscall's arguments. */
-bool replay_sys_cloexec(unsigned int nr, const __u64 *args);
 
 #endif

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ttrec.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "module/module.h"
+#include "cmd/cmd.h"
 
 static volatile sig_atomic_t stop;
 
