@@ -17,13 +17,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TRACED_ACTIVE	1
-#define TRACED_EXEC	2	/* traced from its next successful execve */
-#define TRACED_STATE	3
-#define TRACED_NOSLOT	4	/* ACTIVE, but not in tslot: counted in nslow */
-
-#define NSLOT		4096	/* a power of 2 */
-
 const volatile bool follow_fork = false;
 /* Wake the consumer only once this much data waits (it also polls). */
 const volatile __u64 wake_bytes = 256 * 1024;
@@ -35,14 +28,14 @@ __u64 nslow = 0;
 
 /*
  * The filter every program runs first, for every process on the machine:
- * slot tgid % NSLOT holds an ACTIVE traced tgid, so the common answers
+ * slot tgid % REC_NSLOT holds an ACTIVE traced tgid, so the common answers
  * ("not traced", "traced") cost one array load; the hash "traced" is the
  * truth, consulted only while some traced process has no slot (a slot
  * taken by another one, or attached by user space: see TRACED_NOSLOT).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, NSLOT);
+	__uint(max_entries, REC_NSLOT);
 	__type(key, __u32);
 	__type(value, __u64);		/* a tgid (64 bits for cmpxchg) */
 } tslot SEC(".maps");
@@ -184,7 +177,7 @@ struct walk_ctx {
 
 static __always_inline bool is_traced(__u32 tgid)
 {
-	__u32 k = tgid & (NSLOT - 1), *v;
+	__u32 k = tgid & (REC_NSLOT - 1), *v;
 	__u64 *slot;
 
 	slot = bpf_map_lookup_elem(&tslot, &k);
@@ -199,7 +192,7 @@ static __always_inline bool is_traced(__u32 tgid)
 /* @tgid becomes ACTIVE (@v: its value in "traced"): take its slot if free. */
 static __always_inline void activate(__u32 tgid, __u32 *v)
 {
-	__u32 k = tgid & (NSLOT - 1);
+	__u32 k = tgid & (REC_NSLOT - 1);
 	__u64 *slot;
 
 	slot = bpf_map_lookup_elem(&tslot, &k);
@@ -214,7 +207,7 @@ static __always_inline void activate(__u32 tgid, __u32 *v)
 /* @tgid is no longer traced; its "traced" value was @val. */
 static __always_inline void deactivate(__u32 tgid, __u32 val)
 {
-	__u32 k = tgid & (NSLOT - 1);
+	__u32 k = tgid & (REC_NSLOT - 1);
 	__u64 *slot;
 
 	if ((val & TRACED_STATE) != TRACED_ACTIVE)

@@ -75,6 +75,20 @@ enum {
 
 #define REC_BATCH_MAX		64
 
+/*
+ * The header REC_SYS, REC_SIGNAL, REC_SCHED and REC_TASK share: each
+ * record's struct starts with these fields at these offsets (checked in
+ * user/format/records.c), so the time and the thread of any of them are
+ * read the same way.
+ */
+struct rec_hdr {
+	__u8  type;		/* REC_SYS, REC_SIGNAL, REC_SCHED, REC_TASK */
+	__u8  own1;		/* the record's own fields */
+	__u16 own2;
+	__s32 dts;
+	__u32 tid;
+};
+
 struct rec_sys {
 	__u8  type;		/* REC_SYS */
 	__u8  flags;		/* REC_SF_* */
@@ -295,6 +309,17 @@ struct rec_ev_task {
 	__u32 traced;
 	char  filename[REC_COMM_LEN];
 };
+
+/*
+ * Map "traced" (key: tgid) values, and map "tslot": the slot
+ * tgid % REC_NSLOT holds an ACTIVE traced tgid (record.bpf.c, is_traced()).
+ */
+#define TRACED_ACTIVE		1
+#define TRACED_EXEC		2	/* traced from its next successful execve */
+#define TRACED_STATE		3
+#define TRACED_NOSLOT		4	/* ACTIVE, but not in tslot: counted in nslow */
+
+#define REC_NSLOT		4096	/* a power of 2 */
 
 /* Per-CPU loss counters (map "lost"). */
 struct rec_lost {

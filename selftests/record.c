@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "format/journal.h"
 #include "lib/log.h"
+#include "format/records.h"
 #include "format/recording.h"
 #include "syscalls/table.h"
 
@@ -135,14 +136,15 @@ static int journal_digest(const char *dir, out_filter f, void *arg, uint64_t *h,
 	if (rec_reader_open(&rr, dir))
 		return -1;
 	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
-		if (ev.type == REC_SYS) {
-			memcpy(&cur, ev.rec, sizeof(cur));
-		} else if (ev.type == REC_OUT) {
-			const struct rec_out *o = ev.rec;
+		unsigned int k;
 
-			if (f(&cur, o->region, arg)) {
-				*h = fnv(*h, ev.data, ev.data_len);
-				*nbytes += ev.data_len;
+		if (ev.type != REC_SYS)
+			continue;
+		memcpy(&cur, ev.rec, sizeof(cur));
+		for (k = 0; k < ev.nout; k++) {
+			if (f(&cur, ev.out[k].region, arg)) {
+				*h = fnv(*h, ev.out[k].data, ev.out[k].len);
+				*nbytes += ev.out[k].len;
 			}
 		}
 	}
@@ -823,23 +825,23 @@ TEST_F_TIMEOUT(rec, command_outputs, 60)
 
 	ASSERT_EQ(0, rec_reader_open(&rr, self->dir));
 	while (rec_reader_next(&rr, &ev) > 0) {
-		const struct rec_out *o = ev.rec;
-		const struct flock *fl = (const void *)ev.data;
+		const struct rec_outdata *o = ev.out;
+		const struct flock *fl;
 
-		if (ev.type == REC_SYS) {
-			memcpy(&cur, ev.rec, sizeof(cur));
-			if (is(&cur, "fcntl") && cur.args[1] == F_SETLK &&
-			    (cur.flags & REC_SF_OUT_UNKNOWN))
-				setlk_unknown++;
-			if (is(&cur, "prctl") && cur.args[0] == PR_SET_MM) {
-				EXPECT_TRUE(cur.flags & REC_SF_OUT_UNKNOWN);
-				mm++;
-			}
+		if (ev.type != REC_SYS)
 			continue;
+		memcpy(&cur, ev.rec, sizeof(cur));
+		if (is(&cur, "fcntl") && cur.args[1] == F_SETLK &&
+		    (cur.flags & REC_SF_OUT_UNKNOWN))
+			setlk_unknown++;
+		if (is(&cur, "prctl") && cur.args[0] == PR_SET_MM) {
+			EXPECT_TRUE(cur.flags & REC_SF_OUT_UNKNOWN);
+			mm++;
 		}
-		if (ev.type != REC_OUT)
+		if (ev.nout != 1)
 			continue;
-		if (is(&cur, "fcntl") && o->region == 2 && ev.data_len == sizeof(*fl) &&
+		fl = (const void *)o->data;
+		if (is(&cur, "fcntl") && o->region == 2 && o->len == sizeof(*fl) &&
 		    (cur.args[1] == F_GETLK || cur.args[1] == F_OFD_GETLK)) {
 			snprintf(want, sizeof(want), "%s type=%d pid=%d start=%lld len=%lld\n",
 				 cur.args[1] == F_GETLK ? "getlk" : "ofd_getlk", fl->l_type,
@@ -852,14 +854,14 @@ TEST_F_TIMEOUT(rec, command_outputs, 60)
 				ofd++;
 		}
 		if (is(&cur, "prctl") && cur.args[0] == PR_GET_NAME && o->region == 1) {
-			ASSERT_EQ(16, ev.data_len);
-			snprintf(got, sizeof(got), "name %.16s\n", (const char *)ev.data);
+			ASSERT_EQ(16, o->len);
+			snprintf(got, sizeof(got), "name %.16s\n", (const char *)o->data);
 			EXPECT_NE(NULL, strstr(self->out, got)) TH_LOG("%s not in %s", got, self->out);
 			name++;
 		}
 		if (is(&cur, "prctl") && cur.args[0] == PR_GET_PDEATHSIG && o->region == 1) {
-			ASSERT_EQ(4, ev.data_len);
-			EXPECT_EQ(SIGUSR2, *(const int *)ev.data);
+			ASSERT_EQ(4, o->len);
+			EXPECT_EQ(SIGUSR2, *(const int *)o->data);
 			pdeath++;
 		}
 	}

@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "format/journal.h"
 #include "lib/log.h"
+#include "format/records.h"
 #include "format/recording.h"
 #include "syscalls/table.h"
 

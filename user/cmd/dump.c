@@ -9,7 +9,7 @@
 
 #include "image/image.h"
 #include "lib/log.h"
-#include "format/recording.h"
+#include "format/records.h"
 #include "syscalls/table.h"
 #include "lib/util.h"
 #include "module/module.h"
@@ -187,27 +187,6 @@ static void print_open_flags(FILE *f, uint64_t v)
 	}
 }
 
-/* A syscall waiting for its REC_OUTs, so its line can show them. */
-struct pending_sys {
-	bool active;
-	bool show;
-	uint64_t seq;
-	uint32_t tid;
-	double t;
-	struct rec_sys r;
-	unsigned int nin;
-	struct rec_str in[REC_MAX_INS];
-	char inbuf[REC_MAX_INS][REC_STR_MAX];
-	uint32_t left;			/* REC_OUTs still to come */
-	/* the first bytes each argument's buffer got, for the call line */
-	uint8_t pre[6][PREVIEW];
-	size_t pre_len[6];		/* bytes shown */
-	uint64_t out_len[6];		/* bytes written in all */
-	char *lines;			/* the "> " lines, in order */
-	size_t lines_len;
-	FILE *lf;
-};
-
 /* Does @nr write a byte buffer of ret bytes through argument @i (read...)? */
 static bool byte_buffer(unsigned int nr, int i)
 {
@@ -221,9 +200,35 @@ static bool byte_buffer(unsigned int nr, int i)
 	return false;
 }
 
-static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
+/*
+ * The first bytes argument @i's buffer got (the outputs of region @i from
+ * offset 0 on, while they follow each other), and how many it got in all.
+ */
+static size_t arg_preview(const struct rec_event *ev, int i, uint8_t *pre, uint64_t *total)
 {
-	uint64_t a = p->r.args[i];
+	size_t n = 0, k;
+
+	*total = 0;
+	for (k = 0; k < ev->nout; k++) {
+		const struct rec_outdata *o = &ev->out[k];
+
+		if (o->region != i)
+			continue;
+		if (o->off == n && n < PREVIEW) {
+			size_t m = o->len < PREVIEW - n ? o->len : PREVIEW - n;
+
+			memcpy(pre + n, o->data, m);
+			n += m;
+		}
+		*total += o->len;
+	}
+	return n;
+}
+
+static void print_arg(FILE *f, const struct rec_event *ev, int i, char type)
+{
+	const struct rec_sys *r = ev->rec;
+	uint64_t a = r->args[i];
 	unsigned int k;
 
 	switch (type) {
@@ -258,7 +263,7 @@ static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
 		return;
 	}
 	case 'C': {
-		const struct cmd_info *c = cmd_get(p->r.nr, (uint32_t)a);
+		const struct cmd_info *c = cmd_get(r->nr, (uint32_t)a);
 
 		if (c)
 			fputs(c->name, f);
@@ -276,19 +281,25 @@ static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
 		print_flags(f, a, mmap_flags, "0");
 		return;
 	case 's':
-		for (k = 0; k < p->nin; k++) {
-			if (p->in[k].arg != i || (p->in[k].flags & REC_IN_FAULT))
+		for (k = 0; k < ev->nin; k++) {
+			if (ev->in[k].arg != i || (ev->in[k].flags & REC_IN_FAULT))
 				continue;
-			print_str(f, (const uint8_t *)p->in[k].s, p->in[k].len, p->in[k].len);
-			if (p->in[k].flags & REC_IN_TRUNC)
+			print_str(f, (const uint8_t *)ev->in[k].s, ev->in[k].len, ev->in[k].len);
+			if (ev->in[k].flags & REC_IN_TRUNC)
 				fputs("...", f);
 			return;
 		}
 		break;
 	case 'p':
-		if (p->pre_len[i] && p->r.ret > 0 && byte_buffer(p->r.nr, i)) {
-			print_str(f, p->pre[i], p->out_len[i], p->pre_len[i]);
-			return;
+		if (r->ret > 0 && byte_buffer(r->nr, i)) {
+			uint8_t pre[PREVIEW];
+			uint64_t total;
+			size_t n = arg_preview(ev, i, pre, &total);
+
+			if (n) {
+				print_str(f, pre, total, n);
+				return;
+			}
 		}
 		break;
 	}
@@ -296,9 +307,9 @@ static void print_arg(FILE *f, const struct pending_sys *p, int i, char type)
 	fprintf(f, a ? "%#llx" : "NULL", (unsigned long long)a);
 }
 
-static void print_sys(FILE *f, const struct pending_sys *p)
+static void print_sys(FILE *f, const struct rec_event *ev)
 {
-	const struct rec_sys *r = &p->r;
+	const struct rec_sys *r = ev->rec;
 	const char *name = syscall_name(r->nr);
 	const char *sig = syscall_sig(r->nr);
 	int n = 6, i;
@@ -311,7 +322,7 @@ static void print_sys(FILE *f, const struct pending_sys *p)
 		for (i = 0; sig[i] && i < 6; i++) {
 			if (i)
 				fputs(", ", f);
-			print_arg(f, p, i, sig[i]);
+			print_arg(f, ev, i, sig[i]);
 		}
 	} else {
 		/* not described: the registers that are not 0 */
@@ -342,6 +353,8 @@ static void print_sys(FILE *f, const struct pending_sys *p)
 		fputs(" [output unreadable]", f);
 	if (r->flags & REC_SF_NO_ENTER)
 		fputs(" [entered before attach]", f);
+	if (ev->nout < r->nout)
+		fprintf(f, " [%u outputs missing: damaged journal]", r->nout - ev->nout);
 }
 
 static const char *sched_state(uint32_t st)
@@ -370,47 +383,64 @@ static void print_hex(const uint8_t *d, size_t n)
 	}
 }
 
+static void print_json_out(uint64_t seq, double t, const struct rec_outdata *o)
+{
+	printf("{\"seq\":%llu,\"t\":%.9f", (unsigned long long)seq, t);
+	printf(",\"type\":\"out\",\"region\":%u,\"off\":%u,\"len\":%zu,\"fault\":%u,\"data\":\"",
+	       o->region, o->off, o->len, o->fault);
+	print_hex(o->data, o->len);
+	printf("\"}\n");
+}
+
+/* A syscall's line, then a line for each of its outputs. */
+static void print_json_sys(const struct rec_event *ev, double t)
+{
+	const struct rec_sys *s = ev->rec;
+	const char *name = syscall_name(s->nr);
+	unsigned int i;
+
+	printf(",\"type\":\"syscall\",\"tid\":%u,\"nr\":%u,\"name\":\"%s\",\"args\":[",
+	       s->tid, s->nr, name ? name : "?");
+	for (i = 0; i < 6; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)s->args[i]);
+	printf("],\"ret\":%lld,\"flags\":%u,\"nout\":%u", (long long)s->ret,
+	       s->flags, s->nout);
+	if (ev->nin) {
+		fputs(",\"in\":[", stdout);
+		for (i = 0; i < ev->nin; i++) {
+			printf("%s{\"arg\":%u,\"truncated\":%s,\"fault\":%s,\"str\":",
+			       i ? "," : "", ev->in[i].arg,
+			       ev->in[i].flags & REC_IN_TRUNC ? "true" : "false",
+			       ev->in[i].flags & REC_IN_FAULT ? "true" : "false");
+			json_str((const uint8_t *)ev->in[i].s, ev->in[i].len);
+			putchar('}');
+		}
+		putchar(']');
+	}
+	printf("}\n");
+	for (i = 0; i < ev->nout; i++)
+		print_json_out(ev->seq, t, &ev->out[i]);
+}
+
 static void print_json(const struct rec_event *ev, double t)
 {
 	const uint8_t *r = ev->rec;
 
+	if (ev->type == REC_OUT) {
+		const struct rec_out *o = ev->rec;
+		struct rec_outdata od = {
+			.region = o->region, .fault = !!o->flags, .off = o->off,
+			.data = ev->data, .len = ev->data_len,
+		};
+
+		print_json_out(ev->seq, t, &od);
+		return;
+	}
 	printf("{\"seq\":%llu,\"t\":%.9f", (unsigned long long)ev->seq, t);
 	switch (ev->type) {
-	case REC_SYS: {
-		const struct rec_sys *s = ev->rec;
-		const char *name = syscall_name(s->nr);
-		int i;
-
-		printf(",\"type\":\"syscall\",\"tid\":%u,\"nr\":%u,\"name\":\"%s\",\"args\":[",
-		       s->tid, s->nr, name ? name : "?");
-		for (i = 0; i < 6; i++)
-			printf("%s%llu", i ? "," : "", (unsigned long long)s->args[i]);
-		printf("],\"ret\":%lld,\"flags\":%u,\"nout\":%u", (long long)s->ret,
-		       s->flags, s->nout);
-		if (ev->nin) {
-			fputs(",\"in\":[", stdout);
-			for (i = 0; i < (int)ev->nin; i++) {
-				printf("%s{\"arg\":%u,\"truncated\":%s,\"fault\":%s,\"str\":",
-				       i ? "," : "", ev->in[i].arg,
-				       ev->in[i].flags & REC_IN_TRUNC ? "true" : "false",
-				       ev->in[i].flags & REC_IN_FAULT ? "true" : "false");
-				json_str((const uint8_t *)ev->in[i].s, ev->in[i].len);
-				putchar('}');
-			}
-			putchar(']');
-		}
-		printf("}\n");
+	case REC_SYS:
+		print_json_sys(ev, t);
 		return;
-	}
-	case REC_OUT: {
-		const struct rec_out *o = ev->rec;
-
-		printf(",\"type\":\"out\",\"region\":%u,\"off\":%u,\"len\":%zu,\"fault\":%u,\"data\":\"",
-		       o->region, o->off, ev->data_len, o->flags);
-		print_hex(ev->data, ev->data_len);
-		printf("\"}\n");
-		return;
-	}
 	case REC_SIGNAL: {
 		const struct rec_signal *s = ev->rec;
 
@@ -452,50 +482,101 @@ static void print_json(const struct rec_event *ev, double t)
 	}
 }
 
-/* Print the syscall line and the output lines kept behind it. */
-static void flush_sys(struct pending_sys *p)
+static void print_out(const struct rec_outdata *o)
 {
-	printf("#%llu %u +%.6f ", (unsigned long long)p->seq, p->tid, p->t);
-	print_sys(stdout, p);
+	char buf[16];
+
+	printf("    > %s +%u %zu bytes ", region_name(o->region, buf, sizeof(buf)),
+	       o->off, o->len);
+	print_preview(stdout, o->data, o->len);
+	if (o->fault)
+		fputs(" [unreadable]", stdout);
 	putchar('\n');
-	if (p->lf) {
-		fflush(p->lf);
-		fwrite(p->lines, 1, ftell(p->lf), stdout);
-		rewind(p->lf);
-	}
-	p->active = false;
 }
 
-/*
- * Keep a syscall until its REC_OUTs are read, so that its line can show
- * what the call read; 1 when it has none (print it now), 0 when kept.
- */
-static int begin_sys(struct pending_sys *p, const struct rec_event *ev, uint32_t tid,
-		     double t)
+static void print_task(const struct rec_event *ev, double t)
+{
+	const struct rec_task *s = ev->rec;
+
+	printf("#%llu %u +%.6f +++ ", (unsigned long long)ev->seq, ev->tid, t);
+	if (s->kind == REC_TASK_CLONE) {
+		printf("clone thread %u\n", s->child);
+	} else if (s->kind == REC_TASK_FORK) {
+		printf("fork child %u%s\n", s->child, s->traced ? " (traced)" : "");
+	} else if (s->kind == REC_TASK_EXEC) {
+		printf("exec ");
+		if (ev->len > sizeof(*s))
+			print_str(stdout, (const uint8_t *)ev->rec + sizeof(*s),
+				  strnlen((const char *)ev->rec + sizeof(*s),
+					  ev->len - sizeof(*s)), REC_COMM_LEN);
+		putchar('\n');
+	} else {
+		char st[64];
+
+		ttrec_wait_status_str(s->exit_code, st, sizeof(st));
+		printf("exit %s%s\n", st, s->group_dead ? " (last thread)" : "");
+	}
+}
+
+/* One event, strace-like. */
+static void print_text(const struct rec_event *ev, double t)
 {
 	unsigned int k;
 
-	memcpy(&p->r, ev->rec, sizeof(p->r));
-	p->seq = ev->seq;
-	p->tid = tid;
-	p->t = t;
-	p->nin = ev->nin;
-	for (k = 0; k < ev->nin; k++) {
-		p->in[k] = ev->in[k];
-		memcpy(p->inbuf[k], ev->in[k].s, ev->in[k].len);
-		p->in[k].s = p->inbuf[k];
+	switch (ev->type) {
+	case REC_SYS:
+		printf("#%llu %u +%.6f ", (unsigned long long)ev->seq, ev->tid, t);
+		print_sys(stdout, ev);
+		putchar('\n');
+		for (k = 0; k < ev->nout; k++)
+			print_out(&ev->out[k]);
+		break;
+	case REC_OUT: {		/* its syscall was lost */
+		const struct rec_out *o = ev->rec;
+
+		print_out(&(struct rec_outdata){ .region = o->region, .fault = !!o->flags,
+						 .off = o->off, .data = ev->data,
+						 .len = ev->data_len });
+		break;
 	}
-	memset(p->pre_len, 0, sizeof(p->pre_len));
-	memset(p->out_len, 0, sizeof(p->out_len));
-	p->left = p->r.nout;
-	p->active = true;
-	if (!p->left)
-		return 1;
-	if (!p->lf)
-		p->lf = open_memstream(&p->lines, &p->lines_len);
-	if (!p->lf)
-		return 1;
-	return 0;
+	case REC_SIGNAL: {
+		const struct rec_signal *s = ev->rec;
+		const char *sn = sigabbrev_np(s->sig);
+		const char *in = s->syscall >= 0 ? syscall_name(s->syscall) : NULL;
+
+		printf("#%llu %u +%.6f --- SIG%s code=%d handler=%#llx",
+		       (unsigned long long)ev->seq, ev->tid, t, sn ? sn : "?", s->code,
+		       (unsigned long long)s->handler);
+		if (in)
+			printf(" in %s (ret %lld)", in, (long long)s->ax);
+		printf(" ip=%#llx ---\n", (unsigned long long)s->ip);
+		break;
+	}
+	case REC_SCHED: {
+		const struct rec_sched *s = ev->rec;
+
+		printf("#%llu %u +%.6f ~~~ ", (unsigned long long)ev->seq, ev->tid, t);
+		if (s->kind == REC_SCHED_OUT)
+			printf("switch-out cpu=%u state=%s%s ip=%#llx next=%u\n", s->cpu,
+			       sched_state(s->state), s->preempt ? " preempted" : "",
+			       (unsigned long long)s->ip, s->other);
+		else if (s->kind == REC_SCHED_IN)
+			printf("switch-in cpu=%u prev=%u\n", s->cpu, s->other);
+		else
+			printf("wakeup cpu=%u by=%u\n", s->cpu, s->other);
+		break;
+	}
+	case REC_TASK:
+		print_task(ev, t);
+		break;
+	case REC_GAP: {
+		const struct rec_gap *g = ev->rec;
+
+		printf("!!! gap: %llu events lost; not replayable from #%llu\n",
+		       (unsigned long long)g->lost, (unsigned long long)g->from_seq);
+		break;
+	}
+	}
 }
 
 int cmd_dump(int argc, char **argv)
@@ -509,14 +590,12 @@ int cmd_dump(int argc, char **argv)
 		{ 0 }
 	};
 	uint64_t from = 0, to = UINT64_MAX;
-	static struct pending_sys ps;
 	struct rec_reader rr;
 	struct rec_event ev;
 	uint32_t tid = 0;
 	bool json = false, show = false;
 	const char *dir;
 	int c, ret, status = EXIT_OK;
-	char buf[16];
 
 	if (img_cmdline_is_image(argc, argv))
 		return cmd_dump_image(argc, argv);	/* a snapshot image file */
@@ -557,119 +636,20 @@ int cmd_dump(int argc, char **argv)
 		return EXIT_FAIL;
 	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
 		double t = ev.ts && rr.start_ns ? (double)(int64_t)(ev.ts - rr.start_ns) / 1e9 : 0;
-		uint32_t etid = 0;
 
 		if (ev.type == REC_TIME || ev.type == REC_START)
 			continue;
-		if (ps.active && ev.type != REC_OUT)
-			flush_sys(&ps);		/* its outputs are missing (damage) */
-		if (ev.type != REC_OUT && ev.type != REC_GAP) {
-			/* tid is at offset 8 in every other record */
-			memcpy(&etid, (const uint8_t *)ev.rec + 8, sizeof(etid));
-			show = (!tid || etid == tid) && ev.seq >= from && ev.seq <= to;
-		} else if (ev.type == REC_GAP) {
-			show = ev.seq >= from && ev.seq <= to;
-		}
+		/* an output whose syscall was lost goes with the event before it */
+		if (ev.type != REC_OUT)
+			show = (!tid || ev.tid == tid || ev.type == REC_GAP) &&
+			       ev.seq >= from && ev.seq <= to;
 		if (!show)
 			continue;
-		if (json) {
+		if (json)
 			print_json(&ev, t);
-			continue;
-		}
-		switch (ev.type) {
-		case REC_SYS:
-			if (begin_sys(&ps, &ev, etid, t))
-				flush_sys(&ps);
-			break;
-		case REC_OUT: {
-			const struct rec_out *o = ev.rec;
-			FILE *f = ps.active ? ps.lf : stdout;
-
-			if (ps.active && o->region < 6) {
-				size_t k = ps.pre_len[o->region];
-
-				if (o->off == k && k < PREVIEW) {
-					size_t m = ev.data_len < PREVIEW - k ? ev.data_len : PREVIEW - k;
-
-					memcpy(ps.pre[o->region] + k, ev.data, m);
-					ps.pre_len[o->region] += m;
-				}
-				ps.out_len[o->region] += ev.data_len;
-			}
-			fprintf(f, "    > %s +%u %zu bytes ",
-				region_name(o->region, buf, sizeof(buf)), o->off, ev.data_len);
-			print_preview(f, ev.data, ev.data_len);
-			if (o->flags)
-				fputs(" [unreadable]", f);
-			fputc('\n', f);
-			if (ps.active && !--ps.left)
-				flush_sys(&ps);
-			break;
-		}
-		case REC_SIGNAL: {
-			const struct rec_signal *s = ev.rec;
-			const char *sn = sigabbrev_np(s->sig);
-			const char *in = s->syscall >= 0 ? syscall_name(s->syscall) : NULL;
-
-			printf("#%llu %u +%.6f --- SIG%s code=%d handler=%#llx",
-			       (unsigned long long)ev.seq, etid, t, sn ? sn : "?", s->code,
-			       (unsigned long long)s->handler);
-			if (in)
-				printf(" in %s (ret %lld)", in, (long long)s->ax);
-			printf(" ip=%#llx ---\n", (unsigned long long)s->ip);
-			break;
-		}
-		case REC_SCHED: {
-			const struct rec_sched *s = ev.rec;
-
-			printf("#%llu %u +%.6f ~~~ ", (unsigned long long)ev.seq, etid, t);
-			if (s->kind == REC_SCHED_OUT)
-				printf("switch-out cpu=%u state=%s%s ip=%#llx next=%u\n", s->cpu,
-				       sched_state(s->state), s->preempt ? " preempted" : "",
-				       (unsigned long long)s->ip, s->other);
-			else if (s->kind == REC_SCHED_IN)
-				printf("switch-in cpu=%u prev=%u\n", s->cpu, s->other);
-			else
-				printf("wakeup cpu=%u by=%u\n", s->cpu, s->other);
-			break;
-		}
-		case REC_TASK: {
-			const struct rec_task *s = ev.rec;
-
-			printf("#%llu %u +%.6f +++ ", (unsigned long long)ev.seq, etid, t);
-			if (s->kind == REC_TASK_CLONE) {
-				printf("clone thread %u\n", s->child);
-			} else if (s->kind == REC_TASK_FORK) {
-				printf("fork child %u%s\n", s->child, s->traced ? " (traced)" : "");
-			} else if (s->kind == REC_TASK_EXEC) {
-				printf("exec ");
-				if (ev.len > sizeof(*s))
-					print_str(stdout, (const uint8_t *)ev.rec + sizeof(*s),
-						  strnlen((const char *)ev.rec + sizeof(*s),
-							  ev.len - sizeof(*s)), REC_COMM_LEN);
-				putchar('\n');
-			} else {
-				char st[64];
-
-				ttrec_wait_status_str(s->exit_code, st, sizeof(st));
-				printf("exit %s%s\n", st, s->group_dead ? " (last thread)" : "");
-			}
-			break;
-		}
-		case REC_GAP: {
-			const struct rec_gap *g = ev.rec;
-
-			printf("!!! gap: %llu events lost; not replayable from #%llu\n",
-			       (unsigned long long)g->lost, (unsigned long long)g->from_seq);
-			break;
-		}
-		}
+		else
+			print_text(&ev, t);
 	}
-	if (ps.active)
-		flush_sys(&ps);
-	if (ps.lf)
-		fclose(ps.lf);
-	free(ps.lines);
 	if (ret < 0) {
 		pr_err("%s: reading the journal failed: %s\n", dir, strerror(-ret));
 		status = EXIT_FAIL;

@@ -54,6 +54,7 @@
 #include <pthread.h>
 
 #include "lib/log.h"
+#include "format/records.h"
 #include "format/recording.h"
 #include "launch/launch.h"
 #include "replay/replay.h"
@@ -149,6 +150,7 @@ struct rp {
 	const struct replay_opts *o;
 	struct launch_info li;
 	struct rec_reader rr;
+	const struct rec_event *ev;	/* the syscall being replayed */
 	struct rproc *procs;
 	struct rthread *threads, *last;
 	struct orphan orphans[64];
@@ -164,7 +166,7 @@ struct rp {
 	struct iovec *iov;
 	size_t niov, iov_cap;
 	bool iov_loaded;
-	uint64_t msg[7];
+	struct rec_msg msg;
 	bool msg_loaded;
 	uint8_t *buf;
 	size_t buf_cap;
@@ -1070,27 +1072,17 @@ static int next_event(struct rp *rp, struct rec_event *ev)
 	return ret;
 }
 
-/* The next REC_OUT of the current syscall; 1, 0 (none left) or -errno. */
-static int next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
+/* recvmsg: the struct msghdr its args[1] points to. */
+static int load_msg(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
-	int ret;
+	uint8_t b[REC_MSGHDR_BYTES];
 
-	while (*left) {
-		ret = next_event(rp, ev);
-		if (ret <= 0) {
-			if (!ret)
-				fail(rp, "the journal ends inside the outputs of a syscall\n");
-			return -EIO;
-		}
-		if (ev->type == REC_TIME)
-			continue;
-		if (ev->type != REC_OUT) {
-			fail(rp, "malformed journal: a syscall's outputs are missing\n");
-			return -EBADMSG;
-		}
-		(*left)--;
-		return 1;
-	}
+	if (rp->msg_loaded)
+		return 0;
+	if (mem_read(t->p, rs->args[1], b, sizeof(b)))
+		return -EFAULT;
+	rec_msg_decode(b, false, &rp->msg);
+	rp->msg_loaded = true;
 	return 0;
 }
 
@@ -1101,11 +1093,10 @@ static int load_iov(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	if (rp->iov_loaded)
 		return 0;
 	if (rs->nr == SYS_recvmsg) {
-		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+		if (load_msg(rp, t, rs))
 			return -EFAULT;
-		rp->msg_loaded = true;
-		addr = rp->msg[2];
-		cnt = rp->msg[3];
+		addr = rp->msg.iov;
+		cnt = rp->msg.iovlen;
 	} else {
 		addr = rs->args[1];
 		cnt = rs->args[2];
@@ -1138,24 +1129,27 @@ static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int 
 	uint64_t i, n = rs->ret > 0 ? (uint64_t)rs->ret : 0;
 
 	for (i = 0; i < n && len; i++) {
-		uint64_t h[8], seg[64][2], nseg = 0, k, left;
+		uint64_t seg[64][2], nseg = 0, k, left;
+		uint8_t b[REC_MMSGHDR_BYTES];
+		struct rec_msg m;
 
-		if (mem_read(t->p, rs->args[1] + i * 64, h, sizeof(h)))
+		if (mem_read(t->p, rs->args[1] + i * REC_MMSGHDR_BYTES, b, sizeof(b)))
 			return -EFAULT;
+		rec_msg_decode(b, true, &m);
 		if (region == REC_REGION_MMSG_NAME) {
-			uint64_t l = (uint32_t)h[1] < REC_MMSG_NAME_MAX ? (uint32_t)h[1] : REC_MMSG_NAME_MAX;
+			uint64_t l = m.namelen < REC_MMSG_NAME_MAX ? m.namelen : REC_MMSG_NAME_MAX;
 
-			if (h[0] && l)
-				seg[nseg][0] = h[0], seg[nseg++][1] = l;
+			if (m.name && l)
+				seg[nseg][0] = m.name, seg[nseg++][1] = l;
 		} else if (region == REC_REGION_MMSG_CTL) {
-			if (h[4] && h[5])
-				seg[nseg][0] = h[4], seg[nseg++][1] = h[5];
+			if (m.control && m.controllen)
+				seg[nseg][0] = m.control, seg[nseg++][1] = m.controllen;
 		} else {
 			struct iovec v[64];
-			uint64_t cnt = h[3] < 64 ? h[3] : 64;
+			uint64_t cnt = m.iovlen < 64 ? m.iovlen : 64;
 
-			left = (uint32_t)h[7];	/* msg_len */
-			if (cnt && mem_read(t->p, h[2], v, cnt * sizeof(v[0])))
+			left = m.len;
+			if (cnt && mem_read(t->p, m.iov, v, cnt * sizeof(v[0])))
 				return -EFAULT;
 			for (k = 0; k < cnt && left; k++) {
 				uint64_t l = v[k].iov_len < left ? v[k].iov_len : left;
@@ -1185,12 +1179,13 @@ static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int 
 
 /* Write one recorded output into the replayed program's memory. */
 static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
-		     const struct rec_out *o, const uint8_t *data, size_t len)
+		     const struct rec_outdata *o)
 {
+	const uint8_t *data = o->data;
 	uint64_t addr, off = o->off;
-	size_t i;
+	size_t i, len = o->len;
 
-	if (o->flags)		/* the recorder could not read it back */
+	if (o->fault)		/* the recorder could not read it back */
 		return 0;
 	switch (o->region) {
 	case 0: case 1: case 2: case 3: case 4: case 5:
@@ -1215,89 +1210,67 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		return len ? -EFAULT : 0;
 	case REC_REGION_MSGNAME:
 	case REC_REGION_MSGCTL:
-		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+		if (load_msg(rp, t, rs))
 			return -EFAULT;
-		rp->msg_loaded = true;
-		addr = o->region == REC_REGION_MSGNAME ? rp->msg[0] : rp->msg[4];
+		addr = o->region == REC_REGION_MSGNAME ? rp->msg.name : rp->msg.control;
 		return mem_write(t->p, addr + off, data, len);
 	case REC_REGION_MMSG_IOV:
 	case REC_REGION_MMSG_NAME:
 	case REC_REGION_MMSG_CTL:
 		return write_mmsg(t, rs, o->region, off, data, len);
 	case REC_REGION_IFCBUF: {
-		uint64_t ifc[2];
+		uint8_t ifc[REC_IFCONF_BYTES];
 
 		if (mem_read(t->p, rs->args[2], ifc, sizeof(ifc)))
 			return -EFAULT;
-		return mem_write(t->p, ifc[1] + off, data, len);
+		return mem_write(t->p, rec_ifconf_buf(ifc) + off, data, len);
 	}
 	}
 	return -EINVAL;
 }
 
 /* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
-static void note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
-		      const uint8_t *d, size_t len)
+static void note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o)
 {
 	struct rproc *p = t->p;
 	int64_t fd = rs->args[0];
-	struct fdstat st = { .valid = true };
-	uint64_t sec, nsec = 0;
+	struct rec_file_id id;
 
-	if (rs->ret || fd < 0 || fd >= p->nfd || p->fd[fd] != FD_REAL)
+	if (fd < 0 || fd >= p->nfd || p->fd[fd] != FD_REAL || !rec_file_id(rs, o, &id))
 		return;
-	if ((rs->nr == SYS_fstat && o->region == 1) ||
-	    (rs->nr == SYS_newfstatat && o->region == 2 && (rs->args[3] & AT_EMPTY_PATH))) {
-		if (o->off || len < 104)
-			return;
-		memcpy(&st.ino, d + 8, 8);
-		memcpy(&st.size, d + 48, 8);
-		memcpy(&sec, d + 88, 8);
-		memcpy(&nsec, d + 96, 8);
-	} else if (rs->nr == SYS_statx && o->region == 4 && (rs->args[2] & AT_EMPTY_PATH)) {
-		uint32_t ns, mask;
-
-		if (o->off || len < 124)
-			return;
-		memcpy(&mask, d, 4);
-		if ((mask & 0x340) != 0x340)	/* STATX_INO | STATX_SIZE | STATX_MTIME */
-			return;
-		memcpy(&st.ino, d + 32, 8);
-		memcpy(&st.size, d + 40, 8);
-		memcpy(&sec, d + 112, 8);
-		memcpy(&ns, d + 120, 4);
-		nsec = ns;
-	} else {
-		return;
-	}
-	st.mtime_ns = sec * 1000000000ULL + nsec;
-	p->fst[fd] = st;
+	p->fst[fd] = (struct fdstat){
+		.valid = true, .ino = id.ino, .size = id.size, .mtime_ns = id.mtime_ns,
+	};
 }
 
-/* Consume the REC_OUTs of @rs; with @apply write them into @t's memory. */
+/*
+ * The outputs of @rs (the syscall being replayed): with @apply write them
+ * into @t's memory. 0, or -EBADMSG when some are missing.
+ */
 static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
 {
-	uint32_t left = rs->nout;
-	struct rec_event ev;
-	int ret;
+	const struct rec_event *ev = rp->ev;
+	unsigned int k;
 
+	if (ev->nout < rs->nout) {
+		fail(rp, "malformed journal: a syscall's outputs are missing\n");
+		return -EBADMSG;
+	}
 	rp->iov_loaded = rp->msg_loaded = false;
-	while ((ret = next_out(rp, &left, &ev)) > 0) {
-		if (!apply)
-			continue;
-		if (rs->nr == SYS_fstat || rs->nr == SYS_newfstatat || rs->nr == SYS_statx)
-			note_stat(t, rs, ev.rec, ev.data, ev.data_len);
-		if (write_out(rp, t, rs, ev.rec, ev.data, ev.data_len)) {
+	for (k = 0; apply && k < ev->nout; k++) {
+		const struct rec_outdata *o = &ev->out[k];
+
+		note_stat(t, rs, o);
+		if (write_out(rp, t, rs, o)) {
 			char call[512];
 
 			fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
 			diverge(rp, t, "cannot write the recorded output of %s (region %u +%u, %zu bytes) into the program's memory",
-				call, ((const struct rec_out *)ev.rec)->region,
-				((const struct rec_out *)ev.rec)->off, ev.data_len);
+				call, o->region, o->off, o->len);
 			apply = false;
 		}
 	}
-	return ret;
+	return 0;
 }
 
 /* ------------------------------------------------------------ scheduling */
@@ -1676,6 +1649,7 @@ static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 {
 	int32_t fds[2];
 	uint64_t arr = kind == RP_SOCKETPAIR ? rs->args[3] : rs->args[0];
+	unsigned int k;
 	int err;
 
 	t->entry = t->regs;
@@ -1699,23 +1673,18 @@ static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 	fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
 	restore_args(t, rs->ret);
 	/* the recorded numbers must be the ones the replay got */
-	{
-		uint32_t left = rs->nout;
-		struct rec_event ev;
-		int ret;
+	for (k = 0; k < rp->ev->nout; k++) {
+		const struct rec_outdata *o = &rp->ev->out[k];
+		int32_t want[2];
 
-		while ((ret = next_out(rp, &left, &ev)) > 0) {
-			if (ev.data_len == 8 && memcmp(ev.data, fds, 8)) {
-				int32_t want[2];
-
-				memcpy(want, ev.data, 8);
-				diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
-					"  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
-					fds[0], fds[1]);
-			}
-		}
-		return ret;
+		if (o->len != 8 || !memcmp(o->data, fds, 8))
+			continue;
+		memcpy(want, o->data, 8);
+		diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
+			"  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
+			fds[0], fds[1]);
 	}
+	return rp->ev->nout < rs->nout ? -EBADMSG : 0;
 }
 
 static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
@@ -2005,6 +1974,7 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	struct rthread *t = thread_by_rtid(rp, rs->tid);
 	int kind, err;
 
+	rp->ev = ev;
 	rp->cur = t;
 	rp->syscalls++;
 	if (rs->flags & (REC_SF_OUT_LOST | REC_SF_OUT_FAULT)) {
@@ -2562,12 +2532,8 @@ int replay_run(const struct replay_opts *o)
 		rp->cur = NULL;
 		if (log_verbosity >= LOG_DEBUG && ev.type != REC_OUT && ev.type != REC_TIME &&
 		    ev.type != REC_START) {
-			uint32_t tid = 0;
-
-			if (ev.type != REC_GAP)
-				memcpy(&tid, (const uint8_t *)ev.rec + 8, 4);
 			pr_debug("event #%llu type %u tid %u%s%s\n", (unsigned long long)ev.seq,
-				 ev.type, tid, ev.type == REC_SYS ? " " : "",
+				 ev.type, ev.tid, ev.type == REC_SYS ? " " : "",
 				 ev.type == REC_SYS ? syscall_name(((const struct rec_sys *)ev.rec)->nr) ?: "?" : "");
 		}
 		ret = 0;
