@@ -36,10 +36,13 @@
 
 /* All open sessions, oldest first (so ids increase along the list). */
 LIST_HEAD(ttrec_sessions);
-/* Protects ttrec_sessions; taken before any session's ->lock. */
+/*
+ * Protects ttrec_sessions and ttrec_last_session_id; taken before any
+ * session's ->lock.
+ */
 DEFINE_MUTEX(ttrec_sessions_lock);
-
-static atomic64_t ttrec_next_session_id = ATOMIC64_INIT(0);
+/* Ids are handed out under the lock, so the list stays in id order. */
+static u64 ttrec_last_session_id;
 
 /*
  * True when the thread group led by @leader has exited entirely: the leader
@@ -390,9 +393,9 @@ long ttrec_session_attach(const struct ttrec_attach_args *args)
 	}
 
 	/* From here on nothing fails: the file owns the session. */
-	s->id = atomic64_inc_return(&ttrec_next_session_id);
 	s->attach_ns = ktime_get_ns();
 	mutex_lock(&ttrec_sessions_lock);
+	s->id = ++ttrec_last_session_id;
 	list_add_tail(&s->node, &ttrec_sessions);
 	mutex_unlock(&ttrec_sessions_lock);
 
