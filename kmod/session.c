@@ -123,36 +123,38 @@ static void ttrec_session_exit_work(struct work_struct *work)
 }
 
 /**
- * ttrec_session_snapshot() - copy a session's fields consistently.
+ * ttrec_session_read_fields() - copy a session's fields consistently.
  * @s: the session; the caller keeps it alive (holds its file, or
  *     ttrec_sessions_lock while it is on ttrec_sessions).
- * @snap: filled in; pids are in the initial pid namespace.
+ * @fields: filled in; pids are in the initial pid namespace.
+ *
+ * Takes @s->lock, so the caller must not hold it.
  */
-void ttrec_session_snapshot(struct ttrec_session *s,
-			    struct ttrec_session_snap *snap)
+void ttrec_session_read_fields(struct ttrec_session *s,
+			       struct ttrec_session_fields *fields)
 {
-	memset(snap, 0, sizeof(*snap));
-	snap->id = s->id;
-	snap->pid = pid_nr(s->pid);
-	snap->owner_tgid = s->owner_tgid;
-	snap->attach_ns = s->attach_ns;
-	memcpy(snap->comm, s->comm, sizeof(snap->comm));
+	memset(fields, 0, sizeof(*fields));
+	fields->id = s->id;
+	fields->pid = pid_nr(s->pid);
+	fields->owner_tgid = s->owner_tgid;
+	fields->attach_ns = s->attach_ns;
+	memcpy(fields->comm, s->comm, sizeof(fields->comm));
 
-	snap->pages_held = atomic_long_read(&s->budget->pages);
-	snap->nr_snapshots = atomic_read(&s->budget->snapshots);
+	fields->pages_held = atomic_long_read(&s->budget->pages);
+	fields->nr_snapshots = atomic_read(&s->budget->snapshots);
 
 	spin_lock_irq(&s->lock);
-	snap->state = s->state;
-	snap->exit_status = s->exit_status;
-	snap->exit_ns = s->exit_ns;
+	fields->state = s->state;
+	fields->exit_status = s->exit_status;
+	fields->exit_ns = s->exit_ns;
 	spin_unlock_irq(&s->lock);
 }
 
 static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 				   size_t usize)
 {
+	struct ttrec_session_fields fields;
 	struct ttrec_session_info info;
-	struct ttrec_session_snap snap;
 	int ret;
 
 	if (usize < TTREC_SESSION_INFO_SIZE_VER0)
@@ -163,17 +165,17 @@ static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 	if (info.flags)
 		return -EINVAL;
 
-	ttrec_session_snapshot(s, &snap);
+	ttrec_session_read_fields(s, &fields);
 	memset(&info, 0, sizeof(info));
-	info.state = snap.state;
-	info.id = snap.id;
+	info.state = fields.state;
+	info.id = fields.id;
 	info.pid = pid_vnr(s->pid);
-	info.exit_status = snap.exit_status;
-	info.attach_ns = snap.attach_ns;
-	info.exit_ns = snap.exit_ns;
-	info.pages_held = snap.pages_held;
+	info.exit_status = fields.exit_status;
+	info.attach_ns = fields.attach_ns;
+	info.exit_ns = fields.exit_ns;
+	info.pages_held = fields.pages_held;
 	info.page_budget = READ_ONCE(ttrec_max_snapshot_pages);
-	info.nr_snapshots = snap.nr_snapshots;
+	info.nr_snapshots = fields.nr_snapshots;
 	/* A VER0 caller gets the VER0 part only. */
 	if (copy_to_user(uarg, &info, min(usize, sizeof(info))))
 		return -EFAULT;
@@ -450,17 +452,17 @@ static const char *ttrec_state_name(u32 state)
  */
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused)
 {
-	struct ttrec_session_snap snap;
+	struct ttrec_session_fields fields;
 	struct ttrec_session *s;
 
 	seq_puts(m, "id pid state exit_status owner snapshots snap_pages comm\n");
 	mutex_lock(&ttrec_sessions_lock);
 	list_for_each_entry(s, &ttrec_sessions, node) {
-		ttrec_session_snapshot(s, &snap);
-		seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", snap.id,
-			   snap.pid, ttrec_state_name(snap.state),
-			   snap.exit_status, snap.owner_tgid,
-			   snap.nr_snapshots, snap.pages_held, snap.comm);
+		ttrec_session_read_fields(s, &fields);
+		seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", fields.id,
+			   fields.pid, ttrec_state_name(fields.state),
+			   fields.exit_status, fields.owner_tgid,
+			   fields.nr_snapshots, fields.pages_held, fields.comm);
 	}
 	mutex_unlock(&ttrec_sessions_lock);
 	return 0;
