@@ -78,42 +78,51 @@ static int ttrec_genl_put_session(struct sk_buff *skb,
 	return 0;
 }
 
+/* Where a GET_SESSIONS dump writes, and the last session it wrote. */
+struct ttrec_genl_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u64 last_id;
+};
+
+static int ttrec_genl_dump_session(const struct ttrec_session_fields *f,
+				   void *arg)
+{
+	struct ttrec_genl_dump *d = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &ttrec_genl_family,
+			  NLM_F_MULTI, TTREC_CMD_GET_SESSIONS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ttrec_genl_put_session(d->skb, f)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	d->last_id = f->id;
+	return 0;
+}
+
 /*
  * One message per session. cb->args[0] holds the id of the last session
- * sent: the list is in increasing id order, so a dump resumed after the
- * skb filled up continues after it even if sessions came and went.
+ * sent: sessions are walked in increasing id order, so a dump resumed
+ * after the skb filled up continues after it even if sessions came and
+ * went.
  */
 static int ttrec_genl_get_sessions_dumpit(struct sk_buff *skb,
 					  struct netlink_callback *cb)
 {
-	struct ttrec_session_fields fields;
-	struct ttrec_session *s;
-	u64 last = cb->args[0];
-	void *hdr;
-	int ret = 0;
+	struct ttrec_genl_dump d = {
+		.skb		= skb,
+		.cb		= cb,
+		.last_id	= cb->args[0],
+	};
+	int ret;
 
-	mutex_lock(&ttrec_sessions_lock);
-	list_for_each_entry(s, &ttrec_sessions, node) {
-		if (s->id <= last)
-			continue;
-		ttrec_session_read_fields(s, &fields);
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &ttrec_genl_family,
-				  NLM_F_MULTI, TTREC_CMD_GET_SESSIONS);
-		if (!hdr) {
-			ret = -EMSGSIZE;
-			break;
-		}
-		if (ttrec_genl_put_session(skb, &fields)) {
-			genlmsg_cancel(skb, hdr);
-			ret = -EMSGSIZE;
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		last = s->id;
-	}
-	mutex_unlock(&ttrec_sessions_lock);
-	cb->args[0] = last;
+	ret = ttrec_session_for_each(d.last_id, ttrec_genl_dump_session, &d);
+	cb->args[0] = d.last_id;
 
 	/* A message that does not fit an empty skb is an error. */
 	if (ret == -EMSGSIZE && skb->len)

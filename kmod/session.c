@@ -34,13 +34,16 @@
 #include "compat.h"
 #include "ttrec.h"
 
-/* All open sessions, oldest first (so ids increase along the list). */
-LIST_HEAD(ttrec_sessions);
+/*
+ * All open sessions, oldest first (so ids increase along the list). Only
+ * this file touches the list; others walk it with ttrec_session_for_each().
+ */
+static LIST_HEAD(ttrec_sessions);
 /*
  * Protects ttrec_sessions and ttrec_last_session_id; taken before any
  * session's ->lock.
  */
-DEFINE_MUTEX(ttrec_sessions_lock);
+static DEFINE_MUTEX(ttrec_sessions_lock);
 /* Ids are handed out under the lock, so the list stays in id order. */
 static u64 ttrec_last_session_id;
 
@@ -148,6 +151,50 @@ void ttrec_session_read_fields(struct ttrec_session *s,
 	fields->exit_status = s->exit_status;
 	fields->exit_ns = s->exit_ns;
 	spin_unlock_irq(&s->lock);
+}
+
+/**
+ * ttrec_session_for_each() - call @fn on the fields of every open session.
+ * @after_id: skip the sessions whose id is @after_id or lower (0: none).
+ * @fn: called once per session, in increasing id order, with a copy of its
+ *      fields taken by ttrec_session_read_fields() and with @arg; returns
+ *      0 to go on, anything else to end the walk.
+ * @arg: passed to @fn.
+ *
+ * Locking: the walk holds ttrec_sessions_lock (a mutex) from start to end,
+ * so no session is opened or closed while it runs, and each session's
+ * ->lock only while its fields are copied. @fn thus runs in process
+ * context with ttrec_sessions_lock held and no session's ->lock: it may
+ * sleep, but must not attach or release a session (both take
+ * ttrec_sessions_lock).
+ *
+ * New sessions get higher ids than every open one, so a walk that @fn
+ * ended early resumes where it stopped when the last id @fn saw is passed
+ * as @after_id.
+ *
+ * Return: 0 when @fn was called for every session, else the first non-zero
+ * value @fn returned.
+ */
+int ttrec_session_for_each(u64 after_id,
+			   int (*fn)(const struct ttrec_session_fields *f,
+				     void *arg),
+			   void *arg)
+{
+	struct ttrec_session_fields fields;
+	struct ttrec_session *s;
+	int ret = 0;
+
+	mutex_lock(&ttrec_sessions_lock);
+	list_for_each_entry(s, &ttrec_sessions, node) {
+		if (s->id <= after_id)
+			continue;
+		ttrec_session_read_fields(s, &fields);
+		ret = fn(&fields, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ttrec_sessions_lock);
+	return ret;
 }
 
 static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
@@ -440,30 +487,29 @@ static const char *ttrec_state_name(u32 state)
 	}
 }
 
+static int ttrec_session_debugfs_line(const struct ttrec_session_fields *f,
+				      void *arg)
+{
+	struct seq_file *m = arg;
+
+	seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", f->id, f->pid,
+		   ttrec_state_name(f->state), f->exit_status, f->owner_tgid,
+		   f->nr_snapshots, f->pages_held, f->comm);
+	return 0;
+}
+
 /**
  * ttrec_session_debugfs_show() - debugfs "sessions": one line per session.
  * @m: the seq_file.
  * @unused: unused.
  *
- * Columns: id pid state exit_status owner snapshots snap_pages comm (pids in the initial pid
- * namespace, exit status in hex as wait(2) reports it).
+ * Columns: id pid state exit_status owner snapshots snap_pages comm (pids
+ * in the initial pid namespace, exit status in hex as wait(2) reports it).
  *
  * Return: 0.
  */
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused)
 {
-	struct ttrec_session_fields fields;
-	struct ttrec_session *s;
-
 	seq_puts(m, "id pid state exit_status owner snapshots snap_pages comm\n");
-	mutex_lock(&ttrec_sessions_lock);
-	list_for_each_entry(s, &ttrec_sessions, node) {
-		ttrec_session_read_fields(s, &fields);
-		seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", fields.id,
-			   fields.pid, ttrec_state_name(fields.state),
-			   fields.exit_status, fields.owner_tgid,
-			   fields.nr_snapshots, fields.pages_held, fields.comm);
-	}
-	mutex_unlock(&ttrec_sessions_lock);
-	return 0;
+	return ttrec_session_for_each(0, ttrec_session_debugfs_line, m);
 }

@@ -109,12 +109,13 @@ struct ttrec_snap_event {
 };
 
 /* session.c */
-extern struct list_head ttrec_sessions;
-extern struct mutex ttrec_sessions_lock;
-
 long ttrec_session_attach(const struct ttrec_attach_args *args);
 void ttrec_session_read_fields(struct ttrec_session *s,
 			       struct ttrec_session_fields *fields);
+int ttrec_session_for_each(u64 after_id,
+			   int (*fn)(const struct ttrec_session_fields *f,
+				     void *arg),
+			   void *arg);
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused);
 
 /* snapshot.c */
