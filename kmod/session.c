@@ -475,7 +475,7 @@ err_free:
 	return ret;
 }
 
-static const char *ttrec_state_name(u32 state)
+static const char *ttrec_session_state_name(u32 state)
 {
 	switch (state) {
 	case TTREC_SESSION_LIVE:
@@ -493,8 +493,8 @@ static int ttrec_session_debugfs_line(const struct ttrec_session_fields *f,
 	struct seq_file *m = arg;
 
 	seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", f->id, f->pid,
-		   ttrec_state_name(f->state), f->exit_status, f->owner_tgid,
-		   f->nr_snapshots, f->pages_held, f->comm);
+		   ttrec_session_state_name(f->state), f->exit_status,
+		   f->owner_tgid, f->nr_snapshots, f->pages_held, f->comm);
 	return 0;
 }
 

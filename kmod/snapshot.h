@@ -75,8 +75,8 @@ struct ttrec_snap {
 
 /* snapshot.c */
 struct ttrec_snap *ttrec_snap_from_file(struct file *file);
-unsigned long ttrec_snap_find(struct ttrec_snap *snap, unsigned long *vpn,
-			      unsigned long last);
+unsigned long ttrec_snap_next_page(struct ttrec_snap *snap,
+				   unsigned long *vpn, unsigned long last);
 
 /* diff.c */
 long ttrec_snap_ioc_diff(struct ttrec_snap *snap, void __user *uarg,
