@@ -287,6 +287,12 @@ static int ttrec_park_queue_new(struct ttrec_park *park, struct pid *pid)
 	}
 }
 
+/* The parker's wait is over: no check-in outstanding, or a thread left. */
+static bool ttrec_park_settled(struct ttrec_park *park)
+{
+	return !READ_ONCE(park->nr_pending) || READ_ONCE(park->nr_left);
+}
+
 /**
  * ttrec_park_group() - park every thread of a thread group.
  * @pid: the group's struct pid.
@@ -342,8 +348,8 @@ int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
 			goto err_release;
 		}
 		left = wait_event_killable_timeout(park->wq,
-				READ_ONCE(park->nr_pending) == 0 ||
-				READ_ONCE(park->nr_left), left);
+						   ttrec_park_settled(park),
+						   left);
 		if (left < 0) {
 			ret = -EINTR;
 			goto err_release;

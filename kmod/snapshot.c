@@ -1004,17 +1004,24 @@ struct ttrec_snap *ttrec_snap_from_file(struct file *file)
 
 /* ------------------------------------------------------------- create */
 
+/* Microseconds from @from to @to; 0 for a phase that did not run. */
+static u64 ttrec_phase_us(u64 from, u64 to)
+{
+	return to > from ? (to - from) / NSEC_PER_USEC : 0;
+}
+
 static void ttrec_snap_log_phases(struct ttrec_snap *snap,
 				  const struct ttrec_snap_phases *ph, int ret)
 {
-#define TTREC_PH_US(a, b)	(ph->b > ph->a ? (ph->b - ph->a) / 1000 : 0)
 	pr_info("snapshot of %d: %d, pause %llu us: park %llu, lock %llu, walk %llu, tlb %llu, copy %llu, release %llu; %llu shared, %lu held\n",
-		pid_nr(snap->pid), ret, snap->pause_ns / 1000,
-		TTREC_PH_US(start, parked), TTREC_PH_US(parked, locked),
-		TTREC_PH_US(locked, walked), TTREC_PH_US(walked, flushed),
-		TTREC_PH_US(flushed, copied), TTREC_PH_US(copied, released),
+		pid_nr(snap->pid), ret, snap->pause_ns / NSEC_PER_USEC,
+		ttrec_phase_us(ph->start, ph->parked),
+		ttrec_phase_us(ph->parked, ph->locked),
+		ttrec_phase_us(ph->locked, ph->walked),
+		ttrec_phase_us(ph->walked, ph->flushed),
+		ttrec_phase_us(ph->flushed, ph->copied),
+		ttrec_phase_us(ph->copied, ph->released),
 		snap->counts.pages_shared, snap->nr_pages);
-#undef TTREC_PH_US
 }
 
 static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)

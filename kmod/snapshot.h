@@ -5,6 +5,7 @@
 #ifndef _TTREC_KMOD_SNAPSHOT_H
 #define _TTREC_KMOD_SNAPSHOT_H
 
+#include <linux/bits.h>
 #include <linux/mm_types.h>
 #include <linux/pgtable.h>
 #include <linux/xarray.h>
@@ -18,7 +19,7 @@
  * Chunks live in an xarray indexed by virtual page number >> TTREC_CHUNK_SHIFT.
  */
 #define TTREC_CHUNK_SHIFT	(PMD_SHIFT - PAGE_SHIFT)
-#define TTREC_CHUNK_PAGES	(1UL << TTREC_CHUNK_SHIFT)
+#define TTREC_CHUNK_PAGES	BIT(TTREC_CHUNK_SHIFT)
 #define TTREC_CHUNK_MASK	(TTREC_CHUNK_PAGES - 1)
 
 struct ttrec_chunk {
