@@ -59,61 +59,70 @@ static struct genl_family ttrec_genl_family __ro_after_init = {
 };
 
 static int ttrec_genl_put_session(struct sk_buff *skb,
-				  const struct ttrec_session_snap *snap)
+				  const struct ttrec_session_fields *f)
 {
-	if (nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, snap->id, TTREC_A_PAD) ||
-	    nla_put_u32(skb, TTREC_A_PID, snap->pid) ||
-	    nla_put_u32(skb, TTREC_A_STATE, snap->state) ||
-	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, snap->exit_status) ||
-	    nla_put_u64_64bit(skb, TTREC_A_ATTACH_NS, snap->attach_ns,
+	if (nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, f->id, TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_PID, f->pid) ||
+	    nla_put_u32(skb, TTREC_A_STATE, f->state) ||
+	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, f->exit_status) ||
+	    nla_put_u64_64bit(skb, TTREC_A_ATTACH_NS, f->attach_ns,
 			      TTREC_A_PAD) ||
-	    nla_put_u32(skb, TTREC_A_OWNER_PID, snap->owner_tgid) ||
-	    nla_put_string(skb, TTREC_A_COMM, snap->comm) ||
-	    nla_put_u64_64bit(skb, TTREC_A_PAGES_HELD, snap->pages_held,
+	    nla_put_u32(skb, TTREC_A_OWNER_PID, f->owner_tgid) ||
+	    nla_put_string(skb, TTREC_A_COMM, f->comm) ||
+	    nla_put_u64_64bit(skb, TTREC_A_PAGES_HELD, f->pages_held,
 			      TTREC_A_PAD) ||
 	    nla_put_u64_64bit(skb, TTREC_A_PAGE_BUDGET,
 			      READ_ONCE(ttrec_max_snapshot_pages), TTREC_A_PAD) ||
-	    nla_put_u32(skb, TTREC_A_NR_SNAPSHOTS, snap->nr_snapshots))
+	    nla_put_u32(skb, TTREC_A_NR_SNAPSHOTS, f->nr_snapshots))
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* Where a GET_SESSIONS dump writes, and the last session it wrote. */
+struct ttrec_genl_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u64 last_id;
+};
+
+static int ttrec_genl_dump_session(const struct ttrec_session_fields *f,
+				   void *arg)
+{
+	struct ttrec_genl_dump *d = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &ttrec_genl_family,
+			  NLM_F_MULTI, TTREC_CMD_GET_SESSIONS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ttrec_genl_put_session(d->skb, f)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	d->last_id = f->id;
 	return 0;
 }
 
 /*
  * One message per session. cb->args[0] holds the id of the last session
- * sent: the list is in increasing id order, so a dump resumed after the
- * skb filled up continues after it even if sessions came and went.
+ * sent: sessions are walked in increasing id order, so a dump resumed
+ * after the skb filled up continues after it even if sessions came and
+ * went.
  */
 static int ttrec_genl_get_sessions_dumpit(struct sk_buff *skb,
 					  struct netlink_callback *cb)
 {
-	struct ttrec_session_snap snap;
-	struct ttrec_session *s;
-	u64 last = cb->args[0];
-	void *hdr;
-	int ret = 0;
+	struct ttrec_genl_dump d = {
+		.skb		= skb,
+		.cb		= cb,
+		.last_id	= cb->args[0],
+	};
+	int ret;
 
-	mutex_lock(&ttrec_sessions_lock);
-	list_for_each_entry(s, &ttrec_sessions, node) {
-		if (s->id <= last)
-			continue;
-		ttrec_session_snapshot(s, &snap);
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &ttrec_genl_family,
-				  NLM_F_MULTI, TTREC_CMD_GET_SESSIONS);
-		if (!hdr) {
-			ret = -EMSGSIZE;
-			break;
-		}
-		if (ttrec_genl_put_session(skb, &snap)) {
-			genlmsg_cancel(skb, hdr);
-			ret = -EMSGSIZE;
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		last = s->id;
-	}
-	mutex_unlock(&ttrec_sessions_lock);
-	cb->args[0] = last;
+	ret = ttrec_session_for_each(d.last_id, ttrec_genl_dump_session, &d);
+	cb->args[0] = d.last_id;
 
 	/* A message that does not fit an empty skb is an error. */
 	if (ret == -EMSGSIZE && skb->len)
@@ -140,7 +149,7 @@ static int ttrec_genl_put_snap_event(struct sk_buff *skb,
 static void ttrec_netlink_send(u32 event, struct ttrec_session *s,
 			       const struct ttrec_snap_event *ev)
 {
-	struct ttrec_session_snap snap;
+	struct ttrec_session_fields fields;
 	struct sk_buff *skb;
 	void *hdr;
 
@@ -148,7 +157,7 @@ static void ttrec_netlink_send(u32 event, struct ttrec_session *s,
 				TTREC_GENL_MCGRP_EVENTS_IDX))
 		return;
 
-	ttrec_session_snapshot(s, &snap);
+	ttrec_session_read_fields(s, &fields);
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
 		return;
@@ -156,11 +165,12 @@ static void ttrec_netlink_send(u32 event, struct ttrec_session *s,
 	if (!hdr)
 		goto err_free_skb;
 	if (nla_put_u32(skb, TTREC_A_EVENT, event) ||
-	    nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, snap.id, TTREC_A_PAD) ||
-	    nla_put_u32(skb, TTREC_A_PID, snap.pid))
+	    nla_put_u64_64bit(skb, TTREC_A_SESSION_ID, fields.id,
+			      TTREC_A_PAD) ||
+	    nla_put_u32(skb, TTREC_A_PID, fields.pid))
 		goto err_free_skb;
 	if (event == TTREC_EVENT_TARGET_EXITED &&
-	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, snap.exit_status))
+	    nla_put_u32(skb, TTREC_A_EXIT_STATUS, fields.exit_status))
 		goto err_free_skb;
 	if (ev && ttrec_genl_put_snap_event(skb, ev))
 		goto err_free_skb;

@@ -47,7 +47,7 @@
 
 static DEFINE_MUTEX(ttrec_park_mutex);
 
-enum ttrec_park_tstate {
+enum ttrec_park_status {
 	TTREC_PARK_QUEUED,	/* callback queued, not run yet */
 	TTREC_PARK_PARKED,	/* sleeping in the callback */
 	TTREC_PARK_GONE,	/* exiting, or reached the callback too late */
@@ -60,8 +60,8 @@ struct ttrec_park_thread {
 	struct list_head node;		/* on park->threads */
 	struct ttrec_park *park;
 	struct task_struct *task;	/* referenced */
-	enum ttrec_park_tstate state;	/* under park->lock */
-	struct ttrec_thread_state *ts;	/* set before state leaves QUEUED */
+	enum ttrec_park_status status;	/* under park->lock */
+	struct ttrec_thread_state *ts;	/* set before status leaves QUEUED */
 };
 
 /*
@@ -174,11 +174,11 @@ static void ttrec_park_cb(struct callback_head *cb)
 	spin_lock(&park->lock);
 	t->ts = ts;
 	if (exiting || park->released || !ts) {
-		t->state = TTREC_PARK_GONE;
+		t->status = TTREC_PARK_GONE;
 		if (!exiting && !park->released)
 			park->nr_left++;	/* out of memory: fail the park */
 	} else {
-		t->state = TTREC_PARK_PARKED;
+		t->status = TTREC_PARK_PARKED;
 		park->nr_parked++;
 		parked = true;
 	}
@@ -190,9 +190,9 @@ static void ttrec_park_cb(struct callback_head *cb)
 		wait_event_killable(park->wq, READ_ONCE(park->released));
 		spin_lock(&park->lock);
 		if (park->released) {
-			t->state = TTREC_PARK_DONE;
+			t->status = TTREC_PARK_DONE;
 		} else {
-			t->state = TTREC_PARK_LEFT;
+			t->status = TTREC_PARK_LEFT;
 			park->nr_left++;
 		}
 		spin_unlock(&park->lock);
@@ -263,7 +263,7 @@ static int ttrec_park_queue_new(struct ttrec_park *park, struct pid *pid)
 		}
 		t->park = park;
 		t->task = found;
-		t->state = TTREC_PARK_QUEUED;
+		t->status = TTREC_PARK_QUEUED;
 		init_task_work(&t->cb, ttrec_park_cb);
 
 		spin_lock_irq(&park->lock);
@@ -276,7 +276,7 @@ static int ttrec_park_queue_new(struct ttrec_park *park, struct pid *pid)
 		if (task_work_add(found, &t->cb, TWA_SIGNAL)) {
 			/* Past exit_task_work(): it will not return to user. */
 			spin_lock_irq(&park->lock);
-			t->state = TTREC_PARK_GONE;
+			t->status = TTREC_PARK_GONE;
 			park->nr_pending--;
 			spin_unlock_irq(&park->lock);
 			refcount_dec(&park->ref);	/* the parker holds one */
@@ -285,6 +285,12 @@ static int ttrec_park_queue_new(struct ttrec_park *park, struct pid *pid)
 		}
 		queued++;
 	}
+}
+
+/* The parker's wait is over: no check-in outstanding, or a thread left. */
+static bool ttrec_park_settled(struct ttrec_park *park)
+{
+	return !READ_ONCE(park->nr_pending) || READ_ONCE(park->nr_left);
 }
 
 /**
@@ -342,8 +348,8 @@ int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
 			goto err_release;
 		}
 		left = wait_event_killable_timeout(park->wq,
-				READ_ONCE(park->nr_pending) == 0 ||
-				READ_ONCE(park->nr_left), left);
+						   ttrec_park_settled(park),
+						   left);
 		if (left < 0) {
 			ret = -EINTR;
 			goto err_release;
@@ -403,7 +409,7 @@ struct task_struct *ttrec_park_any_task(struct ttrec_park *park)
 
 	spin_lock_irq(&park->lock);
 	list_for_each_entry(t, &park->threads, node) {
-		if (t->state == TTREC_PARK_PARKED) {
+		if (t->status == TTREC_PARK_PARKED) {
 			task = t->task;
 			break;
 		}
@@ -429,7 +435,7 @@ int ttrec_park_take_states(struct ttrec_park *park,
 
 	spin_lock_irq(&park->lock);
 	list_for_each_entry(t, &park->threads, node) {
-		if (t->state != TTREC_PARK_PARKED || !t->ts || n >= max)
+		if (t->status != TTREC_PARK_PARKED || !t->ts || n >= max)
 			continue;
 		states[n++] = t->ts;
 		t->ts = NULL;

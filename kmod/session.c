@@ -34,12 +34,18 @@
 #include "compat.h"
 #include "ttrec.h"
 
-/* All open sessions, oldest first (so ids increase along the list). */
-LIST_HEAD(ttrec_sessions);
-/* Protects ttrec_sessions; taken before any session's ->lock. */
-DEFINE_MUTEX(ttrec_sessions_lock);
-
-static atomic64_t ttrec_next_session_id = ATOMIC64_INIT(0);
+/*
+ * All open sessions, oldest first (so ids increase along the list). Only
+ * this file touches the list; others walk it with ttrec_session_for_each().
+ */
+static LIST_HEAD(ttrec_sessions);
+/*
+ * Protects ttrec_sessions and ttrec_last_session_id; taken before any
+ * session's ->lock.
+ */
+static DEFINE_MUTEX(ttrec_sessions_lock);
+/* Ids are handed out under the lock, so the list stays in id order. */
+static u64 ttrec_last_session_id;
 
 /*
  * True when the thread group led by @leader has exited entirely: the leader
@@ -120,36 +126,82 @@ static void ttrec_session_exit_work(struct work_struct *work)
 }
 
 /**
- * ttrec_session_snapshot() - copy a session's fields consistently.
+ * ttrec_session_read_fields() - copy a session's fields consistently.
  * @s: the session; the caller keeps it alive (holds its file, or
  *     ttrec_sessions_lock while it is on ttrec_sessions).
- * @snap: filled in; pids are in the initial pid namespace.
+ * @fields: filled in; pids are in the initial pid namespace.
+ *
+ * Takes @s->lock, so the caller must not hold it.
  */
-void ttrec_session_snapshot(struct ttrec_session *s,
-			    struct ttrec_session_snap *snap)
+void ttrec_session_read_fields(struct ttrec_session *s,
+			       struct ttrec_session_fields *fields)
 {
-	memset(snap, 0, sizeof(*snap));
-	snap->id = s->id;
-	snap->pid = pid_nr(s->pid);
-	snap->owner_tgid = s->owner_tgid;
-	snap->attach_ns = s->attach_ns;
-	memcpy(snap->comm, s->comm, sizeof(snap->comm));
+	memset(fields, 0, sizeof(*fields));
+	fields->id = s->id;
+	fields->pid = pid_nr(s->pid);
+	fields->owner_tgid = s->owner_tgid;
+	fields->attach_ns = s->attach_ns;
+	memcpy(fields->comm, s->comm, sizeof(fields->comm));
 
-	snap->pages_held = atomic_long_read(&s->budget->pages);
-	snap->nr_snapshots = atomic_read(&s->budget->snapshots);
+	fields->pages_held = atomic_long_read(&s->budget->pages);
+	fields->nr_snapshots = atomic_read(&s->budget->snapshots);
 
 	spin_lock_irq(&s->lock);
-	snap->state = s->state;
-	snap->exit_status = s->exit_status;
-	snap->exit_ns = s->exit_ns;
+	fields->state = s->state;
+	fields->exit_status = s->exit_status;
+	fields->exit_ns = s->exit_ns;
 	spin_unlock_irq(&s->lock);
+}
+
+/**
+ * ttrec_session_for_each() - call @fn on the fields of every open session.
+ * @after_id: skip the sessions whose id is @after_id or lower (0: none).
+ * @fn: called once per session, in increasing id order, with a copy of its
+ *      fields taken by ttrec_session_read_fields() and with @arg; returns
+ *      0 to go on, anything else to end the walk.
+ * @arg: passed to @fn.
+ *
+ * Locking: the walk holds ttrec_sessions_lock (a mutex) from start to end,
+ * so no session is opened or closed while it runs, and each session's
+ * ->lock only while its fields are copied. @fn thus runs in process
+ * context with ttrec_sessions_lock held and no session's ->lock: it may
+ * sleep, but must not attach or release a session (both take
+ * ttrec_sessions_lock).
+ *
+ * New sessions get higher ids than every open one, so a walk that @fn
+ * ended early resumes where it stopped when the last id @fn saw is passed
+ * as @after_id.
+ *
+ * Return: 0 when @fn was called for every session, else the first non-zero
+ * value @fn returned.
+ */
+int ttrec_session_for_each(u64 after_id,
+			   int (*fn)(const struct ttrec_session_fields *f,
+				     void *arg),
+			   void *arg)
+{
+	struct ttrec_session_fields fields;
+	struct ttrec_session *s;
+	int ret = 0;
+
+	mutex_lock(&ttrec_sessions_lock);
+	list_for_each_entry(s, &ttrec_sessions, node) {
+		if (s->id <= after_id)
+			continue;
+		ttrec_session_read_fields(s, &fields);
+		ret = fn(&fields, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ttrec_sessions_lock);
+	return ret;
 }
 
 static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 				   size_t usize)
 {
+	struct ttrec_session_fields fields;
 	struct ttrec_session_info info;
-	struct ttrec_session_snap snap;
 	int ret;
 
 	if (usize < TTREC_SESSION_INFO_SIZE_VER0)
@@ -160,17 +212,17 @@ static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 	if (info.flags)
 		return -EINVAL;
 
-	ttrec_session_snapshot(s, &snap);
+	ttrec_session_read_fields(s, &fields);
 	memset(&info, 0, sizeof(info));
-	info.state = snap.state;
-	info.id = snap.id;
+	info.state = fields.state;
+	info.id = fields.id;
 	info.pid = pid_vnr(s->pid);
-	info.exit_status = snap.exit_status;
-	info.attach_ns = snap.attach_ns;
-	info.exit_ns = snap.exit_ns;
-	info.pages_held = snap.pages_held;
+	info.exit_status = fields.exit_status;
+	info.attach_ns = fields.attach_ns;
+	info.exit_ns = fields.exit_ns;
+	info.pages_held = fields.pages_held;
 	info.page_budget = READ_ONCE(ttrec_max_snapshot_pages);
-	info.nr_snapshots = snap.nr_snapshots;
+	info.nr_snapshots = fields.nr_snapshots;
 	/* A VER0 caller gets the VER0 part only. */
 	if (copy_to_user(uarg, &info, min(usize, sizeof(info))))
 		return -EFAULT;
@@ -390,9 +442,9 @@ long ttrec_session_attach(const struct ttrec_attach_args *args)
 	}
 
 	/* From here on nothing fails: the file owns the session. */
-	s->id = atomic64_inc_return(&ttrec_next_session_id);
 	s->attach_ns = ktime_get_ns();
 	mutex_lock(&ttrec_sessions_lock);
+	s->id = ++ttrec_last_session_id;
 	list_add_tail(&s->node, &ttrec_sessions);
 	mutex_unlock(&ttrec_sessions_lock);
 
@@ -423,7 +475,7 @@ err_free:
 	return ret;
 }
 
-static const char *ttrec_state_name(u32 state)
+static const char *ttrec_session_state_name(u32 state)
 {
 	switch (state) {
 	case TTREC_SESSION_LIVE:
@@ -435,30 +487,29 @@ static const char *ttrec_state_name(u32 state)
 	}
 }
 
+static int ttrec_session_debugfs_line(const struct ttrec_session_fields *f,
+				      void *arg)
+{
+	struct seq_file *m = arg;
+
+	seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", f->id, f->pid,
+		   ttrec_session_state_name(f->state), f->exit_status,
+		   f->owner_tgid, f->nr_snapshots, f->pages_held, f->comm);
+	return 0;
+}
+
 /**
  * ttrec_session_debugfs_show() - debugfs "sessions": one line per session.
  * @m: the seq_file.
  * @unused: unused.
  *
- * Columns: id pid state exit_status owner snapshots snap_pages comm (pids in the initial pid
- * namespace, exit status in hex as wait(2) reports it).
+ * Columns: id pid state exit_status owner snapshots snap_pages comm (pids
+ * in the initial pid namespace, exit status in hex as wait(2) reports it).
  *
  * Return: 0.
  */
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused)
 {
-	struct ttrec_session_snap snap;
-	struct ttrec_session *s;
-
 	seq_puts(m, "id pid state exit_status owner snapshots snap_pages comm\n");
-	mutex_lock(&ttrec_sessions_lock);
-	list_for_each_entry(s, &ttrec_sessions, node) {
-		ttrec_session_snapshot(s, &snap);
-		seq_printf(m, "%llu %d %s 0x%x %d %u %llu %s\n", snap.id,
-			   snap.pid, ttrec_state_name(snap.state),
-			   snap.exit_status, snap.owner_tgid,
-			   snap.nr_snapshots, snap.pages_held, snap.comm);
-	}
-	mutex_unlock(&ttrec_sessions_lock);
-	return 0;
+	return ttrec_session_for_each(0, ttrec_session_debugfs_line, m);
 }

@@ -95,7 +95,10 @@ enum {
 	TTREC_COPY_SPECIAL,
 };
 
-#define TTREC_SLOT_COPY(reason)	((unsigned long)(reason) << 2 | TTREC_SLOT_TODO)
+/* A copy request for @reason, and the reason of a request. */
+#define TTREC_SLOT_COPY_REQUEST(reason) \
+	((unsigned long)(reason) << 2 | TTREC_SLOT_TODO)
+#define TTREC_SLOT_COPY_REASON(slot)	((slot) >> 2)
 
 /* On a chunk while building: some of its slots are copy requests. */
 #define TTREC_CHUNK_TODO	XA_MARK_0
@@ -123,7 +126,7 @@ static bool ttrec_snap_charge(struct ttrec_snap *snap, unsigned long n)
 }
 
 /* Drop every page reference @chunk holds and empty it. */
-static void ttrec_chunk_put(struct ttrec_chunk *chunk)
+static void ttrec_chunk_put_pages(struct ttrec_chunk *chunk)
 {
 	unsigned long i;
 
@@ -143,7 +146,7 @@ static void ttrec_snap_free(struct ttrec_snap *snap)
 	u32 i;
 
 	xa_for_each(&snap->chunks, key, chunk) {
-		ttrec_chunk_put(chunk);
+		ttrec_chunk_put_pages(chunk);
 		kfree(chunk);
 		cond_resched();
 	}
@@ -169,7 +172,7 @@ static unsigned long ttrec_snap_slot(struct ttrec_snap *snap,
 }
 
 /**
- * ttrec_snap_find() - the next page a finished snapshot holds.
+ * ttrec_snap_next_page() - the next page a finished snapshot holds.
  * @snap: the snapshot.
  * @vpn: in: the first virtual page number to look at; out: the page found.
  * @last: the last virtual page number to look at.
@@ -177,8 +180,8 @@ static unsigned long ttrec_snap_slot(struct ttrec_snap *snap,
  * Return: the slot of the first page held in [*@vpn, @last], or 0 when
  * there is none (*@vpn is then unchanged).
  */
-unsigned long ttrec_snap_find(struct ttrec_snap *snap, unsigned long *vpn,
-			      unsigned long last)
+unsigned long ttrec_snap_next_page(struct ttrec_snap *snap,
+				   unsigned long *vpn, unsigned long last)
 {
 	unsigned long first = *vpn, key = first >> TTREC_CHUNK_SHIFT;
 	unsigned long kl = last >> TTREC_CHUNK_SHIFT;
@@ -258,7 +261,7 @@ static void ttrec_walk_commit(struct ttrec_walk *w, struct ttrec_chunk *chunk,
 					  GFP_KERNEL));
 
 		if (err) {
-			ttrec_chunk_put(chunk);	/* stays the spare */
+			ttrec_chunk_put_pages(chunk);	/* stays the spare */
 			w->err = err;
 			return;
 		}
@@ -290,7 +293,7 @@ static void ttrec_walk_mark_range(struct ttrec_walk *w, unsigned long addr,
 			return;
 		slot = &chunk->slot[(addr >> PAGE_SHIFT) & TTREC_CHUNK_MASK];
 		for (; n < (next - addr) >> PAGE_SHIFT; n++)
-			slot[n] = TTREC_SLOT_COPY(reason);
+			slot[n] = TTREC_SLOT_COPY_REQUEST(reason);
 		ttrec_walk_commit(w, chunk, addr, n, 0);
 		addr = next;
 		cond_resched();
@@ -311,19 +314,19 @@ ttrec_walk_private_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	if (!PageAnon(page))
 		return 0;		/* file page: not captured */
 	if (PageKsm(page))
-		return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
+		return TTREC_SLOT_COPY_REQUEST(TTREC_COPY_PINNED);
 	if (PageAnonExclusive(page)) {
 		pte_t old = ptep_get_and_clear(mm, addr, ptep);
 
 		if (page_try_share_anon_rmap(page)) {
 			/* May be pinned: leave it alone, copy it later. */
 			set_pte_at(mm, addr, ptep, old);
-			return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
+			return TTREC_SLOT_COPY_REQUEST(TTREC_COPY_PINNED);
 		}
 		set_pte_at(mm, addr, ptep, pte_wrprotect(old));
 	} else if (pte_write(pte)) {
 		/* Not expected for a shared anon page; be safe. */
-		return TTREC_SLOT_COPY(TTREC_COPY_PINNED);
+		return TTREC_SLOT_COPY_REQUEST(TTREC_COPY_PINNED);
 	}
 	get_page(page);
 	return (unsigned long)page;
@@ -352,11 +355,11 @@ static void ttrec_walk_ptes(struct ttrec_walk *w, pmd_t *pmd,
 		if (pte_none(pte))
 			continue;
 		if (!pte_present(pte))
-			s = TTREC_SLOT_COPY(TTREC_COPY_SWAP);
+			s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SWAP);
 		else if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
 			continue;	/* the zero page */
 		else if (shared)
-			s = TTREC_SLOT_COPY(TTREC_COPY_SHARED);
+			s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SHARED);
 		else
 			s = ttrec_walk_private_pte(mm, addr, ptep, pte);
 		if (!s)
@@ -589,7 +592,7 @@ static int ttrec_snap_copy_page(struct ttrec_snap *snap,
 				struct task_struct *task, unsigned long addr,
 				unsigned long *slot)
 {
-	unsigned long reason = *slot >> 2;
+	unsigned long reason = TTREC_SLOT_COPY_REASON(*slot);
 	struct page *page;
 	void *kaddr;
 	int got;
@@ -780,7 +783,8 @@ static loff_t ttrec_snap_llseek(struct file *file, loff_t offset, int whence)
 			found = ttrec_snap_next_hole(snap, vpn);
 		} else {
 			found = vpn;
-			if (!ttrec_snap_find(snap, &found, ULONG_MAX >> PAGE_SHIFT))
+			if (!ttrec_snap_next_page(snap, &found,
+						  ULONG_MAX >> PAGE_SHIFT))
 				return -ENXIO;
 		}
 		pos = found == vpn ? offset : (loff_t)found << PAGE_SHIFT;
@@ -1000,17 +1004,24 @@ struct ttrec_snap *ttrec_snap_from_file(struct file *file)
 
 /* ------------------------------------------------------------- create */
 
+/* Microseconds from @from to @to; 0 for a phase that did not run. */
+static u64 ttrec_phase_us(u64 from, u64 to)
+{
+	return to > from ? (to - from) / NSEC_PER_USEC : 0;
+}
+
 static void ttrec_snap_log_phases(struct ttrec_snap *snap,
 				  const struct ttrec_snap_phases *ph, int ret)
 {
-#define TTREC_PH_US(a, b)	(ph->b > ph->a ? (ph->b - ph->a) / 1000 : 0)
 	pr_info("snapshot of %d: %d, pause %llu us: park %llu, lock %llu, walk %llu, tlb %llu, copy %llu, release %llu; %llu shared, %lu held\n",
-		pid_nr(snap->pid), ret, snap->pause_ns / 1000,
-		TTREC_PH_US(start, parked), TTREC_PH_US(parked, locked),
-		TTREC_PH_US(locked, walked), TTREC_PH_US(walked, flushed),
-		TTREC_PH_US(flushed, copied), TTREC_PH_US(copied, released),
+		pid_nr(snap->pid), ret, snap->pause_ns / NSEC_PER_USEC,
+		ttrec_phase_us(ph->start, ph->parked),
+		ttrec_phase_us(ph->parked, ph->locked),
+		ttrec_phase_us(ph->locked, ph->walked),
+		ttrec_phase_us(ph->walked, ph->flushed),
+		ttrec_phase_us(ph->flushed, ph->copied),
+		ttrec_phase_us(ph->copied, ph->released),
 		snap->counts.pages_shared, snap->nr_pages);
-#undef TTREC_PH_US
 }
 
 static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)

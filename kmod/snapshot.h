@@ -5,6 +5,7 @@
 #ifndef _TTREC_KMOD_SNAPSHOT_H
 #define _TTREC_KMOD_SNAPSHOT_H
 
+#include <linux/bits.h>
 #include <linux/mm_types.h>
 #include <linux/pgtable.h>
 #include <linux/xarray.h>
@@ -18,7 +19,7 @@
  * Chunks live in an xarray indexed by virtual page number >> TTREC_CHUNK_SHIFT.
  */
 #define TTREC_CHUNK_SHIFT	(PMD_SHIFT - PAGE_SHIFT)
-#define TTREC_CHUNK_PAGES	(1UL << TTREC_CHUNK_SHIFT)
+#define TTREC_CHUNK_PAGES	BIT(TTREC_CHUNK_SHIFT)
 #define TTREC_CHUNK_MASK	(TTREC_CHUNK_PAGES - 1)
 
 struct ttrec_chunk {
@@ -75,8 +76,8 @@ struct ttrec_snap {
 
 /* snapshot.c */
 struct ttrec_snap *ttrec_snap_from_file(struct file *file);
-unsigned long ttrec_snap_find(struct ttrec_snap *snap, unsigned long *vpn,
-			      unsigned long last);
+unsigned long ttrec_snap_next_page(struct ttrec_snap *snap,
+				   unsigned long *vpn, unsigned long last);
 
 /* diff.c */
 long ttrec_snap_ioc_diff(struct ttrec_snap *snap, void __user *uarg,

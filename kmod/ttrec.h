@@ -70,21 +70,31 @@ struct ttrec_session {
 	struct ttrec_budget *budget;	/* snapshot page accounting */
 };
 
-/*
- * struct ttrec_session_snap - a consistent copy of a session's fields, taken
- * by ttrec_session_snapshot(); pids in the initial pid namespace.
+/**
+ * struct ttrec_session_fields - a consistent copy of a session's fields,
+ * taken by ttrec_session_read_fields().
+ * @id: the session id.
+ * @pid: the target thread group, in the initial pid namespace.
+ * @owner_tgid: the opener, in the initial pid namespace.
+ * @state: TTREC_SESSION_*.
+ * @exit_status: wait(2) status once the target exited.
+ * @attach_ns: CLOCK_MONOTONIC at attach.
+ * @exit_ns: CLOCK_MONOTONIC at the target's exit, 0 while it lives.
+ * @comm: the target's comm at attach.
+ * @pages_held: pages held by the session's open snapshots.
+ * @nr_snapshots: the session's open snapshots.
  */
-struct ttrec_session_snap {
+struct ttrec_session_fields {
 	u64 id;
-	pid_t pid;			/* initial pid namespace */
+	pid_t pid;
 	pid_t owner_tgid;
 	u32 state;
 	u32 exit_status;
 	u64 attach_ns;
 	u64 exit_ns;
 	char comm[TASK_COMM_LEN];
-	u64 pages_held;			/* by the open snapshots */
-	u32 nr_snapshots;		/* open snapshots */
+	u64 pages_held;
+	u32 nr_snapshots;
 };
 
 /*
@@ -99,12 +109,13 @@ struct ttrec_snap_event {
 };
 
 /* session.c */
-extern struct list_head ttrec_sessions;
-extern struct mutex ttrec_sessions_lock;
-
 long ttrec_session_attach(const struct ttrec_attach_args *args);
-void ttrec_session_snapshot(struct ttrec_session *s,
-			    struct ttrec_session_snap *snap);
+void ttrec_session_read_fields(struct ttrec_session *s,
+			       struct ttrec_session_fields *fields);
+int ttrec_session_for_each(u64 after_id,
+			   int (*fn)(const struct ttrec_session_fields *f,
+				     void *arg),
+			   void *arg);
 int ttrec_session_debugfs_show(struct seq_file *m, void *unused);
 
 /* snapshot.c */
