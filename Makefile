@@ -175,31 +175,43 @@ $(OUTPUT)/bpf $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
 	$(Q)mkdir -p $@
 
 # ---- fuzz
-# libFuzzer target for the journal (selftests/fuzz/journal_fuzz.c), built
-# with clang's ASan/UBSan on the host only (it never goes into the VM).
-# `make fuzz` runs it for FUZZ_SECONDS on a corpus in .output/fuzz/corpus;
-# the selftest journal's fuzz_reader_briefly runs it for 20 s in make check.
+# libFuzzer targets, built with clang's ASan/UBSan on the host only (they
+# never go into the VM): selftests/fuzz/journal_fuzz.c (the journal
+# container) and selftests/fuzz/records_fuzz.c (the record codec above it).
+# `make fuzz` runs each for FUZZ_SECONDS on its corpus in .output/fuzz/;
+# the selftests jnl.fuzz_reader_briefly and jnl.fuzz_record_decoder_briefly
+# run them for 20 s each in make check.
 FUZZ_SECONDS	?= 300
-FUZZ_BIN	:= $(OUTPUT)/fuzz/journal_fuzz
-FUZZ_CORPUS	:= $(OUTPUT)/fuzz/corpus
+FUZZ_TARGETS	:= journal_fuzz records_fuzz
+FUZZ_BINS	:= $(addprefix $(OUTPUT)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_CFLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		   -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE -std=gnu11 \
-		   -I$(SRCDIR)/user -I$(SRCDIR)/include/uapi
+		   -I$(SRCDIR)/user -I$(SRCDIR)/bpf -I$(SRCDIR)/include/uapi
+FUZZ_LIBS	:= $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
 DEB_PKGS	+= libclang-rt-14-dev
 
 .PHONY: fuzz
-selftests: $(FUZZ_BIN)
+selftests: $(FUZZ_BINS)
 
-$(FUZZ_BIN): selftests/fuzz/journal_fuzz.c user/format/journal.c user/format/journal.h user/lib/log.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/journal_fuzz: selftests/fuzz/journal_fuzz.c user/format/journal.c user/format/journal.h user/lib/log.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) selftests/fuzz/journal_fuzz.c user/format/journal.c \
-		$(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< user/format/journal.c $(FUZZ_LIBS) -o $@
 
-fuzz: $(FUZZ_BIN)
-	$(Q)mkdir -p $(FUZZ_CORPUS)
-	$(Q)TTREC_FUZZ_MKSEEDS=$(FUZZ_CORPUS) $(FUZZ_BIN)
-	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
-		-artifact_prefix=$(OUTPUT)/fuzz/ $(FUZZ_CORPUS)
+$(OUTPUT)/fuzz/records_fuzz: selftests/fuzz/records_fuzz.c selftests/fuzz/records_gen.h \
+		user/format/records.c user/format/records.h user/format/journal.c \
+		user/format/journal.h bpf/record.h user/lib/log.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< user/format/records.c user/format/journal.c \
+		$(FUZZ_LIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$t && \
+		TTREC_FUZZ_MKSEEDS=$(OUTPUT)/fuzz/corpus-$$t $(OUTPUT)/fuzz/$$t && \
+		$(OUTPUT)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(OUTPUT)/fuzz/$$t- $(OUTPUT)/fuzz/corpus-$$t || exit 1; \
+	done
 
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@

@@ -1034,7 +1034,7 @@ TEST_F(jnl, enospc_with_a_queue)
 
 /* ------------------------------------------------------------- fuzzing */
 
-static char fuzz_bin[PATH_MAX];
+static char fuzz_dir[PATH_MAX];
 
 __attribute__((constructor)) static void find_fuzz(void)
 {
@@ -1042,7 +1042,7 @@ __attribute__((constructor)) static void find_fuzz(void)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	self[n < 0 ? 0 : n] = '\0';
-	snprintf(fuzz_bin, sizeof(fuzz_bin), "%s/../fuzz/journal_fuzz", dirname(self));
+	snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/../fuzz", dirname(self));
 }
 
 static int run_wait(char *const argv[], const char *env, const char *log)
@@ -1069,30 +1069,34 @@ static int run_wait(char *const argv[], const char *env, const char *log)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* A brief run of selftests/fuzz/journal_fuzz (host only: it needs ASan). */
-TEST_F_TIMEOUT(jnl, fuzz_reader_briefly, 120)
+/*
+ * A brief run of the fuzz target selftests/fuzz/@name (host only: it needs
+ * ASan) in @dir, from the seeds it writes itself.
+ */
+static void fuzz_briefly(struct __test_metadata *_metadata, FIXTURE_DATA(jnl) *self,
+			 const char *name)
 {
 	char corpus[PATH_MAX + 16], log[PATH_MAX + 16], env[PATH_MAX + 48];
-	char arts[PATH_MAX + 32], line[512];
+	char arts[PATH_MAX + 32], line[512], bin[PATH_MAX + 64];
 	const char *secs = getenv("TTREC_FUZZ_SECONDS") ?: "20";
 	char tflag[64];
-	char *seed_argv[] = { fuzz_bin, NULL };
-	char *fuzz_argv[] = { fuzz_bin, tflag, "-timeout=10", "-rss_limit_mb=2048",
+	char *seed_argv[] = { bin, NULL };
+	char *fuzz_argv[] = { bin, tflag, "-timeout=10", "-rss_limit_mb=2048",
 			      "-print_final_stats=1", arts, corpus, NULL };
 	FILE *f;
 	int rc;
 
+	snprintf(bin, sizeof(bin), "%s/%s", fuzz_dir, name);
 	if (atoi(secs) <= 0)	/* libFuzzer reads 0 as "no limit" */
 		SKIP(return, "TTREC_FUZZ_SECONDS=%.20s: no fuzzing", secs);
-	if (access(fuzz_bin, X_OK))
-		SKIP(return, "no fuzz target at %.900s (it is built on the host only)", fuzz_bin);
+	if (access(bin, X_OK))
+		SKIP(return, "no fuzz target at %.900s (it is built on the host only)", bin);
 	snprintf(corpus, sizeof(corpus), "%s/corpus", self->dir);
 	snprintf(log, sizeof(log), "%s/fuzz.log", self->dir);
 	snprintf(arts, sizeof(arts), "-artifact_prefix=%s/", self->dir);
 	snprintf(env, sizeof(env), "TTREC_FUZZ_MKSEEDS=%s", corpus);
 	snprintf(tflag, sizeof(tflag), "-max_total_time=%s", secs);
 	ASSERT_EQ(0, mkdir(corpus, 0755));
-	/* seeds: a few valid journals the fuzz target writes itself */
 	ASSERT_EQ(0, run_wait(seed_argv, env, log));
 	rc = run_wait(fuzz_argv, NULL, log);
 
@@ -1107,6 +1111,18 @@ TEST_F_TIMEOUT(jnl, fuzz_reader_briefly, 120)
 		fclose(f);
 	self->keep = rc != 0;
 	ASSERT_EQ(0, rc) TH_LOG("the fuzzer found a problem; reproducer in %s", self->dir);
+}
+
+/* The journal container: selftests/fuzz/journal_fuzz.c. */
+TEST_F_TIMEOUT(jnl, fuzz_reader_briefly, 120)
+{
+	fuzz_briefly(_metadata, self, "journal_fuzz");
+}
+
+/* The record decoder above it: selftests/fuzz/records_fuzz.c. */
+TEST_F_TIMEOUT(jnl, fuzz_record_decoder_briefly, 120)
+{
+	fuzz_briefly(_metadata, self, "records_fuzz");
 }
 
 TEST_HARNESS_MAIN

@@ -360,7 +360,8 @@ static int read_outs(struct rec_reader *rr, uint64_t seq, struct rec_event *ev)
 		if (grow((void **)&rr->outs, &rr->outs_cap, n + 1, sizeof(*rr->outs)) ||
 		    grow((void **)&rr->data, &rr->data_cap, used + len, 1))
 			return -ENOMEM;
-		memcpy(rr->data + used, o + 1, len);
+		if (len)
+			memcpy(rr->data + used, o + 1, len);
 		rr->outs[n] = (struct rec_outdata){
 			.region = o->region, .fault = !!o->flags, .off = o->off,
 			.data = (const uint8_t *)used, .len = len,
@@ -370,7 +371,7 @@ static int read_outs(struct rec_reader *rr, uint64_t seq, struct rec_event *ev)
 		n++;
 	}
 	for (i = 0; i < n; i++)		/* offsets into the final buffer */
-		rr->outs[i].data = rr->data + (size_t)rr->outs[i].data;
+		rr->outs[i].data = used ? rr->data + (size_t)rr->outs[i].data : NULL;
 	ev->nout = n;
 	ev->out = rr->outs;
 	return 0;
