@@ -139,16 +139,19 @@ static int mkseeds(const char *dir)
 	return 0;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *seeds = getenv("TTREC_FUZZ_MKSEEDS");
+
+	if (seeds)
+		exit(mkseeds(seeds));
+	snprintf(path, sizeof(path), "%s/ttrec-records-fuzz.%d",
+		 getenv("TMPDIR") ?: "/tmp", getpid());
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!path[0]) {
-		const char *seeds = getenv("TTREC_FUZZ_MKSEEDS");
-
-		if (seeds)
-			exit(mkseeds(seeds));
-		snprintf(path, sizeof(path), "%s/ttrec-records-fuzz.%d",
-			 getenv("TMPDIR") ?: "/tmp", getpid());
-	}
 	if (size && data[0] == 'W') {
 		struct rg_src s = { .p = data + 1, .n = size - 1 };
 		char err[256];

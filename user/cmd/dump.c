@@ -618,19 +618,12 @@ int cmd_dump(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("dump: give one recording directory\n");
-		usage(stderr);
+	if (!cmd_operands(argc, 1, usage, "dump: give one recording directory"))
 		return EXIT_USAGE;
-	}
 	dir = argv[optind];
 	if (rec_reader_open(&rr, dir))
 		return EXIT_FAIL;

@@ -207,19 +207,12 @@ int cmd_info(int argc, char **argv)
 		return cmd_info_image(argc, argv);	/* a snapshot image file */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("info: give one recording directory\n");
-		usage(stderr);
+	if (!cmd_operands(argc, 1, usage, "info: give one recording directory"))
 		return EXIT_USAGE;
-	}
 	dir = argv[optind];
 	js = calloc(1, sizeof(*js));
 	if (!js)

@@ -71,18 +71,12 @@ int cmd_monitor(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind != argc) {
-		pr_err("monitor takes no arguments\n");
+	if (!cmd_operands(argc, 0, usage, "monitor takes no arguments"))
 		return EXIT_USAGE;
-	}
 
 	sk = ttrec_nl_events_open();
 	if (!sk) {

@@ -99,19 +99,12 @@ int cmd_replay(int argc, char **argv)
 		case 's':
 			o.stop = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("replay: give one recording directory\n");
-		usage(stderr);
+	if (!cmd_operands(argc, 1, usage, "replay: give one recording directory"))
 		return EXIT_USAGE;
-	}
 	if (!o.to && (o.regs || o.nmem || o.maps || o.stop)) {
 		pr_err("replay: --regs, --mem, --maps and --stop need --to SEQ\n");
 		return EXIT_USAGE;

@@ -214,19 +214,12 @@ int cmd_snapshot(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("snapshot: give exactly one PID\n");
-		usage(stderr);
+	if (!cmd_operands(argc, 1, usage, "snapshot: give exactly one PID"))
 		return EXIT_USAGE;
-	}
 	if (parse_pid(argv[optind], &pid)) {
 		pr_err("snapshot: '%s' is not a process id\n", argv[optind]);
 		return EXIT_USAGE;

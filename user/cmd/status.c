@@ -61,19 +61,12 @@ int cmd_status(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, usage);
 		}
 	}
-	if (optind != argc) {
-		pr_err("status takes no arguments\n");
-		usage(stderr);
+	if (!cmd_operands(argc, 0, usage, "status takes no arguments"))
 		return EXIT_USAGE;
-	}
 
 	fd = ttrec_dev_open(0, &api, !quiet && !ttrec_dev_absent());
 	if (fd < 0) {

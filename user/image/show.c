@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "cmd/cmd.h"
 
 bool img_cmdline_is_image(int argc, char **argv)
 {
@@ -103,19 +104,12 @@ int cmd_info_image(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			info_usage(stdout);
-			return EXIT_OK;
 		default:
-			info_usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, info_usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("info: give one image\n");
-		info_usage(stderr);
+	if (!cmd_operands(argc, 1, info_usage, "info: give one image"))
 		return EXIT_USAGE;
-	}
 	if (img_open(argv[optind], &im))
 		return EXIT_FAIL;
 	err = img_verify(im);
@@ -389,19 +383,12 @@ int cmd_dump_image(int argc, char **argv)
 		case 'r':
 			raw = true;
 			break;
-		case 'h':
-			dump_usage(stdout);
-			return EXIT_OK;
 		default:
-			dump_usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, dump_usage);
 		}
 	}
-	if (optind + 1 != argc) {
-		pr_err("dump: give one image\n");
-		dump_usage(stderr);
+	if (!cmd_operands(argc, 1, dump_usage, "dump: give one image"))
 		return EXIT_USAGE;
-	}
 	if (raw && !mem) {
 		pr_err("dump: --raw goes with --mem\n");
 		return EXIT_USAGE;
