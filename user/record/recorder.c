@@ -32,6 +32,7 @@
 #include "format/recording.h"
 #include "record/recorder.h"
 #include "launch/launch.h"
+#include "record/tracer.h"
 #include "replay/replay.h"
 #include "syscalls/table.h"
 #include "lib/util.h"
