@@ -125,45 +125,139 @@ static int check_root(void)
 	return 0;
 }
 
-int cmd_record(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "follow-fork", no_argument, NULL, 'f' },
-		{ "ring-mib", required_argument, NULL, 'R' },
-		{ "all-cpus", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct recorder_opts o = { 0 };
-	char dir[4096];
-	int c, err, status;
+/* What `ttrec record` and `ttrec attach` are told on their command line. */
+struct rec_args {
+	struct recorder_opts o;
+	double snap_interval;	/* attach --snapshot-interval; 0: none */
+};
 
-	while ((c = getopt_long(argc, argv, "+o:fh", opts, NULL)) != -1) {
+/* rec_options[].cmds: the subcommands that take an option */
+#define FOR_RECORD	(1U << 0)
+#define FOR_ATTACH	(1U << 1)
+#define FOR_BOTH	(FOR_RECORD | FOR_ATTACH)
+
+/* Options with no short form: values past every character. */
+enum {
+	OPT_LONG_ONLY = 256,
+	OPT_RING_MIB = OPT_LONG_ONLY,
+	OPT_ALL_CPUS,
+};
+
+/*
+ * The options of record and attach, in one table; parse_args() parses each.
+ * An option whose value is a character is also that short option.
+ */
+static const struct {
+	struct option lo;
+	unsigned int cmds;
+} rec_options[] = {
+	{ { "output", required_argument, NULL, 'o' }, FOR_BOTH },
+	{ { "follow-fork", no_argument, NULL, 'f' }, FOR_BOTH },
+	{ { "duration", required_argument, NULL, 'd' }, FOR_ATTACH },
+	{ { "ring-mib", required_argument, NULL, OPT_RING_MIB }, FOR_BOTH },
+	{ { "all-cpus", no_argument, NULL, OPT_ALL_CPUS }, FOR_RECORD },
+	{ { "snapshot-interval", required_argument, NULL, 's' }, FOR_ATTACH },
+	{ { "help", no_argument, NULL, 'h' }, FOR_BOTH },
+};
+
+#define NR_REC_OPTIONS	(sizeof(rec_options) / sizeof(rec_options[0]))
+
+/* How one subcommand reads the table. */
+struct rec_cmd {
+	unsigned int mask;		/* FOR_RECORD or FOR_ATTACH */
+	bool in_order;			/* options end at the first operand (CMD) */
+	void (*usage)(FILE *out);
+};
+
+static const struct rec_cmd record_cmd = { FOR_RECORD, true, record_usage };
+static const struct rec_cmd attach_cmd = { FOR_ATTACH, false, attach_usage };
+
+/* getopt_long()'s long options (@lo) and short option string (@so) for @cmd. */
+static void getopt_spec(const struct rec_cmd *cmd, struct option *lo, char *so)
+{
+	unsigned int i, n = 0;
+
+	if (cmd->in_order)
+		*so++ = '+';
+	for (i = 0; i < NR_REC_OPTIONS; i++) {
+		const struct option *opt = &rec_options[i].lo;
+
+		if (!(rec_options[i].cmds & cmd->mask))
+			continue;
+		lo[n++] = *opt;
+		if (opt->val < OPT_LONG_ONLY) {
+			*so++ = opt->val;
+			if (opt->has_arg == required_argument)
+				*so++ = ':';
+		}
+	}
+	memset(&lo[n], 0, sizeof(lo[n]));
+	*so = 0;
+}
+
+/*
+ * Parse the options @cmd takes into @a; optind is then at the first
+ * operand. Return: -1 to go on, or the exit status (EXIT_OK after --help,
+ * EXIT_USAGE with the reason printed).
+ */
+static int parse_args(int argc, char **argv, const struct rec_cmd *cmd, struct rec_args *a)
+{
+	struct option lo[NR_REC_OPTIONS + 1];
+	char so[2 * NR_REC_OPTIONS + 2];
+	int c;
+
+	getopt_spec(cmd, lo, so);
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			o.dir = optarg;
+			a->o.dir = optarg;
 			break;
 		case 'f':
-			o.follow_fork = true;
+			a->o.follow_fork = true;
 			break;
-		case 'A':
-			o.all_cpus = true;
+		case 'd':
+			if (parse_seconds(optarg, &a->o.duration)) {
+				pr_err("--duration: '%s' is not a positive number of seconds\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
-		case 'R':
-			if (parse_ring(optarg, &o.ring_bytes)) {
+		case OPT_RING_MIB:
+			if (parse_ring(optarg, &a->o.ring_bytes)) {
 				pr_err("--ring-mib: '%s' is not a power of 2 between 1 and 4096\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_ALL_CPUS:
+			a->o.all_cpus = true;
+			break;
+		case 's':
+			if (parse_seconds(optarg, &a->snap_interval)) {
+				pr_err("--snapshot-interval: '%s' is not a positive number of seconds\n",
+				       optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
-			record_usage(stdout);
+			cmd->usage(stdout);
 			return EXIT_OK;
 		default:
-			record_usage(stderr);
+			cmd->usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct rec_args a = { 0 };
+	struct recorder_opts *o = &a.o;
+	char dir[4096];
+	int ret, err, status;
+
+	ret = parse_args(argc, argv, &record_cmd, &a);
+	if (ret >= 0)
+		return ret;
 	if (optind >= argc) {
 		pr_err("record: no command given\n");
 		record_usage(stderr);
@@ -171,21 +265,21 @@ int cmd_record(int argc, char **argv)
 	}
 	if (check_root())
 		return EXIT_FAIL;
-	o.argv = argv + optind;
-	if (!o.dir) {
+	o->argv = argv + optind;
+	if (!o->dir) {
 		default_dir(dir, sizeof(dir), argv[optind]);
-		o.dir = dir;
+		o->dir = dir;
 	}
-	if (recording_create(o.dir, argv[optind], 0, o.argv))
+	if (recording_create(o->dir, argv[optind], 0, o->argv))
 		return EXIT_FAIL;
-	err = recorder_run(&o, &status);
+	err = recorder_run(o, &status);
 	if (err)
 		return EXIT_FAIL;
 	if (status != -1) {
 		char buf[64];
 
 		ttrec_wait_status_str(status, buf, sizeof(buf));
-		pr_debug("%s %s; recording in %s\n", argv[optind], buf, o.dir);
+		pr_debug("%s %s; recording in %s\n", argv[optind], buf, o->dir);
 	}
 	return EXIT_OK;
 }
@@ -247,57 +341,16 @@ static int check_target(int pid, int *tgid)
 
 int cmd_attach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "follow-fork", no_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "ring-mib", required_argument, NULL, 'R' },
-		{ "snapshot-interval", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct recorder_opts o = { 0 };
+	struct rec_args a = { 0 };
+	struct recorder_opts *o = &a.o;
 	struct snap_series *series = NULL;
 	char dir[4096], comm[64] = "?", path[64];
-	int c, err, status, pid, tgid;
-	double snap_interval = 0;
+	int ret, err, status, pid, tgid;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "o:fd:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o.dir = optarg;
-			break;
-		case 'f':
-			o.follow_fork = true;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, &o.duration)) {
-				pr_err("--duration: '%s' is not a positive number of seconds\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'R':
-			if (parse_ring(optarg, &o.ring_bytes)) {
-				pr_err("--ring-mib: '%s' is not a power of 2 between 1 and 4096\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			if (parse_seconds(optarg, &snap_interval)) {
-				pr_err("--snapshot-interval: '%s' is not a positive number of seconds\n",
-				       optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			attach_usage(stdout);
-			return EXIT_OK;
-		default:
-			attach_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	ret = parse_args(argc, argv, &attach_cmd, &a);
+	if (ret >= 0)
+		return ret;
 	if (optind + 1 != argc) {
 		pr_err("attach: give exactly one PID\n");
 		attach_usage(stderr);
@@ -311,7 +364,7 @@ int cmd_attach(int argc, char **argv)
 		return EXIT_FAIL;
 	if (check_root())
 		return EXIT_FAIL;
-	if (snap_interval && snap_series_open(tgid, snap_interval, &series))
+	if (a.snap_interval && snap_series_open(tgid, a.snap_interval, &series))
 		return EXIT_FAIL;
 	snprintf(path, sizeof(path), "/proc/%d/comm", tgid);
 	f = fopen(path, "r");
@@ -320,22 +373,22 @@ int cmd_attach(int argc, char **argv)
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
-	o.pid = tgid;
-	if (!o.dir) {
+	o->pid = tgid;
+	if (!o->dir) {
 		snprintf(path, sizeof(path), "%d", tgid);
 		default_dir(dir, sizeof(dir), path);
-		o.dir = dir;
+		o->dir = dir;
 	}
-	if (recording_create(o.dir, comm, tgid, NULL)) {
+	if (recording_create(o->dir, comm, tgid, NULL)) {
 		snap_series_finish(series);
 		return EXIT_FAIL;
 	}
 	if (series) {
-		snap_series_set_dir(series, o.dir);
-		o.tick = snap_series_tick;
-		o.tick_arg = series;
+		snap_series_set_dir(series, o->dir);
+		o->tick = snap_series_tick;
+		o->tick_arg = series;
 	}
-	err = recorder_run(&o, &status);
+	err = recorder_run(o, &status);
 	if (snap_series_finish(series))
 		err = -EIO;
 	return err ? EXIT_FAIL : EXIT_OK;

@@ -5,7 +5,7 @@
  * by which ttrec; the recorder appends the end_* keys when it finishes),
  * and, with attach --snapshot-interval, snapshot images snap-NNNN.img
  * (image/image.h), each noted by a "snapshot=" line in meta. `record` adds
- * the launch facts replay needs (launch/launch.h, Documentation/replay.rst):
+ * the launch facts replay needs (format/launch.h, Documentation/replay.rst):
  * "launch=" and the keys after it in meta, "argv" and "env" (NUL-separated
  * strings) and "execs" (one line per later exec).
  */

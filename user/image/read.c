@@ -387,6 +387,71 @@ static int check_inherit(struct img *im)
 	return 0;
 }
 
+/*
+ * Note where data chunk @k is (the section at @off). Its contents are
+ * checked when read; here only its place in the order and its size.
+ */
+static int list_chunk(struct img *im, uint64_t off, uint64_t k)
+{
+	struct img_section_header sh;
+	uint64_t first = k * im->h.chunk_pages;
+	uint64_t left = im->h.nr_data_pages - first;
+	uint64_t np = left < im->h.chunk_pages ? left : im->h.chunk_pages;
+	int err;
+
+	if (k >= im->nr_chunks)
+		return bad(im, "more data chunks than data pages");
+	err = read_section(im, off, IMG_SEC_PAGES, &sh, NULL,
+			   (uint64_t)im->h.chunk_pages * IMG_PAGE_SIZE);
+	if (err)
+		return err;
+	if (sh.arg != first || sh.raw_len != np * IMG_PAGE_SIZE)
+		return bad(im, "data chunks out of order or of the wrong size");
+	im->chunks[k].off = off;
+	return 0;
+}
+
+/* The metadata section of type @t at @off, read into @im (which then owns it). */
+static int load_meta(struct img *im, uint64_t off, uint32_t t)
+{
+	struct img_section_header sh;
+	void *p = NULL;
+	int err;
+
+	err = read_section(im, off, t, &sh, &p, IMG_MAX_META);
+	if (err)
+		return err;
+	switch (t) {
+	case IMG_SEC_VMAS:
+		im->vmas = p;
+		err = array_len(im, &sh, sizeof(struct img_vma), &im->nr_vmas);
+		break;
+	case IMG_SEC_THREADS:
+		im->threads = p;
+		im->threads_len = sh.raw_len;
+		break;
+	case IMG_SEC_PAGEMAP:
+		im->runs = p;
+		err = array_len(im, &sh, sizeof(struct img_run), &im->nr_runs);
+		break;
+	case IMG_SEC_INHERIT:
+		im->inherit = p;
+		err = array_len(im, &sh, sizeof(struct img_range), &im->nr_inherit);
+		break;
+	case IMG_SEC_REMOVED:
+		im->removed = p;
+		err = array_len(im, &sh, sizeof(struct img_vma), &im->nr_removed);
+		break;
+	case IMG_SEC_PARENT:
+		im->parent_path = p;
+		if (!sh.raw_len || ((char *)p)[sh.raw_len - 1] ||
+		    strlen(p) + 1 != sh.raw_len || !*(char *)p)
+			err = bad(im, "the parent path is malformed");
+		break;
+	}
+	return err;
+}
+
 /* Load the table of contents and every metadata section. */
 static int load_sections(struct img *im)
 {
@@ -422,7 +487,6 @@ static int load_sections(struct img *im)
 	k = 0;
 	for (i = 0; i < n && !err; i++) {
 		uint32_t t = toc[i].type;
-		void *p = NULL;
 
 		if (!t || t > IMG_SEC_MAX || t == IMG_SEC_TOC ||
 		    (t != IMG_SEC_PAGES && seen[t])) {
@@ -430,58 +494,10 @@ static int load_sections(struct img *im)
 			break;
 		}
 		seen[t] = true;
-		if (t == IMG_SEC_PAGES) {
-			/* checked when read; here only their order and sizes */
-			uint64_t first = k * im->h.chunk_pages;
-			uint64_t left = im->h.nr_data_pages - first;
-			uint64_t np = left < im->h.chunk_pages ? left : im->h.chunk_pages;
-
-			if (k >= im->nr_chunks) {
-				err = bad(im, "more data chunks than data pages");
-				break;
-			}
-			err = read_section(im, toc[i].offset, t, &sh, NULL,
-					   (uint64_t)im->h.chunk_pages * IMG_PAGE_SIZE);
-			if (err)
-				break;
-			if (sh.arg != first || sh.raw_len != np * IMG_PAGE_SIZE) {
-				err = bad(im, "data chunks out of order or of the wrong size");
-				break;
-			}
-			im->chunks[k++].off = toc[i].offset;
-			continue;
-		}
-		err = read_section(im, toc[i].offset, t, &sh, &p, IMG_MAX_META);
-		if (err)
-			break;
-		switch (t) {
-		case IMG_SEC_VMAS:
-			im->vmas = p;
-			err = array_len(im, &sh, sizeof(struct img_vma), &im->nr_vmas);
-			break;
-		case IMG_SEC_THREADS:
-			im->threads = p;
-			im->threads_len = sh.raw_len;
-			break;
-		case IMG_SEC_PAGEMAP:
-			im->runs = p;
-			err = array_len(im, &sh, sizeof(struct img_run), &im->nr_runs);
-			break;
-		case IMG_SEC_INHERIT:
-			im->inherit = p;
-			err = array_len(im, &sh, sizeof(struct img_range), &im->nr_inherit);
-			break;
-		case IMG_SEC_REMOVED:
-			im->removed = p;
-			err = array_len(im, &sh, sizeof(struct img_vma), &im->nr_removed);
-			break;
-		case IMG_SEC_PARENT:
-			im->parent_path = p;
-			if (!sh.raw_len || ((char *)p)[sh.raw_len - 1] ||
-			    strlen(p) + 1 != sh.raw_len || !*(char *)p)
-				err = bad(im, "the parent path is malformed");
-			break;
-		}
+		if (t == IMG_SEC_PAGES)
+			err = list_chunk(im, toc[i].offset, k++);
+		else
+			err = load_meta(im, toc[i].offset, t);
 	}
 	if (err)
 		goto out;

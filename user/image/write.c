@@ -47,6 +47,7 @@ struct segment {
 	bool inherit;
 };
 
+/* The image being written: the file, its TOC and page map so far, the chunk being filled. */
 struct wctx {
 	const struct img_write_opts *o;
 	struct img_write_stats *st;
@@ -65,6 +66,30 @@ struct wctx {
 	uint8_t rkind[READ_PAGES];
 	uint8_t *pbuf;			/* a parent page */
 	uint64_t data_pages, zero_pages, unc_pages, stored;
+};
+
+/*
+ * What the image will hold, known before the first page is read: the
+ * snapshot's facts, VMAs and threads, the segments to walk and, for an
+ * incremental image, its inherited ranges, the parent's VMAs that are gone
+ * and the ranges TTREC_IOC_SNAP_DIFF reported changed.
+ */
+struct wplan {
+	struct ttrec_snap_info info;
+	struct img_vma *vmas;
+	uint32_t nvmas;
+	uint8_t *threads;		/* the TTREC_IOC_SNAP_THREADS stream */
+	size_t threads_len;
+	uint32_t nthreads;
+	struct segment *segs;
+	uint32_t nsegs;
+	struct img_range *inh;
+	uint32_t ninh;
+	struct img_vma *removed;
+	uint32_t nremoved;
+	struct ttrec_snap_range *diff;
+	uint32_t ndiff;
+	bool use_diff;			/* diff holds the changes; else compare */
 };
 
 static uint64_t mono_ns(clockid_t clk)
@@ -598,131 +623,184 @@ static int sync_dir_of(const char *path)
 	return err;
 }
 
-int img_write(const struct img_write_opts *o, struct img_write_stats *st)
+static void wplan_free(struct wplan *p)
 {
-	struct wctx w = { .o = o, .st = st, .fd = -1, .off = sizeof(struct img_header) };
-	struct ttrec_snap_info info = { 0 };
-	struct img_header *h = &st->h;
-	struct img_vma *vmas = NULL, *removed = NULL;
-	struct img_range *inh = NULL;
-	struct segment *segs = NULL;
-	struct ttrec_snap_range *diff = NULL;
-	uint32_t nvmas = 0, nthreads = 0, nsegs = 0, ninh = 0, nremoved = 0, ndiff = 0, i;
-	uint64_t t0 = mono_ns(CLOCK_MONOTONIC);
-	uint8_t *threads = NULL;
-	size_t threads_len = 0;
-	bool use_diff = false;
-	char *tmp = NULL;
-	int err;
+	free(p->vmas);
+	free(p->threads);
+	free(p->segs);
+	free(p->inh);
+	free(p->removed);
+	free(p->diff);
+}
 
-	memset(st, 0, sizeof(*st));
-	if (ioctl(o->snapfd, TTREC_IOC_SNAP_INFO, &info) < 0) {
+static void wctx_free(struct wctx *w)
+{
+	free(w->toc);
+	free(w->runs);
+	free(w->chunk);
+	free(w->cbuf);
+	free(w->rbuf);
+	free(w->pbuf);
+}
+
+/* The snapshot's facts, VMAs and threads. */
+static int read_snapshot(struct wctx *w, struct wplan *p)
+{
+	int fd = w->o->snapfd, err;
+
+	if (ioctl(fd, TTREC_IOC_SNAP_INFO, &p->info) < 0) {
 		err = -errno;
 		pr_err("TTREC_IOC_SNAP_INFO: %s\n", strerror(-err));
 		return err;
 	}
-	err = get_vmas(o->snapfd, &vmas, &nvmas);
+	err = get_vmas(fd, &p->vmas, &p->nvmas);
 	if (err) {
 		pr_err("TTREC_IOC_SNAP_VMAS: %s\n", strerror(-err));
-		goto out;
+		return err;
 	}
-	err = get_threads(o->snapfd, &threads, &threads_len, &nthreads);
-	if (err) {
+	err = get_threads(fd, &p->threads, &p->threads_len, &p->nthreads);
+	if (err)
 		pr_err("TTREC_IOC_SNAP_THREADS: %s\n", strerror(-err));
-		goto out;
-	}
-	if (o->parent && o->parent_snapfd >= 0) {
-		err = kernel_diff(&w, &diff, &ndiff);
-		if (!err) {
-			use_diff = true;
-		} else if (err == -ENOTTY) {
-			pr_debug("the module has no TTREC_IOC_SNAP_DIFF: comparing contents\n");
-		} else if (err == -ENOMEM || err == -EPROTO) {
-			goto out;
-		} else {
-			pr_warn("TTREC_IOC_SNAP_DIFF failed (%s); comparing contents with the parent image instead\n",
-				strerror(-err));
-		}
-		err = 0;
-	}
-	err = make_segments(vmas, nvmas, o->parent, &segs, &nsegs);
-	if (!err && o->parent)
-		err = inherit_ranges(segs, nsegs, &inh, &ninh);
-	if (!err && o->parent)
-		err = removed_vmas(o->parent, vmas, nvmas, &removed, &nremoved);
-	if (err)
-		goto out;
+	return err;
+}
 
-	w.chunk = malloc((size_t)IMG_CHUNK_PAGES * PS);
-	w.rbuf = malloc((size_t)READ_PAGES * PS);
-	w.pbuf = malloc(PS);
-	if (!w.chunk || !w.rbuf || !w.pbuf) {
-		err = -ENOMEM;
-		goto out;
+/*
+ * With the parent's snapshot fd: the ranges the kernel says changed. When
+ * the module cannot tell, p->use_diff stays false and the pages of
+ * inherited ranges are compared with the parent image's instead.
+ */
+static int plan_diff(struct wctx *w, struct wplan *p)
+{
+	int err;
+
+	if (!w->o->parent || w->o->parent_snapfd < 0)
+		return 0;
+	err = kernel_diff(w, &p->diff, &p->ndiff);
+	if (!err) {
+		p->use_diff = true;
+	} else if (err == -ENOTTY) {
+		pr_debug("the module has no TTREC_IOC_SNAP_DIFF: comparing contents\n");
+	} else if (err == -ENOMEM || err == -EPROTO) {
+		return err;
+	} else {
+		pr_warn("TTREC_IOC_SNAP_DIFF failed (%s); comparing contents with the parent image instead\n",
+			strerror(-err));
 	}
-	if (asprintf(&tmp, "%s.XXXXXX", o->path) < 0) {
-		tmp = NULL;
-		err = -ENOMEM;
-		goto out;
+	return 0;
+}
+
+/* The segments to walk and, against @parent, the inherited and removed parts. */
+static int plan_segments(const struct img *parent, struct wplan *p)
+{
+	int err;
+
+	err = make_segments(p->vmas, p->nvmas, parent, &p->segs, &p->nsegs);
+	if (!err && parent)
+		err = inherit_ranges(p->segs, p->nsegs, &p->inh, &p->ninh);
+	if (!err && parent)
+		err = removed_vmas(parent, p->vmas, p->nvmas, &p->removed, &p->nremoved);
+	return err;
+}
+
+/*
+ * The read and chunk buffers, and the file PATH.XXXXXX the image is written
+ * to (*@tmp, NULL when there is none) before it is linked to PATH.
+ */
+static int create_tmp(struct wctx *w, char **tmp)
+{
+	int err;
+
+	w->chunk = malloc((size_t)IMG_CHUNK_PAGES * PS);
+	w->rbuf = malloc((size_t)READ_PAGES * PS);
+	w->pbuf = malloc(PS);
+	if (!w->chunk || !w->rbuf || !w->pbuf)
+		return -ENOMEM;
+	if (asprintf(tmp, "%s.XXXXXX", w->o->path) < 0) {
+		*tmp = NULL;
+		return -ENOMEM;
 	}
-	w.fd = mkostemp(tmp, O_CLOEXEC);
-	if (w.fd < 0) {
+	w->fd = mkostemp(*tmp, O_CLOEXEC);
+	if (w->fd < 0) {
 		err = -errno;
-		pr_err("cannot create %s: %s\n", tmp, strerror(-err));
-		free(tmp);
-		tmp = NULL;
-		goto out;
+		pr_err("cannot create %s: %s\n", *tmp, strerror(-err));
+		free(*tmp);
+		*tmp = NULL;
+		return err;
 	}
-	fchmod(w.fd, 0644);
+	fchmod(w->fd, 0644);
+	return 0;
+}
 
-	/* pages, in address order */
-	{
-		uint32_t d = 0;
+/* The pages of an inherited segment: those the kernel or the contents say changed. */
+static int scan_inherited(struct wctx *w, const struct wplan *p,
+			  const struct segment *s, uint32_t *d)
+{
+	int err = 0;
 
-		for (i = 0; i < nsegs && !err; i++) {
-			const struct segment *s = &segs[i];
+	if (!p->use_diff)
+		return scan_changed(w, s->start, s->end, true);
+	while (*d < p->ndiff && p->diff[*d].end <= s->start)
+		(*d)++;
+	for (uint32_t k = *d; k < p->ndiff && p->diff[k].start < s->end && !err; k++) {
+		uint64_t lo = p->diff[k].start > s->start ? p->diff[k].start : s->start;
+		uint64_t hi = p->diff[k].end < s->end ? p->diff[k].end : s->end;
 
-			if (!s->inherit) {
-				err = scan_full(&w, s);
-				continue;
-			}
-			if (!use_diff) {
-				err = scan_changed(&w, s->start, s->end, true);
-				continue;
-			}
-			while (d < ndiff && diff[d].end <= s->start)
-				d++;
-			for (uint32_t k = d; k < ndiff && diff[k].start < s->end && !err; k++) {
-				uint64_t lo = diff[k].start > s->start ? diff[k].start : s->start;
-				uint64_t hi = diff[k].end < s->end ? diff[k].end : s->end;
+		err = scan_changed(w, lo, hi, false);
+	}
+	return err;
+}
 
-				err = scan_changed(&w, lo, hi, false);
-			}
-		}
+/* The pages, in address order: data chunks, and page-map runs in w->runs. */
+static int write_pages(struct wctx *w, const struct wplan *p)
+{
+	uint32_t i, d = 0;
+	int err = 0;
+
+	for (i = 0; i < p->nsegs && !err; i++) {
+		const struct segment *s = &p->segs[i];
+
+		if (s->inherit)
+			err = scan_inherited(w, p, s, &d);
+		else
+			err = scan_full(w, s);
 	}
 	if (!err)
-		err = flush_chunk(&w);
-	if (err)
-		goto write_err;
+		err = flush_chunk(w);
+	return err;
+}
 
-	/* metadata */
-	err = put_section(&w, IMG_SEC_VMAS, 0, vmas, (size_t)nvmas * sizeof(*vmas), true);
+/* The metadata sections: VMAs, threads, page map and, incremental, the parent's. */
+static int write_meta(struct wctx *w, const struct wplan *p)
+{
+	const struct img_write_opts *o = w->o;
+	int err;
+
+	err = put_section(w, IMG_SEC_VMAS, 0, p->vmas,
+			  (size_t)p->nvmas * sizeof(*p->vmas), true);
 	if (!err)
-		err = put_section(&w, IMG_SEC_THREADS, 0, threads, threads_len, true);
+		err = put_section(w, IMG_SEC_THREADS, 0, p->threads, p->threads_len, true);
 	if (!err)
-		err = put_section(&w, IMG_SEC_PAGEMAP, 0, w.runs,
-				  (size_t)w.nruns * sizeof(*w.runs), true);
+		err = put_section(w, IMG_SEC_PAGEMAP, 0, w->runs,
+				  (size_t)w->nruns * sizeof(*w->runs), true);
 	if (!err && o->parent) {
-		err = put_section(&w, IMG_SEC_INHERIT, 0, inh, (size_t)ninh * sizeof(*inh), true);
+		err = put_section(w, IMG_SEC_INHERIT, 0, p->inh,
+				  (size_t)p->ninh * sizeof(*p->inh), true);
 		if (!err)
-			err = put_section(&w, IMG_SEC_REMOVED, 0, removed,
-					  (size_t)nremoved * sizeof(*removed), true);
+			err = put_section(w, IMG_SEC_REMOVED, 0, p->removed,
+					  (size_t)p->nremoved * sizeof(*p->removed), true);
 		if (!err)
-			err = put_section(&w, IMG_SEC_PARENT, 0, o->parent_ref,
+			err = put_section(w, IMG_SEC_PARENT, 0, o->parent_ref,
 					  strlen(o->parent_ref) + 1, false);
 	}
-	if (err)
-		goto write_err;
+	return err;
+}
+
+/* The header's fields, but for the TOC and the checksum. */
+static void fill_header(struct img_header *h, const struct wctx *w, const struct wplan *p)
+{
+	const struct img_write_opts *o = w->o;
+	const struct ttrec_snap_info *info = &p->info;
+
 	memcpy(h->magic, IMG_MAGIC, 8);
 	h->version = IMG_FORMAT_VERSION;
 	h->header_size = sizeof(*h);
@@ -730,44 +808,84 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st)
 	h->chunk_pages = IMG_CHUNK_PAGES;
 	if (getrandom(h->id, sizeof(h->id), 0) != sizeof(h->id)) {
 		/* no entropy pool: time and addresses still tell images apart */
-		uint64_t a = mono_ns(CLOCK_REALTIME), b = info.id ^ ((uint64_t)getpid() << 32);
+		uint64_t a = mono_ns(CLOCK_REALTIME), b = info->id ^ ((uint64_t)getpid() << 32);
 
 		memcpy(h->id, &a, 8);
 		memcpy(h->id + 8, &b, 8);
 	}
-	h->pid = info.pid;
-	h->nr_vmas = nvmas;
-	h->nr_threads = nthreads;
+	h->pid = info->pid;
+	h->nr_vmas = p->nvmas;
+	h->nr_threads = p->nthreads;
 	snprintf(h->comm, sizeof(h->comm), "%s", o->comm ? o->comm : "");
-	h->snap_id = info.id;
-	h->taken_ns = info.taken_ns;
+	h->snap_id = info->id;
+	h->taken_ns = info->taken_ns;
 	h->taken_realtime_ns = mono_ns(CLOCK_REALTIME) -
-			       (mono_ns(CLOCK_MONOTONIC) - info.taken_ns);
-	h->pause_ns = info.pause_ns;
-	h->pages_held = info.pages_held;
-	memcpy(&h->counts, &info.counts, sizeof(h->counts));
-	h->nr_data_pages = w.data_pages;
-	h->nr_zero_pages = w.zero_pages;
-	h->nr_uncaptured_pages = w.unc_pages;
-	h->data_bytes_stored = w.stored;
+			       (mono_ns(CLOCK_MONOTONIC) - info->taken_ns);
+	h->pause_ns = info->pause_ns;
+	h->pages_held = info->pages_held;
+	memcpy(&h->counts, &info->counts, sizeof(h->counts));
+	h->nr_data_pages = w->data_pages;
+	h->nr_zero_pages = w->zero_pages;
+	h->nr_uncaptured_pages = w->unc_pages;
+	h->data_bytes_stored = w->stored;
 	if (o->parent) {
 		h->flags |= IMG_F_INCREMENTAL;
-		if (use_diff)
+		if (p->use_diff)
 			h->flags |= IMG_F_KERNEL_DIFF;
 		memcpy(h->parent_id, o->parent->h.id, sizeof(h->parent_id));
 		h->depth = o->parent->h.depth + 1;
 	}
-	h->nr_sections = w.ntoc;
-	h->toc_off = w.off;
-	err = put_section(&w, IMG_SEC_TOC, 0, w.toc, (size_t)w.ntoc * sizeof(*w.toc), false);
+}
+
+/* The table of contents, then the header at offset 0 (it points to it); synced. */
+static int write_toc_header(struct wctx *w, const struct wplan *p)
+{
+	struct img_header *h = &w->st->h;
+	int err;
+
+	fill_header(h, w, p);
+	h->nr_sections = w->ntoc;
+	h->toc_off = w->off;
+	err = put_section(w, IMG_SEC_TOC, 0, w->toc, (size_t)w->ntoc * sizeof(*w->toc), false);
 	if (err)
-		goto write_err;
+		return err;
 	h->header_crc = journal_crc32c(0, h, offsetof(struct img_header, header_crc));
-	err = pwrite_full(w.fd, h, sizeof(*h), 0);
-	if (!err && fdatasync(w.fd))
+	err = pwrite_full(w->fd, h, sizeof(*h), 0);
+	if (!err && fdatasync(w->fd))
 		err = -errno;
+	return err;
+}
+
+int img_write(const struct img_write_opts *o, struct img_write_stats *st)
+{
+	struct wctx w = { .o = o, .st = st, .fd = -1, .off = sizeof(struct img_header) };
+	uint64_t t0 = mono_ns(CLOCK_MONOTONIC);
+	struct wplan p = { 0 };
+	char *tmp = NULL;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = read_snapshot(&w, &p);
+	if (!err)
+		err = plan_diff(&w, &p);
+	if (!err)
+		err = plan_segments(o->parent, &p);
+	if (!err)
+		err = create_tmp(&w, &tmp);
 	if (err)
-		goto write_err;
+		goto out;
+	err = write_pages(&w, &p);
+	if (!err)
+		err = write_meta(&w, &p);
+	if (!err)
+		err = write_toc_header(&w, &p);
+	if (err) {
+		if (err == -ENOSPC)
+			pr_err("no space left writing %s; nothing was kept\n", o->path);
+		else if (err != -ENOMEM && err != -EIO && err != -ENODATA)
+			pr_err("writing %s failed: %s\n", o->path, strerror(-err));
+		goto out;
+	}
 	if (link(tmp, o->path)) {
 		err = -errno;
 		pr_err("cannot create %s: %s\n", o->path, strerror(-err));
@@ -779,14 +897,8 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st)
 	st->uncaptured_pages = w.unc_pages;
 	st->data_bytes_stored = w.stored;
 	st->file_bytes = w.off;
-	st->kernel_diff = use_diff;
+	st->kernel_diff = p.use_diff;
 	st->seconds = (mono_ns(CLOCK_MONOTONIC) - t0) / 1e9;
-	goto out;
-write_err:
-	if (err == -ENOSPC)
-		pr_err("no space left writing %s; nothing was kept\n", o->path);
-	else if (err != -ENOMEM && err != -EIO && err != -ENODATA)
-		pr_err("writing %s failed: %s\n", o->path, strerror(-err));
 out:
 	if (w.fd >= 0)
 		close(w.fd);
@@ -794,17 +906,7 @@ out:
 		unlink(tmp);
 		free(tmp);
 	}
-	free(w.toc);
-	free(w.runs);
-	free(w.chunk);
-	free(w.cbuf);
-	free(w.rbuf);
-	free(w.pbuf);
-	free(vmas);
-	free(threads);
-	free(segs);
-	free(inh);
-	free(removed);
-	free(diff);
+	wctx_free(&w);
+	wplan_free(&p);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "record/tracer.h"
 #include "launch/launch.h"
 #include "lib/log.h"
 #include "record.h"

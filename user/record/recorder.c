@@ -21,7 +21,7 @@
 
 #include "format/journal.h"
 #include "format/recording.h"
-#include "launch/launch.h"
+#include "record/tracer.h"
 #include "lib/log.h"
 #include "record.h"
 #include "record/internal.h"
