@@ -1,23 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The x86_64 syscall table: for every syscall its name and which of its
- * arguments point to memory the kernel writes, and how long that output
- * is. The BPF recorder copies exactly these bytes at syscall exit; a
+ * The x86_64 syscall table: for every syscall its name, its arguments
+ * (how many and their types), which of them point to memory the kernel
+ * writes and how long that output is, and how `ttrec replay` treats it.
+ * The BPF recorder copies exactly the outputs it lists at syscall exit; a
  * syscall the table does not describe is recorded with its return value
- * and flagged REC_SF_OUT_UNKNOWN. Documentation/record.rst gives the rules.
+ * and flagged REC_SF_OUT_UNKNOWN. `ttrec dump` prints the arguments by
+ * their types, and replay compares as many argument registers as the
+ * syscall has. Documentation/record.rst gives the rules.
  */
 #ifndef TTREC_SYSCALLS_H
 #define TTREC_SYSCALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "record.h"
 
+/* How `ttrec replay` treats a syscall (Documentation/replay.rst). */
+enum rp_kind {
+	RP_EMU = 0,	/* not executed: recorded result and outputs */
+	RP_REAL,	/* executed (shapes the process); result asserted */
+	RP_OPEN,	/* open/openat/creat: executed read-only, else a placeholder */
+	RP_NEWFD,	/* creates a descriptor: a placeholder (eventfd) takes its number */
+	RP_PIPE,	/* pipe/pipe2: executed */
+	RP_SOCKETPAIR,	/* executed as pipe2 */
+	RP_MMAP,	/* executed; a mapping of a placeholder becomes anonymous */
+	RP_CLONE,	/* clone/clone3/fork/vfork */
+	RP_EXEC,	/* execve/execveat */
+	RP_EXIT,	/* exit/exit_group */
+	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
+};
+
+/* What else than the syscall number decides its enum rp_kind. */
+enum rp_by {
+	RP_BY_NR = 0,	/* nothing: it is .rp */
+	RP_BY_CMD,	/* its command (the CMD() rule's argument): the .rp of
+			 * the command's cmds[] entry; RP_EMU for a command
+			 * cmds[] does not list (fcntl, prctl) */
+	RP_BY_FD,	/* .rp when args[0] is -1 (a new descriptor), else
+			 * RP_EMU: it changes an existing one (signalfd) */
+};
+
 struct syscall_info {
 	const char *name;		/* NULL: no such syscall */
+	/*
+	 * The argument types, one letter per argument (syscall_sig()); the
+	 * number of arguments is its length. NULL: not described.
+	 */
+	const char *sig;
 	uint32_t flags;			/* REC_SD_* */
 	uint32_t nout;
 	struct rec_outspec out[REC_MAX_OUTS];
+	uint8_t rp;			/* enum rp_kind */
+	uint8_t rp_by;			/* enum rp_by */
+	/*
+	 * Replay compares only the first @rp_cmp arguments, on purpose (the
+	 * entry says why); 0: all of them.
+	 */
+	uint8_t rp_cmp;
+	/*
+	 * A descriptor it creates is close-on-exec when args[@cx_arg] &
+	 * @cx_flag, or always with @cx_always.
+	 */
+	uint8_t cx_arg;
+	bool cx_always;
+	uint32_t cx_flag;
 };
 
 /* A command of a CMD() syscall (ioctl request, fcntl cmd, prctl option). */
@@ -26,6 +74,7 @@ struct cmd_info {
 	uint32_t cmd;
 	const char *name;
 	struct rec_outspec out;		/* FIXED (arg, size), NONE, IFCONF */
+	uint8_t rp;			/* enum rp_kind, for an RP_BY_CMD syscall */
 };
 
 /* The entry for @nr, or NULL when @nr is outside the table. */
@@ -41,6 +90,8 @@ const struct syscall_info *syscall_get(unsigned int nr);
  *     option), by name when the table knows it
  */
 const char *syscall_sig(unsigned int nr);
+/* How many arguments syscall @nr takes: the length of its signature. */
+unsigned int syscall_nargs(unsigned int nr);
 /* Bit i set: argument i of @nr is an input string ('s'). */
 uint32_t syscall_strargs(unsigned int nr);
 /* "read", or NULL when unknown. */
@@ -51,5 +102,16 @@ int syscall_nr(const char *name);
 const struct cmd_info *cmd_get(unsigned int nr, uint32_t cmd);
 /* Fill the BPF maps "sysdesc" and "cmddesc". Return: 0 or -errno. */
 int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd);
+
+/* The replay's columns of the table, for user/replay/. */
+/* How replay treats syscall @nr called with @args. */
+enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr);
+/*
+ * How many argument registers replay compares (and shows) for @nr: its
+ * syscall_nargs(), or fewer where the table says so on purpose.
+ */
+unsigned int replay_sys_nargs(unsigned int nr);
+/* The O_CLOEXEC-like bit of a descriptor-creating syscall's arguments. */
+bool replay_sys_cloexec(unsigned int nr, const __u64 *args);
 
 #endif
