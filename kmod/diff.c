@@ -389,9 +389,7 @@ long ttrec_snap_ioc_diff(struct ttrec_snap *snap, void __user *uarg,
 	size_t nr;
 	int ret;
 
-	if (usize < TTREC_SNAP_DIFF_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = ttrec_copy_args(&args, sizeof(args), TTREC_SNAP_DIFF_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (args.flags || args.__pad || args.__pad2)

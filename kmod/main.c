@@ -33,9 +33,7 @@ static long ttrec_ioc_get_api(void __user *uarg, size_t usize)
 	struct ttrec_api api;
 	int ret;
 
-	if (usize < TTREC_API_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&api, sizeof(api), uarg, usize);
+	ret = ttrec_copy_args(&api, sizeof(api), TTREC_API_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (api.api != TTREC_API || api.flags || api.__pad)
@@ -58,9 +56,7 @@ static long ttrec_ioc_attach(void __user *uarg, size_t usize)
 	struct ttrec_attach_args args;
 	int ret;
 
-	if (usize < TTREC_ATTACH_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = ttrec_copy_args(&args, sizeof(args), TTREC_ATTACH_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	return ttrec_session_attach(&args);

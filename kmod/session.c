@@ -204,9 +204,7 @@ static long ttrec_ioc_session_info(struct ttrec_session *s, void __user *uarg,
 	struct ttrec_session_info info;
 	int ret;
 
-	if (usize < TTREC_SESSION_INFO_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	ret = ttrec_copy_args(&info, sizeof(info), TTREC_SESSION_INFO_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (info.flags)

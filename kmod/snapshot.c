@@ -801,9 +801,7 @@ static long ttrec_snap_ioc_info(struct ttrec_snap *snap, void __user *uarg,
 	struct ttrec_snap_info info;
 	int ret;
 
-	if (usize < TTREC_SNAP_INFO_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	ret = ttrec_copy_args(&info, sizeof(info), TTREC_SNAP_INFO_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (info.flags || info.__pad)
@@ -831,9 +829,7 @@ static long ttrec_snap_ioc_vmas(struct ttrec_snap *snap, void __user *uarg,
 	u32 i;
 	int ret;
 
-	if (usize < TTREC_SNAP_VMAS_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = ttrec_copy_args(&args, sizeof(args), TTREC_SNAP_VMAS_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (args.flags || args.entry_size < TTREC_SNAP_VMA_SIZE_VER0 ||
@@ -917,9 +913,7 @@ static long ttrec_snap_ioc_threads(struct ttrec_snap *snap, void __user *uarg,
 	u32 i;
 	int ret;
 
-	if (usize < TTREC_SNAP_THREADS_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = ttrec_copy_args(&args, sizeof(args), TTREC_SNAP_THREADS_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (args.flags || args.nr_threads || args.needed)
@@ -1101,9 +1095,7 @@ long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
 	struct file *file;
 	int fd, ret;
 
-	if (usize < TTREC_SNAPSHOT_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&args, sizeof(args), uarg, usize);
+	ret = ttrec_copy_args(&args, sizeof(args), TTREC_SNAPSHOT_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
 	if (args.flags || args.__pad)

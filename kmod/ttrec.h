@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/ttrec.h>
@@ -163,5 +164,25 @@ void ttrec_netlink_exit(void);
 void ttrec_netlink_event(u32 event, struct ttrec_session *s);
 void ttrec_netlink_snap_event(struct ttrec_session *s,
 			      const struct ttrec_snap_event *ev);
+
+/**
+ * ttrec_copy_args() - read a size-versioned ioctl argument struct
+ * @dst: the module's struct
+ * @dsize: its size
+ * @ver0_size: the size of the struct's first version (*_SIZE_VER0)
+ * @uarg: the caller's struct
+ * @usize: its size, as the caller gave it
+ *
+ * Return: 0, -EINVAL if @usize is smaller than the first version, or an
+ * error of copy_struct_from_user() (-E2BIG: an unknown non-zero tail,
+ * -EFAULT).
+ */
+static inline int ttrec_copy_args(void *dst, size_t dsize, size_t ver0_size,
+				  const void __user *uarg, size_t usize)
+{
+	if (usize < ver0_size)
+		return -EINVAL;
+	return copy_struct_from_user(dst, dsize, uarg, usize);
+}
 
 #endif /* _TTREC_KMOD_TTREC_H */

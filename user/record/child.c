@@ -17,6 +17,28 @@
 #include "record.h"
 #include "record/internal.h"
 
+/* The rest of the launch facts, from here, into the recording. */
+static void save_launch(const struct recorder_opts *o, struct launch_info *li)
+{
+	struct rlimit rl;
+	struct stat sb;
+
+	li->argv = (char **)o->argv;
+	li->envp = environ;
+	if (!getcwd(li->cwd, sizeof(li->cwd)))
+		li->cwd[0] = 0;
+	if (!getrlimit(RLIMIT_STACK, &rl)) {
+		li->stack_cur = rl.rlim_cur;
+		li->stack_max = rl.rlim_max;
+	}
+	if (!stat(li->exe, &sb)) {
+		li->exe_ino = sb.st_ino;
+		li->exe_size = sb.st_size;
+		li->exe_mtime_ns = sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec;
+	}
+	launch_save(o->dir, li);
+}
+
 /*
  * The launch: fork the command, stopped until it is in the traced map, so
  * that it is recorded from its exec on. The child runs without ASLR and
@@ -34,8 +56,6 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 	struct launch_info *li;
 	int go[2], ep[2], e = 0, err;
 	bool rseq_off = false;
-	struct rlimit rl;
-	struct stat sb;
 	pid_t pid;
 	char b = 1;
 	ssize_t n;
@@ -118,22 +138,8 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 		free(li);
 		return err;
 	}
-	if (li->version) {
-		li->argv = (char **)argv;
-		li->envp = environ;
-		if (!getcwd(li->cwd, sizeof(li->cwd)))
-			li->cwd[0] = 0;
-		if (!getrlimit(RLIMIT_STACK, &rl)) {
-			li->stack_cur = rl.rlim_cur;
-			li->stack_max = rl.rlim_max;
-		}
-		if (!stat(li->exe, &sb)) {
-			li->exe_ino = sb.st_ino;
-			li->exe_size = sb.st_size;
-			li->exe_mtime_ns = sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec;
-		}
-		launch_save(o->dir, li);
-	}
+	if (li->version)	/* the tracer saw the exec */
+		save_launch(o, li);
 	free(li);
 	*pidp = pid;
 	return 0;
