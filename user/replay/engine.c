@@ -1999,19 +1999,85 @@ static int sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *r
 	return do_outs(rp, t, rs, true);
 }
 
+/*
+ * Run @t to the entry of its next syscall, the recorded @rs. A thread that
+ * gets somewhere else (it exits, faults or runs on and on) diverges.
+ */
+static int run_to_sys(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	char call[512];
+	int err;
+
+	err = run_to_entry(rp, t);
+	if (!err)
+		return 0;
+	fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+	if (err == -ESRCH)
+		diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
+	else if (err == -ETIMEDOUT)
+		diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
+			wd.budget_ns / 1e9,
+			rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0, call);
+	else if (err == -EFAULT)
+		diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
+			strsignal(t->sig), call);
+	else
+		fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+	return err;
+}
+
+/* exit, exit_group: let it end the thread (or its whole process). */
+static int sys_exit(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	int err;
+
+	if (rs->nr == SYS_exit_group)
+		t->p->exiting = true;
+	err = resume(t, PTRACE_CONT);
+	t->st = TS_EXITING;
+	rp->real++;
+	if (!err && rs->nr == SYS_exit)
+		err = wait_exited(rp, t);
+	if (!err)
+		err = do_outs(rp, t, rs, false);
+	return err;
+}
+
+/* A syscall that shapes the process (RP_REAL, RP_FDREAL): run, result asserted. */
+static int sys_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	int err;
+
+	err = real(rp, t, rs);
+	if (err)
+		return err;
+	if (rs->nr == SYS_set_tid_address) {
+		t->regs.rax = rs->ret;	/* the recorded tid */
+		t->dirty = true;
+	} else if (rs->nr == SYS_rt_sigreturn && sigreturn_async(t)) {
+		/* back where the replay delivered it, with its registers */
+	} else if ((int64_t)t->regs.rax != rs->ret) {
+		divergent_result(rp, t, rs, t->regs.rax);
+		return -EPROTO;
+	}
+	if (kind == RP_FDREAL)
+		fd_effects(t, rs);
+	return do_outs(rp, t, rs, false);
+}
+
+/* A REC_SYS event: the thread's next syscall, replayed by its kind. */
 static int handle_sys(struct rp *rp, const struct rec_event *ev)
 {
 	struct rec_sys rsb = *(const struct rec_sys *)ev->rec, *rs = &rsb;
 	struct rthread *t = thread_by_rtid(rp, rs->tid);
+	uint64_t mask, size;
 	int kind, err;
 
 	rp->cur = t;
 	rp->syscalls++;
-	if (rs->flags & (REC_SF_OUT_LOST | REC_SF_OUT_FAULT)) {
-		if (rs->flags & REC_SF_OUT_LOST) {
-			fail(rp, "the outputs of this syscall were lost while recording: not replayable from here\n");
-			return -EIO;
-		}
+	if (rs->flags & REC_SF_OUT_LOST) {
+		fail(rp, "the outputs of this syscall were lost while recording: not replayable from here\n");
+		return -EIO;
 	}
 	if (!t) {
 		diverge(rp, NULL, "a syscall of thread %u, which does not exist in the replay", rs->tid);
@@ -2030,24 +2096,9 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	}
 	if (t->st == TS_NEW && !rs->ret && replay_sys_kind(rs->args, rs->nr) == RP_CLONE)
 		return do_outs(rp, t, rs, false);	/* the child's side of its clone */
-	err = run_to_entry(rp, t);
-	if (err) {
-		char call[512];
-
-		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
-		if (err == -ESRCH)
-			diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
-		else if (err == -ETIMEDOUT)
-			diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
-				wd.budget_ns / 1e9,
-				rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0, call);
-		else if (err == -EFAULT)
-			diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
-				strsignal(t->sig), call);
-		else
-			fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+	err = run_to_sys(rp, t, rs);
+	if (err)
 		return err;
-	}
 	if (!matches(rp, t, &t->regs, rs) || !strings_match(rp, t, rs, ev))
 		return -EPROTO;
 	t->last_nr = rs->nr;
@@ -2055,24 +2106,11 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	kind = replay_sys_kind(rs->args, rs->nr);
 	if (rs->ret < 0 && kind != RP_EXIT && rs->nr != SYS_rt_sigreturn)
 		kind = RP_EMU;		/* it failed: fail it again */
-	{
-		uint64_t mask, size;
-
-		if (sigmask_wait(t, rs, &mask, &size))
-			return sys_sigwait(rp, t, rs, mask, size);
-	}
+	if (sigmask_wait(t, rs, &mask, &size))
+		return sys_sigwait(rp, t, rs, mask, size);
 	switch (kind) {
 	case RP_EXIT:
-		if (rs->nr == SYS_exit_group)
-			t->p->exiting = true;
-		err = resume(t, PTRACE_CONT);
-		t->st = TS_EXITING;
-		rp->real++;
-		if (!err && rs->nr == SYS_exit)
-			err = wait_exited(rp, t);
-		if (!err)
-			err = do_outs(rp, t, rs, false);
-		return err;
+		return sys_exit(rp, t, rs);
 	case RP_CLONE:
 	case RP_EXEC:
 		/* not started by a task event: the child was not recorded */
@@ -2087,21 +2125,7 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 		return sys_mmap(rp, t, rs);
 	case RP_FDREAL:
 	case RP_REAL:
-		err = real(rp, t, rs);
-		if (err)
-			return err;
-		if (rs->nr == SYS_set_tid_address) {
-			t->regs.rax = rs->ret;	/* the recorded tid */
-			t->dirty = true;
-		} else if (rs->nr == SYS_rt_sigreturn && sigreturn_async(t)) {
-			/* back where the replay delivered it, with its registers */
-		} else if ((int64_t)t->regs.rax != rs->ret) {
-			divergent_result(rp, t, rs, t->regs.rax);
-			return -EPROTO;
-		}
-		if (kind == RP_FDREAL)
-			fd_effects(t, rs);
-		return do_outs(rp, t, rs, false);
+		return sys_real(rp, t, rs, kind);
 	}
 	return emulate(rp, t, rs);
 }
