@@ -2132,10 +2132,123 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 
 /* ------------------------------------------------------------ task events */
 
+/*
+ * After a clone's event stop: the tids the program sees are the recorded
+ * ones (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID words).
+ */
+static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	struct rthread *c = thread_by_rtid(rp, tk->child);
+	uint64_t flags = 0, ptid = 0, ctid = 0;
+
+	if (t->entry.orig_rax == SYS_clone) {
+		flags = t->entry.rdi;
+		ptid = t->entry.rdx;
+		ctid = t->entry.r10;
+	} else if (t->entry.orig_rax == SYS_clone3) {
+		uint64_t ca[4];
+
+		if (!mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
+			flags = ca[0];
+			ctid = ca[2];
+			ptid = ca[3];
+		}
+	}
+	if ((flags & CLONE_PARENT_SETTID) && ptid)
+		mem_write(t->p, ptid, &tk->child, 4);
+	if ((flags & CLONE_CHILD_SETTID) && ctid && c)
+		mem_write(c->p, ctid, &tk->child, 4);
+}
+
+/*
+ * A clone, fork or exec (REC_TASK_CLONE, _FORK, _EXEC): run @t into the
+ * syscall up to the event (the new child set up, or the new program
+ * image); its REC_SYS event finishes it (finish_started()).
+ */
+static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	int err;
+
+	err = run_to_entry(rp, t);
+	if (err) {
+		diverge(rp, t, "the thread %s in the replay before its %s",
+			err == -ESRCH ? "exited" : "got a signal",
+			tk->kind == REC_TASK_EXEC ? "exec" : "clone");
+		return err;
+	}
+	if (tk->kind == REC_TASK_EXEC ?
+	    t->regs.orig_rax != SYS_execve && t->regs.orig_rax != SYS_execveat :
+	    t->regs.orig_rax != SYS_clone && t->regs.orig_rax != SYS_clone3 &&
+	    t->regs.orig_rax != SYS_fork && t->regs.orig_rax != SYS_vfork) {
+		__u64 a[6];
+		char act[512];
+
+		regs_args(&t->regs, a);
+		fmt_call(act, sizeof(act), t->regs.orig_rax, a,
+			 replay_sys_nargs(t->regs.orig_rax));
+		diverge(rp, t, "  expected: %s\n  actual:   %s",
+			tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
+		return -EPROTO;
+	}
+	t->entry = t->regs;
+	t->task_started = true;
+	t->last_nr = t->regs.orig_rax;
+	rp->real++;
+	err = run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
+	if (err)
+		return err;
+	if (tk->kind != REC_TASK_EXEC) {
+		clone_set_tids(rp, t, tk);
+		/* on to its exit (a vfork parent waits there for its child) */
+		err = resume(t, PTRACE_SYSCALL);
+		t->st = TS_INSYS;
+	}
+	return err;
+}
+
+/* REC_TASK_EXIT: @t is on its way out; a process ends with the recorded status. */
+static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	int err, st, sig;
+
+	if (t->st == TS_SIGSTOP) {
+		err = resume(t, PTRACE_CONT);	/* the fatal signal */
+		t->st = TS_EXITING;
+		if (err)
+			return err;
+	}
+	if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
+		diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
+			tk->exit_code);
+		return -EPROTO;
+	}
+	while (t->st != TS_DEAD) {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		if (classify(st, &sig) == STOP_EXITED)
+			thread_died(rp, t, st);
+		else
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+	}
+	if ((uint32_t)t->status != tk->exit_code && tk->group_dead) {
+		char a[64], b[64];
+
+		ttrec_wait_status_str(tk->exit_code, a, sizeof(a));
+		ttrec_wait_status_str(t->status, b, sizeof(b));
+		diverge(rp, t, "the process ended otherwise than in the recording\n"
+			"  expected: %s\n  actual:   %s", a, b);
+		return -EPROTO;
+	}
+	if (tk->group_dead)
+		t->p->dead = true;
+	return 0;
+}
+
+/* A REC_TASK event: a thread or process begins, execs or ends. */
 static int handle_task(struct rp *rp, const struct rec_task *tk)
 {
 	struct rthread *t;
-	int err, st;
 
 	if (tk->kind == REC_TASK_EXEC && rp->launch_exec) {
 		/* the launch exec: names the first thread */
@@ -2163,96 +2276,9 @@ static int handle_task(struct rp *rp, const struct rec_task *tk)
 		/* fallthrough */
 	case REC_TASK_CLONE:
 	case REC_TASK_EXEC:
-		err = run_to_entry(rp, t);
-		if (err) {
-			diverge(rp, t, "the thread %s in the replay before its %s",
-				err == -ESRCH ? "exited" : "got a signal",
-				tk->kind == REC_TASK_EXEC ? "exec" : "clone");
-			return err;
-		}
-		if (tk->kind == REC_TASK_EXEC ?
-		    t->regs.orig_rax != SYS_execve && t->regs.orig_rax != SYS_execveat :
-		    t->regs.orig_rax != SYS_clone && t->regs.orig_rax != SYS_clone3 &&
-		    t->regs.orig_rax != SYS_fork && t->regs.orig_rax != SYS_vfork) {
-			__u64 a[6];
-			char act[512];
-
-			regs_args(&t->regs, a);
-			fmt_call(act, sizeof(act), t->regs.orig_rax, a,
-				 replay_sys_nargs(t->regs.orig_rax));
-			diverge(rp, t, "  expected: %s\n  actual:   %s",
-				tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
-			return -EPROTO;
-		}
-		t->entry = t->regs;
-		t->task_started = true;
-		t->last_nr = t->regs.orig_rax;
-		rp->real++;
-		err = run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
-		if (err)
-			return err;
-		if (tk->kind != REC_TASK_EXEC) {
-			struct rthread *c = thread_by_rtid(rp, tk->child);
-			uint64_t flags = 0, ptid = 0, ctid = 0;
-
-			if (t->entry.orig_rax == SYS_clone) {
-				flags = t->entry.rdi;
-				ptid = t->entry.rdx;
-				ctid = t->entry.r10;
-			} else if (t->entry.orig_rax == SYS_clone3) {
-				uint64_t ca[4];
-
-				if (!mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
-					flags = ca[0];
-					ctid = ca[2];
-					ptid = ca[3];
-				}
-			}
-			/* the tids the program sees are the recorded ones */
-			if ((flags & CLONE_PARENT_SETTID) && ptid)
-				mem_write(t->p, ptid, &tk->child, 4);
-			if ((flags & CLONE_CHILD_SETTID) && ctid && c)
-				mem_write(c->p, ctid, &tk->child, 4);
-			/* on to its exit (a vfork parent waits there for its child) */
-			err = resume(t, PTRACE_SYSCALL);
-			t->st = TS_INSYS;
-		}
-		return err;
+		return task_start(rp, t, tk);
 	case REC_TASK_EXIT:
-		if (t->st == TS_SIGSTOP) {
-			err = resume(t, PTRACE_CONT);	/* the fatal signal */
-			t->st = TS_EXITING;
-			if (err)
-				return err;
-		}
-		if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
-			diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
-				tk->exit_code);
-			return -EPROTO;
-		}
-		while (t->st != TS_DEAD) {
-			int sig;
-
-			err = wait_thread(rp, t, &st);
-			if (err)
-				return err;
-			if (classify(st, &sig) == STOP_EXITED)
-				thread_died(rp, t, st);
-			else
-				ptrace(PTRACE_CONT, t->tid, 0, 0);
-		}
-		if ((uint32_t)t->status != tk->exit_code && tk->group_dead) {
-			char a[64], b[64];
-
-			ttrec_wait_status_str(tk->exit_code, a, sizeof(a));
-			ttrec_wait_status_str(t->status, b, sizeof(b));
-			diverge(rp, t, "the process ended otherwise than in the recording\n"
-				"  expected: %s\n  actual:   %s", a, b);
-			return -EPROTO;
-		}
-		if (tk->group_dead)
-			t->p->dead = true;
-		return 0;
+		return task_exit(rp, t, tk);
 	}
 	return 0;
 }
