@@ -2579,94 +2579,93 @@ static int stop_here(struct rp *rp)
 	return 0;
 }
 
-int replay_run(const struct replay_opts *o)
+/* One event of the journal: replay it, or stop the replay with why. */
+static void handle_event(struct rp *rp, const struct rec_event *ev)
 {
-	struct rp rpb = { .o = o }, *rp = &rpb;
-	struct rec_event ev;
-	struct timespec t0, t1;
-	int ret, status;
-	bool done = false;
+	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (launch_load(o->dir, &rp->li))
-		return EXIT_FAIL;
-	if (rec_reader_open(&rp->rr, o->dir)) {
-		launch_free(&rp->li);
-		return EXIT_FAIL;
+	rp->cur = NULL;
+	if (log_verbosity >= LOG_DEBUG && ev->type != REC_OUT && ev->type != REC_TIME &&
+	    ev->type != REC_START) {
+		uint32_t tid = 0;
+
+		if (ev->type != REC_GAP)
+			memcpy(&tid, (const uint8_t *)ev->rec + 8, 4);
+		pr_debug("event #%llu type %u tid %u%s%s\n", (unsigned long long)ev->seq,
+			 ev->type, tid, ev->type == REC_SYS ? " " : "",
+			 ev->type == REC_SYS ? syscall_name(((const struct rec_sys *)ev->rec)->nr) ?: "?" : "");
 	}
-	signal(SIGPIPE, SIG_IGN);
-	wd_start();
-	if (!check_exe(rp))
-		launch(rp);
-	while (!stopped(rp) && !done) {
-		ret = next_event(rp, &ev);
-		if (ret <= 0)
-			break;
+	switch (ev->type) {
+	case REC_SYS:
+		rp->events++;
+		ret = handle_sys(rp, ev);
+		break;
+	case REC_SIGNAL:
+		rp->events++;
+		ret = handle_signal(rp, ev->rec);
+		break;
+	case REC_TASK:
+		rp->events++;
+		ret = handle_task(rp, ev->rec);
+		break;
+	case REC_GAP: {
+		const struct rec_gap *g = ev->rec;
+
+		fail(rp, "%llu events were lost while recording: not replayable past event #%llu\n",
+		     (unsigned long long)g->lost, (unsigned long long)g->from_seq);
+		break;
+	}
+	case REC_OUT:
+		fail(rp, "malformed journal: output bytes without their syscall\n");
+		break;
+	case REC_SCHED:
+		rp->events++;
+		if (!rp->o->to || ev->seq < rp->o->to)
+			sched_hint(rp, ev->rec);
+		break;
+	default:
+		rp->events++;
+		break;
+	}
+	if (ret == -ETIMEDOUT)
+		diverge(rp, rp->cur, "a thread ran far longer than in the recording without reaching its next syscall or signal");
+	else if (ret < 0)
+		fail(rp, "%s\n", strerror(-ret));
+}
+
+/* Replay the journal's events in order. Return: whether --to's event was reached. */
+static bool replay_events(struct rp *rp)
+{
+	const struct replay_opts *o = rp->o;
+	struct rec_event ev;
+
+	while (!stopped(rp)) {
+		if (next_event(rp, &ev) <= 0)
+			return false;
 		rp->seq = ev.seq;
 		rp->ts = ev.ts;
 		wd.progress++;
-		if (o->to && ev.seq > o->to) {
-			done = true;
-			break;
-		}
-		rp->cur = NULL;
-		if (log_verbosity >= LOG_DEBUG && ev.type != REC_OUT && ev.type != REC_TIME &&
-		    ev.type != REC_START) {
-			uint32_t tid = 0;
-
-			if (ev.type != REC_GAP)
-				memcpy(&tid, (const uint8_t *)ev.rec + 8, 4);
-			pr_debug("event #%llu type %u tid %u%s%s\n", (unsigned long long)ev.seq,
-				 ev.type, tid, ev.type == REC_SYS ? " " : "",
-				 ev.type == REC_SYS ? syscall_name(((const struct rec_sys *)ev.rec)->nr) ?: "?" : "");
-		}
-		ret = 0;
-		switch (ev.type) {
-		case REC_SYS:
-			rp->events++;
-			ret = handle_sys(rp, &ev);
-			break;
-		case REC_SIGNAL:
-			rp->events++;
-			ret = handle_signal(rp, ev.rec);
-			break;
-		case REC_TASK:
-			rp->events++;
-			ret = handle_task(rp, ev.rec);
-			break;
-		case REC_GAP: {
-			const struct rec_gap *g = ev.rec;
-
-			fail(rp, "%llu events were lost while recording: not replayable past event #%llu\n",
-			     (unsigned long long)g->lost, (unsigned long long)g->from_seq);
-			break;
-		}
-		case REC_OUT:
-			fail(rp, "malformed journal: output bytes without their syscall\n");
-			break;
-		case REC_SCHED:
-			rp->events++;
-			if (!o->to || ev.seq < o->to)
-				sched_hint(rp, ev.rec);
-			break;
-		default:
-			rp->events++;
-			break;
-		}
-		if (ret == -ETIMEDOUT)
-			diverge(rp, rp->cur, "a thread ran far longer than in the recording without reaching its next syscall or signal");
-		else if (ret < 0)
-			fail(rp, "%s\n", strerror(-ret));
+		if (o->to && ev.seq > o->to)
+			return true;
+		handle_event(rp, &ev);
 		if (o->to && ev.seq == o->to)
-			done = true;
+			return true;
 	}
-	if (!stopped(rp) && done) {
-		stop_here(rp);
-	} else if (!stopped(rp) && o->to) {
-		fail(rp, "the recording ends before event #%llu\n", (unsigned long long)o->to);
-	} else if (!stopped(rp)) {
-		struct rproc *p;
+	return false;
+}
 
+/* At the end of the journal, or at --to's event: what is left to say and do. */
+static void replay_end(struct rp *rp, bool done)
+{
+	struct rproc *p;
+
+	if (stopped(rp))
+		return;
+	if (done) {
+		stop_here(rp);
+	} else if (rp->o->to) {
+		fail(rp, "the recording ends before event #%llu\n", (unsigned long long)rp->o->to);
+	} else {
 		for (p = rp->procs; p; p = p->next)
 			if (!p->dead)
 				break;
@@ -2674,21 +2673,23 @@ int replay_run(const struct replay_opts *o)
 			pr_info("the recording ends at event #%llu with process %u still running: stopped it\n",
 				(unsigned long long)rp->seq, p->rpid);
 	}
-	wd_stop();
-	kill_all(rp);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
-	if (status == EXIT_OK && o->verify)
+}
+
+/* --verify: the replay's summary line on stderr. */
+static void print_verdict(const struct rp *rp, int status, double secs)
+{
+	if (status == EXIT_OK)
 		fprintf(stderr, "ttrec: replay OK: %llu events, %llu syscalls (%llu emulated, %llu executed), %llu signals in %.3f s%s\n",
 			(unsigned long long)rp->events, (unsigned long long)rp->syscalls,
 			(unsigned long long)rp->emulated, (unsigned long long)rp->real,
-			(unsigned long long)rp->signals,
-			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			(unsigned long long)rp->signals, secs,
 			rp->imprecise ? " (some syscalls had outputs the journal does not hold: -v lists them)" : "");
-	else if (status == EXIT_DIVERGED && o->verify)
+	else if (status == EXIT_DIVERGED)
 		fprintf(stderr, "ttrec: replay DIVERGED\n");
-	rec_reader_close(&rp->rr);
-	launch_free(&rp->li);
+}
+
+static void rp_free(struct rp *rp)
+{
 	while (rp->threads) {
 		struct rthread *t = rp->threads;
 
@@ -2707,5 +2708,36 @@ int replay_run(const struct replay_opts *o)
 	}
 	free(rp->iov);
 	free(rp->buf);
+}
+
+int replay_run(const struct replay_opts *o)
+{
+	struct rp rpb = { .o = o }, *rp = &rpb;
+	struct timespec t0, t1;
+	int status;
+	bool done;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (launch_load(o->dir, &rp->li))
+		return EXIT_FAIL;
+	if (rec_reader_open(&rp->rr, o->dir)) {
+		launch_free(&rp->li);
+		return EXIT_FAIL;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	wd_start();
+	if (!check_exe(rp))
+		launch(rp);
+	done = replay_events(rp);
+	replay_end(rp, done);
+	wd_stop();
+	kill_all(rp);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
+	if (o->verify)
+		print_verdict(rp, status, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	rec_reader_close(&rp->rr);
+	launch_free(&rp->li);
+	rp_free(rp);
 	return status;
 }
