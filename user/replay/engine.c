@@ -836,12 +836,72 @@ static int check_exe(struct rp *rp)
 	return 0;
 }
 
+/*
+ * In the forked child: once the tracer holds it (a byte on @go), set up the
+ * recorded process attributes and the filter, and exec the program.
+ */
+__attribute__((noreturn))
+static void exec_child(const struct launch_info *li, int go)
+{
+	struct rlimit rl = { li->stack_cur, li->stack_max };
+	char b;
+
+	if (read(go, &b, 1) != 1)
+		_exit(126);
+	if (personality(li->personality) == -1)
+		_exit(120);
+	setrlimit(RLIMIT_STACK, &rl);
+	if (li->cwd[0] && chdir(li->cwd))
+		_exit(121);
+	if (setup_child_fds(li, go))
+		_exit(122);
+	launch_child_set_sigs(li->sig_ignored, li->sig_blocked);
+	if (install_trace_filter())
+		_exit(123);
+	execve(li->exe, li->argv, li->envp);
+	_exit(124);
+}
+
+/*
+ * Wait for the first syscall of @t under the filter, its execve. A child
+ * that exits before says with its exit status what failed (exec_child()).
+ */
+static int wait_first_syscall(struct rp *rp, struct rthread *t)
+{
+	static const char *const why[] = {
+		[0] = "cannot set the personality", [1] = "cannot chdir to the recorded directory",
+		[2] = "cannot set up the inherited descriptors",
+		[3] = "cannot install the seccomp filter", [4] = "execve failed",
+	};
+	int st, sig, err, c;
+
+	for (;;) {
+		err = wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		switch (classify(st, &sig)) {
+		case STOP_SECCOMP:
+			return 0;
+		case STOP_EXITED:
+			c = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+			thread_died(rp, t, st);
+			fail(rp, "cannot start %s: %s\n", rp->li.exe,
+			     c >= 120 && c <= 124 ? why[c - 120] : "it died");
+			return -ECHILD;
+		default:
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+			break;
+		}
+	}
+}
+
+/* Start the recorded program under the driver, up to the return of its execve. */
 static int launch(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
 	struct rthread *t;
 	struct rproc *p;
-	int go[2], top = 2, i, st, sig, err;
+	int go[2], top = 2, i, err;
 	pid_t pid;
 	char b = 0;
 
@@ -863,23 +923,8 @@ static int launch(struct rp *rp)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		struct rlimit rl = { li->stack_cur, li->stack_max };
-
 		close(go[1]);
-		if (read(go[0], &b, 1) != 1)
-			_exit(126);
-		if (personality(li->personality) == -1)
-			_exit(120);
-		setrlimit(RLIMIT_STACK, &rl);
-		if (li->cwd[0] && chdir(li->cwd))
-			_exit(121);
-		if (setup_child_fds(li, go[0]))
-			_exit(122);
-		launch_child_set_sigs(li->sig_ignored, li->sig_blocked);
-		if (install_trace_filter())
-			_exit(123);
-		execve(li->exe, li->argv, li->envp);
-		_exit(124);
+		exec_child(li, go[0]);
 	}
 	close(go[0]);
 	if (ptrace(PTRACE_SEIZE, pid, 0,
@@ -903,33 +948,9 @@ static int launch(struct rp *rp)
 	for (i = 0; i < li->nfds; i++)
 		fd_set_kind(p, li->fds[i], li->fds[i] == 1 ? FD_STDOUT :
 			    li->fds[i] == 2 ? FD_STDERR : FD_INHERITED);
-	/* the first syscall under the filter is the execve */
-	for (;;) {
-		err = wait_thread(rp, t, &st);
-		if (err)
-			return err;
-		switch (classify(st, &sig)) {
-		case STOP_SECCOMP:
-			break;
-		case STOP_EXITED: {
-			static const char *const why[] = {
-				[0] = "cannot set the personality", [1] = "cannot chdir to the recorded directory",
-				[2] = "cannot set up the inherited descriptors",
-				[3] = "cannot install the seccomp filter", [4] = "execve failed",
-			};
-			int c = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-
-			thread_died(rp, t, st);
-			fail(rp, "cannot start %s: %s\n", li->exe,
-			     c >= 120 && c <= 124 ? why[c - 120] : "it died");
-			return -ECHILD;
-		}
-		default:
-			ptrace(PTRACE_CONT, pid, 0, 0);
-			continue;
-		}
-		break;
-	}
+	err = wait_first_syscall(rp, t);
+	if (err)
+		return err;
 	err = getregs(t);
 	if (err)
 		return err;
