@@ -2306,59 +2306,52 @@ static int handle_task(struct rp *rp, const struct rec_task *tk)
 
 /* ------------------------------------------------------------ signals */
 
-static int handle_signal(struct rp *rp, const struct rec_signal *s)
+/* A recorded fault (SIGSEGV...): the replayed thread must fault again by itself. */
+static int signal_fault(struct rp *rp, struct rthread *t, const struct rec_signal *s)
 {
-	struct rthread *t = thread_by_rtid(rp, s->tid);
+	int err;
+
+	if (t->st == TS_SIGSTOP && t->sig == s->sig)
+		return 0;	/* it did, running on after the last event */
+	if (t->st == TS_ENTRY) {
+		diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
+			strsignal(s->sig), s->code, (unsigned long long)s->ip);
+		return -EPROTO;
+	}
+	err = run_to_entry(rp, t);
+	if (err == -EFAULT && t->sig == s->sig)
+		return 0;	/* delivered when the thread resumes */
+	diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
+		strsignal(s->sig), s->code, (unsigned long long)s->ip,
+		err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
+		"made a syscall");
+	return -EPROTO;
+}
+
+/* The rt_sigsuspend of sys_sigwait() ended: the recorded syscall's result. */
+static int end_sigwait(struct rthread *t)
+{
+	uint64_t rip;
+
+	getregs(t);
+	rip = t->regs.rip;
+	t->regs = t->entry;
+	t->regs.rip = rip;
+	t->regs.rax = t->sigwait_ret;
+	t->dirty = true;
+	t->sigwait = false;
+	t->st = TS_EXIT;
+	return resume(t, PTRACE_CONT);
+}
+
+/*
+ * Wait for the signal-delivery stop of the signal @s sent to @t, and set
+ * the recorded si_code: it is delivered when @t resumes (TS_SIGSTOP).
+ */
+static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_signal *s)
+{
 	int err, st, sig;
 
-	rp->cur = t;
-	rp->signals++;
-	if (!t || t->st == TS_DEAD) {
-		diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
-			s->sig, s->tid);
-		return -ESRCH;
-	}
-	if (fault_signal(s->sig, s->code)) {
-		/* a fault: it must happen again, by itself */
-		if (t->st == TS_SIGSTOP && t->sig == s->sig)
-			return 0;	/* it did, running on after the last event */
-		if (t->st == TS_ENTRY) {
-			diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
-				strsignal(s->sig), s->code, (unsigned long long)s->ip);
-			return -EPROTO;
-		}
-		err = run_to_entry(rp, t);
-		if (err == -EFAULT && t->sig == s->sig)
-			return 0;	/* delivered when the thread resumes */
-		diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
-			strsignal(s->sig), s->code, (unsigned long long)s->ip,
-			err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
-			"made a syscall");
-		return -EPROTO;
-	}
-	if ((t->st == TS_INSYS && !t->sigwait) || t->st == TS_EXITING) {
-		diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
-			s->sig);
-		return -EPROTO;
-	}
-	if (t->st == TS_ENTRY) {
-		/* delivered before this syscall: it runs again after the handler */
-		t->regs.rax = t->regs.orig_rax;
-		t->regs.orig_rax = -1;
-		t->regs.rip -= 2;
-		t->dirty = true;
-		t->st = TS_DONE;
-	}
-	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
-		return -errno;
-	if (s->handler > 1) {	/* not SIG_DFL, SIG_IGN: a handler frame */
-		t->async_frames = t->async_frames << 1 | (s->syscall < 0);
-		if (t->nframes < 64)
-			t->nframes++;
-	}
-	err = t->st == TS_INSYS ? 0 : resume(t, PTRACE_CONT);
-	if (err)
-		return err;
 	for (;;) {
 		siginfo_t si;
 
@@ -2379,17 +2372,7 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 		case STOP_SYSEXIT:
 			/* the sigsuspend the signal ends: the recorded syscall again */
 			if (t->sigwait) {
-				uint64_t rip;
-
-				getregs(t);
-				rip = t->regs.rip;
-				t->regs = t->entry;
-				t->regs.rip = rip;
-				t->regs.rax = t->sigwait_ret;
-				t->dirty = true;
-				t->sigwait = false;
-				t->st = TS_EXIT;
-				err = resume(t, PTRACE_CONT);
+				err = end_sigwait(t);
 				if (err)
 					return err;
 				continue;
@@ -2413,6 +2396,47 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 			continue;
 		}
 	}
+}
+
+/* A REC_SIGNAL event: send the signal and let it be delivered as recorded. */
+static int handle_signal(struct rp *rp, const struct rec_signal *s)
+{
+	struct rthread *t = thread_by_rtid(rp, s->tid);
+	int err;
+
+	rp->cur = t;
+	rp->signals++;
+	if (!t || t->st == TS_DEAD) {
+		diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
+			s->sig, s->tid);
+		return -ESRCH;
+	}
+	if (fault_signal(s->sig, s->code))
+		return signal_fault(rp, t, s);
+	if ((t->st == TS_INSYS && !t->sigwait) || t->st == TS_EXITING) {
+		diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
+			s->sig);
+		return -EPROTO;
+	}
+	if (t->st == TS_ENTRY) {
+		/* delivered before this syscall: it runs again after the handler */
+		t->regs.rax = t->regs.orig_rax;
+		t->regs.orig_rax = -1;
+		t->regs.rip -= 2;
+		t->dirty = true;
+		t->st = TS_DONE;
+	}
+	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
+		return -errno;
+	if (s->handler > 1) {	/* not SIG_DFL, SIG_IGN: a handler frame */
+		t->async_frames = t->async_frames << 1 | (s->syscall < 0);
+		if (t->nframes < 64)
+			t->nframes++;
+	}
+	err = t->st == TS_INSYS ? 0 : resume(t, PTRACE_CONT);
+	if (err)
+		return err;
+	return wait_delivery(rp, t, s);
 }
 
 /* ------------------------------------------------------------ the end */
