@@ -253,6 +253,32 @@ static void wd_stop(void)
 	wd.running = false;
 }
 
+/* The driver replays another event: the stall clock starts again. */
+static void wd_progress(void)
+{
+	wd.progress++;
+}
+
+/*
+ * The thread about to run took @recorded_ns between its events in the
+ * recording: it may take the base time plus 20 times that now.
+ */
+static void wd_set_budget(uint64_t recorded_ns)
+{
+	wd.budget_ns = wd.base_ns + 20 * recorded_ns;
+}
+
+static uint64_t wd_budget_ns(void)
+{
+	return wd.budget_ns;
+}
+
+/* Whether the watchdog interrupted the driver's wait (a stall). */
+static bool wd_fired(void)
+{
+	return wd.fired;
+}
+
 /* ------------------------------------------------------------ reporting */
 
 static const char *sysname(unsigned int nr, char *buf, size_t len)
@@ -529,7 +555,7 @@ static int wait_thread(struct rp *rp, struct rthread *t, int *status)
 		pid_t pid = waitpid(-1, &st, __WALL);
 
 		if (pid < 0) {
-			if (errno == EINTR && wd.fired)
+			if (errno == EINTR && wd_fired())
 				return -ETIMEDOUT;
 			if (errno == EINTR)
 				continue;
@@ -617,8 +643,7 @@ static int run_to_entry(struct rp *rp, struct rthread *t)
 	if (t->st == TS_INSYS || t->st == TS_EXITING)
 		return -EBUSY;
 	/* it may take (much) longer than it took between its events then */
-	wd.budget_ns = wd.base_ns +
-		       (rp->ts > t->last_ts && t->last_ts ? 20 * (rp->ts - t->last_ts) : 0);
+	wd_set_budget(rp->ts > t->last_ts && t->last_ts ? rp->ts - t->last_ts : 0);
 	err = resume(t, PTRACE_CONT);
 	if (err)
 		return err;
@@ -2037,7 +2062,7 @@ static int run_to_sys(struct rp *rp, struct rthread *t, const struct rec_sys *rs
 		diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
 	else if (err == -ETIMEDOUT)
 		diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
-			wd.budget_ns / 1e9,
+			wd_budget_ns() / 1e9,
 			rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0, call);
 	else if (err == -EFAULT)
 		diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
@@ -2689,7 +2714,7 @@ static bool replay_events(struct rp *rp)
 			return false;
 		rp->seq = ev.seq;
 		rp->ts = ev.ts;
-		wd.progress++;
+		wd_progress();
 		if (o->to && ev.seq > o->to)
 			return true;
 		handle_event(rp, &ev);
