@@ -229,7 +229,7 @@ static void *wd_main(void *arg)
 	return NULL;
 }
 
-static void wd_start(void)
+static void rp_watchdog_start(void)
 {
 	struct sigaction sa;
 
@@ -244,7 +244,7 @@ static void wd_start(void)
 	wd.running = !pthread_create(&wd.th, NULL, wd_main, NULL);
 }
 
-static void wd_stop(void)
+static void rp_watchdog_stop(void)
 {
 	if (!wd.running)
 		return;
@@ -254,7 +254,7 @@ static void wd_stop(void)
 }
 
 /* The driver replays another event: the stall clock starts again. */
-static void wd_progress(void)
+static void rp_watchdog_progress(void)
 {
 	wd.progress++;
 }
@@ -263,18 +263,18 @@ static void wd_progress(void)
  * The thread about to run took @recorded_ns between its events in the
  * recording: it may take the base time plus 20 times that now.
  */
-static void wd_set_budget(uint64_t recorded_ns)
+static void rp_watchdog_set_budget(uint64_t recorded_ns)
 {
 	wd.budget_ns = wd.base_ns + 20 * recorded_ns;
 }
 
-static uint64_t wd_budget_ns(void)
+static uint64_t rp_watchdog_budget_ns(void)
 {
 	return wd.budget_ns;
 }
 
 /* Whether the watchdog interrupted the driver's wait (a stall). */
-static bool wd_fired(void)
+static bool rp_watchdog_fired(void)
 {
 	return wd.fired;
 }
@@ -291,8 +291,8 @@ static const char *sysname(unsigned int nr, char *buf, size_t len)
 	return buf;
 }
 
-static void fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
-		     unsigned int nargs)
+static void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+			unsigned int nargs)
 {
 	char nb[32];
 	size_t off;
@@ -312,7 +312,7 @@ static void fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
 		snprintf(out + off, len - off, ")");
 }
 
-static void regs_args(const struct user_regs_struct *r, __u64 *a)
+static void rp_regs_args(const struct user_regs_struct *r, __u64 *a)
 {
 	a[0] = r->rdi;
 	a[1] = r->rsi;
@@ -324,7 +324,7 @@ static void regs_args(const struct user_regs_struct *r, __u64 *a)
 
 /* Report the divergence (once) and stop the replay. */
 __attribute__((format(printf, 3, 4)))
-static void diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...)
+static void rp_diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -346,7 +346,7 @@ static void diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...
 
 /* A replay that cannot go on for a reason other than divergence. */
 __attribute__((format(printf, 2, 3)))
-static void fail(struct rp *rp, const char *fmt, ...)
+static void rp_fail(struct rp *rp, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -360,14 +360,14 @@ static void fail(struct rp *rp, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool stopped(struct rp *rp)
+static bool rp_stopped(struct rp *rp)
 {
 	return rp->diverged || rp->failed;
 }
 
 /* ------------------------------------------------------------ processes, threads */
 
-static struct rproc *proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
+static struct rproc *rp_proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
 {
 	struct rproc *p = calloc(1, sizeof(*p));
 	char path[64];
@@ -383,7 +383,7 @@ static struct rproc *proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
 	return p;
 }
 
-static int proc_reopen_mem(struct rproc *p)
+static int rp_proc_reopen_mem(struct rproc *p)
 {
 	char path[64];
 
@@ -394,12 +394,12 @@ static int proc_reopen_mem(struct rproc *p)
 	return p->memfd < 0 ? -errno : 0;
 }
 
-static int fd_kind(const struct rproc *p, int64_t fd)
+static int rp_fd_kind(const struct rproc *p, int64_t fd)
 {
 	return fd >= 0 && fd < p->nfd ? p->fd[fd] : FD_CLOSED;
 }
 
-static void fd_set_kind(struct rproc *p, int64_t fd, int kind)
+static void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
 {
 	if (fd < 0 || fd > (1 << 20))
 		return;
@@ -423,7 +423,7 @@ static void fd_set_kind(struct rproc *p, int64_t fd, int kind)
 	p->fst[fd].valid = false;
 }
 
-static struct rthread *thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
+static struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
 {
 	struct rthread *t = calloc(1, sizeof(*t));
 	int i;
@@ -448,7 +448,7 @@ static struct rthread *thread_new(struct rp *rp, struct rproc *p, uint32_t rtid,
 	return t;
 }
 
-static struct rthread *thread_by_rtid(struct rp *rp, uint32_t rtid)
+static struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid)
 {
 	struct rthread *t;
 
@@ -463,7 +463,7 @@ static struct rthread *thread_by_rtid(struct rp *rp, uint32_t rtid)
 	return NULL;
 }
 
-static struct rthread *thread_by_tid(struct rp *rp, pid_t tid)
+static struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid)
 {
 	struct rthread *t;
 
@@ -475,7 +475,7 @@ static struct rthread *thread_by_tid(struct rp *rp, pid_t tid)
 
 /* ------------------------------------------------------------ memory */
 
-static int mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len)
+static int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec l = { (void *)buf, len }, r = { (void *)addr, len };
 	ssize_t n;
@@ -491,7 +491,7 @@ static int mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len
 	return -EFAULT;
 }
 
-static int mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
+static int rp_mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec l = { buf, len }, r = { (void *)addr, len };
 
@@ -504,7 +504,7 @@ static int mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
 	return -EFAULT;
 }
 
-static void *scratch(struct rp *rp, size_t len)
+static void *rp_scratch(struct rp *rp, size_t len)
 {
 	if (len > rp->buf_cap) {
 		void *b = realloc(rp->buf, len);
@@ -519,7 +519,7 @@ static void *scratch(struct rp *rp, size_t len)
 
 /* ------------------------------------------------------------ ptrace plumbing */
 
-static int getregs(struct rthread *t)
+static int rp_getregs(struct rthread *t)
 {
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs))
 		return -errno;
@@ -528,7 +528,7 @@ static int getregs(struct rthread *t)
 }
 
 /* Resume @t with @req (PTRACE_CONT or PTRACE_SYSCALL), delivering its pending signal. */
-static int resume(struct rthread *t, enum __ptrace_request req)
+static int rp_resume(struct rthread *t, enum __ptrace_request req)
 {
 	int sig = t->st == TS_SIGSTOP ? t->sig : 0;
 
@@ -542,7 +542,7 @@ static int resume(struct rthread *t, enum __ptrace_request req)
 }
 
 /* The next wait status of @t (statuses of other threads are kept for them). */
-static int wait_thread(struct rp *rp, struct rthread *t, int *status)
+static int rp_wait_thread(struct rp *rp, struct rthread *t, int *status)
 {
 	if (t->nstash) {
 		*status = t->stash[0];
@@ -555,7 +555,7 @@ static int wait_thread(struct rp *rp, struct rthread *t, int *status)
 		pid_t pid = waitpid(-1, &st, __WALL);
 
 		if (pid < 0) {
-			if (errno == EINTR && wd_fired())
+			if (errno == EINTR && rp_watchdog_fired())
 				return -ETIMEDOUT;
 			if (errno == EINTR)
 				continue;
@@ -565,7 +565,7 @@ static int wait_thread(struct rp *rp, struct rthread *t, int *status)
 			*status = st;
 			return 0;
 		}
-		o = thread_by_tid(rp, pid);
+		o = rp_thread_by_tid(rp, pid);
 		if (o && o->nstash < STASH_MAX)
 			o->stash[o->nstash++] = st;
 		else if (!o && rp->norphans < (int)(sizeof(rp->orphans) / sizeof(rp->orphans[0])))
@@ -578,7 +578,7 @@ enum stop {
 	STOP_CLONE, STOP_FORK, STOP_VFORK, STOP_EXEC, STOP_OTHER,
 };
 
-static enum stop classify(int st, int *sig)
+static enum stop rp_classify(int st, int *sig)
 {
 	int ev = (unsigned int)st >> 16;
 
@@ -604,13 +604,13 @@ static enum stop classify(int st, int *sig)
 }
 
 /* A signal the program raised itself by faulting: it cannot be dropped. */
-static bool fault_signal(int sig, int code)
+static bool rp_fault_signal(int sig, int code)
 {
 	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		sig == SIGTRAP || sig == SIGSYS) && code > 0;
 }
 
-static void thread_died(struct rp *rp, struct rthread *t, int status)
+static void rp_thread_died(struct rp *rp, struct rthread *t, int status)
 {
 	t->st = TS_DEAD;
 	t->status = status;
@@ -618,7 +618,7 @@ static void thread_died(struct rp *rp, struct rthread *t, int status)
 		rp->last = NULL;
 }
 
-static int getsiginfo_code(struct rthread *t)
+static int rp_getsiginfo_code(struct rthread *t)
 {
 	siginfo_t si;
 
@@ -632,7 +632,7 @@ static int getsiginfo_code(struct rthread *t)
  * inject are dropped, except faults: those leave @t at TS_SIGSTOP and
  * return -EFAULT. A thread that dies returns -ESRCH.
  */
-static int run_to_entry(struct rp *rp, struct rthread *t)
+static int rp_run_to_entry(struct rp *rp, struct rthread *t)
 {
 	int st, sig, err;
 
@@ -643,26 +643,26 @@ static int run_to_entry(struct rp *rp, struct rthread *t)
 	if (t->st == TS_INSYS || t->st == TS_EXITING)
 		return -EBUSY;
 	/* it may take (much) longer than it took between its events then */
-	wd_set_budget(rp->ts > t->last_ts && t->last_ts ? rp->ts - t->last_ts : 0);
-	err = resume(t, PTRACE_CONT);
+	rp_watchdog_set_budget(rp->ts > t->last_ts && t->last_ts ? rp->ts - t->last_ts : 0);
+	err = rp_resume(t, PTRACE_CONT);
 	if (err)
 		return err;
 	for (;;) {
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		switch (classify(st, &sig)) {
+		switch (rp_classify(st, &sig)) {
 		case STOP_EXITED:
-			thread_died(rp, t, st);
+			rp_thread_died(rp, t, st);
 			return -ESRCH;
 		case STOP_SECCOMP:
-			err = getregs(t);
+			err = rp_getregs(t);
 			if (err)
 				return err;
 			t->st = TS_ENTRY;
 			return 0;
 		case STOP_SIGNAL:
-			if (fault_signal(sig, getsiginfo_code(t))) {
+			if (rp_fault_signal(sig, rp_getsiginfo_code(t))) {
 				t->st = TS_SIGSTOP;
 				t->sig = sig;
 				return -EFAULT;
@@ -676,20 +676,20 @@ static int run_to_entry(struct rp *rp, struct rthread *t)
 	}
 }
 
-static int exec_fixup(struct rp *rp, struct rthread *t);
-static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
+static int rp_exec_fixup(struct rp *rp, struct rthread *t);
+static int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
 
 /*
  * Let the syscall @t is stopped at run for real (PTRACE_SYSCALL). Returns
  * at its exit stop (TS_EXIT), or with @until_child at the event stop of
  * the clone/fork it makes (TS_EVSTOP, the child set up for @rchild).
  */
-static int run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild)
+static int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild)
 {
 	int st, sig, err;
 
 	if (t->st != TS_INSYS) {
-		err = resume(t, PTRACE_SYSCALL);
+		err = rp_resume(t, PTRACE_SYSCALL);
 		if (err)
 			return err;
 		t->st = TS_INSYS;
@@ -697,28 +697,28 @@ static int run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t
 	for (;;) {
 		enum stop s;
 
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		s = classify(st, &sig);
+		s = rp_classify(st, &sig);
 		switch (s) {
 		case STOP_EXITED:
-			thread_died(rp, t, st);
+			rp_thread_died(rp, t, st);
 			return -ESRCH;
 		case STOP_SYSEXIT:
 			t->st = TS_EXIT;
-			return getregs(t);
+			return rp_getregs(t);
 		case STOP_CLONE:
 		case STOP_FORK:
 		case STOP_VFORK:
 			t->st = TS_EVSTOP;
-			err = new_child(rp, t, s, rchild);
+			err = rp_new_child(rp, t, s, rchild);
 			if (err || until_child)
 				return err;
 			break;
 		case STOP_EXEC:
 			t->st = TS_EVSTOP;
-			err = exec_fixup(rp, t);
+			err = rp_exec_fixup(rp, t);
 			if (err)
 				return err;
 			break;
@@ -739,7 +739,7 @@ static int run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t
  * resumed out of one): rewind to its syscall instruction with @nr and
  * @args, run it, and put the registers back. Returns its result.
  */
-static int64_t inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args)
+static int64_t rp_inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args)
 {
 	struct user_regs_struct saved = t->regs;
 	int64_t ret;
@@ -754,22 +754,22 @@ static int64_t inject(struct rp *rp, struct rthread *t, unsigned int nr, const _
 	t->regs.r8 = args[4];
 	t->regs.r9 = args[5];
 	t->dirty = true;
-	err = resume(t, PTRACE_CONT);
+	err = rp_resume(t, PTRACE_CONT);
 	if (err)
 		return err;
 	do {
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		if (classify(st, &sig) == STOP_EXITED) {
-			thread_died(rp, t, st);
+		if (rp_classify(st, &sig) == STOP_EXITED) {
+			rp_thread_died(rp, t, st);
 			return -ESRCH;
 		}
-	} while (classify(st, &sig) != STOP_SECCOMP);
+	} while (rp_classify(st, &sig) != STOP_SECCOMP);
 	t->st = TS_ENTRY;
-	err = getregs(t);
+	err = rp_getregs(t);
 	if (!err)
-		err = run_real(rp, t, false, 0);
+		err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	ret = t->regs.rax;
@@ -837,7 +837,7 @@ static int install_trace_filter(void)
 }
 
 /* Check that the program file is the one recorded. */
-static int check_exe(struct rp *rp)
+static int rp_check_exe(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
 	char path[8192];
@@ -847,15 +847,15 @@ static int check_exe(struct rp *rp)
 	snprintf(path, sizeof(path), "%s%s%s", li->exe[0] == '/' ? "" : li->cwd,
 		 li->exe[0] == '/' ? "" : "/", li->exe);
 	if (stat(path, &sb)) {
-		fail(rp, "the recorded program %s is gone: %s\n", path, strerror(errno));
+		rp_fail(rp, "the recorded program %s is gone: %s\n", path, strerror(errno));
 		return -ENOENT;
 	}
 	if ((li->exe_ino && (uint64_t)sb.st_ino != li->exe_ino) ||
 	    (li->exe_size && (uint64_t)sb.st_size != li->exe_size) ||
 	    (li->exe_mtime_ns && (uint64_t)(sb.st_mtim.tv_sec * 1000000000ULL +
 					   sb.st_mtim.tv_nsec) != li->exe_mtime_ns)) {
-		diverge(rp, NULL, "the program file %s changed since it was recorded (inode, size or mtime differ)",
-			li->exe);
+		rp_diverge(rp, NULL, "the program file %s changed since it was recorded (inode, size or mtime differ)",
+			   li->exe);
 		return -ESTALE;
 	}
 	return 0;
@@ -901,17 +901,17 @@ static int wait_first_syscall(struct rp *rp, struct rthread *t)
 	int st, sig, err, c;
 
 	for (;;) {
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		switch (classify(st, &sig)) {
+		switch (rp_classify(st, &sig)) {
 		case STOP_SECCOMP:
 			return 0;
 		case STOP_EXITED:
 			c = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-			thread_died(rp, t, st);
-			fail(rp, "cannot start %s: %s\n", rp->li.exe,
-			     c >= 120 && c <= 124 ? why[c - 120] : "it died");
+			rp_thread_died(rp, t, st);
+			rp_fail(rp, "cannot start %s: %s\n", rp->li.exe,
+				c >= 120 && c <= 124 ? why[c - 120] : "it died");
 			return -ECHILD;
 		default:
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
@@ -921,7 +921,7 @@ static int wait_first_syscall(struct rp *rp, struct rthread *t)
 }
 
 /* Start the recorded program under the driver, up to the return of its execve. */
-static int launch(struct rp *rp)
+static int rp_launch(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
 	struct rthread *t;
@@ -960,51 +960,51 @@ static int launch(struct rp *rp)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(go[1]);
-		fail(rp, "cannot ptrace the replayed program: %s\n", strerror(-err));
+		rp_fail(rp, "cannot ptrace the replayed program: %s\n", strerror(-err));
 		return err;
 	}
 	if (write(go[1], &b, 1) != 1)
 		return -errno;
 	close(go[1]);
-	p = proc_new(rp, 0, pid);
-	t = p ? thread_new(rp, p, 0, pid) : NULL;
+	p = rp_proc_new(rp, 0, pid);
+	t = p ? rp_thread_new(rp, p, 0, pid) : NULL;
 	if (!t)
 		return -ENOMEM;
 	for (i = 0; i < li->nfds; i++)
-		fd_set_kind(p, li->fds[i], li->fds[i] == 1 ? FD_STDOUT :
-			    li->fds[i] == 2 ? FD_STDERR : FD_INHERITED);
+		rp_fd_set_kind(p, li->fds[i], li->fds[i] == 1 ? FD_STDOUT :
+			       li->fds[i] == 2 ? FD_STDERR : FD_INHERITED);
 	err = wait_first_syscall(rp, t);
 	if (err)
 		return err;
-	err = getregs(t);
+	err = rp_getregs(t);
 	if (err)
 		return err;
 	t->st = TS_ENTRY;
 	if (t->regs.orig_rax != SYS_execve) {
-		fail(rp, "the replayed program made syscall %llu before its exec\n",
-		     (unsigned long long)t->regs.orig_rax);
+		rp_fail(rp, "the replayed program made syscall %llu before its exec\n",
+			(unsigned long long)t->regs.orig_rax);
 		return -EPROTO;
 	}
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	if ((int64_t)t->regs.rax) {
-		fail(rp, "cannot exec %s: %s\n", li->exe, strerror(-(int64_t)t->regs.rax));
+		rp_fail(rp, "cannot exec %s: %s\n", li->exe, strerror(-(int64_t)t->regs.rax));
 		return -ENOEXEC;
 	}
 	rp->launch_exec = true;
-	return stopped(rp) ? -EPROTO : 0;
+	return rp_stopped(rp) ? -EPROTO : 0;
 }
 
 /* At an exec stop: the recorded AT_RANDOM bytes, the same vDSO patch. */
-static int exec_fixup(struct rp *rp, struct rthread *t)
+static int rp_exec_fixup(struct rp *rp, struct rthread *t)
 {
 	struct rproc *p = t->p;
 	struct launch_exec rec, now;
 	bool have;
 	int err, fds[LAUNCH_MAX_FDS], n, i;
 
-	err = proc_reopen_mem(p);
+	err = rp_proc_reopen_mem(p);
 	if (err)
 		return err;
 	if (!p->nexec && !p->rpid) {
@@ -1016,25 +1016,27 @@ static int exec_fixup(struct rp *rp, struct rthread *t)
 	p->nexec++;
 	err = launch_exec_stop(p->pid, false, &now);
 	if (err) {
-		fail(rp, "cannot read the auxiliary vector of %d: %s\n", p->pid, strerror(-err));
+		rp_fail(rp, "cannot read the auxiliary vector of %d: %s\n", p->pid, strerror(-err));
 		return err;
 	}
 	if (have) {
 		if (now.at_random_addr != rec.at_random_addr || now.vdso != rec.vdso) {
-			diverge(rp, t, "the new program's initial stack or vDSO is not where it was recorded\n"
-				"  expected: AT_RANDOM at %#llx, vDSO at %#llx\n"
-				"  actual:   AT_RANDOM at %#llx, vDSO at %#llx\n"
-				"  (another kernel, or the environment or program changed?)",
-				(unsigned long long)rec.at_random_addr, (unsigned long long)rec.vdso,
-				(unsigned long long)now.at_random_addr, (unsigned long long)now.vdso);
+			rp_diverge(rp, t, "the new program's initial stack or vDSO is not where it was recorded\n"
+				   "  expected: AT_RANDOM at %#llx, vDSO at %#llx\n"
+				   "  actual:   AT_RANDOM at %#llx, vDSO at %#llx\n"
+				   "  (another kernel, or the environment or program changed?)",
+				   (unsigned long long)rec.at_random_addr,
+				   (unsigned long long)rec.vdso,
+				   (unsigned long long)now.at_random_addr,
+				   (unsigned long long)now.vdso);
 			return -ESTALE;
 		}
-		err = mem_write(p, rec.at_random_addr, rec.at_random, 16);
+		err = rp_mem_write(p, rec.at_random_addr, rec.at_random, 16);
 		if (!err && rec.vdso_patched >= 0) {
 			n = vdso_patch(p->memfd, now.vdso);
 			if (n != rec.vdso_patched) {
-				diverge(rp, t, "cannot patch the vDSO as in the recording (%d functions, recorded %d)",
-					n, rec.vdso_patched);
+				rp_diverge(rp, t, "cannot patch the vDSO as in the recording (%d functions, recorded %d)",
+					   n, rec.vdso_patched);
 				return -ESTALE;
 			}
 		}
@@ -1062,7 +1064,7 @@ static int exec_fixup(struct rp *rp, struct rthread *t)
 }
 
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */
-static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
+static int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
 {
 	unsigned long msg;
 	struct rthread *c;
@@ -1072,7 +1074,7 @@ static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t 
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg))
 		return -errno;
 	if (kind != STOP_CLONE) {
-		p = proc_new(rp, rchild, msg);
+		p = rp_proc_new(rp, rchild, msg);
 		if (!p)
 			return -ENOMEM;
 		p->fd = malloc(t->p->nfd ? t->p->nfd : 1);
@@ -1083,55 +1085,55 @@ static int new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t 
 		memcpy(p->fst, t->p->fst, t->p->nfd * sizeof(*p->fst));
 		p->nfd = t->p->nfd;
 	}
-	c = thread_new(rp, p, rchild, msg);
+	c = rp_thread_new(rp, p, rchild, msg);
 	if (!c)
 		return -ENOMEM;
 	if (kind == STOP_VFORK)
 		t->vfork_child = c;
 	/* its first stop (PTRACE_EVENT_STOP) */
 	for (;;) {
-		err = wait_thread(rp, c, &st);
+		err = rp_wait_thread(rp, c, &st);
 		if (err)
 			return err;
-		if (classify(st, &sig) == STOP_EXITED) {
-			thread_died(rp, c, st);
+		if (rp_classify(st, &sig) == STOP_EXITED) {
+			rp_thread_died(rp, c, st);
 			return 0;
 		}
-		if (classify(st, &sig) == STOP_EVSTOP)
+		if (rp_classify(st, &sig) == STOP_EVSTOP)
 			break;
 		ptrace(PTRACE_CONT, c->tid, 0, 0);
 	}
 	c->st = TS_NEW;
-	return getregs(c);
+	return rp_getregs(c);
 }
 
 /* ------------------------------------------------------------ journal */
 
-static int next_event(struct rp *rp, struct rec_event *ev)
+static int rp_next_event(struct rp *rp, struct rec_event *ev)
 {
 	int ret = rec_reader_next(&rp->rr, ev);
 
 	if (ret < 0)
-		fail(rp, "reading the journal: %s\n", strerror(-ret));
+		rp_fail(rp, "reading the journal: %s\n", strerror(-ret));
 	return ret;
 }
 
 /* The next REC_OUT of the current syscall; 1, 0 (none left) or -errno. */
-static int next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
+static int rp_next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
 {
 	int ret;
 
 	while (*left) {
-		ret = next_event(rp, ev);
+		ret = rp_next_event(rp, ev);
 		if (ret <= 0) {
 			if (!ret)
-				fail(rp, "the journal ends inside the outputs of a syscall\n");
+				rp_fail(rp, "the journal ends inside the outputs of a syscall\n");
 			return -EIO;
 		}
 		if (ev->type == REC_TIME)
 			continue;
 		if (ev->type != REC_OUT) {
-			fail(rp, "malformed journal: a syscall's outputs are missing\n");
+			rp_fail(rp, "malformed journal: a syscall's outputs are missing\n");
 			return -EBADMSG;
 		}
 		(*left)--;
@@ -1147,7 +1149,7 @@ static int load_iov(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	if (rp->iov_loaded)
 		return 0;
 	if (rs->nr == SYS_recvmsg) {
-		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+		if (!rp->msg_loaded && rp_mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
 			return -EFAULT;
 		rp->msg_loaded = true;
 		addr = rp->msg[2];
@@ -1166,7 +1168,7 @@ static int load_iov(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		rp->iov = v;
 		rp->iov_cap = cnt;
 	}
-	if (mem_read(t->p, addr, rp->iov, cnt * sizeof(*rp->iov)))
+	if (rp_mem_read(t->p, addr, rp->iov, cnt * sizeof(*rp->iov)))
 		return -EFAULT;
 	rp->niov = cnt;
 	rp->iov_loaded = true;
@@ -1186,7 +1188,7 @@ static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int 
 	for (i = 0; i < n && len; i++) {
 		uint64_t h[8], seg[64][2], nseg = 0, k, left;
 
-		if (mem_read(t->p, rs->args[1] + i * 64, h, sizeof(h)))
+		if (rp_mem_read(t->p, rs->args[1] + i * 64, h, sizeof(h)))
 			return -EFAULT;
 		if (region == REC_REGION_MMSG_NAME) {
 			uint64_t l = (uint32_t)h[1] < REC_MMSG_NAME_MAX ? (uint32_t)h[1] : REC_MMSG_NAME_MAX;
@@ -1201,7 +1203,7 @@ static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int 
 			uint64_t cnt = h[3] < 64 ? h[3] : 64;
 
 			left = (uint32_t)h[7];	/* msg_len */
-			if (cnt && mem_read(t->p, h[2], v, cnt * sizeof(v[0])))
+			if (cnt && rp_mem_read(t->p, h[2], v, cnt * sizeof(v[0])))
 				return -EFAULT;
 			for (k = 0; k < cnt && left; k++) {
 				uint64_t l = v[k].iov_len < left ? v[k].iov_len : left;
@@ -1219,7 +1221,7 @@ static int write_mmsg(struct rthread *t, const struct rec_sys *rs, unsigned int 
 				continue;
 			}
 			w = l - off < len ? l - off : len;
-			if (mem_write(t->p, seg[k][0] + off, data, w))
+			if (rp_mem_write(t->p, seg[k][0] + off, data, w))
 				return -EFAULT;
 			data += w;
 			len -= w;
@@ -1240,7 +1242,7 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		return 0;
 	switch (o->region) {
 	case 0: case 1: case 2: case 3: case 4: case 5:
-		return mem_write(t->p, rs->args[o->region] + off, data, len);
+		return rp_mem_write(t->p, rs->args[o->region] + off, data, len);
 	case REC_REGION_IOV:
 		if (load_iov(rp, t, rs))
 			return -EFAULT;
@@ -1252,7 +1254,7 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 				continue;
 			}
 			n = l - off < len ? l - off : len;
-			if (mem_write(t->p, (uint64_t)rp->iov[i].iov_base + off, data, n))
+			if (rp_mem_write(t->p, (uint64_t)rp->iov[i].iov_base + off, data, n))
 				return -EFAULT;
 			data += n;
 			len -= n;
@@ -1261,11 +1263,11 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		return len ? -EFAULT : 0;
 	case REC_REGION_MSGNAME:
 	case REC_REGION_MSGCTL:
-		if (!rp->msg_loaded && mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
+		if (!rp->msg_loaded && rp_mem_read(t->p, rs->args[1], rp->msg, sizeof(rp->msg)))
 			return -EFAULT;
 		rp->msg_loaded = true;
 		addr = o->region == REC_REGION_MSGNAME ? rp->msg[0] : rp->msg[4];
-		return mem_write(t->p, addr + off, data, len);
+		return rp_mem_write(t->p, addr + off, data, len);
 	case REC_REGION_MMSG_IOV:
 	case REC_REGION_MMSG_NAME:
 	case REC_REGION_MMSG_CTL:
@@ -1273,17 +1275,17 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	case REC_REGION_IFCBUF: {
 		uint64_t ifc[2];
 
-		if (mem_read(t->p, rs->args[2], ifc, sizeof(ifc)))
+		if (rp_mem_read(t->p, rs->args[2], ifc, sizeof(ifc)))
 			return -EFAULT;
-		return mem_write(t->p, ifc[1] + off, data, len);
+		return rp_mem_write(t->p, ifc[1] + off, data, len);
 	}
 	}
 	return -EINVAL;
 }
 
 /* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
-static void note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
-		      const uint8_t *d, size_t len)
+static void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
+			 const uint8_t *d, size_t len)
 {
 	struct rproc *p = t->p;
 	int64_t fd = rs->args[0];
@@ -1321,25 +1323,25 @@ static void note_stat(struct rthread *t, const struct rec_sys *rs, const struct 
 }
 
 /* Consume the REC_OUTs of @rs; with @apply write them into @t's memory. */
-static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
+static int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
 {
 	uint32_t left = rs->nout;
 	struct rec_event ev;
 	int ret;
 
 	rp->iov_loaded = rp->msg_loaded = false;
-	while ((ret = next_out(rp, &left, &ev)) > 0) {
+	while ((ret = rp_next_out(rp, &left, &ev)) > 0) {
 		if (!apply)
 			continue;
 		if (rs->nr == SYS_fstat || rs->nr == SYS_newfstatat || rs->nr == SYS_statx)
-			note_stat(t, rs, ev.rec, ev.data, ev.data_len);
+			rp_note_stat(t, rs, ev.rec, ev.data, ev.data_len);
 		if (write_out(rp, t, rs, ev.rec, ev.data, ev.data_len)) {
 			char call[512];
 
-			fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
-			diverge(rp, t, "cannot write the recorded output of %s (region %u +%u, %zu bytes) into the program's memory",
-				call, ((const struct rec_out *)ev.rec)->region,
-				((const struct rec_out *)ev.rec)->off, ev.data_len);
+			rp_fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+			rp_diverge(rp, t, "cannot write the recorded output of %s (region %u +%u, %zu bytes) into the program's memory",
+				   call, ((const struct rec_out *)ev.rec)->region,
+				   ((const struct rec_out *)ev.rec)->off, ev.data_len);
 			apply = false;
 		}
 	}
@@ -1361,7 +1363,7 @@ static int do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, b
  */
 static void sched_preempt(struct rp *rp, const struct rec_sched *sc);
 
-static void sched_hint(struct rp *rp, const struct rec_sched *sc)
+static void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 {
 	struct rthread *t;
 	int err;
@@ -1374,15 +1376,15 @@ static void sched_hint(struct rp *rp, const struct rec_sched *sc)
 	}
 	if (!(sc->state & 1))
 		return;
-	t = thread_by_rtid(rp, sc->tid);
+	t = rp_thread_by_rtid(rp, sc->tid);
 	if (!t || t->task_started)
 		return;
 	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP &&
 	    t->st != TS_PREEMPT)
 		return;
-	err = run_to_entry(rp, t);
+	err = rp_run_to_entry(rp, t);
 	if (err && err != -EFAULT && err != -ESRCH)
-		fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+		rp_fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
 }
 
 static int set_breakpoint(struct rthread *t, uint64_t ip)
@@ -1414,7 +1416,7 @@ static int live_threads(const struct rp *rp, const struct rproc *p)
  */
 static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 {
-	struct rthread *t = thread_by_rtid(rp, sc->tid);
+	struct rthread *t = rp_thread_by_rtid(rp, sc->tid);
 	int st, sig, err;
 
 	if (!t || t->task_started || !sc->ip || sc->ip >= 0x800000000000ULL)
@@ -1425,32 +1427,32 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 		return;
 	if (set_breakpoint(t, sc->ip))
 		return;
-	err = resume(t, PTRACE_CONT);
+	err = rp_resume(t, PTRACE_CONT);
 	while (!err) {
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			break;
-		switch (classify(st, &sig)) {
+		switch (rp_classify(st, &sig)) {
 		case STOP_EXITED:
-			thread_died(rp, t, st);
+			rp_thread_died(rp, t, st);
 			return;
 		case STOP_SECCOMP:
 			t->st = TS_ENTRY;
-			getregs(t);
+			rp_getregs(t);
 			set_breakpoint(t, 0);
 			pr_debug("thread %u: preempted at %#llx: ran to syscall %lld instead\n",
 				 t->rtid, (unsigned long long)sc->ip, (long long)t->regs.orig_rax);
 			return;
 		case STOP_SIGNAL:
-			if (sig == SIGTRAP && getsiginfo_code(t) == TRAP_HWBKPT) {
+			if (sig == SIGTRAP && rp_getsiginfo_code(t) == TRAP_HWBKPT) {
 				t->st = TS_PREEMPT;
-				getregs(t);
+				rp_getregs(t);
 				set_breakpoint(t, 0);
 				pr_debug("thread %u: stopped at its preemption point %#llx\n",
 					 t->rtid, (unsigned long long)sc->ip);
 				return;
 			}
-			if (fault_signal(sig, getsiginfo_code(t))) {
+			if (rp_fault_signal(sig, rp_getsiginfo_code(t))) {
 				t->st = TS_SIGSTOP;
 				t->sig = sig;
 				set_breakpoint(t, 0);
@@ -1462,12 +1464,12 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 			break;
 		}
 	}
-	fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-err));
+	rp_fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-err));
 }
 
 /* ------------------------------------------------------------ syscalls */
 
-static bool is_restart(int64_t ret)
+static bool rp_is_restart(int64_t ret)
 {
 	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
 	       ret == -ERESTART_RESTARTBLOCK;
@@ -1476,20 +1478,20 @@ static bool is_restart(int64_t ret)
 /* Show what the program wrote to its stdout/stderr (an emulated write). */
 static void reproduce_output(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
-	int kind = fd_kind(t->p, rs->args[0]), out;
+	int kind = rp_fd_kind(t->p, rs->args[0]), out;
 	size_t want = rs->ret, got = 0;
 	uint8_t *b;
 
 	if (rp->o->quiet || rs->ret <= 0 || (kind != FD_STDOUT && kind != FD_STDERR))
 		return;
 	out = kind == FD_STDOUT ? STDOUT_FILENO : STDERR_FILENO;
-	b = scratch(rp, want);
+	b = rp_scratch(rp, want);
 	if (!b)
 		return;
 	switch (rs->nr) {
 	case SYS_write:
 	case SYS_pwrite64:
-		if (mem_read(t->p, rs->args[1], b, want))
+		if (rp_mem_read(t->p, rs->args[1], b, want))
 			return;
 		got = want;
 		break;
@@ -1499,12 +1501,12 @@ static void reproduce_output(struct rp *rp, struct rthread *t, const struct rec_
 		struct iovec v[64];
 		size_t n = rs->args[2] < 64 ? rs->args[2] : 64, i;
 
-		if (mem_read(t->p, rs->args[1], v, n * sizeof(v[0])))
+		if (rp_mem_read(t->p, rs->args[1], v, n * sizeof(v[0])))
 			return;
 		for (i = 0; i < n && got < want; i++) {
 			size_t l = v[i].iov_len < want - got ? v[i].iov_len : want - got;
 
-			if (mem_read(t->p, (uint64_t)v[i].iov_base, b + got, l))
+			if (rp_mem_read(t->p, (uint64_t)v[i].iov_base, b + got, l))
 				return;
 			got += l;
 		}
@@ -1536,13 +1538,13 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		char call[512];
 
 		rp->imprecise++;
-		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+		rp_fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
 		pr_debug("event #%llu: %s = %lld: its outputs are not in the journal\n",
 			 (unsigned long long)rp->seq, call, (long long)rs->ret);
 	}
 	rp->emulated++;
 	reproduce_output(rp, t, rs);
-	err = do_outs(rp, t, rs, true);
+	err = rp_do_outs(rp, t, rs, true);
 	if (err < 0)
 		return err;
 	if (rs->nr == SYS_fcntl && !rs->ret && !rs->nout &&
@@ -1556,23 +1558,23 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		 */
 		int16_t unlck = F_UNLCK;
 
-		mem_write(t->p, rs->args[2], &unlck, sizeof(unlck));
+		rp_mem_write(t->p, rs->args[2], &unlck, sizeof(unlck));
 	}
 	t->regs.orig_rax = -1;
 	t->regs.rax = rs->ret;
 	t->dirty = true;
 	t->st = TS_DONE;
-	if (!is_restart(rs->ret))
+	if (!rp_is_restart(rs->ret))
 		return 0;
 	/*
 	 * Interrupted: the kernel restarts it or turns it into -EINTR on the
 	 * way out, by orig_rax. Stop at the exit to put the number back.
 	 */
-	err = resume(t, PTRACE_SYSCALL);
+	err = rp_resume(t, PTRACE_SYSCALL);
 	if (err)
 		return err;
 	t->st = TS_INSYS;
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	t->regs.orig_rax = rs->nr;
@@ -1582,7 +1584,7 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 }
 
 /* An rt_sigreturn of @t: ends the innermost handler frame; was it async? */
-static bool sigreturn_async(struct rthread *t)
+static bool rp_sigreturn_async(struct rthread *t)
 {
 	bool async = t->nframes > 0 && (t->async_frames & 1);
 
@@ -1593,14 +1595,14 @@ static bool sigreturn_async(struct rthread *t)
 	return async;
 }
 
-static void divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
-			     int64_t got)
+static void rp_divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+				int64_t got)
 {
 	char call[512];
 
-	fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
-	diverge(rp, t, "%s returned another result than in the recording\n"
-		"  expected: %lld\n  actual:   %lld", call, (long long)rs->ret, (long long)got);
+	rp_fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+	rp_diverge(rp, t, "%s returned another result than in the recording\n"
+		   "  expected: %lld\n  actual:   %lld", call, (long long)rs->ret, (long long)got);
 }
 
 /* Compare the syscall @t is at (regs @r) with the recorded one. */
@@ -1611,7 +1613,7 @@ static bool matches(struct rp *rp, struct rthread *t, const struct user_regs_str
 	unsigned int n = replay_sys_nargs(rs->nr), i;
 	char exp[512], act[512];
 
-	regs_args(r, a);
+	rp_regs_args(r, a);
 	if (r->orig_rax == rs->nr) {
 		if (rs->flags & REC_SF_NO_ENTER)
 			return true;
@@ -1621,9 +1623,9 @@ static bool matches(struct rp *rp, struct rthread *t, const struct user_regs_str
 		if (i == n)
 			return true;
 	}
-	fmt_call(exp, sizeof(exp), rs->nr, rs->args, n);
-	fmt_call(act, sizeof(act), r->orig_rax, a, replay_sys_nargs(r->orig_rax));
-	diverge(rp, t, "  expected: %s\n  actual:   %s", exp, act);
+	rp_fmt_call(exp, sizeof(exp), rs->nr, rs->args, n);
+	rp_fmt_call(act, sizeof(act), r->orig_rax, a, replay_sys_nargs(r->orig_rax));
+	rp_diverge(rp, t, "  expected: %s\n  actual:   %s", exp, act);
 	return false;
 }
 
@@ -1634,7 +1636,7 @@ static int real(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 
 	rp->real++;
 	t->entry = t->regs;
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	return 0;
@@ -1651,7 +1653,7 @@ static void restore_args(struct rthread *t, int64_t ret)
 	t->dirty = true;
 }
 
-static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+static int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
 	unsigned int nr = rs->nr;
 	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
@@ -1678,7 +1680,7 @@ static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 	}
 	t->dirty = true;
 	rp->real++;
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	got = t->regs.rax;
@@ -1687,10 +1689,10 @@ static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 		__u64 a[6] = { 0, O_NONBLOCK |
 				  (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0) };
 
-		got = inject(rp, t, SYS_eventfd2, a);
+		got = rp_inject(rp, t, SYS_eventfd2, a);
 		fdk = FD_PLACEHOLDER;
 	}
-	if (got >= 0 && got != rs->ret && fd_kind(t->p, rs->ret) == FD_CLOSED) {
+	if (got >= 0 && got != rs->ret && rp_fd_kind(t->p, rs->ret) == FD_CLOSED) {
 		/*
 		 * Another number: in the recording a lower one was taken by a
 		 * syscall still blocked in another thread (accept() takes its
@@ -1699,26 +1701,26 @@ static int sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 		__u64 a[6] = { got, rs->ret, replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0 };
 		__u64 c[6] = { got };
 
-		if (inject(rp, t, SYS_dup3, a) == rs->ret) {
-			inject(rp, t, SYS_close, c);
+		if (rp_inject(rp, t, SYS_dup3, a) == rs->ret) {
+			rp_inject(rp, t, SYS_close, c);
 			got = rs->ret;
 		}
 	}
 	if (got != rs->ret) {
 		char call[512];
 
-		fmt_call(call, sizeof(call), nr, rs->args, replay_sys_nargs(nr));
-		diverge(rp, t, "%s: the replay's descriptor table differs from the recording's\n"
-			"  expected: descriptor %lld\n  actual:   %lld", call, (long long)rs->ret,
-			(long long)got);
+		rp_fmt_call(call, sizeof(call), nr, rs->args, replay_sys_nargs(nr));
+		rp_diverge(rp, t, "%s: the replay's descriptor table differs from the recording's\n"
+			   "  expected: descriptor %lld\n  actual:   %lld", call, (long long)rs->ret,
+			   (long long)got);
 		return -EBADF;
 	}
-	fd_set_kind(t->p, got, fdk);
+	rp_fd_set_kind(t->p, got, fdk);
 	restore_args(t, rs->ret);
-	return do_outs(rp, t, rs, true);
+	return rp_do_outs(rp, t, rs, true);
 }
 
-static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+static int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
 	int32_t fds[2];
 	uint64_t arr = kind == RP_SOCKETPAIR ? rs->args[3] : rs->args[0];
@@ -1732,17 +1734,17 @@ static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 		t->dirty = true;
 	}
 	rp->real++;
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	if ((int64_t)t->regs.rax != rs->ret) {
-		divergent_result(rp, t, rs, t->regs.rax);
+		rp_divergent_result(rp, t, rs, t->regs.rax);
 		return -EPROTO;
 	}
-	if (mem_read(t->p, arr, fds, sizeof(fds)))
+	if (rp_mem_read(t->p, arr, fds, sizeof(fds)))
 		return -EFAULT;
-	fd_set_kind(t->p, fds[0], FD_PLACEHOLDER);
-	fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
+	rp_fd_set_kind(t->p, fds[0], FD_PLACEHOLDER);
+	rp_fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
 	restore_args(t, rs->ret);
 	/* the recorded numbers must be the ones the replay got */
 	{
@@ -1750,28 +1752,28 @@ static int sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 		struct rec_event ev;
 		int ret;
 
-		while ((ret = next_out(rp, &left, &ev)) > 0) {
+		while ((ret = rp_next_out(rp, &left, &ev)) > 0) {
 			if (ev.data_len == 8 && memcmp(ev.data, fds, 8)) {
 				int32_t want[2];
 
 				memcpy(want, ev.data, 8);
-				diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
-					"  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
-					fds[0], fds[1]);
+				rp_diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
+					   "  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
+					   fds[0], fds[1]);
 			}
 		}
 		return ret;
 	}
 }
 
-static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+static int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
 	uint64_t flags = rs->args[3];
 	int fd = rs->args[4];
 	int err;
 
 	t->entry = t->regs;
-	if (!(flags & MAP_ANONYMOUS) && fd_kind(t->p, fd) != FD_REAL) {
+	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) != FD_REAL) {
 		/* the descriptor is a placeholder: anonymous memory instead */
 		if (!rp->warned_anon)
 			pr_warn("event #%llu: mmap of descriptor %d, which is no file in the replay: mapped anonymous memory instead\n",
@@ -1785,7 +1787,7 @@ static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		t->regs.r9 = 0;
 		t->dirty = true;
 	}
-	if (!(flags & MAP_ANONYMOUS) && fd_kind(t->p, fd) == FD_REAL && t->p->fst[fd].valid) {
+	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) == FD_REAL && t->p->fst[fd].valid) {
 		/* the mapping shows the file as it is now: is it the recorded one? */
 		const struct fdstat *r = &t->p->fst[fd];
 		char path[64];
@@ -1797,54 +1799,55 @@ static int sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		     (uint64_t)(sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec) != r->mtime_ns)) {
 			char call[512];
 
-			fmt_call(call, sizeof(call), rs->nr, rs->args, 6);
-			diverge(rp, t, "%s maps a file that changed since the recording\n"
-				"  expected: inode %llu, %llu bytes, mtime %llu.%09llu\n"
-				"  actual:   inode %llu, %llu bytes, mtime %llu.%09llu",
-				call, (unsigned long long)r->ino, (unsigned long long)r->size,
-				(unsigned long long)(r->mtime_ns / 1000000000ULL),
-				(unsigned long long)(r->mtime_ns % 1000000000ULL),
-				(unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
-				(unsigned long long)sb.st_mtim.tv_sec, (unsigned long long)sb.st_mtim.tv_nsec);
+			rp_fmt_call(call, sizeof(call), rs->nr, rs->args, 6);
+			rp_diverge(rp, t, "%s maps a file that changed since the recording\n"
+				   "  expected: inode %llu, %llu bytes, mtime %llu.%09llu\n"
+				   "  actual:   inode %llu, %llu bytes, mtime %llu.%09llu",
+				   call, (unsigned long long)r->ino, (unsigned long long)r->size,
+				   (unsigned long long)(r->mtime_ns / 1000000000ULL),
+				   (unsigned long long)(r->mtime_ns % 1000000000ULL),
+				   (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+				   (unsigned long long)sb.st_mtim.tv_sec,
+				   (unsigned long long)sb.st_mtim.tv_nsec);
 			return -ESTALE;
 		}
 	}
 	rp->real++;
-	err = run_real(rp, t, false, 0);
+	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
 	if ((int64_t)t->regs.rax != rs->ret) {
-		divergent_result(rp, t, rs, t->regs.rax);
+		rp_divergent_result(rp, t, rs, t->regs.rax);
 		return -EPROTO;
 	}
 	restore_args(t, rs->ret);
-	return do_outs(rp, t, rs, false);
+	return rp_do_outs(rp, t, rs, false);
 }
 
-static void fd_effects(struct rthread *t, const struct rec_sys *rs)
+static void rp_fd_effects(struct rthread *t, const struct rec_sys *rs)
 {
 	struct rproc *p = t->p;
 	int64_t i;
 
 	switch (rs->nr) {
 	case SYS_close:
-		fd_set_kind(p, rs->args[0], FD_CLOSED);
+		rp_fd_set_kind(p, rs->args[0], FD_CLOSED);
 		break;
 	case SYS_close_range:
 		if (rs->args[2] & 4)	/* CLOSE_RANGE_CLOEXEC */
 			break;
 		for (i = rs->args[0]; i < p->nfd && i <= (int64_t)(uint32_t)rs->args[1]; i++)
-			fd_set_kind(p, i, FD_CLOSED);
+			rp_fd_set_kind(p, i, FD_CLOSED);
 		break;
 	case SYS_dup:
 	case SYS_fcntl:
 		if (rs->nr == SYS_fcntl && rs->args[1] == F_SETFD)
 			break;
-		fd_set_kind(p, rs->ret, fd_kind(p, rs->args[0]));
+		rp_fd_set_kind(p, rs->ret, rp_fd_kind(p, rs->args[0]));
 		break;
 	case SYS_dup2:
 	case SYS_dup3:
-		fd_set_kind(p, rs->args[1], fd_kind(p, rs->args[0]));
+		rp_fd_set_kind(p, rs->args[1], rp_fd_kind(p, rs->args[0]));
 		break;
 	}
 }
@@ -1866,11 +1869,11 @@ static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys
 
 		t->vfork_child = NULL;
 		if (c->st != TS_DEAD && !c->task_started) {
-			err = run_to_entry(rp, c);
+			err = rp_run_to_entry(rp, c);
 			if (!err && c->regs.orig_rax != SYS_execve && c->regs.orig_rax != SYS_execveat &&
 			    c->regs.orig_rax != SYS_exit && c->regs.orig_rax != SYS_exit_group) {
-				diverge(rp, c, "the vfork child does not exec (syscall %lld) while its parent returns",
-					(long long)c->regs.orig_rax);
+				rp_diverge(rp, c, "the vfork child does not exec (syscall %lld) while its parent returns",
+					   (long long)c->regs.orig_rax);
 				return -EPROTO;
 			}
 			if (!err && (c->regs.orig_rax == SYS_execve || c->regs.orig_rax == SYS_execveat)) {
@@ -1879,14 +1882,14 @@ static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys
 				c->exec_early = true;
 				c->last_nr = c->regs.orig_rax;
 				rp->real++;
-				err = run_real(rp, c, false, 0);
+				err = rp_run_real(rp, c, false, 0);
 			}
 			if (err && err != -ESRCH)
 				return err;
 		}
 	}
 	if (t->st == TS_EVSTOP || t->st == TS_INSYS) {
-		err = run_real(rp, t, false, 0);
+		err = rp_run_real(rp, t, false, 0);
 		if (err)
 			return err;
 	}
@@ -1895,7 +1898,7 @@ static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys
 		return -EPROTO;
 	if (rs->nr == SYS_execve || rs->nr == SYS_execveat) {
 		if ((int64_t)t->regs.rax != rs->ret) {
-			divergent_result(rp, t, rs, t->regs.rax);
+			rp_divergent_result(rp, t, rs, t->regs.rax);
 			return -EPROTO;
 		}
 	} else {
@@ -1903,7 +1906,7 @@ static int finish_started(struct rp *rp, struct rthread *t, const struct rec_sys
 		t->regs.rax = rs->ret;
 		t->dirty = true;
 	}
-	return do_outs(rp, t, rs, false);
+	return rp_do_outs(rp, t, rs, false);
 }
 
 /*
@@ -1919,11 +1922,11 @@ static int wait_exited(struct rp *rp, struct rthread *t)
 
 	if (t->tid != t->p->pid) {
 		while (t->st != TS_DEAD) {
-			err = wait_thread(rp, t, &st);
+			err = rp_wait_thread(rp, t, &st);
 			if (err)
 				return err;
-			if (classify(st, &sig) == STOP_EXITED)
-				thread_died(rp, t, st);
+			if (rp_classify(st, &sig) == STOP_EXITED)
+				rp_thread_died(rp, t, st);
 			else
 				ptrace(PTRACE_CONT, t->tid, 0, 0);
 		}
@@ -1964,9 +1967,9 @@ static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys
 		if ((in->flags & REC_IN_FAULT) || in->arg > 5 || in->len > REC_STR_MAX)
 			continue;
 		/* byte by byte near a page end; the string may end just before it */
-		if (mem_read(t->p, rs->args[in->arg], now, want)) {
+		if (rp_mem_read(t->p, rs->args[in->arg], now, want)) {
 			for (k = 0; k < want; k++)
-				if (mem_read(t->p, rs->args[in->arg] + k, now + k, 1))
+				if (rp_mem_read(t->p, rs->args[in->arg] + k, now + k, 1))
 					break;
 			if (k < want)
 				now[k] = 1;	/* unreadable: cannot match a NUL */
@@ -1976,9 +1979,10 @@ static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys
 			continue;
 		now[in->len < REC_STR_MAX ? in->len + 1 : REC_STR_MAX] = 0;
 		e = memchr(now, 0, sizeof(now));
-		fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
-		diverge(rp, t, "%s: its string argument %u differs\n  expected: \"%.*s\"\n  actual:   \"%.*s\"",
-			call, in->arg, (int)in->len, in->s, e ? (int)(e - now) : (int)in->len, now);
+		rp_fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+		rp_diverge(rp, t, "%s: its string argument %u differs\n  expected: \"%.*s\"\n  actual:   \"%.*s\"",
+			   call, in->arg, (int)in->len, in->s, e ? (int)(e - now) : (int)in->len,
+			   now);
 		return false;
 	}
 	return true;
@@ -1991,10 +1995,10 @@ static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys
  * real rt_sigsuspend with that mask until the replay sends the signal.
  * Returns 1 if @rs is one, with the mask's address and size.
  */
-static int sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
-			uint64_t *size)
+static int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
+			   uint64_t *size)
 {
-	if (!is_restart(rs->ret) && rs->ret != -EINTR)
+	if (!rp_is_restart(rs->ret) && rs->ret != -EINTR)
 		return 0;
 	switch (rs->nr) {
 	case SYS_rt_sigsuspend:
@@ -2013,7 +2017,7 @@ static int sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *m
 	case SYS_pselect6: {
 		uint64_t d[2];
 
-		if (!rs->args[5] || mem_read(t->p, rs->args[5], d, sizeof(d)))
+		if (!rs->args[5] || rp_mem_read(t->p, rs->args[5], d, sizeof(d)))
 			return 0;
 		*mask = d[0];
 		*size = d[1];
@@ -2025,8 +2029,8 @@ static int sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *m
 	return *mask != 0;
 }
 
-static int sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
-		       uint64_t mask, uint64_t size)
+static int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+			  uint64_t mask, uint64_t size)
 {
 	int err;
 
@@ -2035,14 +2039,14 @@ static int sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *r
 	t->regs.rdi = mask;
 	t->regs.rsi = size;
 	t->dirty = true;
-	err = resume(t, PTRACE_SYSCALL);
+	err = rp_resume(t, PTRACE_SYSCALL);
 	if (err)
 		return err;
 	t->st = TS_INSYS;
 	t->sigwait = true;
 	t->sigwait_ret = rs->ret;
 	rp->real++;
-	return do_outs(rp, t, rs, true);
+	return rp_do_outs(rp, t, rs, true);
 }
 
 /*
@@ -2054,21 +2058,22 @@ static int run_to_sys(struct rp *rp, struct rthread *t, const struct rec_sys *rs
 	char call[512];
 	int err;
 
-	err = run_to_entry(rp, t);
+	err = rp_run_to_entry(rp, t);
 	if (!err)
 		return 0;
-	fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
+	rp_fmt_call(call, sizeof(call), rs->nr, rs->args, replay_sys_nargs(rs->nr));
 	if (err == -ESRCH)
-		diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
+		rp_diverge(rp, t, "the thread exited in the replay\n  expected: %s", call);
 	else if (err == -ETIMEDOUT)
-		diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
-			wd_budget_ns() / 1e9,
-			rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0, call);
+		rp_diverge(rp, t, "the thread ran for %.0f s without reaching its next syscall (the recording took %.3f s): it does not do what it did\n  expected: %s",
+			   rp_watchdog_budget_ns() / 1e9,
+			   rp->ts > t->last_ts && t->last_ts ? (rp->ts - t->last_ts) / 1e9 : 0.0,
+			   call);
 	else if (err == -EFAULT)
-		diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
-			strsignal(t->sig), call);
+		rp_diverge(rp, t, "the thread got %s in the replay\n  expected: %s",
+			   strsignal(t->sig), call);
 	else
-		fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+		rp_fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
 	return err;
 }
 
@@ -2079,13 +2084,13 @@ static int sys_exit(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 
 	if (rs->nr == SYS_exit_group)
 		t->p->exiting = true;
-	err = resume(t, PTRACE_CONT);
+	err = rp_resume(t, PTRACE_CONT);
 	t->st = TS_EXITING;
 	rp->real++;
 	if (!err && rs->nr == SYS_exit)
 		err = wait_exited(rp, t);
 	if (!err)
-		err = do_outs(rp, t, rs, false);
+		err = rp_do_outs(rp, t, rs, false);
 	return err;
 }
 
@@ -2100,48 +2105,48 @@ static int sys_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 	if (rs->nr == SYS_set_tid_address) {
 		t->regs.rax = rs->ret;	/* the recorded tid */
 		t->dirty = true;
-	} else if (rs->nr == SYS_rt_sigreturn && sigreturn_async(t)) {
+	} else if (rs->nr == SYS_rt_sigreturn && rp_sigreturn_async(t)) {
 		/* back where the replay delivered it, with its registers */
 	} else if ((int64_t)t->regs.rax != rs->ret) {
-		divergent_result(rp, t, rs, t->regs.rax);
+		rp_divergent_result(rp, t, rs, t->regs.rax);
 		return -EPROTO;
 	}
 	if (kind == RP_FDREAL)
-		fd_effects(t, rs);
-	return do_outs(rp, t, rs, false);
+		rp_fd_effects(t, rs);
+	return rp_do_outs(rp, t, rs, false);
 }
 
 /* A REC_SYS event: the thread's next syscall, replayed by its kind. */
-static int handle_sys(struct rp *rp, const struct rec_event *ev)
+static int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 {
 	struct rec_sys rsb = *(const struct rec_sys *)ev->rec, *rs = &rsb;
-	struct rthread *t = thread_by_rtid(rp, rs->tid);
+	struct rthread *t = rp_thread_by_rtid(rp, rs->tid);
 	uint64_t mask, size;
 	int kind, err;
 
 	rp->cur = t;
 	rp->syscalls++;
 	if (rs->flags & REC_SF_OUT_LOST) {
-		fail(rp, "the outputs of this syscall were lost while recording: not replayable from here\n");
+		rp_fail(rp, "the outputs of this syscall were lost while recording: not replayable from here\n");
 		return -EIO;
 	}
 	if (!t) {
-		diverge(rp, NULL, "a syscall of thread %u, which does not exist in the replay", rs->tid);
+		rp_diverge(rp, NULL, "a syscall of thread %u, which does not exist in the replay", rs->tid);
 		return -ESRCH;
 	}
 	if (t->task_started || (rp->launch_exec && t->st == TS_EXIT)) {
 		if (rp->launch_exec) {
 			rp->launch_exec = false;
 			if (rs->nr != SYS_execve || rs->ret) {
-				diverge(rp, t, "the recording does not start with the program's execve");
+				rp_diverge(rp, t, "the recording does not start with the program's execve");
 				return -EPROTO;
 			}
-			return do_outs(rp, t, rs, false);
+			return rp_do_outs(rp, t, rs, false);
 		}
 		return finish_started(rp, t, rs);
 	}
 	if (t->st == TS_NEW && !rs->ret && replay_sys_kind(rs->args, rs->nr) == RP_CLONE)
-		return do_outs(rp, t, rs, false);	/* the child's side of its clone */
+		return rp_do_outs(rp, t, rs, false);	/* the child's side of its clone */
 	err = run_to_sys(rp, t, rs);
 	if (err)
 		return err;
@@ -2152,8 +2157,8 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 	kind = replay_sys_kind(rs->args, rs->nr);
 	if (rs->ret < 0 && kind != RP_EXIT && rs->nr != SYS_rt_sigreturn)
 		kind = RP_EMU;		/* it failed: fail it again */
-	if (sigmask_wait(t, rs, &mask, &size))
-		return sys_sigwait(rp, t, rs, mask, size);
+	if (rp_sigmask_wait(t, rs, &mask, &size))
+		return rp_sys_sigwait(rp, t, rs, mask, size);
 	switch (kind) {
 	case RP_EXIT:
 		return sys_exit(rp, t, rs);
@@ -2163,12 +2168,12 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
 		return emulate(rp, t, rs);
 	case RP_OPEN:
 	case RP_NEWFD:
-		return sys_open(rp, t, rs, kind);
+		return rp_sys_open(rp, t, rs, kind);
 	case RP_PIPE:
 	case RP_SOCKETPAIR:
-		return sys_pipe(rp, t, rs, kind);
+		return rp_sys_pipe(rp, t, rs, kind);
 	case RP_MMAP:
-		return sys_mmap(rp, t, rs);
+		return rp_sys_mmap(rp, t, rs);
 	case RP_FDREAL:
 	case RP_REAL:
 		return sys_real(rp, t, rs, kind);
@@ -2184,7 +2189,7 @@ static int handle_sys(struct rp *rp, const struct rec_event *ev)
  */
 static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_task *tk)
 {
-	struct rthread *c = thread_by_rtid(rp, tk->child);
+	struct rthread *c = rp_thread_by_rtid(rp, tk->child);
 	uint64_t flags = 0, ptid = 0, ctid = 0;
 
 	if (t->entry.orig_rax == SYS_clone) {
@@ -2194,16 +2199,16 @@ static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_ta
 	} else if (t->entry.orig_rax == SYS_clone3) {
 		uint64_t ca[4];
 
-		if (!mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
+		if (!rp_mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
 			flags = ca[0];
 			ctid = ca[2];
 			ptid = ca[3];
 		}
 	}
 	if ((flags & CLONE_PARENT_SETTID) && ptid)
-		mem_write(t->p, ptid, &tk->child, 4);
+		rp_mem_write(t->p, ptid, &tk->child, 4);
 	if ((flags & CLONE_CHILD_SETTID) && ctid && c)
-		mem_write(c->p, ctid, &tk->child, 4);
+		rp_mem_write(c->p, ctid, &tk->child, 4);
 }
 
 /*
@@ -2215,11 +2220,11 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 {
 	int err;
 
-	err = run_to_entry(rp, t);
+	err = rp_run_to_entry(rp, t);
 	if (err) {
-		diverge(rp, t, "the thread %s in the replay before its %s",
-			err == -ESRCH ? "exited" : "got a signal",
-			tk->kind == REC_TASK_EXEC ? "exec" : "clone");
+		rp_diverge(rp, t, "the thread %s in the replay before its %s",
+			   err == -ESRCH ? "exited" : "got a signal",
+			   tk->kind == REC_TASK_EXEC ? "exec" : "clone");
 		return err;
 	}
 	if (tk->kind == REC_TASK_EXEC ?
@@ -2229,24 +2234,24 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 		__u64 a[6];
 		char act[512];
 
-		regs_args(&t->regs, a);
-		fmt_call(act, sizeof(act), t->regs.orig_rax, a,
-			 replay_sys_nargs(t->regs.orig_rax));
-		diverge(rp, t, "  expected: %s\n  actual:   %s",
-			tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
+		rp_regs_args(&t->regs, a);
+		rp_fmt_call(act, sizeof(act), t->regs.orig_rax, a,
+			    replay_sys_nargs(t->regs.orig_rax));
+		rp_diverge(rp, t, "  expected: %s\n  actual:   %s",
+			   tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
 		return -EPROTO;
 	}
 	t->entry = t->regs;
 	t->task_started = true;
 	t->last_nr = t->regs.orig_rax;
 	rp->real++;
-	err = run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
+	err = rp_run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
 	if (err)
 		return err;
 	if (tk->kind != REC_TASK_EXEC) {
 		clone_set_tids(rp, t, tk);
 		/* on to its exit (a vfork parent waits there for its child) */
-		err = resume(t, PTRACE_SYSCALL);
+		err = rp_resume(t, PTRACE_SYSCALL);
 		t->st = TS_INSYS;
 	}
 	return err;
@@ -2258,22 +2263,22 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 	int err, st, sig;
 
 	if (t->st == TS_SIGSTOP) {
-		err = resume(t, PTRACE_CONT);	/* the fatal signal */
+		err = rp_resume(t, PTRACE_CONT);	/* the fatal signal */
 		t->st = TS_EXITING;
 		if (err)
 			return err;
 	}
 	if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
-		diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
-			tk->exit_code);
+		rp_diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
+			   tk->exit_code);
 		return -EPROTO;
 	}
 	while (t->st != TS_DEAD) {
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		if (classify(st, &sig) == STOP_EXITED)
-			thread_died(rp, t, st);
+		if (rp_classify(st, &sig) == STOP_EXITED)
+			rp_thread_died(rp, t, st);
 		else
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
 	}
@@ -2282,8 +2287,8 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 
 		ttrec_wait_status_str(tk->exit_code, a, sizeof(a));
 		ttrec_wait_status_str(t->status, b, sizeof(b));
-		diverge(rp, t, "the process ended otherwise than in the recording\n"
-			"  expected: %s\n  actual:   %s", a, b);
+		rp_diverge(rp, t, "the process ended otherwise than in the recording\n"
+			   "  expected: %s\n  actual:   %s", a, b);
 		return -EPROTO;
 	}
 	if (tk->group_dead)
@@ -2292,23 +2297,23 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 }
 
 /* A REC_TASK event: a thread or process begins, execs or ends. */
-static int handle_task(struct rp *rp, const struct rec_task *tk)
+static int rp_handle_task(struct rp *rp, const struct rec_task *tk)
 {
 	struct rthread *t;
 
 	if (tk->kind == REC_TASK_EXEC && rp->launch_exec) {
 		/* the launch exec: names the first thread */
-		t = thread_by_rtid(rp, 0);
+		t = rp_thread_by_rtid(rp, 0);
 		if (!t)
 			return -ESRCH;
 		t->rtid = tk->tid;
 		t->p->rpid = tk->tgid;
 		return 0;
 	}
-	t = thread_by_rtid(rp, tk->tid);
+	t = rp_thread_by_rtid(rp, tk->tid);
 	rp->cur = NULL;		/* clone and exec stay inside their syscall */
 	if (!t) {
-		diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
+		rp_diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
 		return -ESRCH;
 	}
 	if (tk->kind == REC_TASK_EXEC && t->exec_early) {
@@ -2339,26 +2344,26 @@ static int signal_fault(struct rp *rp, struct rthread *t, const struct rec_signa
 	if (t->st == TS_SIGSTOP && t->sig == s->sig)
 		return 0;	/* it did, running on after the last event */
 	if (t->st == TS_ENTRY) {
-		diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
-			strsignal(s->sig), s->code, (unsigned long long)s->ip);
+		rp_diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
+			   strsignal(s->sig), s->code, (unsigned long long)s->ip);
 		return -EPROTO;
 	}
-	err = run_to_entry(rp, t);
+	err = rp_run_to_entry(rp, t);
 	if (err == -EFAULT && t->sig == s->sig)
 		return 0;	/* delivered when the thread resumes */
-	diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
-		strsignal(s->sig), s->code, (unsigned long long)s->ip,
-		err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
-		"made a syscall");
+	rp_diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
+		   strsignal(s->sig), s->code, (unsigned long long)s->ip,
+		   err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
+		   "made a syscall");
 	return -EPROTO;
 }
 
-/* The rt_sigsuspend of sys_sigwait() ended: the recorded syscall's result. */
+/* The rt_sigsuspend of rp_sys_sigwait() ended: the recorded syscall's result. */
 static int end_sigwait(struct rthread *t)
 {
 	uint64_t rip;
 
-	getregs(t);
+	rp_getregs(t);
 	rip = t->regs.rip;
 	t->regs = t->entry;
 	t->regs.rip = rip;
@@ -2366,7 +2371,7 @@ static int end_sigwait(struct rthread *t)
 	t->dirty = true;
 	t->sigwait = false;
 	t->st = TS_EXIT;
-	return resume(t, PTRACE_CONT);
+	return rp_resume(t, PTRACE_CONT);
 }
 
 /*
@@ -2380,19 +2385,19 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 	for (;;) {
 		siginfo_t si;
 
-		err = wait_thread(rp, t, &st);
+		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		switch (classify(st, &sig)) {
+		switch (rp_classify(st, &sig)) {
 		case STOP_EXITED:
-			thread_died(rp, t, st);
-			diverge(rp, t, "the thread exited before signal %d could be delivered", s->sig);
+			rp_thread_died(rp, t, st);
+			rp_diverge(rp, t, "the thread exited before signal %d could be delivered", s->sig);
 			return -ESRCH;
 		case STOP_SECCOMP:
-			getregs(t);
+			rp_getregs(t);
 			t->st = TS_ENTRY;
-			diverge(rp, t, "signal %d (%s) was not delivered (blocked in the replay?)",
-				s->sig, strsignal(s->sig));
+			rp_diverge(rp, t, "signal %d (%s) was not delivered (blocked in the replay?)",
+				   s->sig, strsignal(s->sig));
 			return -EPROTO;
 		case STOP_SYSEXIT:
 			/* the sigsuspend the signal ends: the recorded syscall again */
@@ -2415,7 +2420,7 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 			}
 			t->st = TS_SIGSTOP;
 			t->sig = sig;
-			return getregs(t);
+			return rp_getregs(t);
 		default:
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
 			continue;
@@ -2424,23 +2429,23 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 }
 
 /* A REC_SIGNAL event: send the signal and let it be delivered as recorded. */
-static int handle_signal(struct rp *rp, const struct rec_signal *s)
+static int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 {
-	struct rthread *t = thread_by_rtid(rp, s->tid);
+	struct rthread *t = rp_thread_by_rtid(rp, s->tid);
 	int err;
 
 	rp->cur = t;
 	rp->signals++;
 	if (!t || t->st == TS_DEAD) {
-		diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
-			s->sig, s->tid);
+		rp_diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
+			   s->sig, s->tid);
 		return -ESRCH;
 	}
-	if (fault_signal(s->sig, s->code))
+	if (rp_fault_signal(s->sig, s->code))
 		return signal_fault(rp, t, s);
 	if ((t->st == TS_INSYS && !t->sigwait) || t->st == TS_EXITING) {
-		diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
-			s->sig);
+		rp_diverge(rp, t, "signal %d arrives while the thread is inside a syscall it runs for real",
+			   s->sig);
 		return -EPROTO;
 	}
 	if (t->st == TS_ENTRY) {
@@ -2458,7 +2463,7 @@ static int handle_signal(struct rp *rp, const struct rec_signal *s)
 		if (t->nframes < 64)
 			t->nframes++;
 	}
-	err = t->st == TS_INSYS ? 0 : resume(t, PTRACE_CONT);
+	err = t->st == TS_INSYS ? 0 : rp_resume(t, PTRACE_CONT);
 	if (err)
 		return err;
 	return wait_delivery(rp, t, s);
@@ -2497,7 +2502,7 @@ static void print_mem(struct rp *rp, struct rproc *p, uint64_t addr, uint64_t le
 	for (off = 0; off < len; off += 16) {
 		size_t n = len - off < 16 ? len - off : 16;
 
-		if (mem_read(p, addr + off, b, n)) {
+		if (rp_mem_read(p, addr + off, b, n)) {
 			printf("  %016llx  (unreadable)\n", (unsigned long long)(addr + off));
 			continue;
 		}
@@ -2558,9 +2563,9 @@ static void kill_all(struct rp *rp)
 				continue;
 			break;
 		}
-		t = thread_by_tid(rp, pid);
+		t = rp_thread_by_tid(rp, pid);
 		if (t && (WIFEXITED(st) || WIFSIGNALED(st))) {
-			thread_died(rp, t, st);
+			rp_thread_died(rp, t, st);
 			left--;
 		}
 	}
@@ -2592,7 +2597,7 @@ static void wait_proc_state(pid_t pid, pid_t tid, const char *states)
 	}
 }
 
-static int stop_here(struct rp *rp)
+static int rp_stop_here(struct rp *rp)
 {
 	const struct replay_opts *o = rp->o;
 	struct rthread *t;
@@ -2668,39 +2673,39 @@ static void handle_event(struct rp *rp, const struct rec_event *ev)
 	switch (ev->type) {
 	case REC_SYS:
 		rp->events++;
-		ret = handle_sys(rp, ev);
+		ret = rp_handle_sys(rp, ev);
 		break;
 	case REC_SIGNAL:
 		rp->events++;
-		ret = handle_signal(rp, ev->rec);
+		ret = rp_handle_signal(rp, ev->rec);
 		break;
 	case REC_TASK:
 		rp->events++;
-		ret = handle_task(rp, ev->rec);
+		ret = rp_handle_task(rp, ev->rec);
 		break;
 	case REC_GAP: {
 		const struct rec_gap *g = ev->rec;
 
-		fail(rp, "%llu events were lost while recording: not replayable past event #%llu\n",
-		     (unsigned long long)g->lost, (unsigned long long)g->from_seq);
+		rp_fail(rp, "%llu events were lost while recording: not replayable past event #%llu\n",
+			(unsigned long long)g->lost, (unsigned long long)g->from_seq);
 		break;
 	}
 	case REC_OUT:
-		fail(rp, "malformed journal: output bytes without their syscall\n");
+		rp_fail(rp, "malformed journal: output bytes without their syscall\n");
 		break;
 	case REC_SCHED:
 		rp->events++;
 		if (!rp->o->to || ev->seq < rp->o->to)
-			sched_hint(rp, ev->rec);
+			rp_sched_hint(rp, ev->rec);
 		break;
 	default:
 		rp->events++;
 		break;
 	}
 	if (ret == -ETIMEDOUT)
-		diverge(rp, rp->cur, "a thread ran far longer than in the recording without reaching its next syscall or signal");
+		rp_diverge(rp, rp->cur, "a thread ran far longer than in the recording without reaching its next syscall or signal");
 	else if (ret < 0)
-		fail(rp, "%s\n", strerror(-ret));
+		rp_fail(rp, "%s\n", strerror(-ret));
 }
 
 /* Replay the journal's events in order. Return: whether --to's event was reached. */
@@ -2709,12 +2714,12 @@ static bool replay_events(struct rp *rp)
 	const struct replay_opts *o = rp->o;
 	struct rec_event ev;
 
-	while (!stopped(rp)) {
-		if (next_event(rp, &ev) <= 0)
+	while (!rp_stopped(rp)) {
+		if (rp_next_event(rp, &ev) <= 0)
 			return false;
 		rp->seq = ev.seq;
 		rp->ts = ev.ts;
-		wd_progress();
+		rp_watchdog_progress();
 		if (o->to && ev.seq > o->to)
 			return true;
 		handle_event(rp, &ev);
@@ -2729,12 +2734,12 @@ static void replay_end(struct rp *rp, bool done)
 {
 	struct rproc *p;
 
-	if (stopped(rp))
+	if (rp_stopped(rp))
 		return;
 	if (done) {
-		stop_here(rp);
+		rp_stop_here(rp);
 	} else if (rp->o->to) {
-		fail(rp, "the recording ends before event #%llu\n", (unsigned long long)rp->o->to);
+		rp_fail(rp, "the recording ends before event #%llu\n", (unsigned long long)rp->o->to);
 	} else {
 		for (p = rp->procs; p; p = p->next)
 			if (!p->dead)
@@ -2795,12 +2800,12 @@ int replay_run(const struct replay_opts *o)
 		return EXIT_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	wd_start();
-	if (!check_exe(rp))
-		launch(rp);
+	rp_watchdog_start();
+	if (!rp_check_exe(rp))
+		rp_launch(rp);
 	done = replay_events(rp);
 	replay_end(rp, done);
-	wd_stop();
+	rp_watchdog_stop();
 	kill_all(rp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
