@@ -1,30 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The replay driver: re-executes a recorded program under ptrace, fed by
- * its journal. Documentation/replay.rst describes the design; in short:
- *
- * - The program runs with a seccomp filter that returns SECCOMP_RET_TRACE
- *   for every syscall, so each one stops it once, at its entry
- *   (PTRACE_EVENT_SECCOMP). There the driver compares it with the next
- *   journal event of that thread (number and the argument registers the
- *   syscall takes) and, for an emulated syscall, skips it (orig_rax = -1),
- *   writes the recorded output bytes into the program's memory and sets
- *   the recorded return value. Syscalls that shape the process (memory
- *   maps, signal actions, threads, exec, exit, descriptors) run for real
- *   (PTRACE_SYSCALL to their exit stop) and their result is asserted.
- * - Events are replayed in the journal's global order, one thread at a
- *   time: a thread runs (to its next syscall entry) only when its next
- *   event is the next event of the journal, or earlier where the recorded
- *   scheduling shows it went to sleep in a syscall or was preempted.
- *   Threads that wait for their turn sit in a ptrace stop.
- * - Descriptors keep their recorded numbers (real read-only opens, or
- *   eventfd placeholders), so that file-backed mmap works.
- * - Signals are injected (tgkill) when the journal says they were
- *   delivered: at the syscall boundary where they were delivered, with
- *   the recorded si_code, restarting the interrupted syscall the way the
- *   kernel did. Faults (SIGSEGV...) are expected to happen again.
- * - Anything else than the journal is a divergence: reported with the
- *   event number, the thread, expected and actual, exit status 3.
+ * The replay driver (internal.h describes it): replay_run() and the main
+ * loop, one journal event at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +33,7 @@
 #include "lib/log.h"
 #include "format/recording.h"
 #include "launch/launch.h"
-#include "replay/replay.h"
+#include "replay/internal.h"
 #include "syscalls/table.h"
 #include "lib/util.h"
 #include "module/module.h"
@@ -65,112 +42,8 @@
 #define PTRACE_EVENT_STOP	128
 #endif
 
-#define ERESTARTSYS		512
-#define ERESTARTNOINTR		513
-#define ERESTARTNOHAND		514
-#define ERESTART_RESTARTBLOCK	516
-
 /* seccomp data for a syscall of another ABI (int $0x80, x32) */
 #define SECCOMP_DATA_FOREIGN	1
-
-enum tstate {
-	TS_NEW,		/* at its first stop, never resumed */
-	TS_ENTRY,	/* at a syscall's seccomp stop, not yet matched */
-	TS_DONE,	/* an emulated syscall is done at its seccomp stop */
-	TS_EXIT,	/* at a syscall-exit stop */
-	TS_EVSTOP,	/* at a clone/fork/exec event stop inside a real syscall */
-	TS_INSYS,	/* resumed inside a real syscall; its exit stop pending */
-	TS_SIGSTOP,	/* at a signal-delivery stop; @sig is delivered on resume */
-	TS_PREEMPT,	/* stopped in user code where the recording preempted it */
-	TS_EXITING,	/* resumed into exit(), exit_group() or a fatal signal */
-	TS_DEAD,
-};
-
-enum fdkind { FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED };
-
-/* A file's identity as a recorded fstat() returned it. */
-struct fdstat {
-	bool valid;
-	uint64_t ino, size, mtime_ns;
-};
-
-struct rproc {
-	struct rproc *next;
-	uint32_t rpid;		/* recorded tgid */
-	pid_t pid;		/* replayed */
-	int memfd;		/* /proc/PID/mem */
-	unsigned int nexec;	/* execs seen */
-	bool exiting;		/* exit_group() or a fatal signal is under way */
-	bool dead;
-	int nfd;
-	uint8_t *fd;		/* enum fdkind by descriptor number */
-	struct fdstat *fst;	/* what the recording's fstat() said, by number */
-};
-
-#define STASH_MAX	8
-
-struct rthread {
-	struct rthread *next;
-	uint32_t rtid;		/* recorded tid */
-	pid_t tid;		/* replayed */
-	struct rproc *p;
-	enum tstate st;
-	struct user_regs_struct regs;	/* at the current stop */
-	struct user_regs_struct entry;	/* the entry of the real syscall in flight */
-	bool dirty;		/* regs to be written back before resuming */
-	bool task_started;	/* a clone/exec started by its task event */
-	int sig;		/* TS_SIGSTOP: the signal to deliver */
-	int64_t last_nr;	/* the last syscall matched */
-	uint64_t last_ts;	/* recorded time of its last event */
-	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */
-	bool exec_early;	/* a vfork child's exec run before its task event */
-	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
-	int64_t sigwait_ret;	/* what the recorded syscall returned */
-	int nstash;
-	int stash[STASH_MAX];	/* wait statuses not yet consumed */
-	int status;		/* TS_DEAD: the wait status */
-	/*
-	 * Handlers running, innermost in bit 0 (at most 64 deep): set when
-	 * the signal was recorded in user space, between syscalls, and so
-	 * delivered here at another point (the syscall boundary before it).
-	 * Its rt_sigreturn restores this replay's registers there, not the
-	 * recorded ones: its result is not compared.
-	 */
-	uint64_t async_frames;
-	int nframes;
-};
-
-struct orphan {
-	pid_t pid;
-	int status;
-};
-
-struct rp {
-	const struct replay_opts *o;
-	struct launch_info li;
-	struct rec_reader rr;
-	struct rproc *procs;
-	struct rthread *threads, *last;
-	struct orphan orphans[64];
-	int norphans;
-	uint64_t seq;		/* the event being replayed */
-	uint64_t events, syscalls, emulated, real, signals, imprecise;
-	uint64_t stdout_bytes;
-	bool diverged;
-	bool failed;
-	bool launch_exec;	/* the launch exec's task/syscall events are still ahead */
-	bool warned_anon;
-	/* per event: the iovec array and msghdr of the syscall being replayed */
-	struct iovec *iov;
-	size_t niov, iov_cap;
-	bool iov_loaded;
-	uint64_t msg[7];
-	bool msg_loaded;
-	uint8_t *buf;
-	size_t buf_cap;
-	struct rthread *cur;	/* the thread of the event being replayed */
-	uint64_t ts;		/* recorded time of the event being replayed */
-};
 
 /* ------------------------------------------------------------ watchdog */
 
@@ -229,7 +102,7 @@ static void *wd_main(void *arg)
 	return NULL;
 }
 
-static void rp_watchdog_start(void)
+void rp_watchdog_start(void)
 {
 	struct sigaction sa;
 
@@ -244,7 +117,7 @@ static void rp_watchdog_start(void)
 	wd.running = !pthread_create(&wd.th, NULL, wd_main, NULL);
 }
 
-static void rp_watchdog_stop(void)
+void rp_watchdog_stop(void)
 {
 	if (!wd.running)
 		return;
@@ -254,7 +127,7 @@ static void rp_watchdog_stop(void)
 }
 
 /* The driver replays another event: the stall clock starts again. */
-static void rp_watchdog_progress(void)
+void rp_watchdog_progress(void)
 {
 	wd.progress++;
 }
@@ -263,18 +136,18 @@ static void rp_watchdog_progress(void)
  * The thread about to run took @recorded_ns between its events in the
  * recording: it may take the base time plus 20 times that now.
  */
-static void rp_watchdog_set_budget(uint64_t recorded_ns)
+void rp_watchdog_set_budget(uint64_t recorded_ns)
 {
 	wd.budget_ns = wd.base_ns + 20 * recorded_ns;
 }
 
-static uint64_t rp_watchdog_budget_ns(void)
+uint64_t rp_watchdog_budget_ns(void)
 {
 	return wd.budget_ns;
 }
 
 /* Whether the watchdog interrupted the driver's wait (a stall). */
-static bool rp_watchdog_fired(void)
+bool rp_watchdog_fired(void)
 {
 	return wd.fired;
 }
@@ -291,8 +164,8 @@ static const char *sysname(unsigned int nr, char *buf, size_t len)
 	return buf;
 }
 
-static void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
-			unsigned int nargs)
+void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+		 unsigned int nargs)
 {
 	char nb[32];
 	size_t off;
@@ -312,7 +185,7 @@ static void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *arg
 		snprintf(out + off, len - off, ")");
 }
 
-static void rp_regs_args(const struct user_regs_struct *r, __u64 *a)
+void rp_regs_args(const struct user_regs_struct *r, __u64 *a)
 {
 	a[0] = r->rdi;
 	a[1] = r->rsi;
@@ -323,8 +196,7 @@ static void rp_regs_args(const struct user_regs_struct *r, __u64 *a)
 }
 
 /* Report the divergence (once) and stop the replay. */
-__attribute__((format(printf, 3, 4)))
-static void rp_diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...)
+void rp_diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -345,8 +217,7 @@ static void rp_diverge(struct rp *rp, const struct rthread *t, const char *fmt, 
 }
 
 /* A replay that cannot go on for a reason other than divergence. */
-__attribute__((format(printf, 2, 3)))
-static void rp_fail(struct rp *rp, const char *fmt, ...)
+void rp_fail(struct rp *rp, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -360,14 +231,14 @@ static void rp_fail(struct rp *rp, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool rp_stopped(struct rp *rp)
+bool rp_stopped(struct rp *rp)
 {
 	return rp->diverged || rp->failed;
 }
 
 /* ------------------------------------------------------------ processes, threads */
 
-static struct rproc *rp_proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
+struct rproc *rp_proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
 {
 	struct rproc *p = calloc(1, sizeof(*p));
 	char path[64];
@@ -383,7 +254,7 @@ static struct rproc *rp_proc_new(struct rp *rp, uint32_t rpid, pid_t pid)
 	return p;
 }
 
-static int rp_proc_reopen_mem(struct rproc *p)
+int rp_proc_reopen_mem(struct rproc *p)
 {
 	char path[64];
 
@@ -394,12 +265,12 @@ static int rp_proc_reopen_mem(struct rproc *p)
 	return p->memfd < 0 ? -errno : 0;
 }
 
-static int rp_fd_kind(const struct rproc *p, int64_t fd)
+int rp_fd_kind(const struct rproc *p, int64_t fd)
 {
 	return fd >= 0 && fd < p->nfd ? p->fd[fd] : FD_CLOSED;
 }
 
-static void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
+void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
 {
 	if (fd < 0 || fd > (1 << 20))
 		return;
@@ -423,7 +294,7 @@ static void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
 	p->fst[fd].valid = false;
 }
 
-static struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
+struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid)
 {
 	struct rthread *t = calloc(1, sizeof(*t));
 	int i;
@@ -448,7 +319,7 @@ static struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rt
 	return t;
 }
 
-static struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid)
+struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid)
 {
 	struct rthread *t;
 
@@ -463,7 +334,7 @@ static struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid)
 	return NULL;
 }
 
-static struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid)
+struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid)
 {
 	struct rthread *t;
 
@@ -475,7 +346,7 @@ static struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid)
 
 /* ------------------------------------------------------------ memory */
 
-static int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len)
+int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec l = { (void *)buf, len }, r = { (void *)addr, len };
 	ssize_t n;
@@ -491,7 +362,7 @@ static int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t 
 	return -EFAULT;
 }
 
-static int rp_mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
+int rp_mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec l = { buf, len }, r = { (void *)addr, len };
 
@@ -504,7 +375,7 @@ static int rp_mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len)
 	return -EFAULT;
 }
 
-static void *rp_scratch(struct rp *rp, size_t len)
+void *rp_scratch(struct rp *rp, size_t len)
 {
 	if (len > rp->buf_cap) {
 		void *b = realloc(rp->buf, len);
@@ -519,7 +390,7 @@ static void *rp_scratch(struct rp *rp, size_t len)
 
 /* ------------------------------------------------------------ ptrace plumbing */
 
-static int rp_getregs(struct rthread *t)
+int rp_getregs(struct rthread *t)
 {
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs))
 		return -errno;
@@ -528,7 +399,7 @@ static int rp_getregs(struct rthread *t)
 }
 
 /* Resume @t with @req (PTRACE_CONT or PTRACE_SYSCALL), delivering its pending signal. */
-static int rp_resume(struct rthread *t, enum __ptrace_request req)
+int rp_resume(struct rthread *t, enum __ptrace_request req)
 {
 	int sig = t->st == TS_SIGSTOP ? t->sig : 0;
 
@@ -542,7 +413,7 @@ static int rp_resume(struct rthread *t, enum __ptrace_request req)
 }
 
 /* The next wait status of @t (statuses of other threads are kept for them). */
-static int rp_wait_thread(struct rp *rp, struct rthread *t, int *status)
+int rp_wait_thread(struct rp *rp, struct rthread *t, int *status)
 {
 	if (t->nstash) {
 		*status = t->stash[0];
@@ -573,12 +444,7 @@ static int rp_wait_thread(struct rp *rp, struct rthread *t, int *status)
 	}
 }
 
-enum stop {
-	STOP_EXITED, STOP_SECCOMP, STOP_SYSEXIT, STOP_SIGNAL, STOP_EVSTOP,
-	STOP_CLONE, STOP_FORK, STOP_VFORK, STOP_EXEC, STOP_OTHER,
-};
-
-static enum stop rp_classify(int st, int *sig)
+enum stop rp_classify(int st, int *sig)
 {
 	int ev = (unsigned int)st >> 16;
 
@@ -604,13 +470,13 @@ static enum stop rp_classify(int st, int *sig)
 }
 
 /* A signal the program raised itself by faulting: it cannot be dropped. */
-static bool rp_fault_signal(int sig, int code)
+bool rp_fault_signal(int sig, int code)
 {
 	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		sig == SIGTRAP || sig == SIGSYS) && code > 0;
 }
 
-static void rp_thread_died(struct rp *rp, struct rthread *t, int status)
+void rp_thread_died(struct rp *rp, struct rthread *t, int status)
 {
 	t->st = TS_DEAD;
 	t->status = status;
@@ -618,7 +484,7 @@ static void rp_thread_died(struct rp *rp, struct rthread *t, int status)
 		rp->last = NULL;
 }
 
-static int rp_getsiginfo_code(struct rthread *t)
+int rp_getsiginfo_code(struct rthread *t)
 {
 	siginfo_t si;
 
@@ -632,7 +498,7 @@ static int rp_getsiginfo_code(struct rthread *t)
  * inject are dropped, except faults: those leave @t at TS_SIGSTOP and
  * return -EFAULT. A thread that dies returns -ESRCH.
  */
-static int rp_run_to_entry(struct rp *rp, struct rthread *t)
+int rp_run_to_entry(struct rp *rp, struct rthread *t)
 {
 	int st, sig, err;
 
@@ -676,15 +542,12 @@ static int rp_run_to_entry(struct rp *rp, struct rthread *t)
 	}
 }
 
-static int rp_exec_fixup(struct rp *rp, struct rthread *t);
-static int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
-
 /*
  * Let the syscall @t is stopped at run for real (PTRACE_SYSCALL). Returns
  * at its exit stop (TS_EXIT), or with @until_child at the event stop of
  * the clone/fork it makes (TS_EVSTOP, the child set up for @rchild).
  */
-static int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild)
+int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild)
 {
 	int st, sig, err;
 
@@ -739,7 +602,7 @@ static int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint3
  * resumed out of one): rewind to its syscall instruction with @nr and
  * @args, run it, and put the registers back. Returns its result.
  */
-static int64_t rp_inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args)
+int64_t rp_inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args)
 {
 	struct user_regs_struct saved = t->regs;
 	int64_t ret;
@@ -837,7 +700,7 @@ static int install_trace_filter(void)
 }
 
 /* Check that the program file is the one recorded. */
-static int rp_check_exe(struct rp *rp)
+int rp_check_exe(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
 	char path[8192];
@@ -921,7 +784,7 @@ static int wait_first_syscall(struct rp *rp, struct rthread *t)
 }
 
 /* Start the recorded program under the driver, up to the return of its execve. */
-static int rp_launch(struct rp *rp)
+int rp_launch(struct rp *rp)
 {
 	const struct launch_info *li = &rp->li;
 	struct rthread *t;
@@ -997,7 +860,7 @@ static int rp_launch(struct rp *rp)
 }
 
 /* At an exec stop: the recorded AT_RANDOM bytes, the same vDSO patch. */
-static int rp_exec_fixup(struct rp *rp, struct rthread *t)
+int rp_exec_fixup(struct rp *rp, struct rthread *t)
 {
 	struct rproc *p = t->p;
 	struct launch_exec rec, now;
@@ -1064,7 +927,7 @@ static int rp_exec_fixup(struct rp *rp, struct rthread *t)
 }
 
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */
-static int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
+int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
 {
 	unsigned long msg;
 	struct rthread *c;
@@ -1109,7 +972,7 @@ static int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32
 
 /* ------------------------------------------------------------ journal */
 
-static int rp_next_event(struct rp *rp, struct rec_event *ev)
+int rp_next_event(struct rp *rp, struct rec_event *ev)
 {
 	int ret = rec_reader_next(&rp->rr, ev);
 
@@ -1119,7 +982,7 @@ static int rp_next_event(struct rp *rp, struct rec_event *ev)
 }
 
 /* The next REC_OUT of the current syscall; 1, 0 (none left) or -errno. */
-static int rp_next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
+int rp_next_out(struct rp *rp, uint32_t *left, struct rec_event *ev)
 {
 	int ret;
 
@@ -1284,8 +1147,8 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 }
 
 /* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
-static void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
-			 const uint8_t *d, size_t len)
+void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_out *o,
+		  const uint8_t *d, size_t len)
 {
 	struct rproc *p = t->p;
 	int64_t fd = rs->args[0];
@@ -1323,7 +1186,7 @@ static void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const stru
 }
 
 /* Consume the REC_OUTs of @rs; with @apply write them into @t's memory. */
-static int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
+int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply)
 {
 	uint32_t left = rs->nout;
 	struct rec_event ev;
@@ -1363,7 +1226,7 @@ static int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs
  */
 static void sched_preempt(struct rp *rp, const struct rec_sched *sc);
 
-static void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
+void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 {
 	struct rthread *t;
 	int err;
@@ -1468,12 +1331,6 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 }
 
 /* ------------------------------------------------------------ syscalls */
-
-static bool rp_is_restart(int64_t ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-	       ret == -ERESTART_RESTARTBLOCK;
-}
 
 /* Show what the program wrote to its stdout/stderr (an emulated write). */
 static void reproduce_output(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
@@ -1584,7 +1441,7 @@ static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 }
 
 /* An rt_sigreturn of @t: ends the innermost handler frame; was it async? */
-static bool rp_sigreturn_async(struct rthread *t)
+bool rp_sigreturn_async(struct rthread *t)
 {
 	bool async = t->nframes > 0 && (t->async_frames & 1);
 
@@ -1595,8 +1452,8 @@ static bool rp_sigreturn_async(struct rthread *t)
 	return async;
 }
 
-static void rp_divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
-				int64_t got)
+void rp_divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+			 int64_t got)
 {
 	char call[512];
 
@@ -1653,7 +1510,7 @@ static void restore_args(struct rthread *t, int64_t ret)
 	t->dirty = true;
 }
 
-static int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
 	unsigned int nr = rs->nr;
 	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
@@ -1720,7 +1577,7 @@ static int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *r
 	return rp_do_outs(rp, t, rs, true);
 }
 
-static int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
 	int32_t fds[2];
 	uint64_t arr = kind == RP_SOCKETPAIR ? rs->args[3] : rs->args[0];
@@ -1766,7 +1623,7 @@ static int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *r
 	}
 }
 
-static int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
 	uint64_t flags = rs->args[3];
 	int fd = rs->args[4];
@@ -1824,7 +1681,7 @@ static int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *r
 	return rp_do_outs(rp, t, rs, false);
 }
 
-static void rp_fd_effects(struct rthread *t, const struct rec_sys *rs)
+void rp_fd_effects(struct rthread *t, const struct rec_sys *rs)
 {
 	struct rproc *p = t->p;
 	int64_t i;
@@ -1995,8 +1852,8 @@ static bool strings_match(struct rp *rp, struct rthread *t, const struct rec_sys
  * real rt_sigsuspend with that mask until the replay sends the signal.
  * Returns 1 if @rs is one, with the mask's address and size.
  */
-static int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
-			   uint64_t *size)
+int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
+		    uint64_t *size)
 {
 	if (!rp_is_restart(rs->ret) && rs->ret != -EINTR)
 		return 0;
@@ -2029,8 +1886,8 @@ static int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t
 	return *mask != 0;
 }
 
-static int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
-			  uint64_t mask, uint64_t size)
+int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+		   uint64_t mask, uint64_t size)
 {
 	int err;
 
@@ -2117,7 +1974,7 @@ static int sys_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs, 
 }
 
 /* A REC_SYS event: the thread's next syscall, replayed by its kind. */
-static int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
+int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 {
 	struct rec_sys rsb = *(const struct rec_sys *)ev->rec, *rs = &rsb;
 	struct rthread *t = rp_thread_by_rtid(rp, rs->tid);
@@ -2297,7 +2154,7 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 }
 
 /* A REC_TASK event: a thread or process begins, execs or ends. */
-static int rp_handle_task(struct rp *rp, const struct rec_task *tk)
+int rp_handle_task(struct rp *rp, const struct rec_task *tk)
 {
 	struct rthread *t;
 
@@ -2429,7 +2286,7 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 }
 
 /* A REC_SIGNAL event: send the signal and let it be delivered as recorded. */
-static int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
+int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 {
 	struct rthread *t = rp_thread_by_rtid(rp, s->tid);
 	int err;
@@ -2597,7 +2454,7 @@ static void wait_proc_state(pid_t pid, pid_t tid, const char *states)
 	}
 }
 
-static int rp_stop_here(struct rp *rp)
+int rp_stop_here(struct rp *rp)
 {
 	const struct replay_opts *o = rp->o;
 	struct rthread *t;
