@@ -26,6 +26,31 @@
  * - Anything else than the journal is a divergence: reported with the
  *   event number, the thread, expected and actual, exit status 3.
  *
+ * The driver's files, one role each:
+ *
+ *   run.c       replay_run(): the main loop, one journal event at a time,
+ *               and the end of a replay
+ *   journal.c   reading the journal: the next event, a syscall's recorded
+ *               outputs and writing them into the program's memory
+ *   syscalls.c  a syscall event (REC_SYS): match it, emulate it or run it
+ *   fd.c        the descriptor table: open, pipe, close, dup, and the
+ *               mmap of a file
+ *   task.c      a task event (REC_TASK): clone, fork, exec, exit
+ *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
+ *               syscalls that wait with a temporary signal mask
+ *   sched.c     a scheduling event (REC_SCHED): a thread that went to
+ *               sleep in a syscall or was preempted runs to that point
+ *   start.c     starting the recorded program; every new program image
+ *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
+ *               next syscall entry or through a real syscall, inject one
+ *   proc.c      the replayed processes and threads
+ *   mem.c       the replayed program's memory
+ *   report.c    divergence and failure reports
+ *   watchdog.c  a thread that notices a replayed thread never reaching
+ *               its next syscall
+ *   query.c     --to: the stop after an event, --regs, --mem, --maps, --stop
+ *   sys.c       how each syscall is replayed (replay.h: replay_sys_kind())
+ *
  * This header is the driver's own: nothing outside user/replay/ includes it.
  * A function one file defines and others call is declared here, rp_
  * prefixed; the others are static.

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The replay driver (internal.h describes it): replay_run() and the main
- * loop, one journal event at a time.
+ * The replay driver's entry (internal.h describes the driver and names its
+ * files): replay_run() opens the recording, starts the program, replays
+ * the journal's events one at a time, each by its kind (syscalls.c,
+ * signal.c, task.c, sched.c), and ends the replay: the stop at --to's
+ * event, the verdict, what is left of the program killed.
  */
 #include <errno.h>
 #include <signal.h>
