@@ -32,6 +32,11 @@
 /* seccomp data for a syscall of another ABI (int $0x80, x32) */
 #define SECCOMP_DATA_FOREIGN	1
 
+/*
+ * In the child: the descriptors the program inherited, each its recorded
+ * number opened on /dev/null, and no other. @keep (the start pipe) must be
+ * above them.
+ */
 static int setup_child_fds(const struct launch_info *li, int keep)
 {
 	int null, i, top = 0;
@@ -67,6 +72,7 @@ static int setup_child_fds(const struct launch_info *li, int keep)
 	return 0;
 }
 
+/* Every syscall stops the program for the driver (another ABI's marked). */
 static int install_trace_filter(void)
 {
 	struct sock_filter f[] = {
