@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replay's descriptor table (Documentation/replay.rst, Descriptors):
+ * every descriptor has its recorded number. open, openat and creat run for
+ * real, read-only (an eventfd placeholder takes the number of a file that
+ * is gone); the other syscalls that make a descriptor get a placeholder;
+ * pipe, close and dup run for real. The mmap of a file maps the file as it
+ * is now, which must be the one the recording's fstat() saw; the mmap of a
+ * placeholder becomes anonymous memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "lib/log.h"
+#include "replay/internal.h"
+
+int rp_fd_kind(const struct rproc *p, int64_t fd)
+{
+	return fd >= 0 && fd < p->nfd ? p->fd[fd] : FD_CLOSED;
+}
+
+void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
+{
+	if (fd < 0 || fd > (1 << 20))
+		return;
+	if (fd >= p->nfd) {
+		int n = fd + 64;
+		uint8_t *k = realloc(p->fd, n);
+		struct fdstat *f;
+
+		if (!k)
+			return;
+		p->fd = k;
+		f = realloc(p->fst, n * sizeof(*f));
+		if (!f)
+			return;
+		memset(k + p->nfd, FD_CLOSED, n - p->nfd);
+		memset(f + p->nfd, 0, (n - p->nfd) * sizeof(*f));
+		p->fst = f;
+		p->nfd = n;
+	}
+	p->fd[fd] = kind;
+	p->fst[fd].valid = false;
+}
+
+/* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
+void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o)
+{
+	struct rproc *p = t->p;
+	int64_t fd = rs->args[0];
+	struct rec_file_id id;
+
+	if (fd < 0 || fd >= p->nfd || p->fd[fd] != FD_REAL || !rec_file_id(rs, o, &id))
+		return;
+	p->fst[fd] = (struct fdstat){
+		.valid = true, .ino = id.ino, .size = id.size, .mtime_ns = id.mtime_ns,
+	};
+}
+
+/* Put @t's argument registers back as the program had them; result @ret. */
+static void restore_args(struct rthread *t, int64_t ret)
+{
+	uint64_t rip = t->regs.rip;
+
+	t->regs = t->entry;
+	t->regs.rip = rip;
+	t->regs.rax = ret;
+	t->dirty = true;
+}
+
+int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	unsigned int nr = rs->nr;
+	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
+	int64_t got;
+	int err, fdk = FD_REAL;
+
+	t->entry = t->regs;
+	if (kind == RP_OPEN) {
+		/* opened for real, read-only, never creating or truncating */
+		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;
+		fl = (fl & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
+		if (nr == SYS_openat) {
+			t->regs.rdx = fl;
+		} else {
+			t->regs.orig_rax = SYS_open;	/* creat() too */
+			t->regs.rsi = fl;
+		}
+	} else {
+		/* a descriptor of another kind: an eventfd takes its number */
+		t->regs.orig_rax = SYS_eventfd2;
+		t->regs.rdi = 0;
+		t->regs.rsi = O_NONBLOCK | (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0);
+		fdk = FD_PLACEHOLDER;
+	}
+	t->dirty = true;
+	rp->real++;
+	err = rp_run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	got = t->regs.rax;
+	if (got < 0 && kind == RP_OPEN) {
+		/* not there (or not openable) any more: a placeholder */
+		__u64 a[6] = { 0, O_NONBLOCK |
+				  (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0) };
+
+		got = rp_inject(rp, t, SYS_eventfd2, a);
+		fdk = FD_PLACEHOLDER;
+	}
+	if (got >= 0 && got != rs->ret && rp_fd_kind(t->p, rs->ret) == FD_CLOSED) {
+		/*
+		 * Another number: in the recording a lower one was taken by a
+		 * syscall still blocked in another thread (accept() takes its
+		 * number before it waits). Move it to the recorded one.
+		 */
+		__u64 a[6] = { got, rs->ret, replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0 };
+		__u64 c[6] = { got };
+
+		if (rp_inject(rp, t, SYS_dup3, a) == rs->ret) {
+			rp_inject(rp, t, SYS_close, c);
+			got = rs->ret;
+		}
+	}
+	if (got != rs->ret) {
+		char call[512];
+
+		rp_fmt_call(call, sizeof(call), nr, rs->args, replay_sys_nargs(nr));
+		rp_diverge(rp, t, "%s: the replay's descriptor table differs from the recording's\n"
+			   "  expected: descriptor %lld\n  actual:   %lld", call, (long long)rs->ret,
+			   (long long)got);
+		return -EBADF;
+	}
+	rp_fd_set_kind(t->p, got, fdk);
+	restore_args(t, rs->ret);
+	return rp_do_outs(rp, t, rs, true);
+}
+
+int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	int32_t fds[2];
+	uint64_t arr = kind == RP_SOCKETPAIR ? rs->args[3] : rs->args[0];
+	unsigned int k;
+	int err;
+
+	t->entry = t->regs;
+	if (kind == RP_SOCKETPAIR) {
+		t->regs.orig_rax = SYS_pipe2;
+		t->regs.rdi = arr;
+		t->regs.rsi = (rs->args[1] & (O_CLOEXEC | O_NONBLOCK));
+		t->dirty = true;
+	}
+	rp->real++;
+	err = rp_run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	if ((int64_t)t->regs.rax != rs->ret) {
+		rp_divergent_result(rp, t, rs, t->regs.rax);
+		return -EPROTO;
+	}
+	if (rp_mem_read(t->p, arr, fds, sizeof(fds)))
+		return -EFAULT;
+	rp_fd_set_kind(t->p, fds[0], FD_PLACEHOLDER);
+	rp_fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
+	restore_args(t, rs->ret);
+	/* the recorded numbers must be the ones the replay got */
+	for (k = 0; k < rp->ev->nout; k++) {
+		const struct rec_outdata *o = &rp->ev->out[k];
+		int32_t want[2];
+
+		if (o->len != 8 || !memcmp(o->data, fds, 8))
+			continue;
+		memcpy(want, o->data, 8);
+		rp_diverge(rp, t, "pipe: the replay's descriptor table differs from the recording's\n"
+			   "  expected: [%d, %d]\n  actual:   [%d, %d]", want[0], want[1],
+			   fds[0], fds[1]);
+	}
+	return rp->ev->nout < rs->nout ? -EBADMSG : 0;
+}
+
+int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	uint64_t flags = rs->args[3];
+	int fd = rs->args[4];
+	int err;
+
+	t->entry = t->regs;
+	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) != FD_REAL) {
+		/* the descriptor is a placeholder: anonymous memory instead */
+		if (!rp->warned_anon)
+			pr_warn("event #%llu: mmap of descriptor %d, which is no file in the replay: mapped anonymous memory instead\n",
+				(unsigned long long)rp->seq, fd);
+		rp->warned_anon = true;
+		rp->imprecise++;
+		t->regs.rdi = rs->ret;
+		t->regs.r10 = (flags & ~(uint64_t)(MAP_SHARED | MAP_SHARED_VALIDATE)) |
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		t->regs.r8 = -1;
+		t->regs.r9 = 0;
+		t->dirty = true;
+	}
+	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) == FD_REAL && t->p->fst[fd].valid) {
+		/* the mapping shows the file as it is now: is it the recorded one? */
+		const struct fdstat *r = &t->p->fst[fd];
+		char path[64];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->p->pid, fd);
+		if (!stat(path, &sb) &&
+		    ((uint64_t)sb.st_ino != r->ino || (uint64_t)sb.st_size != r->size ||
+		     (uint64_t)(sb.st_mtim.tv_sec * 1000000000ULL + sb.st_mtim.tv_nsec) != r->mtime_ns)) {
+			char call[512];
+
+			rp_fmt_call(call, sizeof(call), rs->nr, rs->args, 6);
+			rp_diverge(rp, t, "%s maps a file that changed since the recording\n"
+				   "  expected: inode %llu, %llu bytes, mtime %llu.%09llu\n"
+				   "  actual:   inode %llu, %llu bytes, mtime %llu.%09llu",
+				   call, (unsigned long long)r->ino, (unsigned long long)r->size,
+				   (unsigned long long)(r->mtime_ns / 1000000000ULL),
+				   (unsigned long long)(r->mtime_ns % 1000000000ULL),
+				   (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+				   (unsigned long long)sb.st_mtim.tv_sec,
+				   (unsigned long long)sb.st_mtim.tv_nsec);
+			return -ESTALE;
+		}
+	}
+	rp->real++;
+	err = rp_run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	if ((int64_t)t->regs.rax != rs->ret) {
+		rp_divergent_result(rp, t, rs, t->regs.rax);
+		return -EPROTO;
+	}
+	restore_args(t, rs->ret);
+	return rp_do_outs(rp, t, rs, false);
+}
+
+void rp_fd_effects(struct rthread *t, const struct rec_sys *rs)
+{
+	struct rproc *p = t->p;
+	int64_t i;
+
+	switch (rs->nr) {
+	case SYS_close:
+		rp_fd_set_kind(p, rs->args[0], FD_CLOSED);
+		break;
+	case SYS_close_range:
+		if (rs->args[2] & 4)	/* CLOSE_RANGE_CLOEXEC */
+			break;
+		for (i = rs->args[0]; i < p->nfd && i <= (int64_t)(uint32_t)rs->args[1]; i++)
+			rp_fd_set_kind(p, i, FD_CLOSED);
+		break;
+	case SYS_dup:
+	case SYS_fcntl:
+		if (rs->nr == SYS_fcntl && rs->args[1] == F_SETFD)
+			break;
+		rp_fd_set_kind(p, rs->ret, rp_fd_kind(p, rs->args[0]));
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		rp_fd_set_kind(p, rs->args[1], rp_fd_kind(p, rs->args[0]));
+		break;
+	}
+}

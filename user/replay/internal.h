@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The replay driver: re-executes a recorded program under ptrace, fed by
+ * its journal. Documentation/replay.rst describes the design; in short:
+ *
+ * - The program runs with a seccomp filter that returns SECCOMP_RET_TRACE
+ *   for every syscall, so each one stops it once, at its entry
+ *   (PTRACE_EVENT_SECCOMP). There the driver compares it with the next
+ *   journal event of that thread (number and the argument registers the
+ *   syscall takes) and, for an emulated syscall, skips it (orig_rax = -1),
+ *   writes the recorded output bytes into the program's memory and sets
+ *   the recorded return value. Syscalls that shape the process (memory
+ *   maps, signal actions, threads, exec, exit, descriptors) run for real
+ *   (PTRACE_SYSCALL to their exit stop) and their result is asserted.
+ * - Events are replayed in the journal's global order, one thread at a
+ *   time: a thread runs (to its next syscall entry) only when its next
+ *   event is the next event of the journal, or earlier where the recorded
+ *   scheduling shows it went to sleep in a syscall or was preempted.
+ *   Threads that wait for their turn sit in a ptrace stop.
+ * - Descriptors keep their recorded numbers (real read-only opens, or
+ *   eventfd placeholders), so that file-backed mmap works.
+ * - Signals are injected (tgkill) when the journal says they were
+ *   delivered: at the syscall boundary where they were delivered, with
+ *   the recorded si_code, restarting the interrupted syscall the way the
+ *   kernel did. Faults (SIGSEGV...) are expected to happen again.
+ * - Anything else than the journal is a divergence: reported with the
+ *   event number, the thread, expected and actual, exit status 3.
+ *
+ * The driver's files, one role each:
+ *
+ *   run.c       replay_run(): the main loop, one journal event at a time,
+ *               and the end of a replay
+ *   journal.c   reading the journal: the next event, a syscall's recorded
+ *               outputs and writing them into the program's memory
+ *   syscalls.c  a syscall event (REC_SYS): match it, emulate it or run it
+ *   fd.c        the descriptor table: open, pipe, close, dup, and the
+ *               mmap of a file
+ *   task.c      a task event (REC_TASK): clone, fork, exec, exit
+ *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
+ *               syscalls that wait with a temporary signal mask
+ *   sched.c     a scheduling event (REC_SCHED): a thread that went to
+ *               sleep in a syscall or was preempted runs to that point
+ *   start.c     starting the recorded program; every new program image
+ *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
+ *               next syscall entry or through a real syscall, inject one
+ *   proc.c      the replayed processes and threads
+ *   mem.c       the replayed program's memory
+ *   report.c    divergence and failure reports
+ *   watchdog.c  a thread that notices a replayed thread never reaching
+ *               its next syscall
+ *   query.c     --to: the stop after an event, --regs, --mem, --maps, --stop
+ *
+ * How each syscall is replayed (emulated, run for real...) is a column of
+ * the one syscall table, user/syscalls/table.c (replay_sys_kind()).
+ *
+ * This header is the driver's own: nothing outside user/replay/ includes it.
+ * A function one file defines and others call is declared here, rp_
+ * prefixed; the others are static.
+ */
+#ifndef TTREC_REPLAY_INTERNAL_H
+#define TTREC_REPLAY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <linux/types.h>
+
+#include "format/records.h"
+#include "format/recording.h"
+#include "launch/launch.h"
+#include "replay/replay.h"
+
+/* the kernel's restart codes a syscall interrupted by a signal returns */
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
+static inline bool rp_is_restart(int64_t ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+	       ret == -ERESTART_RESTARTBLOCK;
+}
+
+enum tstate {
+	TS_NEW,		/* at its first stop, never resumed */
+	TS_ENTRY,	/* at a syscall's seccomp stop, not yet matched */
+	TS_DONE,	/* an emulated syscall is done at its seccomp stop */
+	TS_EXIT,	/* at a syscall-exit stop */
+	TS_EVSTOP,	/* at a clone/fork/exec event stop inside a real syscall */
+	TS_INSYS,	/* resumed inside a real syscall; its exit stop pending */
+	TS_SIGSTOP,	/* at a signal-delivery stop; @sig is delivered on resume */
+	TS_PREEMPT,	/* stopped in user code where the recording preempted it */
+	TS_EXITING,	/* resumed into exit(), exit_group() or a fatal signal */
+	TS_DEAD,
+};
+
+enum fdkind { FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED };
+
+/* A file's identity as a recorded fstat() returned it. */
+struct fdstat {
+	bool valid;
+	uint64_t ino, size, mtime_ns;
+};
+
+/* A replayed process. */
+struct rproc {
+	struct rproc *next;
+	uint32_t rpid;		/* recorded tgid */
+	pid_t pid;		/* replayed */
+	int memfd;		/* /proc/PID/mem */
+	unsigned int nexec;	/* execs seen */
+	bool exiting;		/* exit_group() or a fatal signal is under way */
+	bool dead;
+	int nfd;
+	uint8_t *fd;		/* enum fdkind by descriptor number */
+	struct fdstat *fst;	/* what the recording's fstat() said, by number */
+};
+
+#define STASH_MAX	8
+
+/* A replayed thread, and where it stands. */
+struct rthread {
+	struct rthread *next;
+	uint32_t rtid;		/* recorded tid */
+	pid_t tid;		/* replayed */
+	struct rproc *p;
+	enum tstate st;
+	struct user_regs_struct regs;	/* at the current stop */
+	struct user_regs_struct entry;	/* the entry of the real syscall in flight */
+	bool dirty;		/* regs to be written back before resuming */
+	bool task_started;	/* a clone/exec started by its task event */
+	int sig;		/* TS_SIGSTOP: the signal to deliver */
+	int64_t last_nr;	/* the last syscall matched */
+	uint64_t last_ts;	/* recorded time of its last event */
+	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */
+	bool exec_early;	/* a vfork child's exec run before its task event */
+	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
+	int64_t sigwait_ret;	/* what the recorded syscall returned */
+	int nstash;
+	int stash[STASH_MAX];	/* wait statuses not yet consumed */
+	int status;		/* TS_DEAD: the wait status */
+	/*
+	 * Handlers running, innermost in bit 0 (at most 64 deep): set when
+	 * the signal was recorded in user space, between syscalls, and so
+	 * delivered here at another point (the syscall boundary before it).
+	 * Its rt_sigreturn restores this replay's registers there, not the
+	 * recorded ones: its result is not compared.
+	 */
+	uint64_t async_frames;
+	int nframes;
+};
+
+/* A wait status of a thread not known yet (a new child's first stop). */
+struct orphan {
+	pid_t pid;
+	int status;
+};
+
+/* One replay. */
+struct rp {
+	const struct replay_opts *o;
+	struct launch_info li;
+	struct rec_reader rr;
+	const struct rec_event *ev;	/* the syscall being replayed */
+	struct rproc *procs;
+	struct rthread *threads, *last;
+	struct orphan orphans[64];
+	int norphans;
+	uint64_t seq;		/* the event being replayed */
+	uint64_t events, syscalls, emulated, real, signals, imprecise;
+	uint64_t stdout_bytes;
+	bool diverged;
+	bool failed;
+	bool launch_exec;	/* the launch exec's task/syscall events are still ahead */
+	bool warned_anon;
+	/* per event: the iovec array and msghdr of the syscall being replayed */
+	struct iovec *iov;
+	size_t niov, iov_cap;
+	bool iov_loaded;
+	struct rec_msg msg;
+	bool msg_loaded;
+	uint8_t *buf;
+	size_t buf_cap;
+	struct rthread *cur;	/* the thread of the event being replayed */
+	uint64_t ts;		/* recorded time of the event being replayed */
+};
+
+/* What a thread's wait status says (rp_classify()). */
+enum stop {
+	STOP_EXITED, STOP_SECCOMP, STOP_SYSEXIT, STOP_SIGNAL, STOP_EVSTOP,
+	STOP_CLONE, STOP_FORK, STOP_VFORK, STOP_EXEC, STOP_OTHER,
+};
+
+/* watchdog.c */
+void rp_watchdog_start(void);
+void rp_watchdog_stop(void);
+/* An event is replayed: the stall clock starts again. */
+void rp_watchdog_progress(void);
+/* The thread about to run took @recorded_ns between its events then. */
+void rp_watchdog_set_budget(uint64_t recorded_ns);
+uint64_t rp_watchdog_budget_ns(void);
+/* Whether the watchdog interrupted the driver's wait: a stall. */
+bool rp_watchdog_fired(void);
+
+/* report.c */
+/* "name(arg, ...)" of syscall @nr with its first @nargs arguments. */
+void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+		 unsigned int nargs);
+/* The six argument registers of a syscall. */
+void rp_regs_args(const struct user_regs_struct *r, __u64 *a);
+/* Report a divergence at the current event (once) and stop the replay. */
+__attribute__((format(printf, 3, 4)))
+void rp_diverge(struct rp *rp, const struct rthread *t, const char *fmt, ...);
+/* Report a replay that cannot go on for another reason, and stop it. */
+__attribute__((format(printf, 2, 3)))
+void rp_fail(struct rp *rp, const char *fmt, ...);
+/* Whether the replay diverged or failed. */
+bool rp_stopped(struct rp *rp);
+/* A syscall run for real returned @got instead of the recorded result. */
+void rp_divergent_result(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+			 int64_t got);
+
+/* proc.c */
+struct rproc *rp_proc_new(struct rp *rp, uint32_t rpid, pid_t pid);
+/* After an exec: /proc/PID/mem of the new image. 0 or -errno. */
+int rp_proc_reopen_mem(struct rproc *p);
+struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid_t tid);
+/* By recorded tid (a live one first); NULL if none. */
+struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid);
+/* A live thread by replayed tid; NULL if none. */
+struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid);
+
+/* mem.c: 0 or -EFAULT */
+int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len);
+int rp_mem_read(struct rproc *p, uint64_t addr, void *buf, size_t len);
+/* A buffer of @len bytes, valid until the next call; NULL if out of memory. */
+void *rp_scratch(struct rp *rp, size_t len);
+
+/* ptrace.c */
+int rp_getregs(struct rthread *t);
+int rp_resume(struct rthread *t, enum __ptrace_request req);
+int rp_wait_thread(struct rp *rp, struct rthread *t, int *status);
+enum stop rp_classify(int st, int *sig);
+void rp_thread_died(struct rp *rp, struct rthread *t, int status);
+int rp_getsiginfo_code(struct rthread *t);
+/* Run @t to its next syscall entry: 0, -EFAULT (a fault), -ESRCH (dead)... */
+int rp_run_to_entry(struct rp *rp, struct rthread *t);
+/* Run the syscall @t is at for real, to its exit stop (or a child's event stop). */
+int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild);
+/* Make syscall @nr in @t, at a syscall-exit stop. Returns its result. */
+int64_t rp_inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args);
+
+/* start.c */
+/* Whether the program file is the one recorded. 0 or -errno (reported). */
+int rp_check_exe(struct rp *rp);
+/* Start the recorded program, up to the return of its execve. 0 or -errno. */
+int rp_launch(struct rp *rp);
+/* At an exec stop of @t: the recorded AT_RANDOM bytes, the same vDSO patch. */
+int rp_exec_fixup(struct rp *rp, struct rthread *t);
+
+/* journal.c */
+/* The next event of the journal: 1, 0 at its end, or -errno (reported). */
+int rp_next_event(struct rp *rp, struct rec_event *ev);
+/*
+ * The outputs of @rs (rp->ev, the syscall being replayed): with @apply
+ * write them into @t's memory. 0, or -EBADMSG when some are missing.
+ */
+int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool apply);
+
+/* fd.c */
+int rp_fd_kind(const struct rproc *p, int64_t fd);
+void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind);
+/* A recorded fstat()/statx() output: remember the file's identity. */
+void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o);
+/* open, openat, creat (RP_OPEN) and other new descriptors (RP_NEWFD). */
+int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind);
+/* pipe, pipe2, socketpair. */
+int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind);
+int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+/* close, close_range, dup*, fcntl (RP_FDREAL) once run: the table follows. */
+void rp_fd_effects(struct rthread *t, const struct rec_sys *rs);
+
+/* sched.c */
+void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);
+
+/* syscalls.c */
+int rp_handle_sys(struct rp *rp, const struct rec_event *ev);
+
+/* task.c */
+/* At a clone/fork/vfork event stop of @t: the new thread or process. */
+int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
+int rp_handle_task(struct rp *rp, const struct rec_task *tk);
+
+/* signal.c */
+/* A signal the program raised itself by faulting: it cannot be dropped. */
+bool rp_fault_signal(int sig, int code);
+/* An rt_sigreturn of @t ends the innermost handler: was it delivered elsewhere? */
+bool rp_sigreturn_async(struct rthread *t);
+/* Whether @rs waited with a temporary signal mask and was interrupted. */
+int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
+		    uint64_t *size);
+/* Run it as a real rt_sigsuspend with that mask until the signal is sent. */
+int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
+		   uint64_t mask, uint64_t size);
+int rp_handle_signal(struct rp *rp, const struct rec_signal *s);
+
+/* query.c */
+/* --to: stopped after the event; answer --regs, --mem, --maps, --stop. */
+int rp_stop_here(struct rp *rp);
+
+#endif

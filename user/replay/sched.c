@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduling events (REC_SCHED). When does a thread run the user code
+ * between two of its syscalls? The journal holds syscalls at their return,
+ * so a thread waits at the boundary after its last event and runs on to
+ * its next syscall only when that syscall's event comes (or a signal is
+ * delivered there). A syscall that blocked was entered much earlier,
+ * though: the recorder saw the thread go to sleep (a switch-out in
+ * interruptible sleep, which happens only inside the kernel), and the code
+ * before the syscall must run then, before the events of other threads that
+ * followed (a pthread_join reads the joined thread's tid word before it
+ * waits). Likewise a thread preempted in user code runs to the preempted
+ * instruction (sched_preempt()).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+
+#include "lib/log.h"
+#include "replay/internal.h"
+
+/* An instruction breakpoint at @ip (debug register 0); 0 removes it. */
+static int set_breakpoint(struct rthread *t, uint64_t ip)
+{
+	if (ip && ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, u_debugreg[0]), ip))
+		return -errno;
+	if (ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, u_debugreg[7]), ip ? 1 : 0))
+		return -errno;
+	return 0;
+}
+
+static int live_threads(const struct rp *rp, const struct rproc *p)
+{
+	const struct rthread *t;
+	int n = 0;
+
+	for (t = rp->threads; t; t = t->next)
+		n += t->p == p && t->st != TS_DEAD;
+	return n;
+}
+
+/*
+ * A thread preempted in user code (on the recording's single CPU): the
+ * other threads ran while it stood at @ip. Run it there (an instruction
+ * breakpoint; the first time it gets there since its last event), so that
+ * its user code before that point happens before theirs, as recorded. If
+ * it makes a syscall first, it was preempted inside the kernel: it stops
+ * at that syscall's entry. Only matters with more than one thread.
+ */
+static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
+{
+	struct rthread *t = rp_thread_by_rtid(rp, sc->tid);
+	int st, sig, err;
+
+	if (!t || t->task_started || !sc->ip || sc->ip >= 0x800000000000ULL)
+		return;
+	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_PREEMPT)
+		return;
+	if (live_threads(rp, t->p) < 2)
+		return;
+	if (set_breakpoint(t, sc->ip))
+		return;
+	err = rp_resume(t, PTRACE_CONT);
+	while (!err) {
+		err = rp_wait_thread(rp, t, &st);
+		if (err)
+			break;
+		switch (rp_classify(st, &sig)) {
+		case STOP_EXITED:
+			rp_thread_died(rp, t, st);
+			return;
+		case STOP_SECCOMP:
+			t->st = TS_ENTRY;
+			rp_getregs(t);
+			set_breakpoint(t, 0);
+			pr_debug("thread %u: preempted at %#llx: ran to syscall %lld instead\n",
+				 t->rtid, (unsigned long long)sc->ip, (long long)t->regs.orig_rax);
+			return;
+		case STOP_SIGNAL:
+			if (sig == SIGTRAP && rp_getsiginfo_code(t) == TRAP_HWBKPT) {
+				t->st = TS_PREEMPT;
+				rp_getregs(t);
+				set_breakpoint(t, 0);
+				pr_debug("thread %u: stopped at its preemption point %#llx\n",
+					 t->rtid, (unsigned long long)sc->ip);
+				return;
+			}
+			if (rp_fault_signal(sig, rp_getsiginfo_code(t))) {
+				t->st = TS_SIGSTOP;
+				t->sig = sig;
+				set_breakpoint(t, 0);
+				return;
+			}
+			/* fallthrough */
+		default:
+			err = ptrace(PTRACE_CONT, t->tid, 0, 0) ? -errno : 0;
+			break;
+		}
+	}
+	rp_fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-err));
+}
+
+/*
+ * A REC_SCHED event: a thread that went to sleep in a syscall runs to that
+ * syscall's entry now; one preempted in user code, to where it was.
+ */
+void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
+{
+	struct rthread *t;
+	int err;
+
+	if (sc->kind != REC_SCHED_OUT || (sc->state & 0xc))
+		return;
+	if (!(sc->state & 3)) {
+		sched_preempt(rp, sc);
+		return;
+	}
+	if (!(sc->state & 1))
+		return;
+	t = rp_thread_by_rtid(rp, sc->tid);
+	if (!t || t->task_started)
+		return;
+	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP &&
+	    t->st != TS_PREEMPT)
+		return;
+	err = rp_run_to_entry(rp, t);
+	if (err && err != -EFAULT && err != -ESRCH)
+		rp_fail(rp, "cannot run thread %d: %s\n", t->tid, strerror(-err));
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Task events (REC_TASK): a thread or process begins (clone, fork, vfork),
+ * a process execs, a thread ends. A clone, a fork the recorder followed
+ * (--follow-fork) and an exec run for real: the task event runs the thread
+ * into the syscall, up to the new child or program image, and the
+ * syscall's own REC_SYS event finishes it (finish_started() in
+ * syscalls.c). The program sees the recorded tids.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+
+#include "module/module.h"
+#include "replay/internal.h"
+
+/* At a clone/fork/vfork event stop of @t: the new thread or process. */
+int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
+{
+	unsigned long msg;
+	struct rthread *c;
+	struct rproc *p = t->p;
+	int st, sig, err;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg))
+		return -errno;
+	if (kind != STOP_CLONE) {
+		p = rp_proc_new(rp, rchild, msg);
+		if (!p)
+			return -ENOMEM;
+		p->fd = malloc(t->p->nfd ? t->p->nfd : 1);
+		p->fst = malloc(t->p->nfd ? t->p->nfd * sizeof(*p->fst) : 1);
+		if (!p->fd || !p->fst)
+			return -ENOMEM;
+		memcpy(p->fd, t->p->fd, t->p->nfd);
+		memcpy(p->fst, t->p->fst, t->p->nfd * sizeof(*p->fst));
+		p->nfd = t->p->nfd;
+	}
+	c = rp_thread_new(rp, p, rchild, msg);
+	if (!c)
+		return -ENOMEM;
+	if (kind == STOP_VFORK)
+		t->vfork_child = c;
+	/* its first stop (PTRACE_EVENT_STOP) */
+	for (;;) {
+		err = rp_wait_thread(rp, c, &st);
+		if (err)
+			return err;
+		if (rp_classify(st, &sig) == STOP_EXITED) {
+			rp_thread_died(rp, c, st);
+			return 0;
+		}
+		if (rp_classify(st, &sig) == STOP_EVSTOP)
+			break;
+		ptrace(PTRACE_CONT, c->tid, 0, 0);
+	}
+	c->st = TS_NEW;
+	return rp_getregs(c);
+}
+
+/*
+ * After a clone's event stop: the tids the program sees are the recorded
+ * ones (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID words).
+ */
+static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	struct rthread *c = rp_thread_by_rtid(rp, tk->child);
+	uint64_t flags = 0, ptid = 0, ctid = 0;
+
+	if (t->entry.orig_rax == SYS_clone) {
+		flags = t->entry.rdi;
+		ptid = t->entry.rdx;
+		ctid = t->entry.r10;
+	} else if (t->entry.orig_rax == SYS_clone3) {
+		uint64_t ca[4];
+
+		if (!rp_mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
+			flags = ca[0];
+			ctid = ca[2];
+			ptid = ca[3];
+		}
+	}
+	if ((flags & CLONE_PARENT_SETTID) && ptid)
+		rp_mem_write(t->p, ptid, &tk->child, 4);
+	if ((flags & CLONE_CHILD_SETTID) && ctid && c)
+		rp_mem_write(c->p, ctid, &tk->child, 4);
+}
+
+/*
+ * A clone, fork or exec (REC_TASK_CLONE, _FORK, _EXEC): run @t into the
+ * syscall up to the event (the new child set up, or the new program
+ * image); its REC_SYS event finishes it (finish_started()).
+ */
+static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	int err;
+
+	err = rp_run_to_entry(rp, t);
+	if (err) {
+		rp_diverge(rp, t, "the thread %s in the replay before its %s",
+			   err == -ESRCH ? "exited" : "got a signal",
+			   tk->kind == REC_TASK_EXEC ? "exec" : "clone");
+		return err;
+	}
+	if (tk->kind == REC_TASK_EXEC ?
+	    t->regs.orig_rax != SYS_execve && t->regs.orig_rax != SYS_execveat :
+	    t->regs.orig_rax != SYS_clone && t->regs.orig_rax != SYS_clone3 &&
+	    t->regs.orig_rax != SYS_fork && t->regs.orig_rax != SYS_vfork) {
+		__u64 a[6];
+		char act[512];
+
+		rp_regs_args(&t->regs, a);
+		rp_fmt_call(act, sizeof(act), t->regs.orig_rax, a,
+			    replay_sys_nargs(t->regs.orig_rax));
+		rp_diverge(rp, t, "  expected: %s\n  actual:   %s",
+			   tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
+		return -EPROTO;
+	}
+	t->entry = t->regs;
+	t->task_started = true;
+	t->last_nr = t->regs.orig_rax;
+	rp->real++;
+	err = rp_run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
+	if (err)
+		return err;
+	if (tk->kind != REC_TASK_EXEC) {
+		clone_set_tids(rp, t, tk);
+		/* on to its exit (a vfork parent waits there for its child) */
+		err = rp_resume(t, PTRACE_SYSCALL);
+		t->st = TS_INSYS;
+	}
+	return err;
+}
+
+/* REC_TASK_EXIT: @t is on its way out; a process ends with the recorded status. */
+static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	int err, st, sig;
+
+	if (t->st == TS_SIGSTOP) {
+		err = rp_resume(t, PTRACE_CONT);	/* the fatal signal */
+		t->st = TS_EXITING;
+		if (err)
+			return err;
+	}
+	if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
+		rp_diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
+			   tk->exit_code);
+		return -EPROTO;
+	}
+	while (t->st != TS_DEAD) {
+		err = rp_wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		if (rp_classify(st, &sig) == STOP_EXITED)
+			rp_thread_died(rp, t, st);
+		else
+			ptrace(PTRACE_CONT, t->tid, 0, 0);
+	}
+	if ((uint32_t)t->status != tk->exit_code && tk->group_dead) {
+		char a[64], b[64];
+
+		ttrec_wait_status_str(tk->exit_code, a, sizeof(a));
+		ttrec_wait_status_str(t->status, b, sizeof(b));
+		rp_diverge(rp, t, "the process ended otherwise than in the recording\n"
+			   "  expected: %s\n  actual:   %s", a, b);
+		return -EPROTO;
+	}
+	if (tk->group_dead)
+		t->p->dead = true;
+	return 0;
+}
+
+/* A REC_TASK event: a thread or process begins, execs or ends. */
+int rp_handle_task(struct rp *rp, const struct rec_task *tk)
+{
+	struct rthread *t;
+
+	if (tk->kind == REC_TASK_EXEC && rp->launch_exec) {
+		/* the launch exec: names the first thread */
+		t = rp_thread_by_rtid(rp, 0);
+		if (!t)
+			return -ESRCH;
+		t->rtid = tk->tid;
+		t->p->rpid = tk->tgid;
+		return 0;
+	}
+	t = rp_thread_by_rtid(rp, tk->tid);
+	rp->cur = NULL;		/* clone and exec stay inside their syscall */
+	if (!t) {
+		rp_diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
+		return -ESRCH;
+	}
+	if (tk->kind == REC_TASK_EXEC && t->exec_early) {
+		t->exec_early = false;	/* done already: see finish_started() */
+		return 0;
+	}
+	switch (tk->kind) {
+	case REC_TASK_FORK:
+		if (!tk->traced)
+			return 0;	/* the fork is emulated: no child */
+		/* fallthrough */
+	case REC_TASK_CLONE:
+	case REC_TASK_EXEC:
+		return task_start(rp, t, tk);
+	case REC_TASK_EXIT:
+		return task_exit(rp, t, tk);
+	}
+	return 0;
+}
