@@ -2,8 +2,9 @@
 /*
  * ttrec record: what bpf/record.bpf.c sends to user space (ring events,
  * REC_EV_*) and what user space writes into the journal (journal records,
- * REC_*). This header IS the record layout of the journal; the container
- * (chunks, checksums, per-record sequence numbers) is user/journal.h's.
+ * REC_*). This header IS the record layout of the journal, which
+ * user/format/records.c (the codec) writes and reads; the container
+ * (chunks, checksums, per-record sequence numbers) is user/format/journal.h's.
  *
  * No includes of its own: the BPF side gets the __u* types from vmlinux.h,
  * the user side from <linux/types.h>.
@@ -329,7 +330,8 @@ struct rec_lost {
 
 /*
  * The syscall table as BPF sees it (map "sysdesc", indexed by number,
- * filled from user/syscalls.c at start). Up to REC_MAX_OUTS output rules.
+ * filled from user/syscalls/table.c at start). Up to REC_MAX_OUTS output
+ * rules.
  */
 #define REC_NR_SYSCALLS		512
 #define REC_MAX_OUTS		4
