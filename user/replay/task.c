@@ -90,6 +90,20 @@ static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_ta
 }
 
 /*
+ * @c execs: a vfork parent waiting for it returns (the exec released the
+ * memory they shared). The journal may hold that exec before the parent's
+ * return from vfork, or after it (finish_started() then runs the exec).
+ */
+static void vfork_release(struct rp *rp, struct rthread *c)
+{
+	struct rthread *t;
+
+	for (t = rp->threads; t; t = t->next)
+		if (t->vfork_child == c)
+			t->vfork_child = NULL;
+}
+
+/*
  * A clone, fork or exec (REC_TASK_CLONE, _FORK, _EXEC): run @t into the
  * syscall up to the event (the new child set up, or the new program
  * image); its REC_SYS event finishes it (finish_started()).
@@ -123,6 +137,8 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 	t->task_started = true;
 	t->last_nr = t->regs.orig_rax;
 	rp->real++;
+	if (tk->kind == REC_TASK_EXEC)
+		vfork_release(rp, t);
 	err = rp_run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
 	if (err)
 		return err;
