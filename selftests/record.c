@@ -383,31 +383,40 @@ static int count_task(const char *dir, unsigned int kind, uint32_t *traced)
 	return n;
 }
 
-/* --follow-fork: the exec'd child is recorded, its getrandom bytes too. */
+/*
+ * The children are recorded (the default; --follow-fork says it again):
+ * the exec'd child, its getrandom bytes too.
+ */
 TEST_F_TIMEOUT(rec, follow_fork, 60)
 {
+	static const char *const opts[] = { "", "--follow-fork" };
 	uint64_t want, got, n;
-	uint32_t traced = 9;
+	uint32_t traced;
+	unsigned int i;
 
-	ASSERT_EQ(0, sh(self->out, "%s record --follow-fork -o %s -- %s/forkexec",
-			ttrec_bin, self->dir, wl_dir));
-	want = printed_digest(self->out, "child");
-	ASSERT_NE(0, want);
-	EXPECT_EQ(1, count_task(self->dir, REC_TASK_FORK, &traced));
-	EXPECT_EQ(1, traced);
-	EXPECT_EQ(2, count_task(self->dir, REC_TASK_EXEC, NULL));
-	ASSERT_EQ(0, journal_digest(self->dir, f_getrandom, NULL, &got, &n));
-	EXPECT_EQ(64, n);
-	EXPECT_EQ(want, got);
+	for (i = 0; i < 2; i++) {
+		sh(NULL, "rm -rf %s", self->dir);
+		traced = 9;
+		ASSERT_EQ(0, sh(self->out, "%s record %s -o %s -- %s/forkexec",
+				ttrec_bin, opts[i], self->dir, wl_dir));
+		want = printed_digest(self->out, "child");
+		ASSERT_NE(0, want);
+		EXPECT_EQ(1, count_task(self->dir, REC_TASK_FORK, &traced));
+		EXPECT_EQ(1, traced) TH_LOG("record %s", opts[i]);
+		EXPECT_EQ(2, count_task(self->dir, REC_TASK_EXEC, NULL));
+		ASSERT_EQ(0, journal_digest(self->dir, f_getrandom, NULL, &got, &n));
+		EXPECT_EQ(64, n);
+		EXPECT_EQ(want, got);
+	}
 }
 
-/* Without --follow-fork the child is not recorded. */
+/* With --no-follow-fork the child is not recorded. */
 TEST_F_TIMEOUT(rec, no_follow_fork, 60)
 {
 	uint64_t got, n;
 	uint32_t traced = 9;
 
-	ASSERT_EQ(0, sh(self->out, "%s record -o %s -- %s/forkexec",
+	ASSERT_EQ(0, sh(self->out, "%s record --no-follow-fork -o %s -- %s/forkexec",
 			ttrec_bin, self->dir, wl_dir));
 	ASSERT_NE(0, printed_digest(self->out, "child"));
 	EXPECT_EQ(1, count_task(self->dir, REC_TASK_FORK, &traced));

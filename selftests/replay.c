@@ -185,13 +185,13 @@ TEST_F_TIMEOUT(rp, async_signals, 120)
 	TH_LOG("%d signals between syscalls", async);
 }
 
-/* Without --follow-fork the children are not replayed: their results are. */
+/* With --no-follow-fork the children are not replayed: their results are. */
 TEST_F_TIMEOUT(rp, fork_nofollow, 60)
 {
 	char cmd[CMD_MAX];
 
 	snprintf(cmd, sizeof(cmd), "%s/rp_fork", wl_dir);
-	RECORD_REPLAY("", cmd, "rp_fork done");
+	RECORD_REPLAY("--no-follow-fork", cmd, "rp_fork done");
 }
 
 TEST_F_TIMEOUT(rp, signals_more, 60)

@@ -22,16 +22,19 @@
 static void record_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec record [-o DIR] [--follow-fork] [--all-cpus] [--ring-mib N] -- CMD [ARGS...]\n"
+		"Usage: ttrec record [-o DIR] [--no-follow-fork] [--all-cpus] [--ring-mib N] -- CMD [ARGS...]\n"
 		"\n"
 		"Run CMD and record, from its exec on, every syscall it makes (with the\n"
 		"bytes the kernel wrote into its memory), the signals it gets, its\n"
-		"scheduling and its threads, into the recording directory DIR.\n"
+		"scheduling and its threads, into the recording directory DIR; and the\n"
+		"same of every process it starts, and they start (the whole tree).\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output DIR   recording directory, new or empty\n"
 		"                     (default: ttrec-CMD-YYYYmmdd-HHMMSS)\n"
-		"  -f, --follow-fork  record the children CMD forks too\n"
+		"      --no-follow-fork  record CMD's process only: its children run\n"
+		"                     unrecorded (replay then gives CMD their recorded\n"
+		"                     results without running them)\n"
 		"      --all-cpus     let CMD's threads run on all CPUs with the default\n"
 		"                     scheduling (by default they share one CPU, SCHED_RR,\n"
 		"                     so that `ttrec replay` reproduces how they interleave;\n"
@@ -42,7 +45,7 @@ static void record_usage(FILE *out)
 		"\n"
 		"Examples:\n"
 		"  sudo ttrec record -o /tmp/ls.rec -- ls -l /\n"
-		"  sudo ttrec record --follow-fork -o build.rec -- make -j2\n"
+		"  sudo ttrec record -o build.rec -- make -j2\n"
 		"  ttrec info /tmp/ls.rec; ttrec dump /tmp/ls.rec | less\n"
 		"  ttrec replay /tmp/ls.rec --verify   # run it again from the journal\n"
 		"\n"
@@ -52,16 +55,17 @@ static void record_usage(FILE *out)
 static void attach_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec attach PID [-o DIR] [--follow-fork] [--duration SEC]\n"
+		"Usage: ttrec attach PID [-o DIR] [--no-follow-fork] [--duration SEC]\n"
 		"                        [--snapshot-interval SEC]\n"
 		"\n"
-		"Record a running process (all its threads) until it exits, SIGINT\n"
-		"(Ctrl-C) or the duration; then leave it running untraced.\n"
+		"Record a running process (all its threads, and the processes it starts\n"
+		"from now on) until it exits, SIGINT (Ctrl-C) or the duration; then\n"
+		"leave it running untraced.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output DIR     recording directory, new or empty\n"
 		"                       (default: ttrec-PID-YYYYmmdd-HHMMSS)\n"
-		"  -f, --follow-fork    record the children it forks too\n"
+		"      --no-follow-fork record the process only, not the children it forks\n"
 		"  -d, --duration SEC   stop after SEC seconds (decimals allowed)\n"
 		"      --ring-mib N     BPF ring buffer size in MiB, a power of 2 (default 64);\n"
 		"                       as much again holds chunks waiting for compression\n"
@@ -75,7 +79,7 @@ static void attach_usage(FILE *out)
 		"Examples:\n"
 		"  sudo ttrec attach 1234 -o /tmp/server.rec --duration 10\n"
 		"  sudo ttrec attach 1234 -o /tmp/s.rec --snapshot-interval 5 --duration 60\n"
-		"  sudo ttrec attach $(pidof sqlite3) --follow-fork\n"
+		"  sudo ttrec attach $(pidof sqlite3) --no-follow-fork\n"
 		"\n"
 		"Exit status: 0 recorded, 1 failure (no such process, no permission,\n"
 		"a kernel thread, ...), 2 usage error.\n");
@@ -141,6 +145,7 @@ enum {
 	OPT_LONG_ONLY = 256,
 	OPT_RING_MIB = OPT_LONG_ONLY,
 	OPT_ALL_CPUS,
+	OPT_NO_FOLLOW,
 };
 
 /*
@@ -152,6 +157,8 @@ static const struct {
 	unsigned int cmds;
 } rec_options[] = {
 	{ { "output", required_argument, NULL, 'o' }, FOR_BOTH },
+	{ { "no-follow-fork", no_argument, NULL, OPT_NO_FOLLOW }, FOR_BOTH },
+	/* the default now; kept so that older command lines work */
 	{ { "follow-fork", no_argument, NULL, 'f' }, FOR_BOTH },
 	{ { "duration", required_argument, NULL, 'd' }, FOR_ATTACH },
 	{ { "ring-mib", required_argument, NULL, OPT_RING_MIB }, FOR_BOTH },
@@ -215,6 +222,9 @@ static int parse_args(int argc, char **argv, const struct rec_cmd *cmd, struct r
 		case 'f':
 			a->o.follow_fork = true;
 			break;
+		case OPT_NO_FOLLOW:
+			a->o.follow_fork = false;
+			break;
 		case 'd':
 			if (parse_seconds(optarg, &a->o.duration)) {
 				pr_err("--duration: '%s' is not a positive number of seconds\n", optarg);
@@ -237,12 +247,8 @@ static int parse_args(int argc, char **argv, const struct rec_cmd *cmd, struct r
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			cmd->usage(stdout);
-			return EXIT_OK;
 		default:
-			cmd->usage(stderr);
-			return EXIT_USAGE;
+			return cmd_usage_exit(c, cmd->usage);
 		}
 	}
 	return -1;
@@ -250,7 +256,7 @@ static int parse_args(int argc, char **argv, const struct rec_cmd *cmd, struct r
 
 int cmd_record(int argc, char **argv)
 {
-	struct rec_args a = { 0 };
+	struct rec_args a = { .o.follow_fork = true };
 	struct recorder_opts *o = &a.o;
 	char dir[4096];
 	int ret, err, status;
@@ -341,7 +347,7 @@ static int check_target(int pid, int *tgid)
 
 int cmd_attach(int argc, char **argv)
 {
-	struct rec_args a = { 0 };
+	struct rec_args a = { .o.follow_fork = true };
 	struct recorder_opts *o = &a.o;
 	struct snap_series *series = NULL;
 	char dir[4096], comm[64] = "?", path[64];
