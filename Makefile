@@ -98,12 +98,12 @@ deps:
 	$(Q)SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$SUDO apt-get update -q && \
-	$$SUDO apt-get install -y -q --no-install-recommends $(DEB_PKGS)
+	$$SUDO apt-get install -y -q --no-install-recommends $(sort $(DEB_PKGS))
 
 # Installs packages only when one is missing, so `make` stays fast.
 deps-ensure:
-	$(Q)n=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(DEB_PKGS) 2>/dev/null | grep -c '^ii'); \
-	if [ "$$n" != "$(words $(DEB_PKGS))" ]; then \
+	$(Q)n=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(sort $(DEB_PKGS)) 2>/dev/null | grep -c '^ii'); \
+	if [ "$$n" != "$(words $(sort $(DEB_PKGS)))" ]; then \
 		echo "ttrec: installing missing build packages (make deps)"; \
 		$(MAKE) --no-print-directory deps; \
 	fi
@@ -233,6 +233,12 @@ export TTREC_VM_EXTRA
 # (selftests/bench/replay.sh).
 DEB_PKGS	+= lua5.4 python3
 TTREC_VM_EXTRA	+= lua5.4
+# The replay corpus (selftests/corpus.c): real programs from Debian packages;
+# those in TTREC_VM_EXTRA run in the VM too (busybox's applets stand in for
+# coreutils there).
+DEB_PKGS	+= coreutils diffutils findutils grep sed mawk tar bzip2 zstd zip unzip \
+		   perl tcl bash dash bc jq git curl wget openssl nodejs
+TTREC_VM_EXTRA	+= bash dash jq zstd
 
 COPYFLOOR	:= $(OUTPUT)/bench/copyfloor
 selftests: $(COPYFLOOR)
