@@ -63,17 +63,6 @@ void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_
 	};
 }
 
-/* Put @t's argument registers back as the program had them; result @ret. */
-static void restore_args(struct rthread *t, int64_t ret)
-{
-	uint64_t rip = t->regs.rip;
-
-	t->regs = t->entry;
-	t->regs.rip = rip;
-	t->regs.rax = ret;
-	t->dirty = true;
-}
-
 int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
 	unsigned int nr = rs->nr;
@@ -137,7 +126,7 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 		return -EBADF;
 	}
 	rp_fd_set_kind(t->p, got, fdk);
-	restore_args(t, rs->ret);
+	rp_restore_args(t, rs->ret);
 	return rp_do_outs(rp, t, rs, true);
 }
 
@@ -167,7 +156,7 @@ int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 		return -EFAULT;
 	rp_fd_set_kind(t->p, fds[0], FD_PLACEHOLDER);
 	rp_fd_set_kind(t->p, fds[1], FD_PLACEHOLDER);
-	restore_args(t, rs->ret);
+	rp_restore_args(t, rs->ret);
 	/* the recorded numbers must be the ones the replay got */
 	for (k = 0; k < rp->ev->nout; k++) {
 		const struct rec_outdata *o = &rp->ev->out[k];
@@ -237,7 +226,7 @@ int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 		rp_divergent_result(rp, t, rs, t->regs.rax);
 		return -EPROTO;
 	}
-	restore_args(t, rs->ret);
+	rp_restore_args(t, rs->ret);
 	return rp_do_outs(rp, t, rs, false);
 }
 

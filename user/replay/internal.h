@@ -252,6 +252,8 @@ int rp_getsiginfo_code(struct rthread *t);
 int rp_run_to_entry(struct rp *rp, struct rthread *t);
 /* Run the syscall @t is at for real, to its exit stop (or a child's event stop). */
 int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rchild);
+/* At its exit stop, the real syscall's argument registers as the program set them; result @ret. */
+void rp_restore_args(struct rthread *t, int64_t ret);
 /* Make syscall @nr in @t, at a syscall-exit stop. Returns its result. */
 int64_t rp_inject(struct rp *rp, struct rthread *t, unsigned int nr, const __u64 *args);
 
@@ -290,6 +292,8 @@ void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);
 
 /* syscalls.c */
 int rp_handle_sys(struct rp *rp, const struct rec_event *ev);
+/* Skip the syscall @t is stopped at: the recorded result and outputs instead. */
+int rp_emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 
 /* task.c */
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */

@@ -217,6 +217,21 @@ int rp_run_real(struct rp *rp, struct rthread *t, bool until_child, uint32_t rch
 }
 
 /*
+ * At the exit stop of a real syscall whose registers the driver rewrote:
+ * put the argument registers back as the program had them (t->entry), with
+ * result @ret.
+ */
+void rp_restore_args(struct rthread *t, int64_t ret)
+{
+	uint64_t rip = t->regs.rip;
+
+	t->regs = t->entry;
+	t->regs.rip = rip;
+	t->regs.rax = ret;
+	t->dirty = true;
+}
+
+/*
  * Make one syscall in @t, which is at a syscall-exit stop (or was just
  * resumed out of one): rewind to its syscall instruction with @nr and
  * @args, run it, and put the registers back. Returns its result.

@@ -71,7 +71,7 @@ static void reproduce_output(struct rp *rp, struct rthread *t, const struct rec_
 }
 
 /* Skip the syscall @t is stopped at: recorded result and outputs instead. */
-static int emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+int rp_emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
 	int err;
 
@@ -417,7 +417,7 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 	case RP_CLONE:
 	case RP_EXEC:
 		/* not started by a task event: the child was not recorded */
-		return emulate(rp, t, rs);
+		return rp_emulate(rp, t, rs);
 	case RP_OPEN:
 	case RP_NEWFD:
 		return rp_sys_open(rp, t, rs, kind);
@@ -430,5 +430,5 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 	case RP_REAL:
 		return sys_real(rp, t, rs, kind);
 	}
-	return emulate(rp, t, rs);
+	return rp_emulate(rp, t, rs);
 }
