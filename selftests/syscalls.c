@@ -123,6 +123,10 @@ TEST(replay_kinds)
 	EXPECT_EQ(RP_SOCKETPAIR, kind(SYS_socketpair, a));
 	EXPECT_EQ(RP_NEWFD, kind(SYS_socket, a));
 	EXPECT_EQ(RP_NEWFD, kind(SYS_memfd_create, a));
+	EXPECT_EQ(RP_PATH, kind(SYS_chdir, a));
+	EXPECT_EQ(RP_PATH, kind(SYS_fchdir, a));
+	EXPECT_EQ(RP_PATH, kind(SYS_chroot, a));
+	EXPECT_EQ(RP_PATH, kind(SYS_unshare, a));
 	EXPECT_EQ(RP_EMU, kind(REC_NR_SYSCALLS + 1, a));
 }
 

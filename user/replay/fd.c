@@ -3,7 +3,8 @@
  * The replay's descriptor table (Documentation/replay.rst, Descriptors):
  * every descriptor has its recorded number. open, openat and creat run for
  * real, read-only (an eventfd placeholder takes the number of a file that
- * is gone); the other syscalls that make a descriptor get a placeholder;
+ * is gone, or of a path against a cwd or root the replay could not follow,
+ * path.c); the other syscalls that make a descriptor get a placeholder;
  * pipe, close and dup run for real. The mmap of a file maps the file as it
  * is now, which must be the one the recording's fstat() saw; the mmap of a
  * placeholder becomes anonymous memory.
@@ -71,6 +72,10 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 	int err, fdk = FD_REAL;
 
 	t->entry = t->regs;
+	if (kind == RP_OPEN &&
+	    !rp_path_resolves(t, nr == SYS_openat ? (int64_t)rs->args[0] : AT_FDCWD,
+			      nr == SYS_openat ? rs->args[1] : rs->args[0]))
+		kind = RP_NEWFD;	/* where the replay cannot look: a placeholder */
 	if (kind == RP_OPEN) {
 		/* opened for real, read-only, never creating or truncating */
 		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;

@@ -10,8 +10,9 @@
  *   syscall takes) and, for an emulated syscall, skips it (orig_rax = -1),
  *   writes the recorded output bytes into the program's memory and sets
  *   the recorded return value. Syscalls that shape the process (memory
- *   maps, signal actions, threads, exec, exit, descriptors) run for real
- *   (PTRACE_SYSCALL to their exit stop) and their result is asserted.
+ *   maps, signal actions, threads, exec, exit, descriptors, the cwd and
+ *   root) run for real (PTRACE_SYSCALL to their exit stop) and their
+ *   result is asserted.
  * - Events are replayed in the journal's global order, one thread at a
  *   time: a thread runs (to its next syscall entry) only when its next
  *   event is the next event of the journal, or earlier where the recorded
@@ -35,6 +36,7 @@
  *   syscalls.c  a syscall event (REC_SYS): match it, emulate it or run it
  *   fd.c        the descriptor table: open, pipe, close, dup, and the
  *               mmap of a file
+ *   path.c      where paths resolve: chdir, fchdir, chroot, unshare
  *   task.c      a task event (REC_TASK): clone, fork, exec, exit
  *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
  *               syscalls that wait with a temporary signal mask
@@ -107,6 +109,16 @@ struct fdstat {
 	uint64_t ino, size, mtime_ns;
 };
 
+/*
+ * Where a thread's paths resolve (path.c): its cwd and root, shared as the
+ * kernel shares its fs_struct (CLONE_FS), by @refs threads.
+ */
+struct rfs {
+	int refs;
+	bool cwd_lost;		/* the replay could not follow the recorded cwd */
+	bool root_lost;		/* nor its root */
+};
+
 /* A replayed process. */
 struct rproc {
 	struct rproc *next;
@@ -129,6 +141,7 @@ struct rthread {
 	uint32_t rtid;		/* recorded tid */
 	pid_t tid;		/* replayed */
 	struct rproc *p;
+	struct rfs *fs;
 	enum tstate st;
 	struct user_regs_struct regs;	/* at the current stop */
 	struct user_regs_struct entry;	/* the entry of the real syscall in flight */
@@ -286,6 +299,19 @@ int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 /* close, close_range, dup*, fcntl (RP_FDREAL) once run: the table follows. */
 void rp_fd_effects(struct rthread *t, const struct rec_sys *rs);
+
+/* path.c */
+struct rfs *rp_fs_new(void);
+void rp_fs_put(struct rfs *fs);
+/* A new thread or process @child of @parent, made with clone @flags: share or copy. */
+void rp_fs_clone(struct rthread *parent, struct rthread *child, uint64_t flags);
+/*
+ * Whether path @path (an address in @t) relative to @dirfd resolves in the
+ * replay as it did in the recording: not against a lost cwd or root.
+ */
+bool rp_path_resolves(struct rthread *t, int64_t dirfd, uint64_t path);
+/* chdir, fchdir, chroot, unshare, setns, pivot_root (RP_PATH). */
+int rp_sys_path(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 
 /* sched.c */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);

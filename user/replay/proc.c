@@ -45,6 +45,11 @@ struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid
 
 	if (!t)
 		return NULL;
+	t->fs = rp_fs_new();
+	if (!t->fs) {
+		free(t);
+		return NULL;
+	}
 	t->rtid = rtid;
 	t->tid = tid;
 	t->p = p;

@@ -163,6 +163,7 @@ static void rp_free(struct rp *rp)
 		struct rthread *t = rp->threads;
 
 		rp->threads = t->next;
+		rp_fs_put(t->fs);
 		free(t);
 	}
 	while (rp->procs) {

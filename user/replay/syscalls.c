@@ -4,8 +4,9 @@
  * must be the recorded one (number, argument registers, string arguments);
  * then it is emulated (skipped: the recorded result and output bytes
  * instead) or runs for real with its result asserted, as sys.c says of it.
- * The syscalls of the descriptor table are in fd.c, the ones that wait with
- * a temporary signal mask in signal.c.
+ * The syscalls of the descriptor table are in fd.c, the ones that change
+ * where paths resolve in path.c, the ones that wait with a temporary signal
+ * mask in signal.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -429,6 +430,8 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 	case RP_FDREAL:
 	case RP_REAL:
 		return sys_real(rp, t, rs, kind);
+	case RP_PATH:
+		return rp_sys_path(rp, t, rs);
 	}
 	return rp_emulate(rp, t, rs);
 }

@@ -17,10 +17,37 @@
 #include "module/module.h"
 #include "replay/internal.h"
 
+/*
+ * The flags of the clone @t is in (t->entry): clone's first argument,
+ * clone3's clone_args.flags; 0 for fork and vfork (no CLONE_FS, no tid
+ * words). Its tid pointers in @ptid and @ctid.
+ */
+static uint64_t clone_flags(struct rthread *t, uint64_t *ptid, uint64_t *ctid)
+{
+	uint64_t flags = 0;
+
+	*ptid = *ctid = 0;
+	if (t->entry.orig_rax == SYS_clone) {
+		flags = t->entry.rdi;
+		*ptid = t->entry.rdx;
+		*ctid = t->entry.r10;
+	} else if (t->entry.orig_rax == SYS_clone3) {
+		uint64_t ca[4];
+
+		if (!rp_mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
+			flags = ca[0];
+			*ctid = ca[2];
+			*ptid = ca[3];
+		}
+	}
+	return flags;
+}
+
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */
 int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
 {
 	unsigned long msg;
+	uint64_t ptid, ctid;
 	struct rthread *c;
 	struct rproc *p = t->p;
 	int st, sig, err;
@@ -42,6 +69,7 @@ int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchi
 	c = rp_thread_new(rp, p, rchild, msg);
 	if (!c)
 		return -ENOMEM;
+	rp_fs_clone(t, c, clone_flags(t, &ptid, &ctid));
 	if (kind == STOP_VFORK)
 		t->vfork_child = c;
 	/* its first stop (PTRACE_EVENT_STOP) */
@@ -68,21 +96,8 @@ int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchi
 static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_task *tk)
 {
 	struct rthread *c = rp_thread_by_rtid(rp, tk->child);
-	uint64_t flags = 0, ptid = 0, ctid = 0;
+	uint64_t ptid, ctid, flags = clone_flags(t, &ptid, &ctid);
 
-	if (t->entry.orig_rax == SYS_clone) {
-		flags = t->entry.rdi;
-		ptid = t->entry.rdx;
-		ctid = t->entry.r10;
-	} else if (t->entry.orig_rax == SYS_clone3) {
-		uint64_t ca[4];
-
-		if (!rp_mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
-			flags = ca[0];
-			ctid = ca[2];
-			ptid = ca[3];
-		}
-	}
 	if ((flags & CLONE_PARENT_SETTID) && ptid)
 		rp_mem_write(t->p, ptid, &tk->child, 4);
 	if ((flags & CLONE_CHILD_SETTID) && ctid && c)

@@ -44,6 +44,9 @@
  *   R_REAL                 run for real, its result asserted
  *   R_MMAP, R_CLONE, R_EXEC, R_EXIT, R_PIPE, R_FDREAL: run for real, each
  *                          its own way (enum rp_kind)
+ *   R_PATH                 changes where later paths resolve (cwd, root):
+ *                          run for real where the replay can follow,
+ *                          user/replay/path.c
  *   R_OPEN(cx), R_NEWFD(cx), R_SOCKETPAIR(cx): creates descriptors; @cx
  *                          says when they are close-on-exec:
  *                          CX(arg, flag) when args[arg] & flag, CX_ALWAYS,
@@ -89,6 +92,7 @@
 #define R_EXIT		.rp = RP_EXIT
 #define R_PIPE		.rp = RP_PIPE
 #define R_FDREAL	.rp = RP_FDREAL
+#define R_PATH		.rp = RP_PATH
 #define R_OPEN(cx)	.rp = RP_OPEN, cx
 #define R_NEWFD(cx)	.rp = RP_NEWFD, cx
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
@@ -195,8 +199,8 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(77, ftruncate, "fl", KNOWN, R_EMU),
 	SYS(78, getdents, "fpu", KNOWN, R_EMU, RETL(1, 1)),
 	SYS(79, getcwd, "pu", KNOWN, R_EMU, RETL(0, 1)),
-	SYS(80, chdir, "s", KNOWN, R_EMU),
-	SYS(81, fchdir, "f", KNOWN, R_EMU),
+	SYS(80, chdir, "s", KNOWN, R_PATH),
+	SYS(81, fchdir, "f", KNOWN, R_PATH),
 	SYS(82, rename, "ss", KNOWN, R_EMU),
 	SYS(83, mkdir, "so", KNOWN, R_EMU),
 	SYS(84, rmdir, "s", KNOWN, R_EMU),
@@ -270,14 +274,14 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(152, munlockall, "", KNOWN, R_EMU),
 	SYS(153, vhangup, "", KNOWN, R_EMU),
 	SYS(154, modify_ldt, "dpu", UNKNOWN, R_EMU),
-	SYS(155, pivot_root, "ss", KNOWN, R_EMU),
+	SYS(155, pivot_root, "ss", KNOWN, R_PATH),
 	/* sys_ni_syscall since 5.5; it was _sysctl(struct __sysctl_args *args) */
 	SYS(156, _sysctl, "p", UNKNOWN, R_EMU),
 	SYS(157, prctl, "Cxxxx", KNOWN, R_BY_CMD, CMD(0)),
 	SYS(158, arch_prctl, "xp", PARTIAL, R_REAL),
 	SYS(159, adjtimex, "p", KNOWN, R_EMU, FIX(0, 208)),
 	SYS(160, setrlimit, "dp", KNOWN, R_EMU),
-	SYS(161, chroot, "s", KNOWN, R_EMU),
+	SYS(161, chroot, "s", KNOWN, R_PATH),
 	SYS(162, sync, "", KNOWN, R_EMU),
 	SYS(163, acct, "s", KNOWN, R_EMU),
 	SYS(164, settimeofday, "pp", KNOWN, R_EMU),
@@ -398,7 +402,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(269, faccessat, "fsd", KNOWN, R_EMU),
 	SYS(270, pselect6, "dppppp", KNOWN, R_EMU, FDS(1), FDS(2), FDS(3), FIX(4, 16)),
 	SYS(271, ppoll, "puppu", KNOWN, R_EMU, ARGL(0, 1, 8), FIX(2, 16)),
-	SYS(272, unshare, "x", KNOWN, R_EMU),
+	SYS(272, unshare, "x", KNOWN, R_PATH),
 	SYS(273, set_robust_list, "pu", KNOWN, R_REAL),
 	SYS(274, get_robust_list, "dpp", KNOWN, R_EMU, FIX(1, 8), FIX(2, 8)),
 	SYS(275, splice, "fpfpux", KNOWN, R_EMU, FIX(1, 8), FIX(3, 8)),
@@ -434,7 +438,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(305, clock_adjtime, "dp", KNOWN, R_EMU, FIX(1, 208)),
 	SYS(306, syncfs, "f", KNOWN, R_EMU),
 	SYS(307, sendmmsg, "fpux", KNOWN, R_EMU, RETL(1, 64)),
-	SYS(308, setns, "fx", KNOWN, R_EMU),
+	SYS(308, setns, "fx", KNOWN, R_PATH),
 	SYS(309, getcpu, "ppp", KNOWN, R_EMU, FIX(0, 4), FIX(1, 4)),
 	SYS(310, process_vm_readv, "dpupux", KNOWN, R_EMU, IOV(1, 2)),
 	SYS(311, process_vm_writev, "dpupux", UNKNOWN, R_EMU),

@@ -30,6 +30,8 @@ enum rp_kind {
 	RP_EXEC,	/* execve/execveat */
 	RP_EXIT,	/* exit/exit_group */
 	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
+	RP_PATH,	/* chdir, fchdir, chroot, unshare, setns, pivot_root: where
+			 * later paths resolve; executed where the replay can follow */
 };
 
 /* What else than the syscall number decides its enum rp_kind. */
