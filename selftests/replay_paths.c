@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttrec replay, end to end: where the replayed program's paths resolve.
+ * ttrec replay, end to end: where the replayed program's paths resolve and
+ * where its output goes.
  *
  * Paths: the opens a replay performs for real (and the mmap of what they
  * opened) must find the files the recording found, after the program
@@ -8,6 +9,10 @@
  * cwd of its own (unshare(CLONE_FS)); where the replay cannot follow (a
  * directory that is not there in the replay), an open there must find
  * nothing rather than a file of the old cwd.
+ *
+ * Output: what the program writes through any descriptor that refers to
+ * its stdout or stderr (opened again as /dev/stdout, /proc/self/fd/2...,
+ * or a copy of one) is shown again by the replay.
  *
  * Runs on the host and in the test VM (as root).
  */
@@ -105,6 +110,44 @@ TEST_F_TIMEOUT(rp, git_log_in_other_dir, 120)
 	RECORD_REPLAY("--follow-fork", "git -C repo log --format=%s", "commit 1");
 	EXPECT_TRUE(has(self->rec, "commit 3\ncommit 2\ncommit 1\n")) TH_LOG("%s", self->rec);
 	EXPECT_FALSE(has(self->err, "anonymous memory")) TH_LOG("%s", self->err);
+}
+
+/* ----------------------------------------------------------------- output */
+
+/*
+ * Writes through /dev/stdout, /proc/self/fd/1, /dev/fd/1, /dev/stderr,
+ * /proc/self/fd/2 and copies of them are shown again, each on the stream
+ * it went to.
+ */
+TEST_F_TIMEOUT(rp, stdout_reopened, 60)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+	static char rec_err[OUT_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_stdio", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_stdio done");
+	EXPECT_TRUE(has(self->rec, "open /dev/stdout O_CREAT|O_TRUNC")) TH_LOG("%s", self->rec);
+	EXPECT_TRUE(has(self->rec, "open /proc/self/fd/1")) TH_LOG("%s", self->rec);
+	EXPECT_TRUE(has(self->rec, "F_DUPFD of /proc/self/fd/1")) TH_LOG("%s", self->rec);
+	snprintf(path, sizeof(path), "%s/rec.err", self->tmp);
+	ASSERT_LT(0, slurp(path, rec_err, sizeof(rec_err)));
+	EXPECT_TRUE(has(rec_err, "open /proc/self/fd/2 (descriptor 7)")) TH_LOG("%s", rec_err);
+	EXPECT_TRUE(has(self->err, "open /dev/stderr (descriptor 6)\n"
+			"open /proc/self/fd/2 (descriptor 7)\n")) TH_LOG("%s", self->err);
+	EXPECT_TRUE(has(self->err, "F_DUPFD_CLOEXEC of /proc/self/fd/2 (descriptor 40)\n"
+			"dup of /dev/stderr (descriptor 8)\n")) TH_LOG("%s", self->err);
+}
+
+/* curl -o /dev/stdout: the page is shown again. */
+TEST_F_TIMEOUT(rp, curl_to_dev_stdout, 60)
+{
+	char cmd[CMD_MAX];
+
+	if (!have("curl"))
+		SKIP(return, "curl not installed");
+	ASSERT_EQ(0, sh("seq -f 'page line %%g' 1 200 > %s/page.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "curl -s -o /dev/stdout file://%s/page.txt", self->tmp);
+	RECORD_REPLAY("", cmd, "page line 200\n");
 }
 
 TEST_HARNESS_MAIN

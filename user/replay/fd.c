@@ -50,6 +50,52 @@ void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind)
 	p->fst[fd].valid = false;
 }
 
+/*
+ * The program's stdout and stderr are stand-ins in the replay, a memfd each
+ * (start.c): remember which files they are. A descriptor the program opens
+ * on one of them (/dev/stdout, /dev/fd/1, /proc/self/fd/2, whatever the
+ * path) refers to the recorded stdout or stderr: what is written through it
+ * is shown again (stdio_kind()).
+ */
+#define STDIO_KIND(i)	((i) ? FD_STDERR : FD_STDOUT)
+
+void rp_fd_note_stdio(struct rp *rp, struct rproc *p)
+{
+	char path[64];
+	struct stat sb;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", p->pid, i + 1);
+		rp->stdio[i].valid = false;
+		if (rp_fd_kind(p, i + 1) != STDIO_KIND(i) || stat(path, &sb) ||
+		    !S_ISREG(sb.st_mode))
+			continue;	/* not inherited, or on /dev/null */
+		rp->stdio[i].valid = true;
+		rp->stdio[i].dev = sb.st_dev;
+		rp->stdio[i].ino = sb.st_ino;
+	}
+}
+
+/* What descriptor @fd, just opened for real, is: FD_REAL, or on a stand-in. */
+static int stdio_kind(struct rp *rp, struct rproc *p, int fd)
+{
+	char path[64];
+	struct stat sb;
+	int i;
+
+	if (!rp->stdio[0].valid && !rp->stdio[1].valid)
+		return FD_REAL;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", p->pid, fd);
+	if (stat(path, &sb))
+		return FD_REAL;
+	for (i = 0; i < 2; i++)
+		if (rp->stdio[i].valid && rp->stdio[i].dev == (uint64_t)sb.st_dev &&
+		    rp->stdio[i].ino == (uint64_t)sb.st_ino)
+			return STDIO_KIND(i);
+	return FD_REAL;
+}
+
 /* A recorded fstat()/statx() of a descriptor: remember the file's identity. */
 void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o)
 {
@@ -130,6 +176,8 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 			   (long long)got);
 		return -EBADF;
 	}
+	if (fdk == FD_REAL)
+		fdk = stdio_kind(rp, t->p, got);
 	rp_fd_set_kind(t->p, got, fdk);
 	rp_restore_args(t, rs->ret);
 	return rp_do_outs(rp, t, rs, true);

@@ -187,6 +187,11 @@ struct rp {
 	uint64_t seq;		/* the event being replayed */
 	uint64_t events, syscalls, emulated, real, signals, imprecise;
 	uint64_t stdout_bytes;
+	/* the replay's stand-ins for the recorded stdout and stderr (fd.c) */
+	struct {
+		bool valid;
+		uint64_t dev, ino;
+	} stdio[2];
 	bool diverged;
 	bool failed;
 	bool launch_exec;	/* the launch exec's task/syscall events are still ahead */
@@ -290,6 +295,8 @@ int rp_do_outs(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool 
 /* fd.c */
 int rp_fd_kind(const struct rproc *p, int64_t fd);
 void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind);
+/* After the launch: which files stand for the recorded stdout and stderr. */
+void rp_fd_note_stdio(struct rp *rp, struct rproc *p);
 /* A recorded fstat()/statx() output: remember the file's identity. */
 void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o);
 /* open, openat, creat (RP_OPEN) and other new descriptors (RP_NEWFD). */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -33,9 +34,26 @@
 #define SECCOMP_DATA_FOREIGN	1
 
 /*
+ * In the child: the stand-in for the program's stdout or stderr (@fd), a
+ * memfd of its own above @top, which the driver knows again when the
+ * program opens it once more (/dev/stdout, /proc/self/fd/2...:
+ * rp_fd_note_stdio()). -1 when there is none (then /dev/null).
+ */
+static int stdio_stand_in(int fd, int top)
+{
+	int m = memfd_create(fd == 1 ? "ttrec-replay-stdout" : "ttrec-replay-stderr", 0), n;
+
+	if (m < 0)
+		return -1;
+	n = fcntl(m, F_DUPFD, top + 1);
+	close(m);
+	return n;
+}
+
+/*
  * In the child: the descriptors the program inherited, each its recorded
- * number opened on /dev/null, and no other. @keep (the start pipe) must be
- * above them.
+ * number, and no other: stdout and stderr on stand-ins (stdio_stand_in()),
+ * the others on /dev/null. @keep (the start pipe) must be above them.
  */
 static int setup_child_fds(const struct launch_info *li, int keep)
 {
@@ -56,9 +74,14 @@ static int setup_child_fds(const struct launch_info *li, int keep)
 	}
 	if (null < 0 || keep <= top)
 		return -EBADF;
-	for (i = 0; i < li->nfds; i++)
-		if (dup2(null, li->fds[i]) < 0)
+	for (i = 0; i < li->nfds; i++) {
+		int fd = li->fds[i], m = fd == 1 || fd == 2 ? stdio_stand_in(fd, top) : -1;
+
+		if (dup2(m >= 0 ? m : null, fd) < 0)
 			return -errno;
+		if (m >= 0)
+			close(m);
+	}
 	for (i = 0; i <= top; i++) {
 		int k, want = 0;
 
@@ -234,6 +257,7 @@ int rp_launch(struct rp *rp)
 	err = wait_first_syscall(rp, t);
 	if (err)
 		return err;
+	rp_fd_note_stdio(rp, p);
 	err = rp_getregs(t);
 	if (err)
 		return err;
