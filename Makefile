@@ -11,7 +11,8 @@
 #   make bench-vm   snapshot pause vs fork() and CRIU, incremental size (VM)
 #   make fuzz       fuzz the journal reader (FUZZ_SECONDS, default 300)
 #   make vm-shell   boot the test VM with an interactive shell
-#   make install    install ttrec and ttrec.ko (honours DESTDIR)
+#   make install    install ttrec, its man pages and bash completion, and
+#                   ttrec.ko with its DKMS sources (honours DESTDIR, PREFIX)
 #   make deps       install the Debian packages the project needs
 #
 # Variables: KERNELRELEASE= / KDIR= pick the kernel the module is built for
@@ -150,6 +151,17 @@ $(OUTPUT)/libttrec.a: $(LIB_OBJS)
 $(OUTPUT)/ttrec: $(OUTPUT)/user/main.o $(OUTPUT)/libttrec.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Man pages, made from the tool's own --help texts (user/man/mkman.sh), so
+# they never drift from it; dated by the last commit.
+MAN_DIR		:= $(OUTPUT)/man
+MAN_DATE	:= $(shell git -C $(SRCDIR) log -1 --format=%cs 2>/dev/null || date -u +%F)
+DEB_PKGS	+= groff-base man-db
+tool: $(MAN_DIR)/ttrec.8
+
+$(MAN_DIR)/ttrec.8: $(OUTPUT)/ttrec user/man/mkman.sh user/man/help2roff.awk
+	$(call msg,MAN,$(MAN_DIR))
+	$(Q)rm -rf $(MAN_DIR) && user/man/mkman.sh $(OUTPUT)/ttrec $(MAN_DIR) $(VERSION) $(MAN_DATE)
 
 # ---------------------------------------------------------------- selftests
 selftests: $(TEST_PROGS) $(WORKLOADS)
@@ -321,8 +333,14 @@ BINDIR		?= $(PREFIX)/bin
 MODDIR		?= /lib/modules/$(KERNELRELEASE)/extra
 DKMSDIR		?= /usr/src/ttrec-$(VERSION)
 
+MANDIR		?= $(PREFIX)/share/man
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+
 install: build
 	install -D -m 0755 $(OUTPUT)/ttrec $(DESTDIR)$(BINDIR)/ttrec
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN_DIR)/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 user/completion/ttrec.bash $(DESTDIR)$(COMPLETIONDIR)/ttrec
 	install -D -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/ttrec.ko
 	install -D -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(PREFIX)/include/linux/ttrec.h
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
