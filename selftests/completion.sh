@@ -2,15 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # The bash completion (user/completion/ttrec.bash) against the built tool:
 # subcommands and options come from its --help, values from the system.
-# Host only (TAP).
+# (TAP).
 here=$(cd "$(dirname "$0")" && pwd)
 ttrec=${OUTPUT:-$here/../.output}/ttrec
+[ -x "$ttrec" ] || ttrec=$here/../ttrec		# the VM's layout
+comp=$here/../user/completion/ttrec.bash
+[ -f "$comp" ] || comp=$here/ttrec.bash
+if [ ! -f "$comp" ]; then
+	echo "1..1"
+	echo "ok 1 # SKIP no user/completion/ttrec.bash here"
+	exit 0
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0
 
 # shellcheck source=../user/completion/ttrec.bash
-. "$here/../user/completion/ttrec.bash"
+. "$comp"
 
 # complete LINE: the words bash would offer for the last word of LINE.
 complete_line()

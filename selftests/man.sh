@@ -2,9 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # The man pages (user/man/mkman.sh) against the built tool: a page for
 # ttrec and for every command it lists, each rendering without a groff
-# warning and naming every option of its --help. Host only (TAP).
+# warning and naming every option of its --help (TAP; skipped where there
+# is no build folder or no groff, as in the VM).
 out=${OUTPUT:-$(dirname "$0")/../.output}
 ttrec=$out/ttrec
+if [ ! -d "$out/man" ] || ! command -v groff >/dev/null || ! command -v man >/dev/null; then
+	echo "1..1"
+	echo "ok 1 # SKIP no man pages or no groff/man here (the host test checks them)"
+	exit 0
+fi
 cmds=$("$ttrec" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
 n=0 fail=0
 echo "1..$(( $(echo "$cmds" | wc -w) + 1 ))"

@@ -48,7 +48,8 @@ for t in "$out"/selftests/workloads/*; do
 	install -m 0755 "$t" "$root/ttrec/selftests/workloads/"
 	elfs+=("$t")
 done
-# Shell-script selftests run as they are.
+# Shell-script selftests run as they are (completion.sh with the completion).
+install -m 0644 "$src/user/completion/ttrec.bash" "$root/ttrec/selftests/ttrec.bash"
 for t in "$src"/selftests/*.sh; do
 	case "${t##*/}" in run-tests.sh) continue ;; esac
 	[ -f "$t" ] && install -m 0755 "$t" "$root/ttrec/selftests/"
