@@ -17,7 +17,7 @@
 #include "kselftest_harness.h"
 
 /* enum rp_kind, as an int (RP_* are ints) */
-static int kind(unsigned int nr, const __u64 *args)
+static int kind(int64_t nr, const __u64 *args)
 {
 	return replay_sys_kind(args, nr);
 }
@@ -128,6 +128,38 @@ TEST(replay_kinds)
 	EXPECT_EQ(RP_PATH, kind(SYS_chroot, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_unshare, a));
 	EXPECT_EQ(RP_EMU, kind(REC_NR_SYSCALLS + 1, a));
+}
+
+/*
+ * The table takes the whole number: -1, 2^32 + n and x32 numbers are not
+ * in it, whatever their low bits (as the BPF side's sysdesc_of() says).
+ */
+TEST(whole_numbers_outside_the_table)
+{
+	static const int64_t out[] = {
+		-1, 0x100000000LL + SYS_getpid, 0x100000000LL + SYS_mmap,
+		0x100000000LL + SYS_ioctl, 0x40000000 + SYS_getpid, INT64_MIN,
+		REC_NR_SYSCALLS,
+	};
+	char b[SYSCALL_NR_STR];
+	__u64 a[6] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		EXPECT_EQ(NULL, syscall_get(out[i])) TH_LOG("%#llx", (unsigned long long)out[i]);
+		EXPECT_EQ(NULL, syscall_name(out[i]));
+		EXPECT_EQ(NULL, syscall_sig(out[i]));
+		EXPECT_EQ(RP_EMU, kind(out[i], a));
+		EXPECT_EQ(0U, replay_sys_nargs(out[i]));
+		EXPECT_EQ(NULL, cmd_get(out[i], 0x5401 /* TCGETS */));
+	}
+	EXPECT_NE(NULL, cmd_get(SYS_ioctl, 0x5401));
+	EXPECT_STREQ("-1", syscall_nr_str(-1, b, sizeof(b)));
+	EXPECT_STREQ("1000", syscall_nr_str(1000, b, sizeof(b)));
+	EXPECT_STREQ("-4095", syscall_nr_str(-4095, b, sizeof(b)));
+	EXPECT_STREQ("0xfffffffffffff000", syscall_nr_str(-4096, b, sizeof(b)));
+	EXPECT_STREQ("0x40000027", syscall_nr_str(0x40000027, b, sizeof(b)));
+	EXPECT_STREQ("0x8000000000000000", syscall_nr_str(INT64_MIN, b, sizeof(b)));
 }
 
 /* fcntl and prctl: by the command, from cmds[]. */

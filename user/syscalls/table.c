@@ -61,6 +61,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -682,25 +683,31 @@ static void count_outs(void)
 	done = 1;
 }
 
-const struct syscall_info *syscall_get(unsigned int nr)
+/* The whole number: -1 and 2^32 + 39 are not in the table (bpf/record.h). */
+static bool in_table(int64_t nr)
+{
+	return nr >= 0 && nr < REC_NR_SYSCALLS;
+}
+
+const struct syscall_info *syscall_get(int64_t nr)
 {
 	count_outs();
-	return nr < REC_NR_SYSCALLS ? &table[nr] : NULL;
+	return in_table(nr) ? &table[nr] : NULL;
 }
 
-const char *syscall_sig(unsigned int nr)
+const char *syscall_sig(int64_t nr)
 {
-	return nr < REC_NR_SYSCALLS ? table[nr].sig : NULL;
+	return in_table(nr) ? table[nr].sig : NULL;
 }
 
-unsigned int syscall_nargs(unsigned int nr)
+unsigned int syscall_nargs(int64_t nr)
 {
 	const char *sig = syscall_sig(nr);
 
 	return sig ? strlen(sig) : 0;
 }
 
-uint32_t syscall_strargs(unsigned int nr)
+uint32_t syscall_strargs(int64_t nr)
 {
 	const char *sig = syscall_sig(nr);
 	uint32_t m = 0;
@@ -712,9 +719,18 @@ uint32_t syscall_strargs(unsigned int nr)
 	return m;
 }
 
-const char *syscall_name(unsigned int nr)
+const char *syscall_name(int64_t nr)
 {
-	return nr < REC_NR_SYSCALLS ? table[nr].name : NULL;
+	return in_table(nr) ? table[nr].name : NULL;
+}
+
+const char *syscall_nr_str(int64_t nr, char *buf, size_t len)
+{
+	if (nr > -4096 && nr < 4096)
+		snprintf(buf, len, "%lld", (long long)nr);
+	else
+		snprintf(buf, len, "%#llx", (unsigned long long)nr);
+	return buf;
 }
 
 int syscall_nr(const char *name)
@@ -727,7 +743,7 @@ int syscall_nr(const char *name)
 	return -ENOENT;
 }
 
-const struct cmd_info *cmd_get(unsigned int nr, uint32_t cmd)
+const struct cmd_info *cmd_get(int64_t nr, uint32_t cmd)
 {
 	unsigned int i;
 
@@ -790,7 +806,7 @@ int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd)
 	return 0;
 }
 
-enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr)
+enum rp_kind replay_sys_kind(const __u64 *args, int64_t nr)
 {
 	const struct syscall_info *si = syscall_get(nr);
 	const struct cmd_info *c;
@@ -814,7 +830,7 @@ enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr)
 	return si->rp;
 }
 
-unsigned int replay_sys_nargs(unsigned int nr)
+unsigned int replay_sys_nargs(int64_t nr)
 {
 	const struct syscall_info *si = syscall_get(nr);
 
@@ -823,7 +839,7 @@ unsigned int replay_sys_nargs(unsigned int nr)
 	return syscall_nargs(nr);
 }
 
-bool replay_sys_cloexec(unsigned int nr, const __u64 *args)
+bool replay_sys_cloexec(int64_t nr, const __u64 *args)
 {
 	const struct syscall_info *si = syscall_get(nr);
 

@@ -13,6 +13,7 @@
 #define TTREC_SYSCALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "record.h"
@@ -79,8 +80,14 @@ struct cmd_info {
 	uint8_t rp;			/* enum rp_kind, for an RP_BY_CMD syscall */
 };
 
-/* The entry for @nr, or NULL when @nr is outside the table. */
-const struct syscall_info *syscall_get(unsigned int nr);
+/*
+ * Every function here takes the whole syscall number (rec_sys.nr,
+ * orig_rax): one outside 0..REC_NR_SYSCALLS-1 (-1, 2^32 + 39, an x32
+ * number) is not in the table, whatever its low bits.
+ *
+ * The entry for @nr, or NULL when @nr is outside the table.
+ */
+const struct syscall_info *syscall_get(int64_t nr);
 /*
  * The argument types of syscall @nr, one letter per argument, or NULL when
  * @nr is unknown:
@@ -91,29 +98,37 @@ const struct syscall_info *syscall_get(unsigned int nr);
  *   C the command of a CMD() syscall (ioctl request, fcntl cmd, prctl
  *     option), by name when the table knows it
  */
-const char *syscall_sig(unsigned int nr);
+const char *syscall_sig(int64_t nr);
 /* How many arguments syscall @nr takes: the length of its signature. */
-unsigned int syscall_nargs(unsigned int nr);
+unsigned int syscall_nargs(int64_t nr);
 /* Bit i set: argument i of @nr is an input string ('s'). */
-uint32_t syscall_strargs(unsigned int nr);
+uint32_t syscall_strargs(int64_t nr);
 /* "read", or NULL when unknown. */
-const char *syscall_name(unsigned int nr);
+const char *syscall_name(int64_t nr);
+/*
+ * A number the table has no name for, as dump, info and replay show it:
+ * "syscall(N, args...)", as a program calls it, with N the whole number
+ * like a register (-4095..4095 in decimal, else in hex: -1, 1000,
+ * 0x40000027). Writes N into @buf (SYSCALL_NR_STR bytes). Return: @buf.
+ */
+#define SYSCALL_NR_STR	24
+const char *syscall_nr_str(int64_t nr, char *buf, size_t len);
 /* The number of the syscall called @name, or -ENOENT. */
 int syscall_nr(const char *name);
 /* The entry of command @cmd of syscall @nr, or NULL. */
-const struct cmd_info *cmd_get(unsigned int nr, uint32_t cmd);
+const struct cmd_info *cmd_get(int64_t nr, uint32_t cmd);
 /* Fill the BPF maps "sysdesc" and "cmddesc". Return: 0 or -errno. */
 int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd);
 
 /* The replay's columns of the table, for user/replay/. */
 /* How replay treats syscall @nr called with @args. */
-enum rp_kind replay_sys_kind(const __u64 *args, unsigned int nr);
+enum rp_kind replay_sys_kind(const __u64 *args, int64_t nr);
 /*
  * How many argument registers replay compares (and shows) for @nr: its
  * syscall_nargs(), or fewer where the table says so on purpose.
  */
-unsigned int replay_sys_nargs(unsigned int nr);
+unsigned int replay_sys_nargs(int64_t nr);
 /* The O_CLOEXEC-like bit of a descriptor-creating syscall's arguments. */
-bool replay_sys_cloexec(unsigned int nr, const __u64 *args);
+bool replay_sys_cloexec(int64_t nr, const __u64 *args);
 
 #endif
