@@ -84,6 +84,19 @@ struct {
 } sysdesc SEC(".maps");
 
 /*
+ * The table's entry for syscall @nr, the whole number: the key is 32 bits,
+ * and 2^32 + 39 must not find getpid's entry (record.h, REC_NR_SYSCALLS).
+ */
+static __always_inline struct rec_sysdesc *sysdesc_of(__s64 nr)
+{
+	__u32 k = nr;
+
+	if ((__u64)nr >= REC_NR_SYSCALLS)
+		return NULL;
+	return bpf_map_lookup_elem(&sysdesc, &k);
+}
+
+/*
  * REC_CMD_KEY(syscall, command) -> output rule (REC_OUT_FIXED, NONE, or
  * IFCONF), for REC_OUT_CMD: ioctl requests, fcntl cmds, prctl options.
  */
@@ -157,10 +170,9 @@ struct inflight {
 	__u64 call;		/* call number; 0: not in a syscall we saw enter */
 	__u64 ncalls;		/* calls seen entering (never 0 once used) */
 	__u64 args[6];
-	__u32 nr;
+	__s64 nr;		/* orig_ax at entry, whole */
 	__u32 inlen;		/* REC_OUT_PTRLEN: the length before the call */
 	__u32 nin;		/* input strings emitted (tried) at entry */
-	__u32 pad;
 	struct walk w;
 };
 
@@ -489,6 +501,7 @@ struct user_msghdr_x {
 	__u32 pad2;
 };
 
+/* @nr: a number in the table (0..REC_NR_SYSCALLS-1) */
 static __noinline void add_spec(struct walk *w, const struct rec_outspec *o, __u32 nr)
 {
 	const __u64 *args = w->args;
@@ -579,7 +592,7 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o, __u
 	add_region(w, a, addr, len, 0, RK_PLAIN);
 }
 
-static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
+static __always_inline int emit_sys(__u32 tid, __u64 call, __s64 nr,
 				    const __u64 *args, long ret, __u32 flags,
 				    __u32 nchunks, bool hot_ok)
 {
@@ -603,7 +616,6 @@ static __always_inline int emit_sys(__u32 tid, __u64 call, __u32 nr,
 	for (i = 0; i < 6; i++)
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
-	e->pad = 0;
 	bpf_ringbuf_submit(e, wflags(hot, sizeof(*e)));
 	return 0;
 }
@@ -645,11 +657,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u64 pt = bpf_get_current_pid_tgid();
 	struct rec_sysdesc *d;
 	struct inflight *in;
-	__u32 tgid = pt >> 32, nr = id;
+	__u32 tgid = pt >> 32;
+	/* not @id: the kernel passes the number as an int, cut to 32 bits */
+	__s64 nr = regs->orig_ax;
 	__u32 *v;
 	int k;
 
-	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	d = sysdesc_of(nr);
 	if (d && (d->flags & REC_SD_FAST))
 		return 0;	/* all done at exit, for everybody */
 	/* also before the exec that starts tracing: its exit is recorded */
@@ -704,14 +718,15 @@ struct fast_sys {
 	__s64 ret;
 	__u64 addr;		/* the output: @n bytes at @addr through args[@region] */
 	__u64 n;
+	__s64 nr;
 	__u32 tid;
-	__u32 nr;
 	__u32 flags;
 	__u32 region;
+	__u32 pad;
 };
 
 static __always_inline void fill_sys(struct rec_ev_sys *e, __u32 type, __u32 tid,
-				     __u32 nr, const __u64 *args, long ret,
+				     __s64 nr, const __u64 *args, long ret,
 				     __u32 flags, __u32 nchunks)
 {
 	int i;
@@ -724,7 +739,6 @@ static __always_inline void fill_sys(struct rec_ev_sys *e, __u32 type, __u32 tid
 	for (i = 0; i < 6; i++)
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
-	e->pad = 0;
 }
 
 /* The fast path's record: the syscall and its output, in a size class. */
@@ -771,7 +785,7 @@ static __noinline void emit_fast(struct fast_sys *f)
  * state. Return: false when the output is too long (use the walk).
  */
 static __always_inline bool sys_exit_fast(struct pt_regs *regs, long ret, __u32 tid,
-					  __u32 nr, const struct rec_sysdesc *d)
+					  __s64 nr, const struct rec_sysdesc *d)
 {
 	struct fast_sys f;
 
@@ -788,6 +802,7 @@ static __always_inline bool sys_exit_fast(struct pt_regs *regs, long ret, __u32 
 	f.n = 0;
 	f.addr = 0;
 	f.region = 0;
+	f.pad = 0;
 	if (!(d->flags & REC_SD_KNOWN))
 		f.flags |= REC_SF_OUT_UNKNOWN;
 	if (d->flags & REC_SD_PARTIAL)
@@ -827,13 +842,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct inflight *in;
 	struct walk *w;
 	bool fast;
-	__u32 nr;
+	__s64 nr;
 	int k;
 
 	if (!is_traced(pt >> 32))
 		return 0;
 	nr = regs->orig_ax;
-	d = bpf_map_lookup_elem(&sysdesc, &nr);
+	d = sysdesc_of(nr);
 	fast = d && (d->flags & REC_SD_FAST);
 	if (fast && sys_exit_fast(regs, ret, (__u32)pt, nr, d))
 		return 0;
@@ -881,7 +896,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		for (k = 0; k < REC_MAX_OUTS; k++) {
 			if (k >= d->nout)
 				break;
-			add_spec(w, &d->out[k], nr);
+			add_spec(w, &d->out[k], (__u32)nr);
 		}
 		run_walk(w);
 		if (w->lost) {

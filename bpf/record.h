@@ -51,7 +51,11 @@
 #ifndef TTREC_RECORD_H
 #define TTREC_RECORD_H
 
-#define REC_FORMAT_VERSION	1
+/*
+ * 2: rec_sys.nr is the whole syscall number (64 bits; 16 in version 1,
+ * which user/format/records.c still reads).
+ */
+#define REC_FORMAT_VERSION	2
 
 enum {
 	REC_SYS		= 1,
@@ -90,13 +94,20 @@ struct rec_hdr {
 	__u32 tid;
 };
 
+/*
+ * @nr is the whole orig_ax register, as ptrace shows it (not the
+ * tracepoints' id, an int): a program may pass any 64-bit number
+ * (syscall(-1), an x32 number 0x40000000 | n, a probe for a syscall this
+ * kernel lacks), and replay must find the same one.
+ */
 struct rec_sys {
 	__u8  type;		/* REC_SYS */
 	__u8  flags;		/* REC_SF_* */
-	__u16 nr;		/* x86_64 syscall number */
+	__u16 pad;		/* 0 */
 	__s32 dts;
 	__u32 tid;
 	__u32 nout;		/* REC_OUT records that follow */
+	__s64 nr;		/* x86_64 syscall number */
 	__s64 ret;
 	__u64 args[6];
 };
@@ -241,12 +252,11 @@ struct rec_ev_hdr {
 struct rec_ev_sys {
 	struct rec_ev_hdr h;
 	__u64 call;		/* the thread's call number: keys the chunks */
-	__u32 nr;
-	__u32 flags;		/* REC_SF_* */
+	__s64 nr;		/* orig_ax, whole */
 	__s64 ret;
 	__u64 args[6];
+	__u32 flags;		/* REC_SF_* */
 	__u32 nchunks;		/* REC_EV_CHUNK events emitted (tried) for it */
-	__u32 pad;
 };
 
 /*
@@ -331,7 +341,8 @@ struct rec_lost {
 /*
  * The syscall table as BPF sees it (map "sysdesc", indexed by number,
  * filled from user/syscalls/table.c at start). Up to REC_MAX_OUTS output
- * rules.
+ * rules. A number is in the table when it is 0..REC_NR_SYSCALLS-1 as a
+ * whole 64-bit number: -1 or 2^32 + 39 is not (outputs unknown).
  */
 #define REC_NR_SYSCALLS		512
 #define REC_MAX_OUTS		4

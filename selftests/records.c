@@ -115,6 +115,159 @@ TEST_F(codec, missing_outputs_and_orphans)
 	rec_reader_close(&rr);
 }
 
+/*
+ * Syscall numbers are kept whole: -1, a number the kernel lacks, an x32
+ * one, 2^32 + 39 (not getpid), the extremes; batched and with outputs.
+ */
+TEST_F(codec, whole_syscall_numbers)
+{
+	static const int64_t nrs[] = {
+		-1, 1000, 0x40000000 + 39, 0x100000027LL, 0x123456789abcdef0LL,
+		INT64_MIN, INT64_MAX, 65535, 65536, 511, 512,
+	};
+	const unsigned int n = sizeof(nrs) / sizeof(nrs[0]);
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_writer w;
+	struct rec_event ev;
+	unsigned int i;
+
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, rec_writer_start(&w, jw, 1000));
+	for (i = 0; i < 2 * n; i++) {
+		struct rec_sys r = { .nr = nrs[i % n], .tid = 7, .ret = -38, .nout = i >= n };
+		struct rec_out o;
+
+		ASSERT_EQ(0, rec_write_sys(&w, 1 + i, 1000 + i, &r));
+		if (!r.nout)
+			continue;
+		rec_out_init(&o, 0, 0, false);
+		ASSERT_EQ(0, rec_write_out(&w, 1 + i, &o, "x", 1));
+	}
+	ASSERT_EQ(0, rec_writer_flush(&w));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_START, ev.type);
+	EXPECT_EQ((uint32_t)REC_FORMAT_VERSION, rr.version);
+	for (i = 0; i < 2 * n; i++) {
+		const struct rec_sys *r;
+
+		ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+		ASSERT_EQ(REC_SYS, ev.type);
+		r = ev.rec;
+		EXPECT_EQ(1 + i, ev.seq);
+		EXPECT_EQ(nrs[i % n], r->nr) TH_LOG("event %u", i);
+		EXPECT_EQ(-38, r->ret);
+		EXPECT_EQ(1000 + i, ev.ts);
+		EXPECT_EQ(i >= n ? 1U : 0U, ev.nout);
+	}
+	ASSERT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/* REC_SYS as format version 1 wrote it: 72 bytes, the number in 16 bits. */
+struct rec_sys_v1 {
+	__u8  type;
+	__u8  flags;
+	__u16 nr;
+	__s32 dts;
+	__u32 tid;
+	__u32 nout;
+	__s64 ret;
+	__u64 args[6];
+};
+
+/*
+ * A journal of format version 1 (REC_START says so) reads as before: its
+ * syscalls, alone and batched, widened to struct rec_sys, at their times.
+ */
+TEST_F(codec, format_version_1_is_read)
+{
+	struct rec_start st = { .type = REC_START, .version = 1, .ns = 1000 };
+	struct rec_sys_v1 one = { .type = REC_SYS, .flags = REC_SF_OUT_PARTIAL, .nr = 65535,
+				  .dts = 10, .tid = 7, .nout = 1, .ret = 3,
+				  .args = { 1, 2, 3, 4, 5, 6 } };
+	struct rec_sys_v1 batch[3];
+	struct rec_signal sig = { .type = REC_SIGNAL, .sig = 10, .tid = 7, .dts = 5 };
+	uint8_t out[sizeof(struct rec_out) + 3];
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_event ev;
+	const struct rec_sys *r;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		batch[i] = (struct rec_sys_v1){ .type = REC_SYS, .nr = 110 + i, .dts = 100,
+						 .tid = 8, .ret = 42 + i };
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &one, sizeof(one)));
+	rec_out_init((struct rec_out *)out, 1, 0, false);
+	memcpy(out + sizeof(struct rec_out), "abc", 3);
+	ASSERT_EQ(0, journal_append(jw, 1, out, sizeof(out)));
+	ASSERT_EQ(0, journal_append(jw, 2, batch, sizeof(batch)));
+	ASSERT_EQ(0, journal_append(jw, 5, &sig, sizeof(sig)));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_START, ev.type);
+	EXPECT_EQ(1U, rr.version);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SYS, ev.type);
+	r = ev.rec;
+	EXPECT_EQ(sizeof(struct rec_sys), ev.len);
+	EXPECT_EQ(65535, r->nr);
+	EXPECT_EQ(REC_SF_OUT_PARTIAL, r->flags);
+	EXPECT_EQ(7U, r->tid);
+	EXPECT_EQ(3, r->ret);
+	EXPECT_EQ(6U, r->args[5]);
+	EXPECT_EQ(1010U, ev.ts);
+	ASSERT_EQ(1U, ev.nout);
+	EXPECT_EQ(0, memcmp(ev.out[0].data, "abc", 3));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+		ASSERT_EQ(REC_SYS, ev.type);
+		r = ev.rec;
+		EXPECT_EQ(2 + i, ev.seq);
+		EXPECT_EQ(110 + i, r->nr);
+		EXPECT_EQ(42 + i, r->ret);
+		EXPECT_EQ(8U, ev.tid);
+		EXPECT_EQ(1110U + 100 * i, ev.ts);
+	}
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	EXPECT_EQ(1315U, ev.ts);
+	ASSERT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/* A format version the reader does not know is refused, not guessed at. */
+TEST_F(codec, unknown_format_version_is_eproto)
+{
+	static const uint32_t bad[] = { 0, REC_FORMAT_VERSION + 1, 0xffffffff };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rec_start st = { .type = REC_START, .version = bad[i], .ns = 1000 };
+		struct rec_sys sys = { .type = REC_SYS, .tid = 7 };
+		struct journal_writer *jw;
+		struct rec_reader rr;
+		struct rec_event ev;
+
+		unlink(self->path);
+		ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+		ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+		ASSERT_EQ(0, journal_append(jw, 1, &sys, sizeof(sys)));
+		ASSERT_EQ(0, journal_close(jw));
+		ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+		EXPECT_EQ(-EPROTO, rec_reader_next(&rr, &ev)) TH_LOG("version %u", bad[i]);
+		rec_reader_close(&rr);
+	}
+}
+
 /* Records shorter than their type's struct, or of no type, are refused. */
 TEST_F(codec, malformed_records_are_ebadmsg)
 {
@@ -134,6 +287,25 @@ TEST_F(codec, malformed_records_are_ebadmsg)
 		EXPECT_EQ(-EBADMSG, rec_reader_next(&rr, &ev)) TH_LOG("record %u", i);
 		rec_reader_close(&rr);
 	}
+}
+
+/* A REC_SYS of version 1's size in a journal of the current format. */
+TEST_F(codec, short_syscall_record_is_ebadmsg)
+{
+	struct rec_start st = { .type = REC_START, .version = REC_FORMAT_VERSION };
+	struct rec_sys sys = { .type = REC_SYS, .tid = 7 };
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_event ev;
+
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &sys, 72));
+	ASSERT_EQ(0, journal_close(jw));
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	EXPECT_EQ(-EBADMSG, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
 }
 
 TEST_HARNESS_MAIN

@@ -110,27 +110,43 @@ static void raw_records(const uint8_t *data, size_t size)
 	unlink(path);
 }
 
-static int mkseeds(const char *dir)
+/* A raw input: REC_START of format @version, a REC_SYS of @sys_len bytes, a REC_OUT. */
+static int raw_seed(const char *dir, const char *name, uint32_t version, size_t sys_len)
 {
-	static const uint8_t w[] = "W\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c";
-	struct rec_sys s = { .type = REC_SYS, .tid = 1, .nout = 1 };
+	struct rec_start st = { .type = REC_START, .version = version };
+	struct rec_sys s = { .type = REC_SYS, .tid = 1, .nout = 1, .nr = -1 };
 	struct rec_out o = { .type = REC_OUT, .region = 1 };
 	uint8_t raw[256];
 	char p[4200];
 	size_t n = 0;
 	FILE *f;
 
-	raw[n++] = 0, raw[n++] = sizeof(s), raw[n++] = 0;
-	memcpy(raw + n, &s, sizeof(s));
-	n += sizeof(s);
+	raw[n++] = 0, raw[n++] = sizeof(st), raw[n++] = 0;
+	memcpy(raw + n, &st, sizeof(st));
+	n += sizeof(st);
+	raw[n++] = 1, raw[n++] = sys_len, raw[n++] = 0;
+	memcpy(raw + n, &s, sys_len);	/* version 1: the first 72 bytes will do */
+	n += sys_len;
 	raw[n++] = 0, raw[n++] = sizeof(o) + 4, raw[n++] = 0;
 	memcpy(raw + n, &o, sizeof(o));
 	n += sizeof(o);
 	memcpy(raw + n, "data", 4);
 	n += 4;
-	snprintf(p, sizeof(p), "%s/raw-sys-out", dir);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	f = fopen(p, "w");
 	if (!f || fwrite(raw, 1, n, f) != n || fclose(f))
+		return 1;
+	return 0;
+}
+
+static int mkseeds(const char *dir)
+{
+	static const uint8_t w[] = "W\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c";
+	char p[4200];
+	FILE *f;
+
+	if (raw_seed(dir, "raw-sys-out", REC_FORMAT_VERSION, sizeof(struct rec_sys)) ||
+	    raw_seed(dir, "raw-sys-out-v1", 1, 72))
 		return 1;
 	snprintf(p, sizeof(p), "%s/writer", dir);
 	f = fopen(p, "w");

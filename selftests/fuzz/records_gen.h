@@ -100,7 +100,9 @@ static void rg_make(struct rg_src *s, struct rg_event *e, uint64_t seq, uint64_t
 		struct rec_sys *r = &e->r.sys;
 
 		e->type = REC_SYS;
-		r->nr = rg_below(s, 600);
+		/* mostly table numbers; now and then any (-1, x32, 2^40...) */
+		r->nr = rg_below(s, 8) ? (int64_t)rg_below(s, 600) :
+			(int64_t)rg_u64(s) >> rg_below(s, 64);
 		r->flags = rg_below(s, 64);
 		r->tid = 1000 + rg_below(s, 4);
 		r->ret = (int64_t)rg_u64(s) >> rg_below(s, 64);

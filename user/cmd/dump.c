@@ -317,7 +317,7 @@ static void print_sys(FILE *f, const struct rec_event *ev)
 	if (name)
 		fprintf(f, "%s(", name);
 	else
-		fprintf(f, "syscall_%u(", r->nr);
+		fprintf(f, "syscall_%lld(", (long long)r->nr);
 	if (sig) {
 		for (i = 0; sig[i] && i < 6; i++) {
 			if (i)
@@ -399,8 +399,8 @@ static void print_json_sys(const struct rec_event *ev, double t)
 	const char *name = syscall_name(s->nr);
 	unsigned int i;
 
-	printf(",\"type\":\"syscall\",\"tid\":%u,\"nr\":%u,\"name\":\"%s\",\"args\":[",
-	       s->tid, s->nr, name ? name : "?");
+	printf(",\"type\":\"syscall\",\"tid\":%u,\"nr\":%lld,\"name\":\"%s\",\"args\":[",
+	       s->tid, (long long)s->nr, name ? name : "?");
 	for (i = 0; i < 6; i++)
 		printf("%s%llu", i ? "," : "", (unsigned long long)s->args[i]);
 	printf("],\"ret\":%lld,\"flags\":%u,\"nout\":%u", (long long)s->ret,

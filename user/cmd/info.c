@@ -76,7 +76,7 @@ static void count_event(struct journal_summary *js, const struct rec_event *ev)
 		js->tids[js->ntids++] = ev->tid;
 	if (ev->type != REC_SYS)
 		return;
-	if (s->nr < REC_NR_SYSCALLS)
+	if (s->nr >= 0 && s->nr < REC_NR_SYSCALLS)
 		js->by_nr[s->nr]++;
 	for (k = 0; k < ev->nout; k++)
 		js->out_bytes += ev->out[k].len;

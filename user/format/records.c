@@ -30,13 +30,38 @@ TIMED_HDR(rec_signal);
 TIMED_HDR(rec_sched);
 TIMED_HDR(rec_task);
 _Static_assert(sizeof(struct rec_hdr) == 12, "rec_hdr layout");
-_Static_assert(sizeof(struct rec_sys) == 72, "rec_sys layout");
+_Static_assert(sizeof(struct rec_sys) == 80 && offsetof(struct rec_sys, nr) == 16,
+	       "rec_sys layout");
 _Static_assert(sizeof(struct rec_out) == sizeof(struct rec_in), "REC_OUT and REC_IN headers");
 _Static_assert(sizeof(struct rec_out) == 8, "rec_out layout");
 
-/* The smallest valid record of each type. */
+/*
+ * REC_SYS as format version 1 wrote it: the number in 16 bits (a number
+ * outside 0..65535 was kept cut). The reader widens it to a struct rec_sys;
+ * nothing writes it any more.
+ */
+struct rec_sys_v1 {
+	__u8  type;
+	__u8  flags;
+	__u16 nr;
+	__s32 dts;
+	__u32 tid;
+	__u32 nout;
+	__s64 ret;
+	__u64 args[6];
+};
+TIMED_HDR(rec_sys_v1);
+_Static_assert(sizeof(struct rec_sys_v1) == 72, "rec_sys_v1 layout");
+
+/* The bytes of one REC_SYS in a journal of format @version. */
+static size_t sys_size(uint32_t version)
+{
+	return version == 1 ? sizeof(struct rec_sys_v1) : sizeof(struct rec_sys);
+}
+
+/* The smallest valid record of each type (REC_SYS: of any version). */
 static const size_t rec_size[REC_NR_TYPES] = {
-	[REC_SYS] = sizeof(struct rec_sys),
+	[REC_SYS] = sizeof(struct rec_sys_v1),
 	[REC_OUT] = sizeof(struct rec_out),
 	[REC_SIGNAL] = sizeof(struct rec_signal),
 	[REC_SCHED] = sizeof(struct rec_sched),
@@ -49,10 +74,10 @@ static const size_t rec_size[REC_NR_TYPES] = {
 
 /*
  * Time, the one rule both sides follow: REC_START and REC_TIME set the
- * absolute time, every timed record adds its dts (a batch of syscalls:
- * each of its dts in turn).
+ * absolute time, every timed record adds its dts (a batch of syscalls of
+ * @sys bytes each: each of its dts in turn).
  */
-static uint64_t time_after(uint64_t ts, const uint8_t *rec, size_t len)
+static uint64_t time_after(uint64_t ts, const uint8_t *rec, size_t len, size_t sys)
 {
 	const struct rec_hdr *h = (const void *)rec;
 	size_t off;
@@ -63,8 +88,8 @@ static uint64_t time_after(uint64_t ts, const uint8_t *rec, size_t len)
 	case REC_START:
 		return ((const struct rec_start *)rec)->ns;
 	case REC_SYS:
-		for (off = 0; off + sizeof(struct rec_sys) <= len; off += sizeof(struct rec_sys))
-			ts += (int64_t)((const struct rec_sys *)(rec + off))->dts;
+		for (off = 0; off + sys <= len; off += sys)
+			ts += (int64_t)((const struct rec_hdr *)(rec + off))->dts;
 		return ts;
 	default:
 		return rec_is_timed(rec[0]) ? ts + (int64_t)h->dts : ts;
@@ -86,7 +111,7 @@ static int append2(struct rec_writer *w, uint64_t seq, const void *a, size_t ale
 		w->err = err;
 		return err;
 	}
-	w->jts = time_after(w->jts, a, alen);
+	w->jts = time_after(w->jts, a, alen, sizeof(struct rec_sys));
 	if (seq > w->last_seq)		/* a batch goes out after its last number */
 		w->last_seq = seq;
 	return 0;
@@ -170,6 +195,7 @@ void rec_out_init(struct rec_out *o, unsigned int region, uint32_t off, bool fau
 int rec_write_sys(struct rec_writer *w, uint64_t seq, uint64_t ts, struct rec_sys *r)
 {
 	r->type = REC_SYS;
+	r->pad = 0;
 	r->dts = dts_for(w, seq, ts);
 	if (w->nbatch && (r->nout || seq != w->batch_seq + w->nbatch ||
 			  w->nbatch == REC_BATCH_MAX))
@@ -213,6 +239,7 @@ int rec_write_gap(struct rec_writer *w, uint64_t lost, uint64_t from_seq)
 int rec_reader_open_file(struct rec_reader *rr, const char *path)
 {
 	memset(rr, 0, sizeof(*rr));
+	rr->version = REC_FORMAT_VERSION;
 	return journal_open(path, &rr->jr);
 }
 
@@ -266,6 +293,22 @@ static int next_record(struct rec_reader *rr, const uint8_t **r, size_t *len, ui
 	return 1;
 }
 
+/*
+ * REC_START: the format version of the records after it. Version 1 differs
+ * only in REC_SYS (struct rec_sys_v1), which the reader widens; a version
+ * it does not know is refused. 0 or -EPROTO (message printed).
+ */
+static int start_version(struct rec_reader *rr, const struct rec_start *st)
+{
+	if (st->version < 1 || st->version > REC_FORMAT_VERSION) {
+		pr_err("the journal's records are in format version %u; this ttrec reads versions 1 to %d: read it with the ttrec that recorded it, or a newer one\n",
+		       st->version, REC_FORMAT_VERSION);
+		return -EPROTO;
+	}
+	rr->version = st->version;
+	return 0;
+}
+
 static void unread(struct rec_reader *rr, const uint8_t *r, size_t len, uint64_t seq)
 {
 	rr->have_next = true;
@@ -280,7 +323,7 @@ static void advance_time(struct rec_reader *rr, const uint8_t *r, size_t len)
 		rr->start_ns = ((const struct rec_start *)r)->ns;
 	if (r[0] == REC_TIME || r[0] == REC_START)
 		rr->ts_valid = true;
-	rr->ts = time_after(rr->ts, r, len);
+	rr->ts = time_after(rr->ts, r, len, sys_size(rr->version));
 }
 
 /* Keep a REC_IN until its REC_SYS comes; 0 or -EBADMSG. */
@@ -377,11 +420,32 @@ static int read_outs(struct rec_reader *rr, uint64_t seq, struct rec_event *ev)
 	return 0;
 }
 
+/* A REC_SYS of the journal's format version into rr->sys. */
+static void decode_sys(struct rec_reader *rr, const uint8_t *r)
+{
+	struct rec_sys_v1 v1;
+
+	if (rr->version != 1) {
+		memcpy(&rr->sys, r, sizeof(rr->sys));
+		return;
+	}
+	memcpy(&v1, r, sizeof(v1));
+	memset(&rr->sys, 0, sizeof(rr->sys));
+	rr->sys.type = REC_SYS;
+	rr->sys.flags = v1.flags;
+	rr->sys.dts = v1.dts;
+	rr->sys.tid = v1.tid;
+	rr->sys.nout = v1.nout;
+	rr->sys.nr = v1.nr;
+	rr->sys.ret = v1.ret;
+	memcpy(rr->sys.args, v1.args, sizeof(v1.args));
+}
+
 static int read_sys(struct rec_reader *rr, const uint8_t *r, struct rec_event *ev)
 {
 	unsigned int k;
 
-	memcpy(&rr->sys, r, sizeof(rr->sys));
+	decode_sys(rr, r);
 	ev->rec = &rr->sys;
 	ev->len = sizeof(rr->sys);
 	if (rr->npend && rr->pend_seq == ev->seq) {
@@ -400,15 +464,15 @@ static int read_sys(struct rec_reader *rr, const uint8_t *r, struct rec_event *e
 
 int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 {
+	size_t len, sys = sys_size(rr->version);
 	const uint8_t *r;
-	size_t len;
 	int ret;
 
 	memset(ev, 0, sizeof(*ev));
 	for (;;) {
 		if (rr->batch_left) {
 			r = rr->batch;
-			len = sizeof(struct rec_sys);
+			len = sys;
 			ev->seq = ++rr->batch_seq;
 			rr->batch += len;
 			rr->batch_left--;
@@ -424,14 +488,20 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 			rr->count[REC_IN]++;
 			continue;
 		}
-		if (r[0] == REC_SYS && len > sizeof(struct rec_sys)) {
-			if (len % sizeof(struct rec_sys) ||
-			    len / sizeof(struct rec_sys) > REC_BATCH_MAX)
+		if (r[0] == REC_SYS && len < sys)
+			return -EBADMSG;
+		if (r[0] == REC_SYS && len > sys) {
+			if (len % sys || len / sys > REC_BATCH_MAX)
 				return -EBADMSG;
-			rr->batch = r + sizeof(struct rec_sys);
-			rr->batch_left = len / sizeof(struct rec_sys) - 1;
+			rr->batch = r + sys;
+			rr->batch_left = len / sys - 1;
 			rr->batch_seq = ev->seq;
-			len = sizeof(struct rec_sys);
+			len = sys;
+		}
+		if (r[0] == REC_START) {
+			ret = start_version(rr, (const void *)r);
+			if (ret)
+				return ret;
 		}
 		break;
 	}

@@ -14,7 +14,9 @@
  * The reader hands out whole units: a syscall comes with its input strings
  * and every output region (address, offset, bytes); batches are split, and
  * REC_IN/REC_OUT records are not returned on their own (except a REC_OUT
- * whose syscall was lost in a damaged chunk).
+ * whose syscall was lost in a damaged chunk). It reads the records of
+ * format version 1 too (REC_START says which) and refuses a version it
+ * does not know (-EPROTO).
  *
  * The layouts of the structs the kernel writes into recorded output
  * regions (msghdr, mmsghdr, stat, statx, ifconf) are read with the
@@ -126,6 +128,12 @@ struct rec_event {
 
 struct rec_reader {
 	struct journal_reader *jr;
+	/*
+	 * The records' format version: REC_START's (REC_FORMAT_VERSION until
+	 * one is read). Version 1 REC_SYS records are widened to struct
+	 * rec_sys; rec_event never shows the difference.
+	 */
+	uint32_t version;
 	uint64_t ts;
 	uint64_t start_ns;
 	bool ts_valid;
@@ -160,7 +168,10 @@ struct rec_reader {
 int rec_reader_open(struct rec_reader *rr, const char *dir);
 /* Read @path itself. 0 or -errno (no message). */
 int rec_reader_open_file(struct rec_reader *rr, const char *path);
-/* 1 with @ev, 0 at the end, -errno; malformed records: -EBADMSG. */
+/*
+ * 1 with @ev, 0 at the end, -errno; malformed records: -EBADMSG; records
+ * of a format version this reader does not know: -EPROTO (message printed).
+ */
 int rec_reader_next(struct rec_reader *rr, struct rec_event *ev);
 void rec_reader_close(struct rec_reader *rr);
 

@@ -112,7 +112,7 @@ void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_
 
 int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
 {
-	unsigned int nr = rs->nr;
+	int64_t nr = rs->nr;
 	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
 	int64_t got;
 	int err, fdk = FD_REAL;

@@ -137,7 +137,7 @@ static bool matches(struct rp *rp, struct rthread *t, const struct user_regs_str
 	char exp[512], act[512];
 
 	rp_regs_args(r, a);
-	if (r->orig_rax == rs->nr) {
+	if ((int64_t)r->orig_rax == rs->nr) {
 		if (rs->flags & REC_SF_NO_ENTER)
 			return true;
 		for (i = 0; i < n; i++)
