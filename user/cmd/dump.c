@@ -188,7 +188,7 @@ static void print_open_flags(FILE *f, uint64_t v)
 }
 
 /* Does @nr write a byte buffer of ret bytes through argument @i (read...)? */
-static bool byte_buffer(unsigned int nr, int i)
+static bool byte_buffer(int64_t nr, int i)
 {
 	const struct syscall_info *si = syscall_get(nr);
 	unsigned int k;
@@ -312,12 +312,14 @@ static void print_sys(FILE *f, const struct rec_event *ev)
 	const struct rec_sys *r = ev->rec;
 	const char *name = syscall_name(r->nr);
 	const char *sig = syscall_sig(r->nr);
+	char nb[SYSCALL_NR_STR];
 	int n = 6, i;
 
+	/* a number without a name: syscall(NR, ...), as the program called it */
 	if (name)
 		fprintf(f, "%s(", name);
 	else
-		fprintf(f, "syscall_%lld(", (long long)r->nr);
+		fprintf(f, "syscall(%s", syscall_nr_str(r->nr, nb, sizeof(nb)));
 	if (sig) {
 		for (i = 0; sig[i] && i < 6; i++) {
 			if (i)
@@ -330,11 +332,12 @@ static void print_sys(FILE *f, const struct rec_event *ev)
 			n--;
 		for (i = 0; i < n; i++) {
 			uint64_t a = r->args[i];
+			const char *sep = i || !name ? ", " : "";
 
 			if (a < 4096 || ((int64_t)a < 0 && (int64_t)a > -4096))
-				fprintf(f, "%s%lld", i ? ", " : "", (long long)a);
+				fprintf(f, "%s%lld", sep, (long long)a);
 			else
-				fprintf(f, "%s%#llx", i ? ", " : "", (unsigned long long)a);
+				fprintf(f, "%s%#llx", sep, (unsigned long long)a);
 		}
 	}
 	if (r->flags & REC_SF_NORETURN) {

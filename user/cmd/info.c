@@ -36,17 +36,46 @@ static void usage(FILE *out)
 }
 
 #define MAX_TIDS	4096
+#define MAX_OTHER_NRS	16
+
+/* Calls of a syscall number outside the table (-1, 1000, 0x40000027...). */
+struct nr_count {
+	int64_t nr;
+	uint64_t calls;
+};
 
 /* What the journal holds, counted in one pass. */
 struct journal_summary {
 	uint64_t by_type[REC_NR_TYPES];		/* records, batched syscalls one each */
 	uint64_t by_nr[REC_NR_SYSCALLS];
+	/* numbers outside the table: all their calls, and the first distinct ones */
+	uint64_t other_calls;
+	struct nr_count other[MAX_OTHER_NRS];
+	unsigned int nother;
+	bool other_more;			/* more distinct numbers than other[] holds */
 	uint64_t first_ts, last_ts, lost, gap_from, out_bytes;
 	uint64_t unknown, partial, out_lost, first_bad_seq;
 	uint32_t tids[MAX_TIDS];
 	unsigned int ntids;
 	struct journal_stats st;
 };
+
+static void count_other(struct journal_summary *js, int64_t nr)
+{
+	unsigned int k;
+
+	js->other_calls++;
+	for (k = 0; k < js->nother && js->other[k].nr != nr; k++)
+		;
+	if (k == js->nother) {
+		if (k == MAX_OTHER_NRS) {
+			js->other_more = true;
+			return;
+		}
+		js->other[js->nother++].nr = nr;
+	}
+	js->other[k].calls++;
+}
 
 static void count_event(struct journal_summary *js, const struct rec_event *ev)
 {
@@ -78,6 +107,8 @@ static void count_event(struct journal_summary *js, const struct rec_event *ev)
 		return;
 	if (s->nr >= 0 && s->nr < REC_NR_SYSCALLS)
 		js->by_nr[s->nr]++;
+	else
+		count_other(js, s->nr);
 	for (k = 0; k < ev->nout; k++)
 		js->out_bytes += ev->out[k].len;
 	js->unknown += !!(s->flags & REC_SF_OUT_UNKNOWN);
@@ -111,21 +142,58 @@ static int summarise(const char *dir, struct journal_summary *js)
 	return ret;
 }
 
+/* "read=12": syscall @nr by its name, or as dump shows a number without one. */
+static void print_nr_calls(int64_t nr, uint64_t calls)
+{
+	char nb[SYSCALL_NR_STR];
+
+	if (syscall_name(nr))
+		printf(" %s=%llu", syscall_name(nr), (unsigned long long)calls);
+	else
+		printf(" syscall(%s)=%llu", syscall_nr_str(nr, nb, sizeof(nb)),
+		       (unsigned long long)calls);
+}
+
+/* The numbers outside the table, each with its calls. */
+static void print_other_syscalls(const struct journal_summary *js)
+{
+	unsigned int k;
+
+	if (!js->other_calls)
+		return;
+	printf("  not in the table: %llu calls:", (unsigned long long)js->other_calls);
+	for (k = 0; k < js->nother; k++)
+		print_nr_calls(js->other[k].nr, js->other[k].calls);
+	printf("%s\n", js->other_more ? " ..." : "");
+}
+
+/* The 8 busiest syscalls, numbers outside the table among them. */
 static void print_top_syscalls(struct journal_summary *js)
 {
+	uint64_t other[MAX_OTHER_NRS];
 	unsigned int i, k;
 
+	for (k = 0; k < js->nother; k++)
+		other[k] = js->other[k].calls;
 	printf("top syscalls:");
 	for (i = 0; i < 8; i++) {
 		unsigned int best = 0;
+		int best_other = -1;
 
 		for (k = 1; k < REC_NR_SYSCALLS; k++)
 			if (js->by_nr[k] > js->by_nr[best])
 				best = k;
+		for (k = 0; k < js->nother; k++)
+			if (other[k] > (best_other < 0 ? js->by_nr[best] : other[best_other]))
+				best_other = k;
+		if (best_other >= 0) {
+			print_nr_calls(js->other[best_other].nr, other[best_other]);
+			other[best_other] = 0;
+			continue;
+		}
 		if (!js->by_nr[best])
 			break;
-		printf(" %s=%llu", syscall_name(best) ? syscall_name(best) : "?",
-		       (unsigned long long)js->by_nr[best]);
+		print_nr_calls(best, js->by_nr[best]);
 		js->by_nr[best] = 0;
 	}
 	printf("\n");
@@ -175,6 +243,7 @@ static void print_summary(const char *dir, struct journal_summary *js)
 	printf("  syscalls:  %llu (%llu outputs unknown, %llu partial)\n",
 	       (unsigned long long)by_type[REC_SYS], (unsigned long long)js->unknown,
 	       (unsigned long long)js->partial);
+	print_other_syscalls(js);
 	printf("  outputs:   %llu records, %llu bytes\n",
 	       (unsigned long long)by_type[REC_OUT], (unsigned long long)js->out_bytes);
 	printf("  signals:   %llu\n", (unsigned long long)by_type[REC_SIGNAL]);

@@ -226,8 +226,11 @@ uint64_t rp_watchdog_budget_ns(void);
 bool rp_watchdog_fired(void);
 
 /* report.c */
-/* "name(arg, ...)" of syscall @nr with its first @nargs arguments. */
-void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+/*
+ * "name(arg, ...)" of syscall @nr with its first @nargs arguments; for a
+ * number without a name "syscall(NR, arg, ...)", NR whole.
+ */
+void rp_fmt_call(char *out, size_t len, int64_t nr, const __u64 *args,
 		 unsigned int nargs);
 /* The six argument registers of a syscall. */
 void rp_regs_args(const struct user_regs_struct *r, __u64 *a);

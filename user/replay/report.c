@@ -11,31 +11,27 @@
 #include "replay/internal.h"
 #include "syscalls/table.h"
 
-static const char *sysname(unsigned int nr, char *buf, size_t len)
-{
-	const char *n = syscall_name(nr);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "syscall_%u", nr);
-	return buf;
-}
-
-void rp_fmt_call(char *out, size_t len, unsigned int nr, const __u64 *args,
+void rp_fmt_call(char *out, size_t len, int64_t nr, const __u64 *args,
 		 unsigned int nargs)
 {
-	char nb[32];
+	const char *name = syscall_name(nr);
+	char nb[SYSCALL_NR_STR];
 	size_t off;
 	unsigned int i;
 
-	off = snprintf(out, len, "%s(", sysname(nr, nb, sizeof(nb)));
+	/* a number without a name: syscall(NR, ...), as dump shows it */
+	if (name)
+		off = snprintf(out, len, "%s(", name);
+	else
+		off = snprintf(out, len, "syscall(%s", syscall_nr_str(nr, nb, sizeof(nb)));
 	for (i = 0; i < nargs && off < len; i++) {
 		int64_t a = args[i];
+		const char *sep = i || !name ? ", " : "";
 
 		if ((uint64_t)a < 4096 || (a < 0 && a > -4096))
-			off += snprintf(out + off, len - off, "%s%lld", i ? ", " : "", (long long)a);
+			off += snprintf(out + off, len - off, "%s%lld", sep, (long long)a);
 		else
-			off += snprintf(out + off, len - off, "%s%#llx", i ? ", " : "",
+			off += snprintf(out + off, len - off, "%s%#llx", sep,
 					(unsigned long long)a);
 	}
 	if (off < len)
