@@ -38,6 +38,7 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "snapshot.h"
 
 /* VMA flags that make two mappings of the same range different. */
@@ -357,9 +358,9 @@ static struct ttrec_snap *ttrec_diff_parent(struct ttrec_snap *snap,
 	struct ttrec_snap *parent;
 
 	*f = fdget(fd);
-	if (!f->file)
+	if (!fd_file(*f))
 		return ERR_PTR(-EBADF);
-	parent = ttrec_snap_from_file(f->file);
+	parent = ttrec_snap_from_file(fd_file(*f));
 	/* Same group (struct pid), taken strictly earlier (parks are serial). */
 	if (!parent || parent == snap || parent->pid != snap->pid ||
 	    parent->taken_ns >= snap->taken_ns) {

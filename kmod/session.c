@@ -314,9 +314,9 @@ static struct pid *ttrec_attach_get_pid(const struct ttrec_attach_args *args)
 		if (args->pid > INT_MAX)
 			return ERR_PTR(-EBADF);
 		f = fdget(args->pid);
-		if (!f.file)
+		if (!fd_file(f))
 			return ERR_PTR(-EBADF);
-		pid = ttrec_file_pidfd_pid(f.file);
+		pid = ttrec_file_pidfd_pid(fd_file(f));
 		if (!IS_ERR(pid))
 			get_pid(pid);
 		fdput(f);

@@ -3,11 +3,12 @@
  * ttrec: copy-on-write snapshots of a session's target.
  *
  * TTREC_IOC_SNAPSHOT parks the target's threads (park.c), then, under the
- * target's mmap_write_lock, records every VMA and walks the page tables of
- * the VMAs whose contents it captures:
+ * target's mmap_write_lock and each VMA's write lock (per-VMA locks, see
+ * ttrec_snap_memory()), records every VMA and walks the page tables of the
+ * VMAs whose contents it captures:
  *  - private mappings that are anonymous or have anonymous pages (anon_vma):
  *    each present anonymous page is frozen as fork() does it: the PTE is
- *    cleared, page_try_share_anon_rmap() clears PageAnonExclusive (or fails
+ *    cleared, ttrec_try_share_anon_page() clears PageAnonExclusive (or fails
  *    for a page that may be GUP-pinned), and the PTE is put back
  *    write-protected; the snapshot keeps a page reference, so the target's
  *    next write copies in do_wp_page(). Pages that may be pinned, KSM pages,
@@ -60,6 +61,7 @@
 #include <linux/xarray.h>
 #include <asm/tlbflush.h>
 
+#include "compat.h"
 #include "snapshot.h"
 
 unsigned long ttrec_max_snapshot_pages = 262144;	/* 1 GiB of 4 KiB */
@@ -214,6 +216,9 @@ unsigned long ttrec_snap_next_page(struct ttrec_snap *snap,
  * @spare: a zeroed chunk, not in the snapshot yet: the next page table
  *   without a chunk fills it, and it is stored once it holds something.
  * @todo: copy requests so far (held to the page budget early).
+ * @first, @slot, @stored, @held: the page table being filled: the address
+ *   of its first slot, that slot, and the slots filled so far, of which
+ *   @held hold a page copy-on-write (ttrec_walk_pte()).
  */
 struct ttrec_walk {
 	struct ttrec_snap *snap;
@@ -223,6 +228,10 @@ struct ttrec_walk {
 	struct ttrec_chunk *spare;
 	unsigned long todo;
 	int err;
+	bool shared;
+	unsigned long first;
+	unsigned long *slot;
+	unsigned long stored, held;
 };
 
 /* The chunk for the page table that maps @addr: stored or the spare. */
@@ -318,7 +327,7 @@ ttrec_walk_private_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	if (PageAnonExclusive(page)) {
 		pte_t old = ptep_get_and_clear(mm, addr, ptep);
 
-		if (page_try_share_anon_rmap(page)) {
+		if (ttrec_try_share_anon_page(page)) {
 			/* May be pinned: leave it alone, copy it later. */
 			set_pte_at(mm, addr, ptep, old);
 			return TTREC_SLOT_COPY_REQUEST(TTREC_COPY_PINNED);
@@ -332,44 +341,58 @@ ttrec_walk_private_pte(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	return (unsigned long)page;
 }
 
-/* One page table: fill its chunk under the PTE lock, then commit it. */
-static void ttrec_walk_ptes(struct ttrec_walk *w, pmd_t *pmd,
-			    unsigned long addr, unsigned long end)
+/*
+ * One present PTE of the page table being filled, its lock held: called
+ * by apply_to_existing_page_range() for every PTE that is not none.
+ */
+static int ttrec_walk_pte(pte_t *ptep, unsigned long addr, void *data)
 {
-	bool shared = w->vma->vm_flags & VM_SHARED;
-	unsigned long first = addr, stored = 0, held = 0, *slot;
-	struct mm_struct *mm = w->mm;
+	struct ttrec_walk *w = data;
+	pte_t pte = ptep_get(ptep);
+	unsigned long s;
+
+	if (!pte_present(pte))
+		s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SWAP);
+	else if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
+		return 0;	/* the zero page */
+	else if (w->shared)
+		s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SHARED);
+	else
+		s = ttrec_walk_private_pte(w->mm, addr, ptep, pte);
+	if (!s)
+		return 0;
+	w->slot[(addr - w->first) >> PAGE_SHIFT] = s;
+	w->stored++;
+	w->held += !(s & TTREC_SLOT_TODO);
+	return 0;
+}
+
+/*
+ * One page table, [addr, end) inside one PMD: fill its chunk under the PTE
+ * lock, then commit it. The PTE table is mapped and locked by
+ * apply_to_existing_page_range(): from 6.5 pte_offset_map_lock() is out of
+ * line and not exported. Return: 0, or -EAGAIN when the table was freed
+ * before it could be locked (nothing was filled; look at the PMD again).
+ */
+static int ttrec_walk_ptes(struct ttrec_walk *w, unsigned long addr,
+			   unsigned long end)
+{
 	struct ttrec_chunk *chunk;
-	spinlock_t *ptl;	/* the PTE table's lock, held for the loop */
-	pte_t *start, *ptep;
 
 	chunk = ttrec_walk_chunk(w, addr);
 	if (!chunk)
-		return;
-	slot = &chunk->slot[(addr >> PAGE_SHIFT) & TTREC_CHUNK_MASK];
-	start = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	for (ptep = start; addr < end; addr += PAGE_SIZE, ptep++, slot++) {
-		pte_t pte = ptep_get(ptep);
-		unsigned long s;
-
-		if (pte_none(pte))
-			continue;
-		if (!pte_present(pte))
-			s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SWAP);
-		else if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
-			continue;	/* the zero page */
-		else if (shared)
-			s = TTREC_SLOT_COPY_REQUEST(TTREC_COPY_SHARED);
-		else
-			s = ttrec_walk_private_pte(mm, addr, ptep, pte);
-		if (!s)
-			continue;
-		*slot = s;
-		stored++;
-		held += !(s & TTREC_SLOT_TODO);
-	}
-	pte_unmap_unlock(start, ptl);
-	ttrec_walk_commit(w, chunk, first, stored, held);
+		return 0;
+	w->shared = w->vma->vm_flags & VM_SHARED;
+	w->first = addr;
+	w->slot = &chunk->slot[(addr >> PAGE_SHIFT) & TTREC_CHUNK_MASK];
+	w->stored = 0;
+	w->held = 0;
+	/* ttrec_walk_pte() never fails: an error is the table's. */
+	if (apply_to_existing_page_range(w->mm, addr, end - addr,
+					 ttrec_walk_pte, w))
+		return -EAGAIN;
+	ttrec_walk_commit(w, chunk, addr, w->stored, w->held);
+	return 0;
 }
 
 static void ttrec_walk_pmds(struct ttrec_walk *w, pud_t *pud,
@@ -379,16 +402,20 @@ static void ttrec_walk_pmds(struct ttrec_walk *w, pud_t *pud,
 	pmd_t *pmd = pmd_offset(pud, addr);
 
 	for (; addr < end && !w->err; pmd++, addr = next) {
-		pmd_t pmdval = READ_ONCE(*pmd);
+		pmd_t pmdval;
 
 		next = pmd_addr_end(addr, end);
+again:
+		pmdval = READ_ONCE(*pmd);
 		if (pmd_none(pmdval))
 			continue;
 		/*
 		 * A huge PMD (or a THP migration entry): copy. With the mmap
-		 * lock held for writing a page table cannot turn into a huge
-		 * PMD (collapse needs the lock), only the other way round
-		 * (rmap-driven splits), which the copy path handles.
+		 * lock held for writing and the VMA write-locked
+		 * (ttrec_vma_start_write()) a page table cannot turn into a
+		 * huge PMD (faults and collapse need one of those locks),
+		 * only the other way round (rmap-driven splits), which the
+		 * copy path handles.
 		 */
 		if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval) ||
 		    pmd_leaf(pmdval) || !pmd_present(pmdval)) {
@@ -397,7 +424,15 @@ static void ttrec_walk_pmds(struct ttrec_walk *w, pud_t *pud,
 		}
 		if (pmd_bad(pmdval))
 			continue;	/* pmd_clear_bad() is not exported */
-		ttrec_walk_ptes(w, pmd, addr, next);
+		/*
+		 * From 6.5 khugepaged may free the page table of a shared
+		 * file mapping without the mmap lock (retract_page_tables():
+		 * the PMD becomes none); the PTE lock then cannot be taken.
+		 */
+		if (ttrec_walk_ptes(w, addr, next) == -EAGAIN) {
+			cond_resched();
+			goto again;
+		}
 		cond_resched();
 	}
 }
@@ -518,6 +553,32 @@ static bool ttrec_vma_captured(const struct ttrec_snap_vma *v,
 /*
  * Record the map and freeze the memory. Called with the threads parked;
  * takes and drops the mmap lock.
+ *
+ * What may touch the target's page tables meanwhile:
+ *  - its own threads: parked on their way back to user space, so neither
+ *    faulting nor in a system call;
+ *  - anything that takes the mmap lock (faults from kernel mode, such as
+ *    io_uring workers' copies; GUP from other processes, /proc/PID/mem,
+ *    process_vm_writev(); madvise(); khugepaged's anonymous collapse):
+ *    excluded by mmap_write_lock();
+ *  - per-VMA-lock readers (6.4+: user page faults, and userfaultfd ioctls
+ *    from a monitor process), which do not take the mmap lock at all, so
+ *    mmap_write_lock() alone does not stop them: each VMA is write-locked
+ *    with vma_start_write() (ttrec_vma_start_write()) before it is walked,
+ *    as dup_mmap() does before fork() write-protects the parent's PTEs.
+ *    It waits for the VMA's current readers, and later ones fall back to
+ *    the mmap lock, until mmap_write_unlock() unmarks every VMA. VMAs are
+ *    locked in walk order and never unlocked before the end, so an
+ *    operation lands wholly before the snapshot (its VMA not reached yet)
+ *    or wholly after it;
+ *  - rmap walkers (reclaim, migration, compaction, THP splits) and
+ *    khugepaged's retraction of shared file page tables, which need no
+ *    mmap or VMA lock: each PTE table is read and changed under its PTE
+ *    lock, as on every kernel, and a table freed before it could be
+ *    locked is looked at again (ttrec_walk_pmds());
+ *  - GUP-fast from the target's io_uring workers: ordered against by
+ *    ttrec_try_share_anon_page() (clear the PTE, check for pins, clear
+ *    PageAnonExclusive, restore the PTE write-protected).
  */
 static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm,
 			     struct ttrec_snap_phases *ph)
@@ -548,6 +609,7 @@ static int ttrec_snap_memory(struct ttrec_snap *snap, struct mm_struct *mm,
 
 		if (n >= cap)
 			break;
+		ttrec_vma_start_write(vma);
 		v = &snap->vmas[n++];
 		ttrec_vma_describe(v, vma, mm, pathbuf);
 		if (v->flags & TTREC_VMA_SPECIAL) {
