@@ -3,8 +3,9 @@
 # ttrec: the human entry point. Kernel-build rules live in Kbuild.
 #
 #   make            install missing packages, build everything into .output/
-#   make check      build, run the host tests, boot the test VM and run the
-#                   kernel tests there; last line: "N passed, N failed"
+#   make check      build, run the host tests, boot the test VM once per
+#                   supported kernel and run the kernel tests there; last
+#                   line: "N passed, N failed" (both kernels counted)
 #   make check-host / check-vm   only one half of make check
 #   make demo       in the test VM: record a program, show info and dump
 #   make bench      recording overhead vs strace, replay time (host, root)
@@ -15,8 +16,10 @@
 #                   ttrec.ko with its DKMS sources (honours DESTDIR, PREFIX)
 #   make deps       install the Debian packages the project needs
 #
-# Variables: KERNELRELEASE= / KDIR= pick the kernel the module is built for
-# (default: the newest installed Debian cloud kernel), V=1 shows commands,
+# Variables: KERNELRELEASE= / KDIR= build the module for that one kernel
+# (default: for the newest installed Debian cloud kernel of each supported
+# series, KSERIES), KERNEL=6.12 / VM_KERNELRELEASE= boot only that kernel in
+# the VM targets, V=1 shows commands,
 # TTREC_VM_APPEND="ttrec.only=kmod_api,record" runs only those VM suites.
 
 OUTPUT		:= $(abspath .output)
@@ -28,11 +31,36 @@ DEB_PKGS	:= make gcc gcc-12 pkg-config clang llvm bpftool libbpf-dev \
 		   liblz4-dev linux-image-cloud-amd64 linux-headers-cloud-amd64 \
 		   linux-source-6.1 qemu-system-x86 busybox-static cpio xz-utils \
 		   file gzip
+# The second supported kernel series (Debian 12 ships it as well).
+DEB_PKGS	+= linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64 \
+		   linux-source-6.12
 
-# The kernel the module is built for and the VM boots.
-KERNELRELEASE	?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-cloud-amd64$$' | sort -V | tail -n 1)
-KDIR		?= /lib/modules/$(KERNELRELEASE)/build
-VMLINUZ		?= /boot/vmlinuz-$(KERNELRELEASE)
+# The kernels the module is built for: the newest installed Debian cloud
+# kernel (with headers) of each supported series, or the one KERNELRELEASE=
+# or KDIR= names. Kernel differences live in kmod/compat.h.
+KSERIES		:= 6.1 6.12
+ifneq ($(KDIR),)
+KERNELRELEASE	?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
+ifneq ($(KERNELRELEASE),)
+KRELS		:= $(KERNELRELEASE)
+else
+KRELS_ALL	:= $(shell cd /lib/modules 2>/dev/null && ls -1d *-cloud-amd64/build 2>/dev/null | \
+		     sed 's|/build$$||' | sort -V)
+KRELS		:= $(foreach s,$(KSERIES),$(lastword $(filter $(s).%,$(KRELS_ALL))))
+endif
+# The kernels the VM targets boot, one run each: all of KRELS, or the one
+# of series KERNEL= (e.g. KERNEL=6.12), or VM_KERNELRELEASE=.
+ifneq ($(VM_KERNELRELEASE),)
+VM_KRELS	:= $(VM_KERNELRELEASE)
+else ifneq ($(KERNEL),)
+VM_KRELS	:= $(lastword $(filter $(KERNEL).%,$(KRELS)))
+else
+VM_KRELS	:= $(KRELS)
+endif
+MODULES		:= $(foreach r,$(KRELS),$(OUTPUT)/module/$(r)/ttrec.ko)
+# The kernel of the targets that boot the VM once (demo, vm-shell, bench-vm).
+VMLINUZ		?= /boot/vmlinuz-$(firstword $(VM_KRELS))
 KSRC_TARBALL	?= /usr/src/linux-source-6.1.tar.xz
 
 VERSION		:= 0.1.0
@@ -72,7 +100,6 @@ WORKLOADS	:= $(patsubst selftests/%.c,$(OUTPUT)/selftests/%,$(WORKLOAD_SRCS))
 KSFT_HDRS	:= $(OUTPUT)/kselftest/kselftest_harness.h $(OUTPUT)/kselftest/kselftest.h
 
 KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/ttrec.h Kbuild
-MODULE		:= $(OUTPUT)/module/ttrec.ko
 INITRAMFS	:= $(OUTPUT)/vm/initramfs.cpio.gz
 
 ifeq ($(V),1)
@@ -110,20 +137,22 @@ deps-ensure:
 	fi
 
 # ---------------------------------------------------------------- module
-# Kbuild writes its objects next to the sources; build from a shadow tree of
-# symlinks under .output/module so the source tree stays clean.
-module: $(MODULE)
+# One build per kernel, in .output/module/<kernelrelease>/. Kbuild writes
+# its objects next to the sources; build from a shadow tree of symlinks so
+# the source tree stays clean.
+module: $(MODULES)
+	$(Q)[ -n "$(KRELS)" ] || { echo "ttrec: no kernel headers of a supported series ($(KSERIES)); run 'make deps' or set KERNELRELEASE=/KDIR=" >&2; exit 1; }
 
-$(MODULE): $(KMOD_SRCS)
-	$(Q)if [ ! -d "$(KDIR)" ]; then \
-		echo "ttrec: no kernel headers in $(KDIR); run 'make deps' or set KERNELRELEASE=/KDIR=" >&2; exit 1; fi
-	$(Q)mkdir -p $(OUTPUT)/module/kmod
-	$(Q)find $(OUTPUT)/module/kmod -maxdepth 1 -type l -delete
-	$(Q)ln -sf $(SRCDIR)/kmod/* $(OUTPUT)/module/kmod/
-	$(Q)ln -sfn $(SRCDIR)/include $(OUTPUT)/module/include
-	$(Q)ln -sf $(SRCDIR)/Kbuild $(OUTPUT)/module/Kbuild
+$(OUTPUT)/module/%/ttrec.ko: $(KMOD_SRCS)
+	$(Q)kdir=$(or $(KDIR),/lib/modules/$*/build); if [ ! -d "$$kdir" ]; then \
+		echo "ttrec: no kernel headers in $$kdir; run 'make deps' or set KERNELRELEASE=/KDIR=" >&2; exit 1; fi
+	$(Q)mkdir -p $(@D)/kmod
+	$(Q)find $(@D)/kmod -maxdepth 1 -type l -delete
+	$(Q)ln -sf $(SRCDIR)/kmod/* $(@D)/kmod/
+	$(Q)ln -sfn $(SRCDIR)/include $(@D)/include
+	$(Q)ln -sf $(SRCDIR)/Kbuild $(@D)/Kbuild
 	$(call msg,MODULE,$@)
-	$(Q)$(MAKE) -C $(KDIR) M=$(OUTPUT)/module $(if $(filter 1,$(V)),V=1) modules
+	$(Q)$(MAKE) -C $(or $(KDIR),/lib/modules/$*/build) M=$(@D) $(if $(filter 1,$(V)),V=1) modules
 
 # ---------------------------------------------------------------- bpf
 bpf: $(BPF_SKELS)
@@ -294,7 +323,7 @@ $(OUTPUT)/bench:
 $(BENCH_INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh | $(OUTPUT)/vm
 	$(call msg,CPIO,$@)
 	$(Q)TTREC_VM_EXTRA="$(TTREC_VM_EXTRA) criu $(SNAPBENCH)" \
-		TTREC_VM_KMODS="$(BENCH_KMODS)" TTREC_VM_KMODS_DIR=/lib/modules/$(KERNELRELEASE) \
+		TTREC_VM_KMODS="$(BENCH_KMODS)" TTREC_VM_KMODS_DIR=/lib/modules/$(firstword $(VM_KRELS)) \
 		selftests/vm/mkinitramfs.sh $(OUTPUT) $@
 
 bench-vm: deps-ensure
@@ -315,13 +344,13 @@ $(INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh selftests/run-
 check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)$(MAKE) --no-print-directory initramfs
-	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh
+	$(Q)OUTPUT=$(OUTPUT) TTREC_VM_KERNELS="$(VM_KRELS)" selftests/vm/check.sh
 
 check-host: build
-	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh --host-only
+	$(Q)OUTPUT=$(OUTPUT) selftests/vm/check.sh --host-only
 
 check-vm: build initramfs
-	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/check.sh --vm-only
+	$(Q)OUTPUT=$(OUTPUT) TTREC_VM_KERNELS="$(VM_KRELS)" selftests/vm/check.sh --vm-only
 
 vm-shell: deps-ensure
 	$(Q)$(MAKE) --no-print-directory build initramfs
@@ -330,7 +359,7 @@ vm-shell: deps-ensure
 # ---------------------------------------------------------------- install
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
-MODDIR		?= /lib/modules/$(KERNELRELEASE)/extra
+# The module goes to /lib/modules/<release>/extra for every kernel built for.
 DKMSDIR		?= /usr/src/ttrec-$(VERSION)
 
 MANDIR		?= $(PREFIX)/share/man
@@ -341,14 +370,15 @@ install: build
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MAN_DIR)/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -D -m 0644 user/completion/ttrec.bash $(DESTDIR)$(COMPLETIONDIR)/ttrec
-	install -D -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/ttrec.ko
+	$(foreach r,$(KRELS),install -D -m 0644 $(OUTPUT)/module/$(r)/ttrec.ko \
+		$(DESTDIR)/lib/modules/$(r)/extra/ttrec.ko;)
 	install -D -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(PREFIX)/include/linux/ttrec.h
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
 	install -D -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/Kbuild
 	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/include/uapi/linux
 	install -m 0644 kmod/* $(DESTDIR)$(DKMSDIR)/kmod/
 	install -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(DKMSDIR)/include/uapi/linux/
-	@[ -n "$(DESTDIR)" ] || depmod -a $(KERNELRELEASE) || true
+	@[ -n "$(DESTDIR)" ] || for r in $(KRELS); do depmod -a $$r || true; done
 
 clean:
 	rm -rf $(OUTPUT)

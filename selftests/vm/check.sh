@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: host tests, then the VM run; fails on any failed test, on a
-# VM that did not finish, or on any kernel warning, BUG or oops in the VM.
-# Last line: "N passed, N failed" (", N skipped" when some were).
+# make check: host tests, then one VM run per guest kernel; fails on any
+# failed test, on a VM that did not finish, or on any kernel warning, BUG or
+# oops in a VM. Last line: "N passed, N failed" (", N skipped" when some
+# were), counting every kernel; a line per kernel before it.
 #
 # usage: check.sh [--host-only | --vm-only]
+# Environment: OUTPUT (build folder), TTREC_VM_KERNELS (kernel releases to
+# boot, /boot/vmlinuz-<release> each; logs in $OUTPUT/vm/<release>/).
 set -uo pipefail
 
 : "${OUTPUT:?}"
@@ -14,18 +17,21 @@ mode=${1:-all}
 pass=0 fail=0 skip=0
 problems=()
 
-add_results() {	# LOGFILE LABEL
-	local line
+add_results() {	# LOGFILE LABEL [NAME]: NAME in messages (default LABEL)
+	local line p f s
 	line=$(tr -d '\r' <"$1" | grep -a "^ttrec-results $2 " | tail -n 1)
 	if [ -z "$line" ]; then
-		problems+=("$2: no results")
+		problems+=("${3:-$2}: no results")
 		fail=$((fail + 1))
 		return
 	fi
-	line=${line#*pass=}; pass=$((pass + ${line%% *}))
-	line=${line#*fail=}; fail=$((fail + ${line%% *}))
-	line=${line#*skip=}; skip=$((skip + ${line%% *}))
+	line=${line#*pass=}; p=${line%% *}
+	line=${line#*fail=}; f=${line%% *}
+	line=${line#*skip=}; s=${line%% *}
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	summary+=("${3:-$2}: $p passed, $f failed, $s skipped")
 }
+summary=()
 
 if [ "$mode" != --vm-only ]; then
 	host_tests=()
@@ -48,37 +54,54 @@ if [ "$mode" != --vm-only ]; then
 	fi
 fi
 
-if [ "$mode" != --host-only ]; then
-	echo "== VM tests ($(basename "${VMLINUZ:-?}"), QEMU TCG)"
+# One guest kernel: boot it, count its results, look for kernel complaints.
+run_vm() {	# KERNELRELEASE
+	local krel=$1 logs=$OUTPUT/vm/$1 start vmrc results kmsgs first pat
+	local name="vm $1"
+	mkdir -p "$logs"
+	echo "== VM tests ($krel, QEMU TCG)"
 	start=$(date +%s)
-	"$here/run-vm.sh"
+	VMLINUZ=/boot/vmlinuz-$krel TTREC_VM_LOGS=$logs "$here/run-vm.sh"
 	vmrc=$?
-	echo "== VM run took $(( $(date +%s) - start ))s (console: $OUTPUT/vm/console.log)"
-	results=$OUTPUT/vm/results.log
+	echo "== VM run on $krel took $(( $(date +%s) - start ))s (console: $logs/console.log)"
+	results=$logs/results.log
 	case $vmrc in
 	0) ;;
-	124) problems+=("the VM timed out"); fail=$((fail + 1)) ;;
-	*) problems+=("the VM did not finish its run"); fail=$((fail + 1)) ;;
+	124) problems+=("$name: the VM timed out"); fail=$((fail + 1)) ;;
+	*) problems+=("$name: the VM did not finish its run"); fail=$((fail + 1)) ;;
 	esac
-	add_results "$results" vm
+	add_results "$results" vm "$name"
 	# Any kernel complaint fails the run, wherever it was logged.
 	pat='BUG:|kernel BUG at|invalid opcode|WARNING:|Oops|general protection|KASAN|[Kk]ernel panic|UBSAN|refcount_t:|list_(add|del) corruption|hung_task|soft lockup'
-	kmsgs=$( { cat "$OUTPUT/vm/console.log";
+	kmsgs=$( { cat "$logs/console.log";
 		   sed -n '/^TTREC-DMESG-BEGIN/,/^TTREC-DMESG-END/p' "$results"; } |
 		 tr -d '\r' | grep -aE "$pat" | sort -u )
 	if [ -n "$kmsgs" ]; then
-		echo "== the guest kernel complained:"
+		echo "== the guest kernel $krel complained:"
 		echo "$kmsgs" | head -n 40
 		# The first complaint with what led to it and its backtrace.
 		first=$(echo "$kmsgs" | head -n 1)
 		echo "== first complaint in context (console):"
-		tr -d '\r' <"$OUTPUT/vm/console.log" |
+		tr -d '\r' <"$logs/console.log" |
 			grep -aF -B 20 -A 60 -m 1 -- "$first" | head -n 100
-		problems+=("kernel warnings/oops in the VM")
+		problems+=("$name: kernel warnings/oops in the VM")
 		fail=$((fail + 1))
 	fi
+}
+
+if [ "$mode" != --host-only ]; then
+	if [ -z "${TTREC_VM_KERNELS:-}" ]; then
+		problems+=("no guest kernel to boot (make deps installs them)")
+		fail=$((fail + 1))
+	fi
+	for krel in ${TTREC_VM_KERNELS:-}; do
+		run_vm "$krel"
+	done
 fi
 
+for l in "${summary[@]}"; do
+	echo "check: $l"
+done
 for p in "${problems[@]}"; do
 	echo "check: FAILED: $p"
 done

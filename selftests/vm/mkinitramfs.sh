@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test VM's initramfs: busybox, ttrec.ko, ttrec, the selftests,
-# the workloads and every shared library they need (found with ldd).
+# Build the test VM's initramfs: busybox, ttrec.ko (one per kernel built
+# for, /ttrec/modules/<release>/ttrec.ko: the init links the running
+# kernel's to /ttrec/ttrec.ko), ttrec, the selftests, the workloads and
+# every shared library they need (found with ldd).
 #
 # usage: mkinitramfs.sh OUTPUT_DIR INITRAMFS
 # TTREC_VM_EXTRA: more host programs to copy in (with their libraries).
@@ -31,7 +33,15 @@ cp "$busybox" "$root/bin/busybox"
 install -m 0755 "$src/selftests/vm/init" "$root/init"
 install -m 0755 "$src/selftests/vm/vm-tests.sh" "$root/ttrec/vm-tests.sh"
 install -m 0755 "$src/selftests/run-tests.sh" "$root/ttrec/run-tests.sh"
-install -m 0644 "$out/module/ttrec.ko" "$root/ttrec/ttrec.ko"
+nmod=0
+for ko in "$out"/module/*/ttrec.ko; do
+	[ -f "$ko" ] || continue
+	krel=${ko%/ttrec.ko}
+	krel=${krel##*/}
+	install -D -m 0644 "$ko" "$root/ttrec/modules/$krel/ttrec.ko"
+	nmod=$((nmod + 1))
+done
+[ "$nmod" -gt 0 ] || { echo "mkinitramfs: no ttrec.ko in $out/module/*/ (make module)" >&2; exit 1; }
 install -m 0755 "$out/ttrec" "$root/ttrec/ttrec"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >>"$root/etc/passwd"

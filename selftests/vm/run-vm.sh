@@ -7,10 +7,12 @@
 # Environment: OUTPUT (build folder), VMLINUZ (guest kernel),
 #   TTREC_VM_TIMEOUT (seconds, default 1500), TTREC_VM_MEM (MiB, default 2048),
 #   TTREC_VM_APPEND (extra kernel command line), TTREC_VM_INITRD (another
-#   initramfs).
-# Without --shell: console to $OUTPUT/vm/console.log, results (ttyS1) to
-# $OUTPUT/vm/results.log, streamed to stdout as they arrive. Exit status 0
-# when the VM ran to its end, 124 on timeout, 1 otherwise.
+#   initramfs), TTREC_VM_LOGS (folder of the logs, default $OUTPUT/vm).
+# The initramfs holds a ttrec.ko per kernel; the guest loads the one built
+# for the kernel it runs (selftests/vm/init).
+# Without --shell: console to $TTREC_VM_LOGS/console.log, results (ttyS1) to
+# $TTREC_VM_LOGS/results.log, streamed to stdout as they arrive. Exit status
+# 0 when the VM ran to its end, 124 on timeout, 1 otherwise.
 set -uo pipefail
 
 : "${OUTPUT:?}" "${VMLINUZ:?}"
@@ -37,8 +39,10 @@ if [ "${1:-}" = --shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial null -append "$append ttrec.shell"
 fi
 
-console=$OUTPUT/vm/console.log
-results=$OUTPUT/vm/results.log
+logs=${TTREC_VM_LOGS:-$OUTPUT/vm}
+mkdir -p "$logs"
+console=$logs/console.log
+results=$logs/results.log
 : >"$console"
 : >"$results"
 # Stream the test output (not the kernel log dumped after it) as it comes.
