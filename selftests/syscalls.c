@@ -108,7 +108,9 @@ TEST(replay_kinds)
 {
 	__u64 a[6] = { 0 };
 
-	EXPECT_EQ(RP_EMU, kind(SYS_read, a));
+	EXPECT_EQ(RP_FILEIO, kind(SYS_read, a));
+	EXPECT_EQ(RP_FILEIO, kind(SYS_ftruncate, a));
+	EXPECT_EQ(RP_EMU, kind(SYS_fstat, a));
 	EXPECT_EQ(RP_EMU, kind(SYS_ioctl, a));
 	EXPECT_EQ(RP_EMU, kind(SYS_futex, a));
 	EXPECT_EQ(RP_REAL, kind(SYS_brk, a));
@@ -122,7 +124,7 @@ TEST(replay_kinds)
 	EXPECT_EQ(RP_PIPE, kind(SYS_pipe2, a));
 	EXPECT_EQ(RP_SOCKETPAIR, kind(SYS_socketpair, a));
 	EXPECT_EQ(RP_NEWFD, kind(SYS_socket, a));
-	EXPECT_EQ(RP_NEWFD, kind(SYS_memfd_create, a));
+	EXPECT_EQ(RP_MEMFD, kind(SYS_memfd_create, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_chdir, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_fchdir, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_chroot, a));

@@ -16,7 +16,8 @@
  *   tmpfile   the same with an O_TMPFILE file, the child mapping the
  *             inherited descriptor
  *   anon      MAP_SHARED|MAP_ANONYMOUS across fork, both ways
- *   memfd     memfd_create, write(), ftruncate, mmap MAP_SHARED; a child
+ *   memfd     memfd_create, write(), lseek, read(), write() again,
+ *             ftruncate, mmap MAP_SHARED; a child
  *             (fork) maps the inherited descriptor, another (fork and
  *             exec, the descriptor's number in argv) too
  *   shm       shm_open, ftruncate, mmap; a child shm_opens it by name
@@ -274,15 +275,25 @@ static int part_memfd(void)
 	fd = memfd_create("rp_shm", 0);
 	if (fd < 0)
 		return 1;
-	/* written before it is mapped, then grown */
+	/*
+	 * Written before it is mapped, read back in part (which moves the
+	 * offset), written again there, then grown.
+	 */
 	fill(buf, sizeof(buf), 8);
-	if (write(fd, buf, sizeof(buf)) != sizeof(buf) || ftruncate(fd, SZ))
+	if (write(fd, buf, sizeof(buf)) != sizeof(buf) || lseek(fd, 0, SEEK_SET) ||
+	    read(fd, buf, 1000) != 1000)
+		return 1;
+	fill(buf, 96, 7);
+	if (write(fd, buf, 96) != 96 || ftruncate(fd, SZ))
 		return 1;
 	m = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return 1;
+	fill(buf, sizeof(buf), 8);
 	printf("memfd: mapping holds what was written: %s, the rest zero: %s\n",
-	       ok(holds(m, sizeof(buf), 8)), ok(zero(m + sizeof(buf), SZ - sizeof(buf))));
+	       ok(!memcmp(m, buf, 1000) && holds(m + 1000, 96, 7) &&
+		  !memcmp(m + 1096, buf + 1096, sizeof(buf) - 1096)),
+	       ok(zero(m + sizeof(buf), SZ - sizeof(buf))));
 	fill(m, HALF, 6);
 	pid = fork_clean();
 	if (!pid) {

@@ -4,9 +4,10 @@
  * every descriptor has its recorded number. open, openat and creat run for
  * real, read-only (an eventfd placeholder takes the number of a file that
  * is gone, or of a path against a cwd or root the replay could not follow,
- * path.c); the other syscalls that make a descriptor get a placeholder;
- * pipe, close and dup run for real. The mmap of a file maps the file as it
- * is now, which must be the one the recording's fstat() saw; the mmap of a
+ * path.c); memfd_create runs for real (memfd.c); the other syscalls that
+ * make a descriptor get a placeholder; pipe, close and dup run for real.
+ * The mmap of a file maps the file as it is now, which must be the one the
+ * recording's fstat() saw; the mmap of a memfd maps it; the mmap of a
  * placeholder becomes anonymous memory.
  */
 #include <errno.h>
@@ -122,7 +123,10 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 	    !rp_path_resolves(t, nr == SYS_openat ? (int64_t)rs->args[0] : AT_FDCWD,
 			      nr == SYS_openat ? rs->args[1] : rs->args[0]))
 		kind = RP_NEWFD;	/* where the replay cannot look: a placeholder */
-	if (kind == RP_OPEN) {
+	if (kind == RP_MEMFD) {
+		/* the program's own memory: a memfd as it asked */
+		fdk = FD_MEMFD;
+	} else if (kind == RP_OPEN) {
 		/* opened for real, read-only, never creating or truncating */
 		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;
 		fl = (fl & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
@@ -145,7 +149,7 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 	if (err)
 		return err;
 	got = t->regs.rax;
-	if (got < 0 && kind == RP_OPEN) {
+	if (got < 0 && kind != RP_NEWFD) {
 		/* not there (or not openable) any more: a placeholder */
 		__u64 a[6] = { 0, O_NONBLOCK |
 				  (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0) };
@@ -232,7 +236,8 @@ int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	int err;
 
 	t->entry = t->regs;
-	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) != FD_REAL) {
+	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) != FD_REAL &&
+	    rp_fd_kind(t->p, fd) != FD_MEMFD) {
 		/* the descriptor is a placeholder: anonymous memory instead */
 		if (!rp->warned_anon)
 			pr_warn("event #%llu: mmap of descriptor %d, which is no file in the replay: mapped anonymous memory instead\n",

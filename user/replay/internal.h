@@ -19,7 +19,8 @@
  *   scheduling shows it went to sleep in a syscall or was preempted.
  *   Threads that wait for their turn sit in a ptrace stop.
  * - Descriptors keep their recorded numbers (real read-only opens, or
- *   eventfd placeholders), so that file-backed mmap works.
+ *   eventfd placeholders), so that file-backed mmap works. A memfd is a
+ *   real one, written as the program wrote it.
  * - Signals are injected (tgkill) when the journal says they were
  *   delivered: at the syscall boundary where they were delivered, with
  *   the recorded si_code, restarting the interrupted syscall the way the
@@ -36,6 +37,8 @@
  *   syscalls.c  a syscall event (REC_SYS): match it, emulate it or run it
  *   fd.c        the descriptor table: open, pipe, close, dup, and the
  *               mmap of a file
+ *   memfd.c     files whose contents the replay keeps, memfds: reads,
+ *               writes and lseek of them
  *   path.c      where paths resolve: chdir, fchdir, chroot, unshare
  *   task.c      a task event (REC_TASK): clone, fork, exec, exit
  *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
@@ -101,7 +104,14 @@ enum tstate {
 	TS_DEAD,
 };
 
-enum fdkind { FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED };
+/*
+ * What a descriptor of the replayed program is: FD_REAL a file opened for
+ * real (read-only), FD_MEMFD a memfd whose contents the replay keeps
+ * (memfd.c), FD_PLACEHOLDER an eventfd that only holds the number.
+ */
+enum fdkind {
+	FD_CLOSED = 0, FD_REAL, FD_PLACEHOLDER, FD_STDOUT, FD_STDERR, FD_INHERITED, FD_MEMFD,
+};
 
 /* A file's identity as a recorded fstat() returned it. */
 struct fdstat {
@@ -302,13 +312,17 @@ void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind);
 void rp_fd_note_stdio(struct rp *rp, struct rproc *p);
 /* A recorded fstat()/statx() output: remember the file's identity. */
 void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o);
-/* open, openat, creat (RP_OPEN) and other new descriptors (RP_NEWFD). */
+/* open, openat, creat (RP_OPEN), memfd_create (RP_MEMFD), other new descriptors (RP_NEWFD). */
 int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind);
 /* pipe, pipe2, socketpair. */
 int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind);
 int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 /* close, close_range, dup*, fcntl (RP_FDREAL) once run: the table follows. */
 void rp_fd_effects(struct rthread *t, const struct rec_sys *rs);
+
+/* memfd.c */
+/* read, write, lseek... (RP_FILEIO): performed on a memfd, else emulated. */
+int rp_sys_fileio(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 
 /* path.c */
 struct rfs *rp_fs_new(void);

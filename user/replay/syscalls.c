@@ -4,9 +4,9 @@
  * must be the recorded one (number, argument registers, string arguments);
  * then it is emulated (skipped: the recorded result and output bytes
  * instead) or runs for real with its result asserted, as sys.c says of it.
- * The syscalls of the descriptor table are in fd.c, the ones that change
- * where paths resolve in path.c, the ones that wait with a temporary signal
- * mask in signal.c.
+ * The syscalls of the descriptor table are in fd.c, the reads and writes
+ * of a memfd in memfd.c, the ones that change where paths resolve in
+ * path.c, the ones that wait with a temporary signal mask in signal.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -421,7 +421,10 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 		return rp_emulate(rp, t, rs);
 	case RP_OPEN:
 	case RP_NEWFD:
+	case RP_MEMFD:
 		return rp_sys_open(rp, t, rs, kind);
+	case RP_FILEIO:
+		return rp_sys_fileio(rp, t, rs);
 	case RP_PIPE:
 	case RP_SOCKETPAIR:
 		return rp_sys_pipe(rp, t, rs, kind);

@@ -47,7 +47,11 @@
  *   R_PATH                 changes where later paths resolve (cwd, root):
  *                          run for real where the replay can follow,
  *                          user/replay/path.c
- *   R_OPEN(cx), R_NEWFD(cx), R_SOCKETPAIR(cx): creates descriptors; @cx
+ *   R_FILEIO               the contents or offset of descriptor args[0]:
+ *                          performed on a memfd of the replay, else
+ *                          emulated (user/replay/memfd.c)
+ *   R_OPEN(cx), R_NEWFD(cx), R_MEMFD(cx), R_SOCKETPAIR(cx): creates
+ *                          descriptors; @cx
  *                          says when they are close-on-exec:
  *                          CX(arg, flag) when args[arg] & flag, CX_ALWAYS,
  *                          CX_NEVER
@@ -94,6 +98,8 @@
 #define R_PIPE		.rp = RP_PIPE
 #define R_FDREAL	.rp = RP_FDREAL
 #define R_PATH		.rp = RP_PATH
+#define R_MEMFD(cx)	.rp = RP_MEMFD, cx
+#define R_FILEIO	.rp = RP_FILEIO
 #define R_OPEN(cx)	.rp = RP_OPEN, cx
 #define R_NEWFD(cx)	.rp = RP_NEWFD, cx
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
@@ -120,15 +126,15 @@ enum {
 	[nr] = { .name = #n, .sig = s, .flags = SD_##kind, r, .out = { __VA_ARGS__ } }
 
 static struct syscall_info table[REC_NR_SYSCALLS] = {
-	SYS(0, read, "fpu", KNOWN, R_EMU, RETL(1, 1)),
-	SYS(1, write, "fpu", KNOWN, R_EMU),
+	SYS(0, read, "fpu", KNOWN, R_FILEIO, RETL(1, 1)),
+	SYS(1, write, "fpu", KNOWN, R_FILEIO),
 	SYS(2, open, "sOo", KNOWN, R_OPEN(CX(1, O_CLOEXEC))),
 	SYS(3, close, "f", KNOWN, R_FDREAL),
 	SYS(4, stat, "sp", KNOWN, R_EMU, FIX(1, 144)),
 	SYS(5, fstat, "fp", KNOWN, R_EMU, FIX(1, 144)),
 	SYS(6, lstat, "sp", KNOWN, R_EMU, FIX(1, 144)),
 	SYS(7, poll, "pud", KNOWN, R_EMU, ARGL(0, 1, 8)),
-	SYS(8, lseek, "fld", KNOWN, R_EMU),
+	SYS(8, lseek, "fld", KNOWN, R_FILEIO),
 	SYS(9, mmap, "puPMfl", KNOWN, R_MMAP),
 	SYS(10, mprotect, "puP", KNOWN, R_REAL),
 	SYS(11, munmap, "pu", KNOWN, R_REAL),
@@ -137,10 +143,10 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(14, rt_sigprocmask, "dppu", KNOWN, R_REAL, ARGL(2, 3, 1)),
 	SYS(15, rt_sigreturn, "", KNOWN, R_REAL),
 	SYS(16, ioctl, "fCp", KNOWN, R_EMU, CMD(1)),
-	SYS(17, pread64, "fpul", KNOWN, R_EMU, RETL(1, 1)),
-	SYS(18, pwrite64, "fpul", KNOWN, R_EMU),
-	SYS(19, readv, "fpd", KNOWN, R_EMU, IOV(1, 2)),
-	SYS(20, writev, "fpd", KNOWN, R_EMU),
+	SYS(17, pread64, "fpul", KNOWN, R_FILEIO, RETL(1, 1)),
+	SYS(18, pwrite64, "fpul", KNOWN, R_FILEIO),
+	SYS(19, readv, "fpd", KNOWN, R_FILEIO, IOV(1, 2)),
+	SYS(20, writev, "fpd", KNOWN, R_FILEIO),
 	SYS(21, access, "sd", KNOWN, R_EMU),
 	SYS(22, pipe, "p", KNOWN, R_PIPE, FIX(0, 8)),
 	SYS(23, select, "dpppp", KNOWN, R_EMU, FDS(1), FDS(2), FDS(3), FIX(4, 16)),
@@ -197,7 +203,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(74, fsync, "f", KNOWN, R_EMU),
 	SYS(75, fdatasync, "f", KNOWN, R_EMU),
 	SYS(76, truncate, "sl", KNOWN, R_EMU),
-	SYS(77, ftruncate, "fl", KNOWN, R_EMU),
+	SYS(77, ftruncate, "fl", KNOWN, R_FILEIO),
 	SYS(78, getdents, "fpu", KNOWN, R_EMU, RETL(1, 1)),
 	SYS(79, getcwd, "pu", KNOWN, R_EMU, RETL(0, 1)),
 	SYS(80, chdir, "s", KNOWN, R_PATH),
@@ -416,7 +422,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(282, signalfd, "fpu", KNOWN, R_NEWFD_IF_FD(CX_NEVER)),
 	SYS(283, timerfd_create, "dx", KNOWN, R_NEWFD(CX(1, TFD_CLOEXEC))),
 	SYS(284, eventfd, "u", KNOWN, R_NEWFD(CX_NEVER)),
-	SYS(285, fallocate, "fxll", KNOWN, R_EMU),
+	SYS(285, fallocate, "fxll", KNOWN, R_FILEIO),
 	SYS(286, timerfd_settime, "fxpp", KNOWN, R_EMU, FIX(3, 32)),
 	SYS(287, timerfd_gettime, "fp", KNOWN, R_EMU, FIX(1, 32)),
 	SYS(288, accept4, "fppx", KNOWN, R_NEWFD(CX(3, SOCK_CLOEXEC)), PTRL(1, 2), FIX(2, 4)),
@@ -426,8 +432,8 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(292, dup3, "ffx", KNOWN, R_FDREAL),
 	SYS(293, pipe2, "px", KNOWN, R_PIPE, FIX(0, 8)),
 	SYS(294, inotify_init1, "x", KNOWN, R_NEWFD(CX(0, IN_CLOEXEC))),
-	SYS(295, preadv, "fpdlu", KNOWN, R_EMU, IOV(1, 2)),
-	SYS(296, pwritev, "fpdlu", KNOWN, R_EMU),
+	SYS(295, preadv, "fpdlu", KNOWN, R_FILEIO, IOV(1, 2)),
+	SYS(296, pwritev, "fpdlu", KNOWN, R_FILEIO),
 	SYS(297, rt_tgsigqueueinfo, "ddSp", KNOWN, R_EMU),
 	SYS(298, perf_event_open, "pddfx", PARTIAL, R_NEWFD(CX(4, PERF_FLAG_FD_CLOEXEC))),
 	SYS(299, recvmmsg, "fpuxp", KNOWN, R_EMU, MMSG(1)),
@@ -450,7 +456,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(316, renameat2, "fsfsx", KNOWN, R_EMU),
 	SYS(317, seccomp, "xxp", KNOWN, R_EMU),
 	SYS(318, getrandom, "pux", KNOWN, R_EMU, RETL(0, 1)),
-	SYS(319, memfd_create, "sx", KNOWN, R_NEWFD(CX(1, MFD_CLOEXEC))),
+	SYS(319, memfd_create, "sx", KNOWN, R_MEMFD(CX(1, MFD_CLOEXEC))),
 	SYS(320, kexec_file_load, "ffupx", UNKNOWN, R_EMU),
 	SYS(321, bpf, "dpu", PARTIAL, R_EMU),
 	SYS(322, execveat, "fsppx", KNOWN, R_EXEC),
@@ -458,8 +464,8 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(324, membarrier, "xxd", KNOWN, R_EMU),
 	SYS(325, mlock2, "pux", KNOWN, R_EMU),
 	SYS(326, copy_file_range, "fpfpux", KNOWN, R_EMU, FIX(1, 8), FIX(3, 8)),
-	SYS(327, preadv2, "fpdlux", KNOWN, R_EMU, IOV(1, 2)),
-	SYS(328, pwritev2, "fpdlux", KNOWN, R_EMU),
+	SYS(327, preadv2, "fpdlux", KNOWN, R_FILEIO, IOV(1, 2)),
+	SYS(328, pwritev2, "fpdlux", KNOWN, R_FILEIO),
 	SYS(329, pkey_mprotect, "puPd", KNOWN, R_REAL),
 	SYS(330, pkey_alloc, "xx", KNOWN, R_EMU),
 	SYS(331, pkey_free, "d", KNOWN, R_EMU),

@@ -33,6 +33,10 @@ enum rp_kind {
 	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
 	RP_PATH,	/* chdir, fchdir, chroot, unshare, setns, pivot_root: where
 			 * later paths resolve; executed where the replay can follow */
+	RP_MEMFD,	/* memfd_create: executed, a memfd of the program's own */
+	RP_FILEIO,	/* reads, writes, lseek, ftruncate, fallocate: on a memfd
+			 * of the replay (FD_MEMFD) performed, so that its mappings
+			 * see them; else emulated */
 };
 
 /* What else than the syscall number decides its enum rp_kind. */
