@@ -111,6 +111,7 @@ TEST(replay_kinds)
 	EXPECT_EQ(RP_FILEIO, kind(SYS_read, a));
 	EXPECT_EQ(RP_FILEIO, kind(SYS_ftruncate, a));
 	EXPECT_EQ(RP_EMU, kind(SYS_fstat, a));
+	EXPECT_EQ(RP_NAME, kind(SYS_renameat2, a));
 	EXPECT_EQ(RP_EMU, kind(SYS_ioctl, a));
 	EXPECT_EQ(RP_EMU, kind(SYS_futex, a));
 	EXPECT_EQ(RP_REAL, kind(SYS_brk, a));

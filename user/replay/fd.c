@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "replay/internal.h"
@@ -111,25 +112,46 @@ void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_
 	};
 }
 
-int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+uint64_t rp_open_flags(const struct rec_sys *rs)
 {
-	int64_t nr = rs->nr;
-	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
-	int64_t got;
-	int err, fdk = FD_REAL;
+	switch (rs->nr) {
+	case SYS_open:
+		return rs->args[1];
+	case SYS_openat:
+		return rs->args[2];
+	case SYS_creat:
+		return O_CREAT | O_WRONLY | O_TRUNC;
+	}
+	return 0;
+}
 
-	t->entry = t->regs;
-	if (kind == RP_OPEN &&
-	    !rp_path_resolves(t, nr == SYS_openat ? (int64_t)rs->args[0] : AT_FDCWD,
-			      nr == SYS_openat ? rs->args[1] : rs->args[0]))
-		kind = RP_NEWFD;	/* where the replay cannot look: a placeholder */
+/* At the exit stop of a descriptor-creating syscall that failed: a placeholder instead. */
+static int64_t placeholder(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	__u64 a[6] = { 0, O_NONBLOCK | (replay_sys_cloexec(rs->nr, rs->args) ? O_CLOEXEC : 0) };
+
+	return rp_inject(rp, t, SYS_eventfd2, a);
+}
+
+/*
+ * The descriptor-creating syscall @t is at runs for real (@kind RP_OPEN
+ * read-only, RP_MEMFD as it is) or as an eventfd placeholder: the new
+ * descriptor in *@got, its kind in *@fdk.
+ */
+static int open_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind,
+		     int64_t *got, int *fdk)
+{
+	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
+	int64_t nr = rs->nr;
+	int err;
+
+	*fdk = FD_REAL;
 	if (kind == RP_MEMFD) {
 		/* the program's own memory: a memfd as it asked */
-		fdk = FD_MEMFD;
+		*fdk = FD_MEMFD;
 	} else if (kind == RP_OPEN) {
 		/* opened for real, read-only, never creating or truncating */
-		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;
-		fl = (fl & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
+		fl = (rp_open_flags(rs) & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
 		if (nr == SYS_openat) {
 			t->regs.rdx = fl;
 		} else {
@@ -141,22 +163,52 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 		t->regs.orig_rax = SYS_eventfd2;
 		t->regs.rdi = 0;
 		t->regs.rsi = O_NONBLOCK | (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0);
-		fdk = FD_PLACEHOLDER;
+		*fdk = FD_PLACEHOLDER;
 	}
 	t->dirty = true;
 	rp->real++;
 	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
-	got = t->regs.rax;
-	if (got < 0 && kind != RP_NEWFD) {
+	*got = t->regs.rax;
+	if (*got < 0 && kind != RP_NEWFD) {
 		/* not there (or not openable) any more: a placeholder */
-		__u64 a[6] = { 0, O_NONBLOCK |
-				  (replay_sys_cloexec(nr, rs->args) ? O_CLOEXEC : 0) };
-
-		got = rp_inject(rp, t, SYS_eventfd2, a);
-		fdk = FD_PLACEHOLDER;
+		*got = placeholder(rp, t, rs);
+		*fdk = FD_PLACEHOLDER;
 	}
+	return 0;
+}
+
+int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind)
+{
+	int64_t nr = rs->nr;
+	int err, fdk, mfd = -1;
+	bool own = false;
+	int64_t got;
+
+	t->entry = t->regs;
+	if (kind == RP_OPEN &&
+	    !rp_path_resolves(t, nr == SYS_openat ? (int64_t)rs->args[0] : AT_FDCWD,
+			      nr == SYS_openat ? rs->args[1] : rs->args[0]))
+		kind = RP_NEWFD;	/* where the replay cannot look: a placeholder */
+	if (kind == RP_OPEN)
+		mfd = rp_memfd_for_open(rp, t, rs, &own);
+	if (mfd >= 0) {
+		/* a file the recording made: the memfd that stands for it */
+		err = rp_memfd_install(rp, t, mfd, rp_open_flags(rs), &got);
+		if (own)
+			close(mfd);
+		fdk = FD_MEMFD;
+		if (!err && got < 0) {
+			/* the program cannot reach /proc (a chroot) */
+			got = placeholder(rp, t, rs);
+			fdk = FD_PLACEHOLDER;
+		}
+	} else {
+		err = open_real(rp, t, rs, kind, &got, &fdk);
+	}
+	if (err)
+		return err;
 	if (got >= 0 && got != rs->ret && rp_fd_kind(t->p, rs->ret) == FD_CLOSED) {
 		/*
 		 * Another number: in the recording a lower one was taken by a

@@ -37,8 +37,9 @@
  *   syscalls.c  a syscall event (REC_SYS): match it, emulate it or run it
  *   fd.c        the descriptor table: open, pipe, close, dup, and the
  *               mmap of a file
- *   memfd.c     files whose contents the replay keeps, memfds: reads,
- *               writes and lseek of them
+ *   memfd.c     files whose contents the replay keeps, memfds: the
+ *               program's, and the files the recording made, by name;
+ *               reads, writes and lseek of them
  *   path.c      where paths resolve: chdir, fchdir, chroot, unshare
  *   task.c      a task event (REC_TASK): clone, fork, exec, exit
  *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
@@ -184,6 +185,8 @@ struct orphan {
 	int status;
 };
 
+struct rmemfd;
+
 /* One replay. */
 struct rp {
 	const struct replay_opts *o;
@@ -206,6 +209,7 @@ struct rp {
 	bool failed;
 	bool launch_exec;	/* the launch exec's task/syscall events are still ahead */
 	bool warned_anon;
+	struct rmemfd *memfds;	/* the files the recording made, by name (memfd.c) */
 	/* per event: the iovec array and msghdr of the syscall being replayed */
 	struct iovec *iov;
 	size_t niov, iov_cap;
@@ -312,6 +316,8 @@ void rp_fd_set_kind(struct rproc *p, int64_t fd, int kind);
 void rp_fd_note_stdio(struct rp *rp, struct rproc *p);
 /* A recorded fstat()/statx() output: remember the file's identity. */
 void rp_note_stat(struct rthread *t, const struct rec_sys *rs, const struct rec_outdata *o);
+/* The flags of open, openat or creat @rs. */
+uint64_t rp_open_flags(const struct rec_sys *rs);
 /* open, openat, creat (RP_OPEN), memfd_create (RP_MEMFD), other new descriptors (RP_NEWFD). */
 int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int kind);
 /* pipe, pipe2, socketpair. */
@@ -321,8 +327,23 @@ int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 void rp_fd_effects(struct rthread *t, const struct rec_sys *rs);
 
 /* memfd.c */
+/*
+ * The open @t is at (RP_OPEN): the driver's descriptor of the memfd that
+ * stands for a file the recording made, or -1 (then the file is opened
+ * read-only). *@own: one of no name, for the caller to close.
+ */
+int rp_memfd_for_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool *own);
+/*
+ * Make the open @t is at (a seccomp stop) open the driver's memfd @fd with
+ * the access mode, O_APPEND and O_CLOEXEC of @oflags: the new descriptor,
+ * or -errno, in *@got at the syscall's exit stop. 0 or -errno.
+ */
+int rp_memfd_install(struct rp *rp, struct rthread *t, int fd, uint64_t oflags, int64_t *got);
 /* read, write, lseek... (RP_FILEIO): performed on a memfd, else emulated. */
 int rp_sys_fileio(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+/* unlink, rename, truncate (RP_NAME): emulated; a memfd of that name follows. */
+int rp_sys_name(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+void rp_memfd_free(struct rp *rp);
 
 /* path.c */
 struct rfs *rp_fs_new(void);

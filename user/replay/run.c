@@ -176,6 +176,7 @@ static void rp_free(struct rp *rp)
 		free(p->fst);
 		free(p);
 	}
+	rp_memfd_free(rp);
 	free(rp->iov);
 	free(rp->buf);
 }

@@ -425,6 +425,8 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 		return rp_sys_open(rp, t, rs, kind);
 	case RP_FILEIO:
 		return rp_sys_fileio(rp, t, rs);
+	case RP_NAME:
+		return rp_sys_name(rp, t, rs);
 	case RP_PIPE:
 	case RP_SOCKETPAIR:
 		return rp_sys_pipe(rp, t, rs, kind);

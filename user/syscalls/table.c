@@ -50,6 +50,9 @@
  *   R_FILEIO               the contents or offset of descriptor args[0]:
  *                          performed on a memfd of the replay, else
  *                          emulated (user/replay/memfd.c)
+ *   R_NAME                 removes, renames or truncates a file by name:
+ *                          emulated; a memfd of the replay that stands
+ *                          for that file follows
  *   R_OPEN(cx), R_NEWFD(cx), R_MEMFD(cx), R_SOCKETPAIR(cx): creates
  *                          descriptors; @cx
  *                          says when they are close-on-exec:
@@ -100,6 +103,7 @@
 #define R_PATH		.rp = RP_PATH
 #define R_MEMFD(cx)	.rp = RP_MEMFD, cx
 #define R_FILEIO	.rp = RP_FILEIO
+#define R_NAME		.rp = RP_NAME
 #define R_OPEN(cx)	.rp = RP_OPEN, cx
 #define R_NEWFD(cx)	.rp = RP_NEWFD, cx
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
@@ -202,18 +206,18 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(73, flock, "fd", KNOWN, R_EMU),
 	SYS(74, fsync, "f", KNOWN, R_EMU),
 	SYS(75, fdatasync, "f", KNOWN, R_EMU),
-	SYS(76, truncate, "sl", KNOWN, R_EMU),
+	SYS(76, truncate, "sl", KNOWN, R_NAME),
 	SYS(77, ftruncate, "fl", KNOWN, R_FILEIO),
 	SYS(78, getdents, "fpu", KNOWN, R_EMU, RETL(1, 1)),
 	SYS(79, getcwd, "pu", KNOWN, R_EMU, RETL(0, 1)),
 	SYS(80, chdir, "s", KNOWN, R_PATH),
 	SYS(81, fchdir, "f", KNOWN, R_PATH),
-	SYS(82, rename, "ss", KNOWN, R_EMU),
+	SYS(82, rename, "ss", KNOWN, R_NAME),
 	SYS(83, mkdir, "so", KNOWN, R_EMU),
 	SYS(84, rmdir, "s", KNOWN, R_EMU),
 	SYS(85, creat, "so", KNOWN, R_OPEN(CX_NEVER)),
 	SYS(86, link, "ss", KNOWN, R_EMU),
-	SYS(87, unlink, "s", KNOWN, R_EMU),
+	SYS(87, unlink, "s", KNOWN, R_NAME),
 	SYS(88, symlink, "ss", KNOWN, R_EMU),
 	SYS(89, readlink, "spu", KNOWN, R_EMU, RETL(1, 1)),
 	SYS(90, chmod, "so", KNOWN, R_EMU),
@@ -400,8 +404,8 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(260, fchownat, "fsddx", KNOWN, R_EMU),
 	SYS(261, futimesat, "fsp", KNOWN, R_EMU),
 	SYS(262, newfstatat, "fspx", KNOWN, R_EMU, FIX(2, 144)),
-	SYS(263, unlinkat, "fsx", KNOWN, R_EMU),
-	SYS(264, renameat, "fsfs", KNOWN, R_EMU),
+	SYS(263, unlinkat, "fsx", KNOWN, R_NAME),
+	SYS(264, renameat, "fsfs", KNOWN, R_NAME),
 	SYS(265, linkat, "fsfsx", KNOWN, R_EMU),
 	SYS(266, symlinkat, "sfs", KNOWN, R_EMU),
 	SYS(267, readlinkat, "fspu", KNOWN, R_EMU, RETL(2, 1)),
@@ -453,7 +457,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(313, finit_module, "fsx", KNOWN, R_EMU),
 	SYS(314, sched_setattr, "dpx", KNOWN, R_EMU),
 	SYS(315, sched_getattr, "dpux", KNOWN, R_EMU, ARGL(1, 2, 1)),
-	SYS(316, renameat2, "fsfsx", KNOWN, R_EMU),
+	SYS(316, renameat2, "fsfsx", KNOWN, R_NAME),
 	SYS(317, seccomp, "xxp", KNOWN, R_EMU),
 	SYS(318, getrandom, "pux", KNOWN, R_EMU, RETL(0, 1)),
 	SYS(319, memfd_create, "sx", KNOWN, R_MEMFD(CX(1, MFD_CLOEXEC))),

@@ -37,6 +37,8 @@ enum rp_kind {
 	RP_FILEIO,	/* reads, writes, lseek, ftruncate, fallocate: on a memfd
 			 * of the replay (FD_MEMFD) performed, so that its mappings
 			 * see them; else emulated */
+	RP_NAME,	/* unlink, rename, truncate of a path: emulated; the memfd
+			 * that stands for a file of that name follows */
 };
 
 /* What else than the syscall number decides its enum rp_kind. */
