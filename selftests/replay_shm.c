@@ -12,7 +12,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
@@ -110,6 +113,82 @@ TEST_F_TIMEOUT(rp, madv_remove, 60)
 	SHM_PARTS("remove");
 	EXPECT_TRUE(has(self->rec, "remove: 0, a hole: ok, seen through another mapping: ok"))
 		TH_LOG("%s", self->rec);
+}
+
+/*
+ * A file that was there before, opened for reading and writing and mapped
+ * MAP_SHARED with PROT_WRITE: the replay opens it read-only, and maps it
+ * privately, as it is.
+ */
+TEST_F_TIMEOUT(rp, existing_shared_writable, 60)
+{
+	ASSERT_EQ(0, sh("seq 1 3000 > %s/rp_shm.existing", self->tmp));
+	SHM_PARTS("existing");
+	EXPECT_TRUE(has(self->rec, "existing: 13893 bytes")) TH_LOG("%s", self->rec);
+}
+
+/*
+ * A file that was there before (zeros) and is gone at the replay, mapped
+ * MAP_SHARED: anonymous memory in the replay, but shared, so that the
+ * parent reads what a child wrote through the mapping it inherited.
+ */
+TEST_F_TIMEOUT(rp, gone_shared_across_fork, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("head -c 65536 /dev/zero > %s/rp_shm.gone", self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_shm gone", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_shm done");
+	EXPECT_TRUE(has(self->rec, "gone: parent sees the child's data: ok")) TH_LOG("%s", self->rec);
+	EXPECT_FALSE(has(self->rec, "WRONG")) TH_LOG("%s", self->rec);
+	/* the file's contents are not in the replay: it says so */
+	EXPECT_TRUE(has(self->err, "anonymous memory")) TH_LOG("%s", self->err);
+}
+
+/*
+ * mlock, mlock2, munlock, mlockall, munlockall and an mmap with MAP_LOCKED
+ * that succeeded in the recording (as root) succeed in a replay that may
+ * lock only 64 KiB (RLIMIT_MEMLOCK, without CAP_IPC_LOCK): the replay
+ * locks nothing.
+ */
+TEST_F_TIMEOUT(rp, mlock_lower_limit, 60)
+{
+	struct rlimit rl = { 64 << 10, 64 << 10 };
+	char cmd[CMD_MAX];
+
+	if (geteuid())
+		SKIP(return, "the recording must be able to lock 256 KiB: needs root");
+	snprintf(cmd, sizeof(cmd), "%s/rp_shm mlock", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_TRUE(has(self->rec, "mlock: 0 0 0 0, mmap MAP_LOCKED 0, munlockall 0, data kept: ok"))
+		TH_LOG("%s", self->rec);
+	/* this test's process only: the replay (a new program) without CAP_IPC_LOCK */
+	ASSERT_EQ(0, prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("replay: %.3000s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "replay OK")) TH_LOG("%.2000s", self->err);
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec))
+		TH_LOG("recorded:\n%.1500s\nreplayed:\n%.1500s", self->rec, self->rep);
+}
+
+/*
+ * What works without the replay keeping anything: MAP_SHARED|MAP_ANONYMOUS
+ * across fork (both processes are replayed), MADV_FREE, MADV_DONTFORK and
+ * MADV_WIPEONFORK (madvise runs for real, the child is replayed).
+ */
+TEST_F_TIMEOUT(rp, anon_free_fork, 60)
+{
+	SHM_PARTS("anon free fork");
+	EXPECT_TRUE(has(self->rec, "anon: parent sees the child's data: ok")) TH_LOG("%s", self->rec);
+	EXPECT_TRUE(has(self->rec, "fork: child: DONTFORK region gone: ok (12), WIPEONFORK region zero: ok"))
+		TH_LOG("%s", self->rec);
+}
+
+/* Every part in one program, one after the other. */
+TEST_F_TIMEOUT(rp, all_parts, 90)
+{
+	SHM_PARTS("all");
 }
 
 TEST_HARNESS_MAIN

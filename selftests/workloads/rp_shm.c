@@ -15,6 +15,10 @@
  *             MAP_PRIVATE) and read through the mapping
  *   tmpfile   the same with an O_TMPFILE file, the child mapping the
  *             inherited descriptor
+ *   existing  a file that was there (rp_shm.existing), opened for reading
+ *             and writing, mapped MAP_SHARED with PROT_WRITE, read
+ *   gone      a file that was there (rp_shm.gone, zeros), mapped
+ *             MAP_SHARED and removed; a child writes through the mapping
  *   anon      MAP_SHARED|MAP_ANONYMOUS across fork, both ways
  *   memfd     memfd_create, write(), lseek, read(), write() again,
  *             ftruncate, mmap MAP_SHARED; a child
@@ -31,7 +35,8 @@
  *   mlock     mlock, mlock2, munlock, mlockall, munlockall, and an mmap
  *             with MAP_LOCKED
  *
- * The files are made in the current directory (shm: /dev/shm) and removed.
+ * The files are made in the current directory (shm: /dev/shm) and removed;
+ * existing and gone need theirs made by the caller, else they say so.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -232,6 +237,64 @@ static int part_tmpfile(void)
 	parent_side("tmpfile", m, 21, reap(pid));
 	munmap(m, SZ);
 	close(fd);
+	return 0;
+}
+
+/*
+ * A file that was there before (rp_shm.existing, made by the caller),
+ * opened for reading and writing and mapped MAP_SHARED with PROT_WRITE,
+ * but only read.
+ */
+static int part_existing(void)
+{
+	struct stat sb;
+	uint8_t *m;
+	int fd;
+
+	fd = open("rp_shm.existing", O_RDWR);
+	if (fd < 0 || fstat(fd, &sb)) {
+		printf("existing: no rp_shm.existing here\n");
+		return 0;
+	}
+	m = mmap(NULL, sb.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	printf("existing: %lld bytes, sum %llx\n", (long long)sb.st_size,
+	       (unsigned long long)sum(m, sb.st_size & ~3));
+	digest("existing", fnv(FNV0, m, sb.st_size));
+	munmap(m, sb.st_size);
+	close(fd);
+	return 0;
+}
+
+/*
+ * A file that was there before (rp_shm.gone, made by the caller, SZ zero
+ * bytes), mapped MAP_SHARED and removed; a child writes through the
+ * mapping it inherited, the parent reads.
+ */
+static int part_gone(void)
+{
+	uint8_t *m;
+	pid_t pid;
+	int fd;
+
+	fd = open("rp_shm.gone", O_RDWR);
+	if (fd < 0) {
+		printf("gone: no rp_shm.gone here\n");
+		return 0;
+	}
+	m = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	close(fd);
+	unlink("rp_shm.gone");
+	printf("gone: zero: %s\n", ok(zero(m, SZ)));
+	fill(m, HALF, 22);
+	pid = fork_clean();
+	if (!pid)
+		_exit(child_side("gone", m, 22));
+	parent_side("gone", m, 22, reap(pid));
+	munmap(m, SZ);
 	return 0;
 }
 
@@ -539,6 +602,8 @@ static const struct {
 	{ "file", part_file },
 	{ "written", part_written },
 	{ "tmpfile", part_tmpfile },
+	{ "existing", part_existing },
+	{ "gone", part_gone },
 	{ "anon", part_anon },
 	{ "memfd", part_memfd },
 	{ "shm", part_shm },

@@ -7,8 +7,8 @@
  * path.c); memfd_create runs for real (memfd.c); the other syscalls that
  * make a descriptor get a placeholder; pipe, close and dup run for real.
  * The mmap of a file maps the file as it is now, which must be the one the
- * recording's fstat() saw; the mmap of a memfd maps it; the mmap of a
- * placeholder becomes anonymous memory.
+ * recording's fstat() saw, privately (it is never written); the mmap of a
+ * memfd maps it; the mmap of a placeholder becomes anonymous memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -283,24 +283,47 @@ int rp_sys_pipe(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 
 int rp_sys_mmap(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
-	uint64_t flags = rs->args[3];
-	int fd = rs->args[4];
+	uint64_t flags = rs->args[3], type = flags & MAP_SHARED_VALIDATE;
+	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+	int fd = rs->args[4], kind = rp_fd_kind(t->p, fd);
 	int err;
 
 	t->entry = t->regs;
-	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) != FD_REAL &&
-	    rp_fd_kind(t->p, fd) != FD_MEMFD) {
-		/* the descriptor is a placeholder: anonymous memory instead */
+	/*
+	 * MAP_LOCKED only keeps the pages in memory, which the program cannot
+	 * see (mincore and /proc are emulated, as are mlock and mlockall); it
+	 * would fail where the replay may lock less than the recording could
+	 * (RLIMIT_MEMLOCK, without CAP_IPC_LOCK).
+	 */
+	flags &= ~(uint64_t)MAP_LOCKED;
+	if (!(flags & MAP_ANONYMOUS) && kind == FD_REAL && shared) {
+		/*
+		 * The file is opened read-only and never written: a shared
+		 * mapping of it is a private one, which shows the file as it
+		 * is and what the program writes to it (a writable one would
+		 * fail with EACCES).
+		 */
+		flags = (flags & ~(uint64_t)(MAP_SHARED_VALIDATE | MAP_SYNC)) | MAP_PRIVATE;
+	} else if (!(flags & MAP_ANONYMOUS) && kind != FD_REAL && kind != FD_MEMFD) {
+		/*
+		 * The descriptor is a placeholder: anonymous memory instead,
+		 * shared if the mapping was, so that the processes that
+		 * share it after a fork see each other's writes.
+		 */
 		if (!rp->warned_anon)
 			pr_warn("event #%llu: mmap of descriptor %d, which is no file in the replay: mapped anonymous memory instead\n",
 				(unsigned long long)rp->seq, fd);
 		rp->warned_anon = true;
 		rp->imprecise++;
 		t->regs.rdi = rs->ret;
-		t->regs.r10 = (flags & ~(uint64_t)(MAP_SHARED | MAP_SHARED_VALIDATE)) |
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		flags = (flags & ~(uint64_t)(MAP_SHARED_VALIDATE | MAP_SYNC)) |
+			(shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_FIXED;
 		t->regs.r8 = -1;
 		t->regs.r9 = 0;
+		t->dirty = true;
+	}
+	if (flags != rs->args[3]) {
+		t->regs.r10 = flags;
 		t->dirty = true;
 	}
 	if (!(flags & MAP_ANONYMOUS) && rp_fd_kind(t->p, fd) == FD_REAL && t->p->fst[fd].valid) {
