@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec replay, end to end: pids. In a replay the processes and threads
+ * are real ones with other pids than in the recording; the program must
+ * see the recorded pids wherever the kernel tells it one, and what the
+ * replay does for real with a pid must reach the process the recording
+ * named. The workload, rp_pids, checks what it sees itself ("ok NAME" or
+ * "BAD NAME: ..."); a replay must print the same.
+ *
+ * Runs on the host and in the test VM (as root).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "replay_common.h"
+
+/* `rp_pids MODE [ARGS]` as a command line. */
+#define RP_PIDS(cmd, fmt, ...) \
+	snprintf(cmd, sizeof(cmd), "%s/rp_pids " fmt, wl_dir, ##__VA_ARGS__)
+
+/*
+ * An outside process (not recorded) that holds a lock on @path until it is
+ * killed: `rp_pids hold PATH`. Its pid, or -1.
+ */
+static pid_t start_holder(const char *path)
+{
+	char bin[PATH_MAX + 16], b[5];
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	snprintf(bin, sizeof(bin), "%s/rp_pids", wl_dir);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl(bin, bin, "hold", path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid > 0 && (read(p[0], b, sizeof(b)) != sizeof(b) || memcmp(b, "held\n", 5))) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+/*
+ * fcntl(F_GETLK) and F_OFD_GETLK name the lock's holder: a recorded child,
+ * an outside process. Emulated, with the recorded struct flock: the
+ * recorded pids.
+ */
+TEST_F_TIMEOUT(rp, lock_holders, 60)
+{
+	char cmd[CMD_MAX], lk[PATH_MAX + 16], lk2[PATH_MAX + 16];
+	pid_t holder;
+
+	snprintf(lk, sizeof(lk), "%s/lk", self->tmp);
+	snprintf(lk2, sizeof(lk2), "%s/lk2", self->tmp);
+	holder = start_holder(lk2);
+	ASSERT_LT(0, holder);
+	RP_PIDS(cmd, "lock %s %s", lk, lk2);
+	RECORD_REPLAY("", cmd, "rp_pids lock done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+}
+
+/*
+ * What a process does to its child by pid (setpgid, getsid, affinity,
+ * prlimit, process_vm_readv, kcmp, ioprio, a pidfd) and what it learns of
+ * it (SCM_CREDENTIALS): all emulated, with the recorded results.
+ */
+TEST_F_TIMEOUT(rp, syscalls_of_a_child, 60)
+{
+	char cmd[CMD_MAX];
+
+	RP_PIDS(cmd, "misc");
+	RECORD_REPLAY("", cmd, "rp_pids misc done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+}
+
+TEST_HARNESS_MAIN
