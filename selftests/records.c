@@ -5,6 +5,7 @@
  * reader does with the damage a journal can carry.
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -208,7 +209,7 @@ TEST_F(codec, format_version_1_is_read)
 	memcpy(out + sizeof(struct rec_out), "abc", 3);
 	ASSERT_EQ(0, journal_append(jw, 1, out, sizeof(out)));
 	ASSERT_EQ(0, journal_append(jw, 2, batch, sizeof(batch)));
-	ASSERT_EQ(0, journal_append(jw, 5, &sig, sizeof(sig)));
+	ASSERT_EQ(0, journal_append(jw, 5, &sig, REC_SIGNAL_SIZE_VER0));
 	ASSERT_EQ(0, journal_close(jw));
 
 	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
@@ -266,6 +267,58 @@ TEST_F(codec, unknown_format_version_is_eproto)
 		EXPECT_EQ(-EPROTO, rec_reader_next(&rr, &ev)) TH_LOG("version %u", bad[i]);
 		rec_reader_close(&rr);
 	}
+}
+
+/*
+ * A REC_SIGNAL is versioned by its size: one of the first version (no
+ * siginfo) is handed out whole, what it lacks zero; one of the current
+ * version with its siginfo, which names the sender.
+ */
+TEST_F(codec, signal_versions)
+{
+	struct rec_start st = { .type = REC_START, .version = REC_FORMAT_VERSION, .ns = 1000 };
+	struct rec_signal sig = { .type = REC_SIGNAL, .sig = SIGCHLD, .tid = 7,
+				  .code = CLD_EXITED, .flags = REC_SIG_INFO };
+	int32_t fields[3] = { 1234, 1000, 3 };	/* si_pid, si_uid, si_status */
+	const struct rec_signal *s;
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_event ev;
+	siginfo_t si;
+	uint32_t uid;
+	int32_t pid;
+
+	memcpy(sig.si_fields, fields, sizeof(fields));
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &sig, REC_SIGNAL_SIZE_VER0));
+	ASSERT_EQ(0, journal_append(jw, 2, &sig, sizeof(sig)));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	ASSERT_EQ(sizeof(struct rec_signal), ev.len);
+	s = ev.rec;
+	EXPECT_EQ(SIGCHLD, s->sig);
+	EXPECT_EQ(0U, s->flags);
+	EXPECT_FALSE(rec_signal_siginfo(s, &si));
+	EXPECT_FALSE(rec_signal_sender(s, &pid, &uid));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	s = ev.rec;
+	ASSERT_TRUE(rec_signal_siginfo(s, &si));
+	EXPECT_EQ(SIGCHLD, si.si_signo);
+	EXPECT_EQ(CLD_EXITED, si.si_code);
+	EXPECT_EQ(1234, si.si_pid);
+	EXPECT_EQ(1000U, si.si_uid);
+	EXPECT_EQ(3, si.si_status);
+	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
+	EXPECT_EQ(1234, pid);
+	EXPECT_EQ(1000U, uid);
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
 }
 
 /* Records shorter than their type's struct, or of no type, are refused. */

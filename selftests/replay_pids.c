@@ -88,4 +88,22 @@ TEST_F_TIMEOUT(rp, syscalls_of_a_child, 60)
 	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
 }
 
+/*
+ * The siginfo a handler gets names the sender (si_pid, si_uid) and, for a
+ * SIGCHLD, the child and its status: a replay sends the signal itself, so
+ * the kernel's would name ttrec. The recorded siginfo is delivered.
+ */
+TEST_F_TIMEOUT(rp, siginfo_of_signals, 60)
+{
+	char cmd[CMD_MAX], path[PATH_MAX + 16];
+
+	RP_PIDS(cmd, "sig");
+	RECORD_REPLAY("", cmd, "rp_pids sig done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+	ASSERT_EQ(0, sh("%s dump %s > %s/dump", ttrec_bin, self->dir, self->tmp));
+	snprintf(path, sizeof(path), "%s/dump", self->tmp);
+	ASSERT_LT(0, slurp(path, self->err, OUT_MAX));
+	EXPECT_TRUE(has(self->err, "--- SIGCHLD code=1 from=")) TH_LOG("%.3000s", self->err);
+}
+
 TEST_HARNESS_MAIN
