@@ -106,4 +106,18 @@ TEST_F_TIMEOUT(rp, siginfo_of_signals, 60)
 	EXPECT_TRUE(has(self->err, "--- SIGCHLD code=1 from=")) TH_LOG("%.3000s", self->err);
 }
 
+/*
+ * PR_SET_CHILD_SUBREAPER and PR_SET_PDEATHSIG run in the replay, as their
+ * getters do: the getters return what was set, and a subreaper is the
+ * parent of the orphans below it.
+ */
+TEST_F_TIMEOUT(rp, subreaper_and_pdeathsig, 60)
+{
+	char cmd[CMD_MAX];
+
+	RP_PIDS(cmd, "prctl");
+	RECORD_REPLAY("", cmd, "rp_pids prctl done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+}
+
 TEST_HARNESS_MAIN

@@ -630,20 +630,24 @@ static const struct cmd_info cmds[] = {
 
 	/*
 	 * prctl: the output (if any) is arg2, args[1]. Replay runs these
-	 * getters and PR_SET_NAME for real: they touch only the process
-	 * (journals from before prctl's outputs were recorded lack them).
+	 * getters for real, and the setters of what they get: they touch
+	 * only the process (journals from before prctl's outputs were
+	 * recorded lack them). PR_SET_CHILD_SUBREAPER makes the process
+	 * the parent of the orphans below it, as it was when recorded.
 	 */
 	C_FIX_RP(157, PR_GET_PDEATHSIG, 1, 4, REAL),	/* int */
 	C_FIX_RP(157, PR_GET_NAME, 1, 16, REAL),	/* TASK_COMM_LEN */
 	C_FIX_RP(157, PR_GET_CHILD_SUBREAPER, 1, 4, REAL),
 	C_FIX_RP(157, PR_GET_TID_ADDRESS, 1, 8, REAL),	/* int __user * */
 	C_NONE_RP(157, PR_SET_NAME, REAL),
+	C_NONE_RP(157, PR_SET_PDEATHSIG, REAL),
+	C_NONE_RP(157, PR_SET_CHILD_SUBREAPER, REAL),
 	C_FIX(157, PR_GET_UNALIGN, 1, 4),
 	C_FIX(157, PR_GET_FPEMU, 1, 4),
 	C_FIX(157, PR_GET_FPEXC, 1, 4),
 	C_FIX(157, PR_GET_ENDIAN, 1, 4),
 	C_FIX(157, PR_GET_TSC, 1, 4),
-	C_NONE(157, PR_SET_PDEATHSIG), C_NONE(157, PR_GET_DUMPABLE),
+	C_NONE(157, PR_GET_DUMPABLE),
 	C_NONE(157, PR_SET_DUMPABLE), C_NONE(157, PR_SET_UNALIGN),
 	C_NONE(157, PR_GET_KEEPCAPS), C_NONE(157, PR_SET_KEEPCAPS),
 	C_NONE(157, PR_SET_FPEMU), C_NONE(157, PR_SET_FPEXC),
@@ -655,8 +659,7 @@ static const struct cmd_info cmds[] = {
 	C_NONE(157, PR_SET_SECUREBITS), C_NONE(157, PR_SET_TIMERSLACK),
 	C_NONE(157, PR_GET_TIMERSLACK), C_NONE(157, PR_TASK_PERF_EVENTS_DISABLE),
 	C_NONE(157, PR_TASK_PERF_EVENTS_ENABLE), C_NONE(157, PR_MCE_KILL),
-	C_NONE(157, PR_MCE_KILL_GET), C_NONE(157, PR_SET_CHILD_SUBREAPER),
-	C_NONE(157, PR_SET_NO_NEW_PRIVS), C_NONE(157, PR_GET_NO_NEW_PRIVS),
+	C_NONE(157, PR_MCE_KILL_GET), C_NONE(157, PR_SET_NO_NEW_PRIVS), C_NONE(157, PR_GET_NO_NEW_PRIVS),
 	C_NONE(157, PR_SET_THP_DISABLE), C_NONE(157, PR_GET_THP_DISABLE),
 	C_NONE(157, PR_SET_FP_MODE), C_NONE(157, PR_GET_FP_MODE),
 	C_NONE(157, PR_CAP_AMBIENT), C_NONE(157, PR_GET_SPECULATION_CTRL),
