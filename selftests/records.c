@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -319,6 +321,48 @@ TEST_F(codec, signal_versions)
 	EXPECT_EQ(1000U, uid);
 	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
 	rec_reader_close(&rr);
+}
+
+/* Which child a recorded wait4 or waitid reaped: an exit, not a stop. */
+TEST(wait_reaped)
+{
+	struct rec_sys w4 = { .type = REC_SYS, .nr = SYS_wait4, .ret = 42,
+			      .args = { (__u64)-1, 0x1000, 0, 0 } };
+	struct rec_sys wid = { .type = REC_SYS, .nr = SYS_waitid, .ret = 0,
+			       .args = { P_ALL, 0, 0x2000, WEXITED, 0 } };
+	int st = 3 << 8;			/* exited 3 */
+	siginfo_t si = { .si_signo = SIGCHLD, .si_code = CLD_EXITED };
+	struct rec_outdata o = { .region = 1, .data = (const uint8_t *)&st, .len = sizeof(st) };
+	int32_t pid = 0;
+
+	ASSERT_TRUE(rec_wait_reaped(&w4, &o, 1, &pid));
+	EXPECT_EQ(42, pid);
+	st = 0x137f;				/* stopped by SIGSTOP */
+	EXPECT_FALSE(rec_wait_reaped(&w4, &o, 1, &pid));
+	st = SIGKILL;				/* killed */
+	EXPECT_TRUE(rec_wait_reaped(&w4, &o, 1, &pid));
+	EXPECT_FALSE(rec_wait_reaped(&w4, &o, 0, &pid));	/* status not recorded */
+	w4.args[1] = 0;				/* no status: the options tell */
+	EXPECT_TRUE(rec_wait_reaped(&w4, NULL, 0, &pid));
+	w4.args[2] = WUNTRACED;
+	EXPECT_FALSE(rec_wait_reaped(&w4, NULL, 0, &pid));
+	w4.ret = 0;				/* WNOHANG, nothing */
+	EXPECT_FALSE(rec_wait_reaped(&w4, NULL, 0, &pid));
+
+	si.si_pid = 43;
+	o = (struct rec_outdata){ .region = 2, .data = (const uint8_t *)&si, .len = sizeof(si) };
+	pid = 0;
+	ASSERT_TRUE(rec_wait_reaped(&wid, &o, 1, &pid));
+	EXPECT_EQ(43, pid);
+	wid.args[3] = WEXITED | WNOWAIT;
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
+	wid.args[3] = WEXITED | WSTOPPED;
+	si.si_code = CLD_STOPPED;
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
+	si.si_code = CLD_KILLED;
+	EXPECT_TRUE(rec_wait_reaped(&wid, &o, 1, &pid));
+	si.si_pid = 0;				/* WNOHANG, nothing */
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
 }
 
 /* Records shorter than their type's struct, or of no type, are refused. */

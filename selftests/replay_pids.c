@@ -9,6 +9,7 @@
  *
  * Runs on the host and in the test VM (as root).
  */
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "format/records.h"
 #include "replay_common.h"
 
 /* `rp_pids MODE [ARGS]` as a command line. */
@@ -51,6 +53,44 @@ static pid_t start_holder(const char *path)
 	}
 	close(p[0]);
 	return pid;
+}
+
+/* The event number of the syscall with the string argument @str; 0 if none. */
+static uint64_t seq_of_string(const char *dir, const char *str)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	uint64_t seq = 0;
+	unsigned int k;
+
+	if (rec_reader_open(&rr, dir))
+		return 0;
+	while (!seq && rec_reader_next(&rr, &ev) > 0)
+		for (k = 0; k < ev.nin; k++)
+			if (ev.in[k].len == strlen(str) && !memcmp(ev.in[k].s, str, ev.in[k].len))
+				seq = ev.seq;
+	rec_reader_close(&rr);
+	return seq;
+}
+
+/* The children of process @pid (/proc/PID/task/TID/children), into @out. */
+static void children_of(pid_t pid, char *out, size_t len)
+{
+	char pat[64];
+	glob_t g;
+	size_t i, n = 0;
+
+	out[0] = 0;
+	snprintf(pat, sizeof(pat), "/proc/%d/task/*/children", pid);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc && n < len - 1; i++) {
+		ssize_t r = slurp(g.gl_pathv[i], out + n, len - n);
+
+		if (r > 0)
+			n += r;
+	}
+	globfree(&g);
 }
 
 /*
@@ -118,6 +158,36 @@ TEST_F_TIMEOUT(rp, subreaper_and_pdeathsig, 60)
 	RP_PIDS(cmd, "prctl");
 	RECORD_REPLAY("", cmd, "rp_pids prctl done");
 	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+}
+
+/*
+ * wait4 and waitid of a pid, of -pgid, of 0, of a pidfd, of a sibling made
+ * with CLONE_PARENT, of an orphan (subreaper), of a thread's child: each
+ * returns the recorded child, and the child is reaped in the replay too.
+ * Stopped right after the last wait, the replayed process has no zombie
+ * children left.
+ */
+TEST_F_TIMEOUT(rp, wait_reaps_children, 60)
+{
+	char cmd[CMD_MAX], opts[128], kids[4096];
+	const char *p;
+	uint64_t seq;
+	pid_t pid;
+
+	RP_PIDS(cmd, "wait");
+	RECORD_REPLAY("", cmd, "rp_pids wait done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+	seq = seq_of_string(self->dir, "rp_pids-reaped");
+	ASSERT_NE(0, seq);
+	snprintf(opts, sizeof(opts), "--to %llu --stop --quiet", (unsigned long long)seq);
+	ASSERT_EQ(0, replay(self, opts)) TH_LOG("%s", self->err);
+	p = strstr(self->rep, "gdb -p ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->rep);
+	pid = atoi(p + 7);
+	ASSERT_LT(1, pid);
+	children_of(pid, kids, sizeof(kids));
+	kill(pid, SIGKILL);
+	EXPECT_STREQ("", kids) TH_LOG("the replayed process still has children (zombies)");
 }
 
 TEST_HARNESS_MAIN

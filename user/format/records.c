@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/stat.h>
 #include <net/if.h>
 
@@ -570,6 +571,58 @@ bool rec_file_id(const struct rec_sys *s, const struct rec_outdata *o,
 		id->ino = sx.stx_ino;
 		id->size = sx.stx_size;
 		id->mtime_ns = sx.stx_mtime.tv_sec * 1000000000ULL + sx.stx_mtime.tv_nsec;
+		return true;
+	}
+	return false;
+}
+
+/* The output among @out in region @region, from its start, @len bytes or more; NULL if none. */
+static const struct rec_outdata *out_of(const struct rec_outdata *out, unsigned int nout,
+					unsigned int region, size_t len)
+{
+	unsigned int k;
+
+	for (k = 0; k < nout; k++)
+		if (out[k].region == region && !out[k].off && !out[k].fault &&
+		    out[k].len >= len)
+			return &out[k];
+	return NULL;
+}
+
+bool rec_wait_reaped(const struct rec_sys *s, const struct rec_outdata *out,
+		     unsigned int nout, int32_t *pid)
+{
+	const struct rec_outdata *o;
+	siginfo_t si;
+	int st;
+
+	switch (s->nr) {
+	case SYS_wait4:		/* (pid, &status, options, &rusage) = pid */
+		if (s->ret <= 0)
+			return false;
+		if (s->args[1]) {
+			o = out_of(out, nout, 1, sizeof(st));
+			if (!o)
+				return false;
+			memcpy(&st, o->data, sizeof(st));
+			if (!WIFEXITED(st) && !WIFSIGNALED(st))
+				return false;
+		} else if (s->args[2] & (WUNTRACED | WCONTINUED)) {
+			return false;	/* it may have been either */
+		}
+		*pid = s->ret;
+		return true;
+	case SYS_waitid:	/* (idtype, id, &info, options, &rusage) = 0 */
+		if (s->ret || (s->args[3] & WNOWAIT))
+			return false;
+		o = out_of(out, nout, 2, sizeof(si));
+		if (!o)
+			return false;
+		memcpy(&si, o->data, sizeof(si));
+		if (!si.si_pid || (si.si_code != CLD_EXITED && si.si_code != CLD_KILLED &&
+				   si.si_code != CLD_DUMPED))
+			return false;
+		*pid = si.si_pid;
 		return true;
 	}
 	return false;

@@ -193,6 +193,14 @@ bool rec_file_id(const struct rec_sys *s, const struct rec_outdata *o,
 		 struct rec_file_id *id);
 
 /*
+ * If wait4 or waitid @s (its @nout outputs @out) reaped a child, as its
+ * result and its status or siginfo say, the child's pid into @pid: not a
+ * stop or a continue reported, not waitid's WNOWAIT. Return: true if so.
+ */
+bool rec_wait_reaped(const struct rec_sys *s, const struct rec_outdata *out,
+		     unsigned int nout, int32_t *pid);
+
+/*
  * The pointers of a struct msghdr (recvmsg) or struct mmsghdr (recvmmsg)
  * as the program's memory holds it: the first REC_MSGHDR_BYTES bytes.
  */

@@ -45,7 +45,10 @@
  *   start.c     starting the recorded program; every new program image
  *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
  *               next syscall entry or through a real syscall, inject one
- *   proc.c      the replayed processes and threads
+ *   proc.c      the replayed processes and threads, by recorded and
+ *               replayed id
+ *   pids.c      where the program passes a recorded pid to a syscall that
+ *               runs for real: wait4 and waitid reap the child for real
  *   mem.c       the replayed program's memory
  *   report.c    divergence and failure reports
  *   watchdog.c  a thread that notices a replayed thread never reaching
@@ -128,6 +131,7 @@ struct rproc {
 	unsigned int nexec;	/* execs seen */
 	bool exiting;		/* exit_group() or a fatal signal is under way */
 	bool dead;
+	bool reaped;		/* by its parent's wait, for real (pids.c) */
 	int nfd;
 	uint8_t *fd;		/* enum fdkind by descriptor number */
 	struct fdstat *fst;	/* what the recording's fstat() said, by number */
@@ -255,6 +259,8 @@ struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid
 struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid);
 /* A live thread by replayed tid; NULL if none. */
 struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid);
+/* A process by recorded tgid (the newest of that id); NULL if none. */
+struct rproc *rp_proc_by_rpid(struct rp *rp, uint32_t rpid);
 
 /* mem.c: 0 or -EFAULT */
 int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len);
@@ -322,6 +328,10 @@ void rp_fs_clone(struct rthread *parent, struct rthread *child, uint64_t flags);
 bool rp_path_resolves(struct rthread *t, int64_t dirfd, uint64_t path);
 /* chdir, fchdir, chroot, unshare, setns, pivot_root (RP_PATH). */
 int rp_sys_path(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+
+/* pids.c */
+/* wait4, waitid (RP_WAIT). */
+int rp_sys_wait(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 
 /* sched.c */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);

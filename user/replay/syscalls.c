@@ -432,6 +432,8 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 		return sys_real(rp, t, rs, kind);
 	case RP_PATH:
 		return rp_sys_path(rp, t, rs);
+	case RP_WAIT:
+		return rp_sys_wait(rp, t, rs);
 	}
 	return rp_emulate(rp, t, rs);
 }

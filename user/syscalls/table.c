@@ -47,6 +47,8 @@
  *   R_PATH                 changes where later paths resolve (cwd, root):
  *                          run for real where the replay can follow,
  *                          user/replay/path.c
+ *   R_WAIT                 emulated, and the recorded child it reaped is
+ *                          reaped for real, user/replay/pids.c
  *   R_OPEN(cx), R_NEWFD(cx), R_SOCKETPAIR(cx): creates descriptors; @cx
  *                          says when they are close-on-exec:
  *                          CX(arg, flag) when args[arg] & flag, CX_ALWAYS,
@@ -94,6 +96,7 @@
 #define R_PIPE		.rp = RP_PIPE
 #define R_FDREAL	.rp = RP_FDREAL
 #define R_PATH		.rp = RP_PATH
+#define R_WAIT		.rp = RP_WAIT
 #define R_OPEN(cx)	.rp = RP_OPEN, cx
 #define R_NEWFD(cx)	.rp = RP_NEWFD, cx
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
@@ -181,7 +184,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(58, vfork, "", KNOWN, R_CLONE),
 	SYS(59, execve, "spp", KNOWN, R_EXEC),
 	SYS(60, exit, "d", NORETURN, R_EXIT),
-	SYS(61, wait4, "dpxp", KNOWN, R_EMU, FIX(1, 4), FIX(3, 144)),
+	SYS(61, wait4, "dpxp", KNOWN, R_WAIT, FIX(1, 4), FIX(3, 144)),
 	SYS(62, kill, "dS", KNOWN, R_EMU),
 	SYS(63, uname, "p", KNOWN, R_EMU, FIX(0, 390)),
 	SYS(64, semget, "xdx", KNOWN, R_EMU),
@@ -378,7 +381,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(244, mq_notify, "fp", KNOWN, R_EMU),
 	SYS(245, mq_getsetattr, "fpp", KNOWN, R_EMU, FIX(2, 64)),
 	SYS(246, kexec_load, "pupx", UNKNOWN, R_EMU),
-	SYS(247, waitid, "ddpxp", KNOWN, R_EMU, FIX(2, 128), FIX(4, 144)),
+	SYS(247, waitid, "ddpxp", KNOWN, R_WAIT, FIX(2, 128), FIX(4, 144)),
 	SYS(248, add_key, "sspud", UNKNOWN, R_EMU),
 	SYS(249, request_key, "sssd", UNKNOWN, R_EMU),
 	SYS(250, keyctl, "dxxxx", PARTIAL, R_EMU),

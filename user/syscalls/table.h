@@ -33,6 +33,8 @@ enum rp_kind {
 	RP_FDREAL,	/* close, close_range, dup*, fcntl F_DUPFD/F_SETFD */
 	RP_PATH,	/* chdir, fchdir, chroot, unshare, setns, pivot_root: where
 			 * later paths resolve; executed where the replay can follow */
+	RP_WAIT,	/* wait4, waitid: emulated, but a recorded child they
+			 * reaped is reaped for real */
 };
 
 /* What else than the syscall number decides its enum rp_kind. */
