@@ -190,4 +190,24 @@ TEST_F_TIMEOUT(rp, wait_reaps_children, 60)
 	EXPECT_STREQ("", kids) TH_LOG("the replayed process still has children (zombies)");
 }
 
+/*
+ * Paths of /proc/PID made from the program's own pid or a child's, opened
+ * or chdir'ed to for real: they name the replayed process. Output written
+ * through /proc/PID/fd/1 is shown again, a file found by chdir to
+ * /proc/PID/cwd (or a child's task/TID/cwd) and /proc/PID/exe are mapped
+ * as they were, not anonymous memory in place of a file the replay could
+ * not open.
+ */
+TEST_F_TIMEOUT(rp, proc_pid_paths, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("echo pids > %s/pf", self->tmp));
+	RP_PIDS(cmd, "proc");
+	RECORD_REPLAY("", cmd, "rp_pids proc done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+	EXPECT_TRUE(has(self->rec, "written through /proc/PID/fd/1")) TH_LOG("%s", self->rec);
+	EXPECT_FALSE(has(self->err, "anonymous memory")) TH_LOG("%s", self->err);
+}
+
 TEST_HARNESS_MAIN

@@ -432,8 +432,10 @@ static int do_proc(void)
 	int fd, p[2];
 	pid_t c;
 
+	/* appended, both: a line must not overwrite another when stdout is a file */
+	fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_APPEND);
 	snprintf(path, sizeof(path), "/proc/%d/fd/1", getpid());
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd >= 0) {
 		dprintf(fd, "written through /proc/PID/fd/1\n");
 		close(fd);

@@ -114,6 +114,7 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 {
 	int64_t nr = rs->nr;
 	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
+	struct rp_path_fix fx = { 0 };
 	int64_t got;
 	int err, fdk = FD_REAL;
 
@@ -123,6 +124,8 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 			      nr == SYS_openat ? rs->args[1] : rs->args[0]))
 		kind = RP_NEWFD;	/* where the replay cannot look: a placeholder */
 	if (kind == RP_OPEN) {
+		/* /proc/PID of a replayed process: the replay's pid (pids.c) */
+		rp_pid_path(rp, t, nr == SYS_openat ? 1 : 0, &fx);
 		/* opened for real, read-only, never creating or truncating */
 		fl = nr == SYS_openat ? rs->args[2] : nr == SYS_open ? rs->args[1] : 0;
 		fl = (fl & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
@@ -144,6 +147,7 @@ int rp_sys_open(struct rp *rp, struct rthread *t, const struct rec_sys *rs, int 
 	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
+	rp_pid_path_undo(t, &fx);
 	got = t->regs.rax;
 	if (got < 0 && kind == RP_OPEN) {
 		/* not there (or not openable) any more: a placeholder */

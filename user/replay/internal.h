@@ -48,7 +48,8 @@
  *   proc.c      the replayed processes and threads, by recorded and
  *               replayed id
  *   pids.c      where the program passes a recorded pid to a syscall that
- *               runs for real: wait4 and waitid reap the child for real
+ *               runs for real: wait4 and waitid reap the child for real,
+ *               /proc/PID paths name the replayed process
  *   mem.c       the replayed program's memory
  *   report.c    divergence and failure reports
  *   watchdog.c  a thread that notices a replayed thread never reaching
@@ -332,6 +333,21 @@ int rp_sys_path(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 /* pids.c */
 /* wait4, waitid (RP_WAIT). */
 int rp_sys_wait(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+/* A path argument rewritten for the syscall in flight; what was under it. */
+struct rp_path_fix {
+	uint64_t addr;		/* the new string; 0: none */
+	size_t len;
+	uint8_t saved[REC_STR_MAX + 32];
+};
+/*
+ * If string argument @arg of the syscall @t is at (rp->ev) is a /proc path
+ * of a replayed process by its recorded pid ("/proc/PID/...", also
+ * ".../task/TID/..."), point the argument at the same path with the
+ * replay's pid, written below the thread's stack. rp_restore_args() puts
+ * the register back, rp_pid_path_undo() the memory. Return: whether so.
+ */
+bool rp_pid_path(struct rp *rp, struct rthread *t, unsigned int arg, struct rp_path_fix *fx);
+void rp_pid_path_undo(struct rthread *t, struct rp_path_fix *fx);
 
 /* sched.c */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);

@@ -9,8 +9,14 @@
  *   rusage), but a recorded child they reaped is reaped for real too,
  *   in the same thread: its exit would otherwise leave a zombie for the
  *   rest of the replay, one per child a shell ran.
+ * - A path an open, chdir or chroot runs with for real, "/proc/PID/..."
+ *   with the recorded pid of a replayed process (the program made it from
+ *   getpid(), or a child's pid), names the replayed process instead:
+ *   /proc/self is the replay's own process already, /proc/PID is not.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -52,4 +58,94 @@ int rp_sys_wait(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 			 (unsigned long long)rp->seq, c->rpid, c->pid, (long long)t->regs.rax);
 	rp_restore_args(t, rs->ret);
 	return rp_do_outs(rp, t, rs, true);
+}
+
+/*
+ * @in (@len bytes), if it is "/proc/N" or "/proc/N/task/M", alone or
+ * followed by "/...", with N and M recorded ids of replayed threads (a
+ * process's pid is its main thread's tid): the same path with the
+ * replay's ids, into @out. Return: whether it is one and differs.
+ */
+static bool proc_path(struct rp *rp, const char *in, size_t len, char *out, size_t cap)
+{
+	static const char *const pre[] = { "/proc/", "/task/" };
+	const char *p = in, *end = in + len;
+	bool differs = false;
+	size_t n = 0;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		size_t pl = strlen(pre[k]);
+		const struct rthread *r;
+		uint64_t rid = 0;
+		const char *d;
+
+		if ((size_t)(end - p) < pl || memcmp(p, pre[k], pl))
+			break;
+		for (d = p + pl; d < end && *d >= '0' && *d <= '9' && rid <= UINT32_MAX; d++)
+			rid = rid * 10 + (*d - '0');
+		if (d == p + pl || (d < end && *d != '/') || !rid || rid > UINT32_MAX)
+			break;
+		r = rp_thread_by_rtid(rp, rid);
+		if (!r)
+			break;		/* not a replayed process: as it is */
+		n += snprintf(out + n, cap - n, "%s%d", pre[k], r->tid);
+		differs |= (uint64_t)r->tid != rid;
+		p = d;
+		if (n >= cap)
+			return false;
+	}
+	if (!differs || n + (end - p) + 1 > cap)
+		return false;
+	memcpy(out + n, p, end - p);
+	out[n + (end - p)] = 0;
+	return true;
+}
+
+/* The register of syscall argument @arg. */
+static unsigned long long *arg_reg(struct user_regs_struct *r, unsigned int arg)
+{
+	switch (arg) {
+	case 0: return &r->rdi;
+	case 1: return &r->rsi;
+	case 2: return &r->rdx;
+	case 3: return &r->r10;
+	case 4: return &r->r8;
+	}
+	return &r->r9;
+}
+
+bool rp_pid_path(struct rp *rp, struct rthread *t, unsigned int arg, struct rp_path_fix *fx)
+{
+	const struct rec_event *ev = rp->ev;
+	char path[sizeof(fx->saved)];
+	unsigned int k;
+
+	fx->addr = 0;
+	/* the string as recorded, which the program passes again (strings_match()) */
+	for (k = 0; k < ev->nin; k++)
+		if (ev->in[k].arg == arg && !(ev->in[k].flags & (REC_IN_TRUNC | REC_IN_FAULT)))
+			break;
+	if (k == ev->nin || !proc_path(rp, ev->in[k].s, ev->in[k].len, path, sizeof(path)))
+		return false;
+	/* below the thread's stack and its red zone, where nothing lives */
+	fx->len = strlen(path) + 1;
+	fx->addr = (t->regs.rsp - 128 - fx->len) & ~15ULL;
+	if (rp_mem_read(t->p, fx->addr, fx->saved, fx->len) ||
+	    rp_mem_write(t->p, fx->addr, path, fx->len)) {
+		fx->addr = 0;
+		return false;
+	}
+	*arg_reg(&t->regs, arg) = fx->addr;
+	t->dirty = true;
+	pr_debug("event #%llu: \"%.*s\" is \"%s\" in the replay\n", (unsigned long long)rp->seq,
+		 (int)ev->in[k].len, ev->in[k].s, path);
+	return true;
+}
+
+void rp_pid_path_undo(struct rthread *t, struct rp_path_fix *fx)
+{
+	if (fx->addr)
+		rp_mem_write(t->p, fx->addr, fx->saved, fx->len);
+	fx->addr = 0;
 }
