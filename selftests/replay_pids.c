@@ -210,4 +210,19 @@ TEST_F_TIMEOUT(rp, proc_pid_paths, 60)
 	EXPECT_FALSE(has(self->err, "anonymous memory")) TH_LOG("%s", self->err);
 }
 
+/*
+ * A thread that ends holding a robust mutex: the kernel marks the mutex's
+ * word FUTEX_OWNER_DIED when it holds the thread's tid, which is the
+ * recorded one; the next lock gets EOWNERDEAD without a syscall, in the
+ * replay too.
+ */
+TEST_F_TIMEOUT(rp, robust_mutex_of_a_thread_gone, 60)
+{
+	char cmd[CMD_MAX];
+
+	RP_PIDS(cmd, "robust");
+	RECORD_REPLAY("", cmd, "rp_pids robust done");
+	EXPECT_FALSE(has(self->rec, "BAD")) TH_LOG("%s", self->rec);
+}
+
 TEST_HARNESS_MAIN

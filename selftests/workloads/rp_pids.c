@@ -28,6 +28,8 @@
  *            SCM_CREDENTIALS of or with a child
  *   prctl    PR_SET_CHILD_SUBREAPER and PR_SET_PDEATHSIG as their getters
  *            see them; an orphaned grandchild reaped by the subreaper
+ *   robust   a thread ends holding a robust mutex: the next lock gets
+ *            EOWNERDEAD (the kernel marks the word that holds the tid)
  *   hold FILE  (not recorded) lock FILE, print "held", sleep until killed
  */
 #include <errno.h>
@@ -573,6 +575,35 @@ static int do_prctl(void)
 	return 0;
 }
 
+/* ----------------------------------------------------------------- robust */
+
+static pthread_mutex_t robust_mu;
+
+static void *lock_and_leave(void *arg)
+{
+	pthread_mutex_lock(&robust_mu);
+	return NULL;		/* ends holding it */
+}
+
+static int do_robust(void)
+{
+	pthread_mutexattr_t a;
+	pthread_t th;
+	int r;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&robust_mu, &a);
+	if (pthread_create(&th, NULL, lock_and_leave, NULL) || pthread_join(th, NULL))
+		return 1;
+	r = pthread_mutex_lock(&robust_mu);
+	check("robust mutex of a thread gone", r == EOWNERDEAD, "lock: %s", strerror(r));
+	if (r == EOWNERDEAD)
+		pthread_mutex_consistent(&robust_mu);
+	pthread_mutex_unlock(&robust_mu);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "wait";
@@ -593,6 +624,8 @@ int main(int argc, char **argv)
 		err = do_misc();
 	else if (!strcmp(mode, "prctl"))
 		err = do_prctl();
+	else if (!strcmp(mode, "robust"))
+		err = do_robust();
 	else
 		return 2;
 	printf("rp_pids %s %s\n", mode, err || nbad ? "FAILED" : "done");

@@ -47,9 +47,9 @@
  *               next syscall entry or through a real syscall, inject one
  *   proc.c      the replayed processes and threads, by recorded and
  *               replayed id
- *   pids.c      where the program passes a recorded pid to a syscall that
- *               runs for real: wait4 and waitid reap the child for real,
- *               /proc/PID paths name the replayed process
+ *   pids.c      where a recorded pid meets the replay's: wait4 and waitid
+ *               reap the child for real, /proc/PID paths name the
+ *               replayed process, robust futexes of a thread that ends
  *   mem.c       the replayed program's memory
  *   report.c    divergence and failure reports
  *   watchdog.c  a thread that notices a replayed thread never reaching
@@ -348,6 +348,11 @@ struct rp_path_fix {
  */
 bool rp_pid_path(struct rp *rp, struct rthread *t, unsigned int arg, struct rp_path_fix *fx);
 void rp_pid_path_undo(struct rthread *t, struct rp_path_fix *fx);
+/*
+ * @t is about to end (exit, exit_group): mark the robust futexes it holds
+ * as the kernel does, by its recorded tid.
+ */
+void rp_robust_exit(struct rthread *t);
 
 /* sched.c */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);

@@ -13,12 +13,21 @@
  *   with the recorded pid of a replayed process (the program made it from
  *   getpid(), or a child's pid), names the replayed process instead:
  *   /proc/self is the replay's own process already, /proc/PID is not.
+ *
+ * And a pid the kernel compares with the words of the program's memory: a
+ * thread that ends holding a robust mutex (its robust list, which
+ * set_robust_list() registered) has the kernel mark it FUTEX_OWNER_DIED
+ * when the word holds the thread's tid. The words hold the recorded tid
+ * (the program's own idea of its tid), the kernel compares the replay's:
+ * the replay marks them itself, as the kernel did, before the thread ends.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/futex.h>
 
 #include "lib/log.h"
 #include "replay/internal.h"
@@ -148,4 +157,53 @@ void rp_pid_path_undo(struct rthread *t, struct rp_path_fix *fx)
 	if (fx->addr)
 		rp_mem_write(t->p, fx->addr, fx->saved, fx->len);
 	fx->addr = 0;
+}
+
+#define ROBUST_LIST_LIMIT	2048	/* the kernel's */
+
+/*
+ * The kernel's handle_futex_death() for the futex word at @uaddr of a
+ * thread that ends, whose tid the program knows as @rtid: a word it owns
+ * gets FUTEX_OWNER_DIED (and keeps FUTEX_WAITERS). The wake-ups the kernel
+ * does then are the recorded futex calls' business. 0, or -1 to stop.
+ */
+static int futex_death(struct rproc *p, uint64_t uaddr, uint32_t rtid)
+{
+	uint32_t uval, mval;
+
+	if ((uaddr & 3) || rp_mem_read(p, uaddr, &uval, sizeof(uval)))
+		return -1;
+	if ((uval & FUTEX_TID_MASK) != rtid)
+		return 0;
+	mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	return rp_mem_write(p, uaddr, &mval, sizeof(mval)) ? -1 : 0;
+}
+
+void rp_robust_exit(struct rthread *t)
+{
+	unsigned int limit = ROBUST_LIST_LIMIT;
+	struct robust_list_head h;
+	uint64_t head = 0, entry, pending;
+	size_t len;
+
+	/* the kernel's exit_robust_list(), with the recorded tid */
+	if (syscall(SYS_get_robust_list, t->tid, &head, &len) || !head ||
+	    rp_mem_read(t->p, head, &h, sizeof(h)))
+		return;
+	entry = (uint64_t)h.list.next & ~1ULL;		/* bit 0: a PI futex */
+	pending = (uint64_t)h.list_op_pending & ~1ULL;
+	while (entry != head) {
+		uint64_t next;
+		int rc = rp_mem_read(t->p, entry, &next, sizeof(next));
+
+		if (entry != pending && futex_death(t->p, entry + h.futex_offset, t->rtid))
+			return;
+		if (rc)
+			return;
+		entry = next & ~1ULL;
+		if (!--limit)
+			break;
+	}
+	if (pending)
+		futex_death(t->p, pending + h.futex_offset, t->rtid);
 }
