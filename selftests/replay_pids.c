@@ -162,14 +162,15 @@ TEST_F_TIMEOUT(rp, subreaper_and_pdeathsig, 60)
 
 /*
  * wait4 and waitid of a pid, of -pgid, of 0, of a pidfd, of a sibling made
- * with CLONE_PARENT, of an orphan (subreaper), of a thread's child: each
- * returns the recorded child, and the child is reaped in the replay too.
- * Stopped right after the last wait, the replayed process has no zombie
- * children left.
+ * with CLONE_PARENT, of an orphan (subreaper), of a thread's child, and
+ * waits in a child and in a thread: each returns the recorded child, and
+ * the child is reaped in the replay too. Stopped right after the last
+ * wait, the replayed process has no zombie children left, and no wait of
+ * another process left one (-v says so).
  */
 TEST_F_TIMEOUT(rp, wait_reaps_children, 60)
 {
-	char cmd[CMD_MAX], opts[128], kids[4096];
+	char cmd[CMD_MAX], opts[128], kids[4096], path[PATH_MAX + 16];
 	const char *p;
 	uint64_t seq;
 	pid_t pid;
@@ -188,6 +189,13 @@ TEST_F_TIMEOUT(rp, wait_reaps_children, 60)
 	children_of(pid, kids, sizeof(kids));
 	kill(pid, SIGKILL);
 	EXPECT_STREQ("", kids) TH_LOG("the replayed process still has children (zombies)");
+	/* nor did a wait of its children's leave one */
+	ASSERT_EQ(0, sh("cd %s && %s -v replay %s --verify --quiet > /dev/null 2> %s/rep.err", self->tmp,
+			ttrec_bin, self->dir, self->tmp));
+	snprintf(path, sizeof(path), "%s/rep.err", self->tmp);
+	ASSERT_LT(0, slurp(path, self->err, OUT_MAX));
+	EXPECT_FALSE(has(self->err, "is not reaped")) TH_LOG("%.3000s", strstr(self->err, "is not reaped"));
+	EXPECT_TRUE(has(self->err, "replay OK")) TH_LOG("%.3000s", self->err);
 }
 
 /*

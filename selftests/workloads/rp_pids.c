@@ -13,7 +13,8 @@
  *            F_SETOWN/F_GETOWN and F_SETOWN_EX/F_GETOWN_EX
  *   wait     wait4 and waitid of a pid, of -pgid, of 0, of a pidfd, of a
  *            sibling made by CLONE_PARENT, of a grandchild (subreaper), of
- *            a thread's child, of a child killed by a signal; then
+ *            a thread's child, of a child killed by a signal, and the
+ *            same waits in a child and in a thread (__WNOTHREAD); then
  *            access("rp_pids-reaped") marks the point where every child is
  *            reaped
  *   sig      siginfo (si_pid, si_uid, si_status, si_value) seen by
@@ -195,6 +196,46 @@ static int clone_parent_child(void *arg)
 	_exit(8);
 }
 
+/* A thread's child, reaped by that thread alone (__WNOTHREAD). */
+static void *thread_fork_wait(void *arg)
+{
+	pid_t c = fork();
+	int st = -1;
+
+	if (c == 0)
+		_exit(16);
+	*(int *)arg = waitpid(c, &st, __WNOTHREAD) == c && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 16;
+	return NULL;
+}
+
+/* In a child: its own children waited for by pid, by -pgid, by 0. */
+static int waits_of_a_child(void)
+{
+	int st = -1;
+	pid_t g;
+
+	g = fork();
+	if (g == 0)
+		_exit(13);
+	if (waitpid(g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st) != 13)
+		return 1;
+	g = fork();
+	if (g == 0) {
+		setpgid(0, 0);
+		_exit(14);
+	}
+	setpgid(g, g);
+	if (waitpid(-g, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st) != 14)
+		return 2;
+	g = fork();
+	if (g == 0)
+		_exit(15);
+	if (waitpid(0, &st, 0) != g || !WIFEXITED(st) || WEXITSTATUS(st) != 15)
+		return 3;
+	return 0;
+}
+
 /* @call (a wait for @want, status in st) reaps @want, which exited @code. */
 #define check_wait(name, call, want, st, code) do {				\
 	pid_t got_ = (call);							\
@@ -296,8 +337,8 @@ static int do_wait(void)
 		return 1;
 	close(p[0]);
 	check_wait("wait4 mid2", waitpid(mid, &st, 0), mid, st, 0);
+	/* a subreaper from here on: a zombie a child leaves would be ours */
 	check_wait("wait4 grandchild", waitpid(c, &st, 0), c, st, 9);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
 
 	/* a thread's child */
 	if (pthread_create(&th, NULL, thread_fork, &c) || pthread_join(th, NULL))
@@ -311,6 +352,16 @@ static int do_wait(void)
 	check("wait4 killed", waitpid(c, &st, 0) == c && WIFSIGNALED(st) &&
 	      WTERMSIG(st) == SIGTERM, "status %#x", st);
 	close(p[1]);
+
+	/* the waits of a child, of a thread */
+	mid = fork();
+	if (mid == 0)
+		_exit(waits_of_a_child());
+	check_wait("waits in a child", waitpid(mid, &st, 0), mid, st, 0);
+	fd = 0;
+	if (pthread_create(&th, NULL, thread_fork_wait, &fd) || pthread_join(th, NULL))
+		return 1;
+	check("wait4 of a thread's own child", fd, "not reaped");
 
 	check("no child left", waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "%m");
 	access("rp_pids-reaped", F_OK);
