@@ -931,6 +931,19 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info,
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	e->sig = sig;
 	e->code = info ? BPF_CORE_READ(info, si_code) : 0;
+	/*
+	 * The rest of the siginfo, which a replay delivers again (it sends
+	 * the signal itself, with a sender of its own). No info: the
+	 * kernel's SIGKILL of a process that ends.
+	 */
+	e->flags = 0;
+	e->si_errno = 0;
+	__builtin_memset(e->si_fields, 0, sizeof(e->si_fields));
+	if (info) {
+		e->si_errno = BPF_CORE_READ(info, si_errno);
+		if (!bpf_core_read(e->si_fields, sizeof(e->si_fields), &info->_sifields))
+			e->flags = REC_SIG_INFO;
+	}
 	e->handler = ka ? (__u64)BPF_CORE_READ(ka, sa.sa_handler) : 0;
 	e->syscall = BPF_CORE_READ(regs, orig_ax);
 	e->ax = BPF_CORE_READ(regs, ax);

@@ -154,6 +154,19 @@ struct rec_in {
 	/* __u8 str[]: the rest of the record, no NUL */
 };
 
+/*
+ * A REC_SIGNAL is versioned by its size: the fields after @ip came later
+ * (records of REC_SIGNAL_SIZE_VER0 bytes have none; the reader hands out
+ * whole structs, those fields zero).
+ */
+#define REC_SIGNAL_SIZE_VER0	48
+#define REC_SIGNAL_SIZE_VER1	88
+
+/* rec_signal.flags */
+#define REC_SIG_INFO		0x01	/* @si_errno and @si_fields are the siginfo's */
+
+#define REC_SI_FIELDS		32	/* the union after si_code in struct siginfo */
+
 struct rec_signal {
 	__u8  type;		/* REC_SIGNAL */
 	__u8  pad;
@@ -165,6 +178,16 @@ struct rec_signal {
 	__s64 syscall;		/* syscall it interrupted (orig_ax), -1: none */
 	__s64 ax;		/* its return value so far (-ERESTART*, -EINTR) */
 	__u64 ip;		/* user ip at delivery */
+	/* REC_SIGNAL_SIZE_VER1 */
+	__u32 flags;		/* REC_SIG_* */
+	__s32 si_errno;
+	/*
+	 * What a handler finds after si_code, as delivered: by si_code the
+	 * sender's si_pid and si_uid (kill, sigqueue, tgkill), a child's
+	 * si_pid, si_uid, si_status, si_utime and si_stime (SIGCHLD),
+	 * si_value, si_timerid and si_overrun, si_addr, si_band and si_fd...
+	 */
+	__u8  si_fields[REC_SI_FIELDS];
 };
 
 #define REC_SCHED_OUT		1	/* switched out (sched_switch, prev) */
@@ -295,6 +318,9 @@ struct rec_ev_signal {
 	__s64 syscall;
 	__s64 ax;
 	__u64 ip;
+	__u32 flags;		/* rec_signal's */
+	__s32 si_errno;
+	__u8  si_fields[REC_SI_FIELDS];
 };
 
 struct rec_ev_sched {

@@ -5,8 +5,11 @@
  * reader does with the damage a journal can carry.
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -208,7 +211,7 @@ TEST_F(codec, format_version_1_is_read)
 	memcpy(out + sizeof(struct rec_out), "abc", 3);
 	ASSERT_EQ(0, journal_append(jw, 1, out, sizeof(out)));
 	ASSERT_EQ(0, journal_append(jw, 2, batch, sizeof(batch)));
-	ASSERT_EQ(0, journal_append(jw, 5, &sig, sizeof(sig)));
+	ASSERT_EQ(0, journal_append(jw, 5, &sig, REC_SIGNAL_SIZE_VER0));
 	ASSERT_EQ(0, journal_close(jw));
 
 	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
@@ -266,6 +269,100 @@ TEST_F(codec, unknown_format_version_is_eproto)
 		EXPECT_EQ(-EPROTO, rec_reader_next(&rr, &ev)) TH_LOG("version %u", bad[i]);
 		rec_reader_close(&rr);
 	}
+}
+
+/*
+ * A REC_SIGNAL is versioned by its size: one of the first version (no
+ * siginfo) is handed out whole, what it lacks zero; one of the current
+ * version with its siginfo, which names the sender.
+ */
+TEST_F(codec, signal_versions)
+{
+	struct rec_start st = { .type = REC_START, .version = REC_FORMAT_VERSION, .ns = 1000 };
+	struct rec_signal sig = { .type = REC_SIGNAL, .sig = SIGCHLD, .tid = 7,
+				  .code = CLD_EXITED, .flags = REC_SIG_INFO };
+	int32_t fields[3] = { 1234, 1000, 3 };	/* si_pid, si_uid, si_status */
+	const struct rec_signal *s;
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_event ev;
+	siginfo_t si;
+	uint32_t uid;
+	int32_t pid;
+
+	memcpy(sig.si_fields, fields, sizeof(fields));
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &sig, REC_SIGNAL_SIZE_VER0));
+	ASSERT_EQ(0, journal_append(jw, 2, &sig, sizeof(sig)));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	ASSERT_EQ(sizeof(struct rec_signal), ev.len);
+	s = ev.rec;
+	EXPECT_EQ(SIGCHLD, s->sig);
+	EXPECT_EQ(0U, s->flags);
+	EXPECT_FALSE(rec_signal_siginfo(s, &si));
+	EXPECT_FALSE(rec_signal_sender(s, &pid, &uid));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	s = ev.rec;
+	ASSERT_TRUE(rec_signal_siginfo(s, &si));
+	EXPECT_EQ(SIGCHLD, si.si_signo);
+	EXPECT_EQ(CLD_EXITED, si.si_code);
+	EXPECT_EQ(1234, si.si_pid);
+	EXPECT_EQ(1000U, si.si_uid);
+	EXPECT_EQ(3, si.si_status);
+	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
+	EXPECT_EQ(1234, pid);
+	EXPECT_EQ(1000U, uid);
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/* Which child a recorded wait4 or waitid reaped: an exit, not a stop. */
+TEST(wait_reaped)
+{
+	struct rec_sys w4 = { .type = REC_SYS, .nr = SYS_wait4, .ret = 42,
+			      .args = { (__u64)-1, 0x1000, 0, 0 } };
+	struct rec_sys wid = { .type = REC_SYS, .nr = SYS_waitid, .ret = 0,
+			       .args = { P_ALL, 0, 0x2000, WEXITED, 0 } };
+	int st = 3 << 8;			/* exited 3 */
+	siginfo_t si = { .si_signo = SIGCHLD, .si_code = CLD_EXITED };
+	struct rec_outdata o = { .region = 1, .data = (const uint8_t *)&st, .len = sizeof(st) };
+	int32_t pid = 0;
+
+	ASSERT_TRUE(rec_wait_reaped(&w4, &o, 1, &pid));
+	EXPECT_EQ(42, pid);
+	st = 0x137f;				/* stopped by SIGSTOP */
+	EXPECT_FALSE(rec_wait_reaped(&w4, &o, 1, &pid));
+	st = SIGKILL;				/* killed */
+	EXPECT_TRUE(rec_wait_reaped(&w4, &o, 1, &pid));
+	EXPECT_FALSE(rec_wait_reaped(&w4, &o, 0, &pid));	/* status not recorded */
+	w4.args[1] = 0;				/* no status: the options tell */
+	EXPECT_TRUE(rec_wait_reaped(&w4, NULL, 0, &pid));
+	w4.args[2] = WUNTRACED;
+	EXPECT_FALSE(rec_wait_reaped(&w4, NULL, 0, &pid));
+	w4.ret = 0;				/* WNOHANG, nothing */
+	EXPECT_FALSE(rec_wait_reaped(&w4, NULL, 0, &pid));
+
+	si.si_pid = 43;
+	o = (struct rec_outdata){ .region = 2, .data = (const uint8_t *)&si, .len = sizeof(si) };
+	pid = 0;
+	ASSERT_TRUE(rec_wait_reaped(&wid, &o, 1, &pid));
+	EXPECT_EQ(43, pid);
+	wid.args[3] = WEXITED | WNOWAIT;
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
+	wid.args[3] = WEXITED | WSTOPPED;
+	si.si_code = CLD_STOPPED;
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
+	si.si_code = CLD_KILLED;
+	EXPECT_TRUE(rec_wait_reaped(&wid, &o, 1, &pid));
+	si.si_pid = 0;				/* WNOHANG, nothing */
+	EXPECT_FALSE(rec_wait_reaped(&wid, &o, 1, &pid));
 }
 
 /* Records shorter than their type's struct, or of no type, are refused. */

@@ -130,6 +130,8 @@ TEST(replay_kinds)
 	EXPECT_EQ(RP_PATH, kind(SYS_fchdir, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_chroot, a));
 	EXPECT_EQ(RP_PATH, kind(SYS_unshare, a));
+	EXPECT_EQ(RP_WAIT, kind(SYS_wait4, a));
+	EXPECT_EQ(RP_WAIT, kind(SYS_waitid, a));
 	EXPECT_EQ(RP_EMU, kind(REC_NR_SYSCALLS + 1, a));
 }
 

@@ -130,7 +130,10 @@ static void rg_make(struct rg_src *s, struct rg_event *e, uint64_t seq, uint64_t
 			.type = REC_SIGNAL, .sig = 1 + rg_below(s, 64), .tid = 1000 + rg_below(s, 4),
 			.code = (int32_t)rg_u64(s), .handler = rg_u64(s),
 			.syscall = (int64_t)rg_u64(s), .ax = (int64_t)rg_u64(s), .ip = rg_u64(s),
+			.flags = rg_below(s, 2) ? REC_SIG_INFO : 0, .si_errno = (int32_t)rg_u64(s),
 		};
+		for (i = 0; i < REC_SI_FIELDS; i++)
+			e->r.sig.si_fields[i] = rg_u64(s);
 	} else if (k < 14) {
 		e->type = REC_SCHED;
 		e->r.sched = (struct rec_sched){

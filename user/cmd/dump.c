@@ -32,7 +32,9 @@ static void usage(FILE *out)
 		"signals by name, paths and names as the strings read at entry (at most\n"
 		"256 bytes; \"...\"... when longer), and the first bytes a read-like call\n"
 		"got in place of its buffer pointer.\n"
-		"  #SEQ TID +SECONDS --- SIG...            a signal delivered\n"
+		"  #SEQ TID +SECONDS --- SIG...            a signal delivered (from=PID\n"
+		"                                          uid=UID: its sender, or the child\n"
+		"                                          a SIGCHLD is about)\n"
 		"  #SEQ TID +SECONDS ~~~ sched ...         scheduling\n"
 		"  #SEQ TID +SECONDS +++ clone/exec/exit   lifecycle\n"
 		"  !!! gap                                 events lost\n"
@@ -447,9 +449,15 @@ static void print_json(const struct rec_event *ev, double t)
 	case REC_SIGNAL: {
 		const struct rec_signal *s = ev->rec;
 
-		printf(",\"type\":\"signal\",\"tid\":%u,\"sig\":%u,\"code\":%d,\"handler\":%llu,\"syscall\":%lld,\"ax\":%lld,\"ip\":%llu}\n",
+		int32_t pid;
+		uint32_t uid;
+
+		printf(",\"type\":\"signal\",\"tid\":%u,\"sig\":%u,\"code\":%d,\"handler\":%llu,\"syscall\":%lld,\"ax\":%lld,\"ip\":%llu",
 		       s->tid, s->sig, s->code, (unsigned long long)s->handler,
 		       (long long)s->syscall, (long long)s->ax, (unsigned long long)s->ip);
+		if (rec_signal_sender(s, &pid, &uid))
+			printf(",\"from\":%d,\"uid\":%u", pid, uid);
+		printf("}\n");
 		return;
 	}
 	case REC_SCHED: {
@@ -546,10 +554,14 @@ static void print_text(const struct rec_event *ev, double t)
 		const struct rec_signal *s = ev->rec;
 		const char *sn = sigabbrev_np(s->sig);
 		const char *in = s->syscall >= 0 ? syscall_name(s->syscall) : NULL;
+		int32_t pid;
+		uint32_t uid;
 
-		printf("#%llu %u +%.6f --- SIG%s code=%d handler=%#llx",
-		       (unsigned long long)ev->seq, ev->tid, t, sn ? sn : "?", s->code,
-		       (unsigned long long)s->handler);
+		printf("#%llu %u +%.6f --- SIG%s code=%d", (unsigned long long)ev->seq, ev->tid,
+		       t, sn ? sn : "?", s->code);
+		if (rec_signal_sender(s, &pid, &uid))
+			printf(" from=%d uid=%u", pid, uid);
+		printf(" handler=%#llx", (unsigned long long)s->handler);
 		if (in)
 			printf(" in %s (ret %lld)", in, (long long)s->ax);
 		printf(" ip=%#llx ---\n", (unsigned long long)s->ip);

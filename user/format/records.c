@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/stat.h>
 #include <net/if.h>
 
@@ -34,6 +35,8 @@ _Static_assert(sizeof(struct rec_sys) == 80 && offsetof(struct rec_sys, nr) == 1
 	       "rec_sys layout");
 _Static_assert(sizeof(struct rec_out) == sizeof(struct rec_in), "REC_OUT and REC_IN headers");
 _Static_assert(sizeof(struct rec_out) == 8, "rec_out layout");
+_Static_assert(offsetof(struct rec_signal, flags) == REC_SIGNAL_SIZE_VER0 &&
+	       sizeof(struct rec_signal) == REC_SIGNAL_SIZE_VER1, "rec_signal versions");
 
 /*
  * REC_SYS as format version 1 wrote it: the number in 16 bits (a number
@@ -63,7 +66,7 @@ static size_t sys_size(uint32_t version)
 static const size_t rec_size[REC_NR_TYPES] = {
 	[REC_SYS] = sizeof(struct rec_sys_v1),
 	[REC_OUT] = sizeof(struct rec_out),
-	[REC_SIGNAL] = sizeof(struct rec_signal),
+	[REC_SIGNAL] = REC_SIGNAL_SIZE_VER0,
 	[REC_SCHED] = sizeof(struct rec_sched),
 	[REC_TASK] = sizeof(struct rec_task),
 	[REC_GAP] = sizeof(struct rec_gap),
@@ -522,6 +525,13 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 		break;
 	case REC_TIME:		/* a chunk may start between REC_INs and their syscall */
 		break;
+	case REC_SIGNAL:	/* whole, whatever its version: what it lacks is 0 */
+		memset(&rr->sig, 0, sizeof(rr->sig));
+		memcpy(&rr->sig, r, len < sizeof(rr->sig) ? len : sizeof(rr->sig));
+		ev->rec = &rr->sig;
+		ev->len = sizeof(rr->sig);
+		rr->npend = 0;
+		break;
 	default:
 		rr->npend = 0;
 		break;
@@ -566,6 +576,58 @@ bool rec_file_id(const struct rec_sys *s, const struct rec_outdata *o,
 	return false;
 }
 
+/* The output among @out in region @region, from its start, @len bytes or more; NULL if none. */
+static const struct rec_outdata *out_of(const struct rec_outdata *out, unsigned int nout,
+					unsigned int region, size_t len)
+{
+	unsigned int k;
+
+	for (k = 0; k < nout; k++)
+		if (out[k].region == region && !out[k].off && !out[k].fault &&
+		    out[k].len >= len)
+			return &out[k];
+	return NULL;
+}
+
+bool rec_wait_reaped(const struct rec_sys *s, const struct rec_outdata *out,
+		     unsigned int nout, int32_t *pid)
+{
+	const struct rec_outdata *o;
+	siginfo_t si;
+	int st;
+
+	switch (s->nr) {
+	case SYS_wait4:		/* (pid, &status, options, &rusage) = pid */
+		if (s->ret <= 0)
+			return false;
+		if (s->args[1]) {
+			o = out_of(out, nout, 1, sizeof(st));
+			if (!o)
+				return false;
+			memcpy(&st, o->data, sizeof(st));
+			if (!WIFEXITED(st) && !WIFSIGNALED(st))
+				return false;
+		} else if (s->args[2] & (WUNTRACED | WCONTINUED)) {
+			return false;	/* it may have been either */
+		}
+		*pid = s->ret;
+		return true;
+	case SYS_waitid:	/* (idtype, id, &info, options, &rusage) = 0 */
+		if (s->ret || (s->args[3] & WNOWAIT))
+			return false;
+		o = out_of(out, nout, 2, sizeof(si));
+		if (!o)
+			return false;
+		memcpy(&si, o->data, sizeof(si));
+		if (!si.si_pid || (si.si_code != CLD_EXITED && si.si_code != CLD_KILLED &&
+				   si.si_code != CLD_DUMPED))
+			return false;
+		*pid = si.si_pid;
+		return true;
+	}
+	return false;
+}
+
 _Static_assert(sizeof(struct msghdr) == REC_MSGHDR_BYTES, "msghdr size");
 _Static_assert(sizeof(struct mmsghdr) == REC_MMSGHDR_BYTES, "mmsghdr size");
 _Static_assert(sizeof(struct ifconf) == REC_IFCONF_BYTES, "ifconf size");
@@ -591,4 +653,44 @@ uint64_t rec_ifconf_buf(const void *b)
 
 	memcpy(&ifc, b, sizeof(ifc));
 	return (uintptr_t)ifc.ifc_buf;
+}
+
+/* ------------------------------------------------------------ signals */
+
+_Static_assert(offsetof(siginfo_t, si_code) + 2 * sizeof(int) == 16 &&
+	       sizeof(siginfo_t) >= 16 + REC_SI_FIELDS,
+	       "the siginfo's union follows si_code and a pad, REC_SI_FIELDS bytes");
+
+bool rec_signal_siginfo(const struct rec_signal *s, siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	if (!(s->flags & REC_SIG_INFO))
+		return false;
+	si->si_signo = s->sig;
+	si->si_errno = s->si_errno;
+	si->si_code = s->code;
+	memcpy((uint8_t *)si + 16, s->si_fields, REC_SI_FIELDS);
+	return true;
+}
+
+bool rec_signal_sender(const struct rec_signal *s, int32_t *pid, uint32_t *uid)
+{
+	siginfo_t si;
+
+	if (!rec_signal_siginfo(s, &si))
+		return false;
+	switch (si.si_code) {
+	case SI_USER:
+	case SI_QUEUE:
+	case SI_TKILL:
+	case SI_MESGQ:
+		break;
+	default:
+		/* the kernel's own (SI_KERNEL, a timer, a fault...) */
+		if (si.si_signo != SIGCHLD || si.si_code <= 0)
+			return false;
+	}
+	*pid = si.si_pid;
+	*uid = si.si_uid;
+	return true;
 }

@@ -25,6 +25,7 @@
 #ifndef TTREC_FORMAT_RECORDS_H
 #define TTREC_FORMAT_RECORDS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -155,6 +156,8 @@ struct rec_reader {
 	uint64_t pend_seq;
 	struct rec_str pend[REC_MAX_INS];
 	char pend_buf[REC_MAX_INS][REC_STR_MAX];
+	/* a REC_SIGNAL being returned, whole (shorter versions zero-filled) */
+	struct rec_signal sig;
 	/* the syscall being returned, its strings and outputs */
 	struct rec_sys sys;
 	char in_buf[REC_MAX_INS][REC_STR_MAX];
@@ -190,6 +193,14 @@ bool rec_file_id(const struct rec_sys *s, const struct rec_outdata *o,
 		 struct rec_file_id *id);
 
 /*
+ * If wait4 or waitid @s (its @nout outputs @out) reaped a child, as its
+ * result and its status or siginfo say, the child's pid into @pid: not a
+ * stop or a continue reported, not waitid's WNOWAIT. Return: true if so.
+ */
+bool rec_wait_reaped(const struct rec_sys *s, const struct rec_outdata *out,
+		     unsigned int nout, int32_t *pid);
+
+/*
  * The pointers of a struct msghdr (recvmsg) or struct mmsghdr (recvmmsg)
  * as the program's memory holds it: the first REC_MSGHDR_BYTES bytes.
  */
@@ -209,5 +220,20 @@ void rec_msg_decode(const void *b, bool mmsg, struct rec_msg *m);
 /* struct ifconf (ioctl SIOCGIFCONF): where ifc_buf points. */
 #define REC_IFCONF_BYTES	16	/* sizeof(struct ifconf) */
 uint64_t rec_ifconf_buf(const void *b);
+
+/* ------------------------------------------------------------ signals */
+
+/*
+ * The siginfo signal @s was delivered with, whole, into @si. Return: false
+ * when the record has none (journals from before it was recorded).
+ */
+bool rec_signal_siginfo(const struct rec_signal *s, siginfo_t *si);
+/*
+ * Who signal @s names as its sender: the si_pid and si_uid of a kill(),
+ * tgkill(), sigqueue() or mq_notify() signal, or of the child a SIGCHLD
+ * is about. Return: false when it names none (or the record has no
+ * siginfo).
+ */
+bool rec_signal_sender(const struct rec_signal *s, int32_t *pid, uint32_t *uid);
 
 #endif

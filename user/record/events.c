@@ -103,7 +103,10 @@ void recorder_write_event(void *ctx, uint64_t seq, const void *ev,
 			.type = REC_SIGNAL, .sig = e->sig, .tid = e->h.tid,
 			.code = e->code, .handler = e->handler,
 			.syscall = e->syscall, .ax = e->ax, .ip = e->ip,
+			.flags = e->flags & REC_SIG_INFO, .si_errno = e->si_errno,
 		};
+
+		memcpy(r.si_fields, e->si_fields, sizeof(r.si_fields));
 
 		rec_write_event(&s->w, seq, e->h.ts, &r, sizeof(r));
 		break;

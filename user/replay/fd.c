@@ -142,6 +142,7 @@ static int open_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		     int64_t *got, int *fdk)
 {
 	uint64_t fl, keep = O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_PATH;
+	struct rp_path_fix fx = { 0 };
 	int64_t nr = rs->nr;
 	int err;
 
@@ -150,6 +151,8 @@ static int open_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		/* the program's own memory: a memfd as it asked */
 		*fdk = FD_MEMFD;
 	} else if (kind == RP_OPEN) {
+		/* /proc/PID of a replayed process: the replay's pid (pids.c) */
+		rp_pid_path(rp, t, nr == SYS_openat ? 1 : 0, &fx);
 		/* opened for real, read-only, never creating or truncating */
 		fl = (rp_open_flags(rs) & keep) | O_RDONLY | O_NONBLOCK | O_NOCTTY;
 		if (nr == SYS_openat) {
@@ -170,6 +173,7 @@ static int open_real(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
+	rp_pid_path_undo(t, &fx);
 	*got = t->regs.rax;
 	if (*got < 0 && kind != RP_NEWFD) {
 		/* not there (or not openable) any more: a placeholder */

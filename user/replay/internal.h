@@ -49,7 +49,11 @@
  *   start.c     starting the recorded program; every new program image
  *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
  *               next syscall entry or through a real syscall, inject one
- *   proc.c      the replayed processes and threads
+ *   proc.c      the replayed processes and threads, by recorded and
+ *               replayed id
+ *   pids.c      where a recorded pid meets the replay's: wait4 and waitid
+ *               reap the child for real, /proc/PID paths name the
+ *               replayed process, robust futexes of a thread that ends
  *   mem.c       the replayed program's memory
  *   report.c    divergence and failure reports
  *   watchdog.c  a thread that notices a replayed thread never reaching
@@ -139,6 +143,7 @@ struct rproc {
 	unsigned int nexec;	/* execs seen */
 	bool exiting;		/* exit_group() or a fatal signal is under way */
 	bool dead;
+	bool reaped;		/* by its parent's wait, for real (pids.c) */
 	int nfd;
 	uint8_t *fd;		/* enum fdkind by descriptor number */
 	struct fdstat *fst;	/* what the recording's fstat() said, by number */
@@ -269,6 +274,8 @@ struct rthread *rp_thread_new(struct rp *rp, struct rproc *p, uint32_t rtid, pid
 struct rthread *rp_thread_by_rtid(struct rp *rp, uint32_t rtid);
 /* A live thread by replayed tid; NULL if none. */
 struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid);
+/* A process by recorded tgid (the newest of that id); NULL if none. */
+struct rproc *rp_proc_by_rpid(struct rp *rp, uint32_t rpid);
 
 /* mem.c: 0 or -EFAULT */
 int rp_mem_write(struct rproc *p, uint64_t addr, const void *buf, size_t len);
@@ -357,6 +364,30 @@ void rp_fs_clone(struct rthread *parent, struct rthread *child, uint64_t flags);
 bool rp_path_resolves(struct rthread *t, int64_t dirfd, uint64_t path);
 /* chdir, fchdir, chroot, unshare, setns, pivot_root (RP_PATH). */
 int rp_sys_path(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+
+/* pids.c */
+/* wait4, waitid (RP_WAIT). */
+int rp_sys_wait(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
+/* A path argument rewritten for the syscall in flight; what was under it. */
+struct rp_path_fix {
+	uint64_t addr;		/* the new string; 0: none */
+	size_t len;
+	uint8_t saved[REC_STR_MAX + 32];
+};
+/*
+ * If string argument @arg of the syscall @t is at (rp->ev) is a /proc path
+ * of a replayed process by its recorded pid ("/proc/PID/...", also
+ * ".../task/TID/..."), point the argument at the same path with the
+ * replay's pid, written below the thread's stack. rp_restore_args() puts
+ * the register back, rp_pid_path_undo() the memory. Return: whether so.
+ */
+bool rp_pid_path(struct rp *rp, struct rthread *t, unsigned int arg, struct rp_path_fix *fx);
+void rp_pid_path_undo(struct rthread *t, struct rp_path_fix *fx);
+/*
+ * @t is about to end (exit, exit_group): mark the robust futexes it holds
+ * as the kernel does, by its recorded tid.
+ */
+void rp_robust_exit(struct rthread *t);
 
 /* sched.c */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc);

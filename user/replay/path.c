@@ -77,13 +77,21 @@ bool rp_path_resolves(struct rthread *t, int64_t dirfd, uint64_t path)
  */
 static int run_path(struct rp *rp, struct rthread *t, const struct rec_sys *rs, bool *lost)
 {
+	struct rp_path_fix fx = { 0 };
 	int err;
 
 	t->entry = t->regs;
+	/* chdir("/proc/PID/cwd") of a replayed process: the replay's (pids.c) */
+	if (rs->nr != SYS_fchdir)
+		rp_pid_path(rp, t, 0, &fx);
 	rp->real++;
 	err = rp_run_real(rp, t, false, 0);
 	if (err)
 		return err;
+	if (fx.addr) {
+		rp_pid_path_undo(t, &fx);
+		rp_restore_args(t, t->regs.rax);
+	}
 	*lost = (int64_t)t->regs.rax != rs->ret;
 	if (*lost) {
 		char call[512];

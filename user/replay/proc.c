@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The replayed processes and threads, each known by its recorded id (as
- * the journal names it) and its id in the replay.
+ * the journal names it) and its id in the replay: the table that
+ * translates one into the other (pids.c uses it where a syscall the
+ * replay runs for real takes a pid).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,5 +92,15 @@ struct rthread *rp_thread_by_tid(struct rp *rp, pid_t tid)
 	for (t = rp->threads; t; t = t->next)
 		if (t->tid == tid && t->st != TS_DEAD)
 			return t;
+	return NULL;
+}
+
+struct rproc *rp_proc_by_rpid(struct rp *rp, uint32_t rpid)
+{
+	struct rproc *p;
+
+	for (p = rp->procs; p; p = p->next)	/* the newest first */
+		if (p->rpid == rpid)
+			return p;
 	return NULL;
 }

@@ -2,7 +2,7 @@
 /*
  * Signals (Documentation/replay.rst, Signals). A signal is delivered
  * where the journal says: sent to the thread (tgkill), its signal-delivery
- * stop awaited, the recorded si_code set, and the kernel delivers it
+ * stop awaited, the recorded siginfo set, and the kernel delivers it
  * (handler, default action, mask). A fault is not sent: the thread must
  * fault again by itself. A syscall that waits with a temporary signal mask
  * and was interrupted runs as a real rt_sigsuspend with that mask until
@@ -142,7 +142,7 @@ static int end_sigwait(struct rthread *t)
 
 /*
  * Wait for the signal-delivery stop of the signal @s sent to @t, and set
- * the recorded si_code: it is delivered when @t resumes (TS_SIGSTOP).
+ * the recorded siginfo: it is delivered when @t resumes (TS_SIGSTOP).
  */
 static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_signal *s)
 {
@@ -180,7 +180,14 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 				ptrace(PTRACE_CONT, t->tid, 0, 0);
 				continue;
 			}
-			if (!ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si)) {
+			/*
+			 * The recorded siginfo: the replay sent the signal,
+			 * the kernel's names ttrec as the sender (si_pid,
+			 * si_uid) or, for a SIGCHLD of its own, the replay's
+			 * child. A journal without it: the si_code at least.
+			 */
+			if (rec_signal_siginfo(s, &si) ||
+			    !ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si)) {
 				si.si_code = s->code;
 				ptrace(PTRACE_SETSIGINFO, t->tid, 0, &si);
 			}

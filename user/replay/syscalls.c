@@ -332,8 +332,13 @@ static int run_to_sys(struct rp *rp, struct rthread *t, const struct rec_sys *rs
 /* exit, exit_group: let it end the thread (or its whole process). */
 static int sys_exit(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
+	struct rthread *u;
 	int err;
 
+	/* its robust futexes, and with exit_group its process's (pids.c) */
+	for (u = rp->threads; u; u = u->next)
+		if (u == t || (rs->nr == SYS_exit_group && u->p == t->p && u->st != TS_DEAD))
+			rp_robust_exit(u);
 	if (rs->nr == SYS_exit_group)
 		t->p->exiting = true;
 	err = rp_resume(t, PTRACE_CONT);
@@ -437,6 +442,8 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 		return sys_real(rp, t, rs, kind);
 	case RP_PATH:
 		return rp_sys_path(rp, t, rs);
+	case RP_WAIT:
+		return rp_sys_wait(rp, t, rs);
 	}
 	return rp_emulate(rp, t, rs);
 }

@@ -53,6 +53,8 @@
  *   R_NAME                 removes, renames or truncates a file by name:
  *                          emulated; a memfd of the replay that stands
  *                          for that file follows
+ *   R_WAIT                 emulated, and the recorded child it reaped is
+ *                          reaped for real, user/replay/pids.c
  *   R_OPEN(cx), R_NEWFD(cx), R_MEMFD(cx), R_SOCKETPAIR(cx): creates
  *                          descriptors; @cx
  *                          says when they are close-on-exec:
@@ -104,6 +106,7 @@
 #define R_MEMFD(cx)	.rp = RP_MEMFD, cx
 #define R_FILEIO	.rp = RP_FILEIO
 #define R_NAME		.rp = RP_NAME
+#define R_WAIT		.rp = RP_WAIT
 #define R_OPEN(cx)	.rp = RP_OPEN, cx
 #define R_NEWFD(cx)	.rp = RP_NEWFD, cx
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
@@ -191,7 +194,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(58, vfork, "", KNOWN, R_CLONE),
 	SYS(59, execve, "spp", KNOWN, R_EXEC),
 	SYS(60, exit, "d", NORETURN, R_EXIT),
-	SYS(61, wait4, "dpxp", KNOWN, R_EMU, FIX(1, 4), FIX(3, 144)),
+	SYS(61, wait4, "dpxp", KNOWN, R_WAIT, FIX(1, 4), FIX(3, 144)),
 	SYS(62, kill, "dS", KNOWN, R_EMU),
 	SYS(63, uname, "p", KNOWN, R_EMU, FIX(0, 390)),
 	SYS(64, semget, "xdx", KNOWN, R_EMU),
@@ -388,7 +391,7 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(244, mq_notify, "fp", KNOWN, R_EMU),
 	SYS(245, mq_getsetattr, "fpp", KNOWN, R_EMU, FIX(2, 64)),
 	SYS(246, kexec_load, "pupx", UNKNOWN, R_EMU),
-	SYS(247, waitid, "ddpxp", KNOWN, R_EMU, FIX(2, 128), FIX(4, 144)),
+	SYS(247, waitid, "ddpxp", KNOWN, R_WAIT, FIX(2, 128), FIX(4, 144)),
 	SYS(248, add_key, "sspud", UNKNOWN, R_EMU),
 	SYS(249, request_key, "sssd", UNKNOWN, R_EMU),
 	SYS(250, keyctl, "dxxxx", PARTIAL, R_EMU),
@@ -640,20 +643,24 @@ static const struct cmd_info cmds[] = {
 
 	/*
 	 * prctl: the output (if any) is arg2, args[1]. Replay runs these
-	 * getters and PR_SET_NAME for real: they touch only the process
-	 * (journals from before prctl's outputs were recorded lack them).
+	 * getters for real, and the setters of what they get: they touch
+	 * only the process (journals from before prctl's outputs were
+	 * recorded lack them). PR_SET_CHILD_SUBREAPER makes the process
+	 * the parent of the orphans below it, as it was when recorded.
 	 */
 	C_FIX_RP(157, PR_GET_PDEATHSIG, 1, 4, REAL),	/* int */
 	C_FIX_RP(157, PR_GET_NAME, 1, 16, REAL),	/* TASK_COMM_LEN */
 	C_FIX_RP(157, PR_GET_CHILD_SUBREAPER, 1, 4, REAL),
 	C_FIX_RP(157, PR_GET_TID_ADDRESS, 1, 8, REAL),	/* int __user * */
 	C_NONE_RP(157, PR_SET_NAME, REAL),
+	C_NONE_RP(157, PR_SET_PDEATHSIG, REAL),
+	C_NONE_RP(157, PR_SET_CHILD_SUBREAPER, REAL),
 	C_FIX(157, PR_GET_UNALIGN, 1, 4),
 	C_FIX(157, PR_GET_FPEMU, 1, 4),
 	C_FIX(157, PR_GET_FPEXC, 1, 4),
 	C_FIX(157, PR_GET_ENDIAN, 1, 4),
 	C_FIX(157, PR_GET_TSC, 1, 4),
-	C_NONE(157, PR_SET_PDEATHSIG), C_NONE(157, PR_GET_DUMPABLE),
+	C_NONE(157, PR_GET_DUMPABLE),
 	C_NONE(157, PR_SET_DUMPABLE), C_NONE(157, PR_SET_UNALIGN),
 	C_NONE(157, PR_GET_KEEPCAPS), C_NONE(157, PR_SET_KEEPCAPS),
 	C_NONE(157, PR_SET_FPEMU), C_NONE(157, PR_SET_FPEXC),
@@ -665,8 +672,7 @@ static const struct cmd_info cmds[] = {
 	C_NONE(157, PR_SET_SECUREBITS), C_NONE(157, PR_SET_TIMERSLACK),
 	C_NONE(157, PR_GET_TIMERSLACK), C_NONE(157, PR_TASK_PERF_EVENTS_DISABLE),
 	C_NONE(157, PR_TASK_PERF_EVENTS_ENABLE), C_NONE(157, PR_MCE_KILL),
-	C_NONE(157, PR_MCE_KILL_GET), C_NONE(157, PR_SET_CHILD_SUBREAPER),
-	C_NONE(157, PR_SET_NO_NEW_PRIVS), C_NONE(157, PR_GET_NO_NEW_PRIVS),
+	C_NONE(157, PR_MCE_KILL_GET), C_NONE(157, PR_SET_NO_NEW_PRIVS), C_NONE(157, PR_GET_NO_NEW_PRIVS),
 	C_NONE(157, PR_SET_THP_DISABLE), C_NONE(157, PR_GET_THP_DISABLE),
 	C_NONE(157, PR_SET_FP_MODE), C_NONE(157, PR_GET_FP_MODE),
 	C_NONE(157, PR_CAP_AMBIENT), C_NONE(157, PR_GET_SPECULATION_CTRL),

@@ -39,6 +39,8 @@ enum rp_kind {
 			 * see them; else emulated */
 	RP_NAME,	/* unlink, rename, truncate of a path: emulated; the memfd
 			 * that stands for a file of that name follows */
+	RP_WAIT,	/* wait4, waitid: emulated, but a recorded child they
+			 * reaped is reaped for real */
 };
 
 /* What else than the syscall number decides its enum rp_kind. */
