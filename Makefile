@@ -14,6 +14,7 @@
 #   make vm-shell   boot the test VM with an interactive shell
 #   make install    install ttrec, its man pages and bash completion, and
 #                   ttrec.ko with its DKMS sources (honours DESTDIR, PREFIX)
+#   make deb        Debian packages ttrec, ttrec-dev, ttrec-dkms (.output/deb/)
 #   make deps       install the Debian packages the project needs
 #
 # Variables: KERNELRELEASE= / KDIR= build the module for that one kernel
@@ -64,7 +65,10 @@ VMLINUZ		?= /boot/vmlinuz-$(firstword $(VM_KRELS))
 KSRC_TARBALL	?= /usr/src/linux-source-6.1.tar.xz
 
 VERSION		:= 0.1.0
-GIT_REV		:= $(shell git -C $(SRCDIR) describe --always --dirty 2>/dev/null)
+# The git revision --version shows. A source tree copied out of git (make
+# deb) carries it in .scmversion, as the kernel's source packages do.
+GIT_REV		:= $(shell cat $(SRCDIR)/.scmversion 2>/dev/null || \
+		     git -C $(SRCDIR) describe --always --dirty 2>/dev/null)
 
 CC		?= gcc
 CLANG		?= clang
@@ -171,7 +175,7 @@ tool: $(OUTPUT)/ttrec
 $(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(wildcard bpf/*.h) include/uapi/linux/ttrec.h $(BPF_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libttrec.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -179,12 +183,14 @@ $(OUTPUT)/libttrec.a: $(LIB_OBJS)
 
 $(OUTPUT)/ttrec: $(OUTPUT)/user/main.o $(OUTPUT)/libttrec.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Man pages, made from the tool's own --help texts (user/man/mkman.sh), so
-# they never drift from it; dated by the last commit.
+# they never drift from it; dated by the last commit (or SOURCE_DATE_EPOCH,
+# which dpkg-buildpackage sets from the changelog).
 MAN_DIR		:= $(OUTPUT)/man
-MAN_DATE	:= $(shell git -C $(SRCDIR) log -1 --format=%cs 2>/dev/null || date -u +%F)
+MAN_DATE	:= $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%F),$(shell \
+		     git -C $(SRCDIR) log -1 --format=%cs 2>/dev/null || date -u +%F))
 DEB_PKGS	+= groff-base man-db
 tool: $(MAN_DIR)/ttrec.8
 
@@ -357,28 +363,70 @@ vm-shell: deps-ensure
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) selftests/vm/run-vm.sh --shell
 
 # ---------------------------------------------------------------- install
+# `make install` is install-tool (ttrec, its man pages and bash completion),
+# install-dev (the uapi header), install-module (ttrec.ko for each kernel
+# it was built for, into /lib/modules/<release>/extra) and install-dkms
+# (the module's sources and kmod/dkms.conf in /usr/src/ttrec-VERSION).
+# The Debian packages (make deb) are made of all but install-module.
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
-# The module goes to /lib/modules/<release>/extra for every kernel built for.
-DKMSDIR		?= /usr/src/ttrec-$(VERSION)
-
 MANDIR		?= $(PREFIX)/share/man
 COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+INCLUDEDIR	?= $(PREFIX)/include
+DKMSDIR		?= /usr/src/ttrec-$(VERSION)
 
-install: build
+.PHONY: install-tool install-dev install-module install-dkms
+install: install-tool install-dev install-module install-dkms
+
+install-tool: tool
 	install -D -m 0755 $(OUTPUT)/ttrec $(DESTDIR)$(BINDIR)/ttrec
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MAN_DIR)/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -D -m 0644 user/completion/ttrec.bash $(DESTDIR)$(COMPLETIONDIR)/ttrec
+
+install-dev:
+	install -D -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(INCLUDEDIR)/linux/ttrec.h
+
+install-module: module
 	$(foreach r,$(KRELS),install -D -m 0644 $(OUTPUT)/module/$(r)/ttrec.ko \
 		$(DESTDIR)/lib/modules/$(r)/extra/ttrec.ko;)
-	install -D -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(PREFIX)/include/linux/ttrec.h
-	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
-	install -D -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/Kbuild
-	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/include/uapi/linux
-	install -m 0644 kmod/* $(DESTDIR)$(DKMSDIR)/kmod/
-	install -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(DKMSDIR)/include/uapi/linux/
 	@[ -n "$(DESTDIR)" ] || for r in $(KRELS); do depmod -a $$r || true; done
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/include/uapi/linux
+	sed '/^PACKAGE_VERSION=/s/#MODULE_VERSION#/$(VERSION)/' kmod/dkms.conf > $(DESTDIR)$(DKMSDIR)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMSDIR)/dkms.conf
+	install -m 0644 Kbuild $(DESTDIR)$(DKMSDIR)/Kbuild
+	install -m 0644 kmod/*.c kmod/*.h $(DESTDIR)$(DKMSDIR)/kmod/
+	install -m 0644 include/uapi/linux/ttrec.h $(DESTDIR)$(DKMSDIR)/include/uapi/linux/
+
+# ---------------------------------------------------------------- deb
+# `make deb`: Debian packages, made with debhelper from user/packaging/.
+# The tree has no debian/ of its own: as the kernel's scripts/package/
+# mkdebian does, user/packaging/mkdebian.sh copies the source tree (the
+# files git tracks, as they are in the work tree) to
+# .output/deb/ttrec-VERSION/ and generates debian/ there, and
+# dpkg-buildpackage builds ttrec, ttrec-dev and ttrec-dkms (and ttrec's
+# debug symbols) into .output/deb/
+DEB_PKGS	+= debhelper dh-dkms dkms dpkg-dev debootstrap
+DEB_DIR		:= $(OUTPUT)/deb
+DEB_STAMP	:= $(DEB_DIR)/.built
+DEB_INPUTS	:= Makefile $(KMOD_SRCS) kmod/dkms.conf $(BPF_SRCS) $(wildcard bpf/*.h) \
+		   $(USER_SRCS) $(USER_HDRS) $(wildcard user/man/* user/completion/*) \
+		   $(shell find user/packaging -type f)
+
+.PHONY: deb
+deb: deps-ensure
+	$(Q)$(MAKE) --no-print-directory $(DEB_STAMP)
+
+$(DEB_STAMP): $(DEB_INPUTS)
+	$(call msg,DEB,$(DEB_DIR))
+	$(Q)user/packaging/mkdebian.sh $(SRCDIR) $(DEB_DIR) $(VERSION) "$(GIT_REV)"
+	$(Q)cd $(DEB_DIR)/ttrec-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc $(if $(filter 1,$(V)),,>../build.log 2>&1) || \
+		{ $(if $(filter 1,$(V)),,tail -n 40 ../build.log;) \
+		  echo "ttrec: dpkg-buildpackage failed (log: $(DEB_DIR)/build.log)" >&2; exit 1; }
+	$(Q)touch $@
 
 clean:
 	rm -rf $(OUTPUT)
