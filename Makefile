@@ -349,10 +349,11 @@ $(INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh selftests/run-
 
 check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory build
-	$(Q)$(MAKE) --no-print-directory initramfs
+	$(Q)$(MAKE) --no-print-directory initramfs $(DEB_STAMP)
 	$(Q)OUTPUT=$(OUTPUT) TTREC_VM_KERNELS="$(VM_KRELS)" selftests/vm/check.sh
 
 check-host: build
+	$(Q)$(MAKE) --no-print-directory $(DEB_STAMP)
 	$(Q)OUTPUT=$(OUTPUT) selftests/vm/check.sh --host-only
 
 check-vm: build initramfs
@@ -407,7 +408,8 @@ install-dkms:
 # files git tracks, as they are in the work tree) to
 # .output/deb/ttrec-VERSION/ and generates debian/ there, and
 # dpkg-buildpackage builds ttrec, ttrec-dev and ttrec-dkms (and ttrec's
-# debug symbols) into .output/deb/
+# debug symbols) into .output/deb/. selftests/deb.sh installs them in a
+# clean Debian chroot (make check).
 DEB_PKGS	+= debhelper dh-dkms dkms dpkg-dev debootstrap
 DEB_DIR		:= $(OUTPUT)/deb
 DEB_STAMP	:= $(DEB_DIR)/.built

@@ -4,7 +4,10 @@
 # make check: host tests, then one VM run per guest kernel; fails on any
 # failed test, on a VM that did not finish, or on any kernel warning, BUG or
 # oops in a VM. Last line: "N passed, N failed" (", N skipped" when some
-# were), counting every kernel; a line per kernel before it.
+# were), counting every kernel; a line per kernel before it. The Debian
+# package test (selftests/deb.sh: a chroot, minutes of dpkg and DKMS
+# builds, no VM) runs in the background beside the others, its output in
+# $OUTPUT/deb-results.log, shown and counted at the end.
 #
 # usage: check.sh [--host-only | --vm-only]
 # Environment: OUTPUT (build folder), TTREC_VM_KERNELS (kernel releases to
@@ -33,6 +36,15 @@ add_results() {	# LOGFILE LABEL [NAME]: NAME in messages (default LABEL)
 }
 summary=()
 
+deb_pid=
+deb_log=$OUTPUT/deb-results.log
+if [ "$mode" != --vm-only ] && [ -f "$here/../deb.sh" ]; then
+	# a first run makes the chroot's base: allow it more than 900 s
+	TTREC_TEST_TIMEOUT=${TTREC_DEB_TIMEOUT:-2400} \
+		"$here/../run-tests.sh" deb "$here/../deb.sh" >"$deb_log" 2>&1 &
+	deb_pid=$!
+fi
+
 if [ "$mode" != --vm-only ]; then
 	host_tests=()
 	for t in "$OUTPUT"/selftests/*; do
@@ -41,7 +53,7 @@ if [ "$mode" != --vm-only ]; then
 		host_tests+=("$t")
 	done
 	for t in "$here"/../*.sh; do
-		case "${t##*/}" in run-tests.sh) continue ;; esac
+		case "${t##*/}" in run-tests.sh|deb.sh) continue ;; esac
 		[ -f "$t" ] && host_tests+=("$t")
 	done
 	echo "== host tests ($(uname -r))"
@@ -97,6 +109,13 @@ if [ "$mode" != --host-only ]; then
 	for krel in ${TTREC_VM_KERNELS:-}; do
 		run_vm "$krel"
 	done
+fi
+
+if [ -n "$deb_pid" ]; then
+	echo "== Debian packages (selftests/deb.sh, in the background so far)"
+	wait "$deb_pid"
+	cat "$deb_log"
+	add_results "$deb_log" deb
 fi
 
 for l in "${summary[@]}"; do

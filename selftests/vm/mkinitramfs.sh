@@ -58,10 +58,11 @@ for t in "$out"/selftests/workloads/*; do
 	install -m 0755 "$t" "$root/ttrec/selftests/workloads/"
 	elfs+=("$t")
 done
-# Shell-script selftests run as they are (completion.sh with the completion).
+# Shell-script selftests run as they are (completion.sh with the completion);
+# deb.sh installs the Debian packages in a chroot, on the host only.
 install -m 0644 "$src/user/completion/ttrec.bash" "$root/ttrec/selftests/ttrec.bash"
 for t in "$src"/selftests/*.sh; do
-	case "${t##*/}" in run-tests.sh) continue ;; esac
+	case "${t##*/}" in run-tests.sh|deb.sh) continue ;; esac
 	[ -f "$t" ] && install -m 0755 "$t" "$root/ttrec/selftests/"
 done
 for p in ${TTREC_VM_EXTRA:-}; do
