@@ -60,7 +60,7 @@ else
 VM_KRELS	:= $(KRELS)
 endif
 MODULES		:= $(foreach r,$(KRELS),$(OUTPUT)/module/$(r)/ttrec.ko)
-# The kernel of the targets that boot the VM once (demo, vm-shell, bench-vm).
+# The kernel of the targets that boot the VM once (demo, vm-shell).
 VMLINUZ		?= /boot/vmlinuz-$(firstword $(VM_KRELS))
 KSRC_TARBALL	?= /usr/src/linux-source-6.1.tar.xz
 
@@ -304,14 +304,16 @@ demo: build initramfs
 		selftests/vm/run-vm.sh
 
 # ---- snapshot bench (VM)
-# `make bench-vm` boots the test VM once with ttrec.bench and runs
+# `make bench-vm` boots the test VM with ttrec.bench, once per kernel of
+# VM_KRELS (both series; KERNEL=6.12 for one), and runs
 # selftests/bench/snapbench there: the pause of a snapshot against fork()
 # and `criu dump --leave-running` of a 256 MiB target, and the size of an
 # incremental image after 1% of its pages changed. criu is copied into a
-# separate initramfs, for this run only. Not part of make check.
+# separate initramfs per kernel (with that kernel's modules), for this run
+# only. Logs in .output/vm/bench-<release>/. Not part of make check.
 DEB_PKGS	+= criu
 SNAPBENCH	:= $(OUTPUT)/bench/snapbench
-BENCH_INITRAMFS	:= $(OUTPUT)/vm/initramfs-bench.cpio.gz
+BENCH_INITRAMFS	= $(OUTPUT)/vm/initramfs-bench-$(1).cpio.gz
 # criu's kernel feature checks need netfilter and the socket diag modules.
 BENCH_KMODS	:= nf_tables unix_diag inet_diag tcp_diag udp_diag netlink_diag \
 		   af_packet_diag tun veth
@@ -326,16 +328,21 @@ $(SNAPBENCH): selftests/bench/snapbench.c $(OUTPUT)/libttrec.a include/uapi/linu
 $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
-$(BENCH_INITRAMFS): build selftests/vm/init selftests/vm/mkinitramfs.sh | $(OUTPUT)/vm
+$(call BENCH_INITRAMFS,%): build selftests/vm/init selftests/vm/mkinitramfs.sh | $(OUTPUT)/vm
 	$(call msg,CPIO,$@)
 	$(Q)TTREC_VM_EXTRA="$(TTREC_VM_EXTRA) criu $(SNAPBENCH)" \
-		TTREC_VM_KMODS="$(BENCH_KMODS)" TTREC_VM_KMODS_DIR=/lib/modules/$(firstword $(VM_KRELS)) \
+		TTREC_VM_KMODS="$(BENCH_KMODS)" TTREC_VM_KMODS_DIR=/lib/modules/$* \
 		selftests/vm/mkinitramfs.sh $(OUTPUT) $@
 
 bench-vm: deps-ensure
-	$(Q)$(MAKE) --no-print-directory $(BENCH_INITRAMFS)
-	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_INITRD=$(BENCH_INITRAMFS) \
-		TTREC_VM_MEM=3072 TTREC_VM_APPEND="ttrec.bench" selftests/vm/run-vm.sh
+	$(Q)$(MAKE) --no-print-directory $(foreach r,$(VM_KRELS),$(call BENCH_INITRAMFS,$(r)))
+	$(Q)for r in $(VM_KRELS); do \
+		echo "== bench-vm on $$r (QEMU TCG)"; \
+		OUTPUT=$(OUTPUT) VMLINUZ=/boot/vmlinuz-$$r \
+			TTREC_VM_INITRD=$(call BENCH_INITRAMFS,$$r) \
+			TTREC_VM_LOGS=$(OUTPUT)/vm/bench-$$r TTREC_VM_MEM=3072 \
+			TTREC_VM_APPEND="ttrec.bench" selftests/vm/run-vm.sh || exit 1; \
+	done
 
 # ---------------------------------------------------------------- tests
 # Host tests need no module; kernel tests (selftests/kmod_*) run in the VM.
