@@ -142,6 +142,7 @@ struct rproc {
 	int memfd;		/* /proc/PID/mem */
 	unsigned int nexec;	/* execs seen */
 	bool exiting;		/* exit_group() or a fatal signal is under way */
+	bool leader_gone;	/* its main thread exited first: that wait status comes last */
 	bool dead;
 	bool reaped;		/* by its parent's wait, for real (pids.c) */
 	int nfd;
@@ -164,6 +165,8 @@ struct rthread {
 	bool dirty;		/* regs to be written back before resuming */
 	bool task_started;	/* a clone/exec started by its task event */
 	int sig;		/* TS_SIGSTOP: the signal to deliver */
+	bool sig_fatal;		/* TS_SIGSTOP: and it ends the process (SIG_DFL) */
+	bool killed;		/* the journal has its SIGKILL: its exit event sends it */
 	int64_t last_nr;	/* the last syscall matched */
 	uint64_t last_ts;	/* recorded time of its last event */
 	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */

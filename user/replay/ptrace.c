@@ -35,7 +35,27 @@ int rp_resume(struct rthread *t, enum __ptrace_request req)
 	if (ptrace(req, t->tid, 0, sig))
 		return -errno;
 	t->sig = 0;
+	t->sig_fatal = false;
 	return 0;
+}
+
+/*
+ * The wait status of a group leader that exited before its other threads
+ * comes when the last of them is gone, after task_exit() is done with it.
+ */
+static bool late_leader(struct rp *rp, pid_t pid, int st)
+{
+	struct rproc *p;
+
+	if (!WIFEXITED(st) && !WIFSIGNALED(st))
+		return false;
+	for (p = rp->procs; p; p = p->next) {
+		if (p->pid == pid && p->leader_gone) {
+			p->leader_gone = false;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The next wait status of @t (statuses of other threads are kept for them). */
@@ -65,6 +85,8 @@ int rp_wait_thread(struct rp *rp, struct rthread *t, int *status)
 		o = rp_thread_by_tid(rp, pid);
 		if (o && o->nstash < STASH_MAX)
 			o->stash[o->nstash++] = st;
+		else if (!o && late_leader(rp, pid, st))
+			continue;
 		else if (!o && rp->norphans < (int)(sizeof(rp->orphans) / sizeof(rp->orphans[0])))
 			rp->orphans[rp->norphans++] = (struct orphan){ pid, st };
 	}

@@ -55,7 +55,7 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 	struct rthread *t = rp_thread_by_rtid(rp, sc->tid);
 	int st, sig, err;
 
-	if (!t || t->task_started || !sc->ip || sc->ip >= 0x800000000000ULL)
+	if (!t || t->task_started || t->p->exiting || !sc->ip || sc->ip >= 0x800000000000ULL)
 		return;
 	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_PREEMPT)
 		return;
@@ -121,7 +121,7 @@ void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 	if (!(sc->state & 1))
 		return;
 	t = rp_thread_by_rtid(rp, sc->tid);
-	if (!t || t->task_started)
+	if (!t || t->task_started || t->p->exiting)
 		return;
 	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP &&
 	    t->st != TS_PREEMPT)

@@ -102,21 +102,38 @@ int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	return rp_do_outs(rp, t, rs, true);
 }
 
+/* Whether @s, once delivered, ends the process: no handler, a default action that kills. */
+static bool ends_process(const struct rec_signal *s)
+{
+	if (s->handler != 0)	/* SIG_DFL */
+		return false;
+	switch (s->sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return false;
+	}
+	return true;
+}
+
 /* A recorded fault (SIGSEGV...): the replayed thread must fault again by itself. */
 static int signal_fault(struct rp *rp, struct rthread *t, const struct rec_signal *s)
 {
 	int err;
 
-	if (t->st == TS_SIGSTOP && t->sig == s->sig)
+	if (t->st == TS_SIGSTOP && t->sig == s->sig) {
+		t->sig_fatal = ends_process(s);
 		return 0;	/* it did, running on after the last event */
+	}
 	if (t->st == TS_ENTRY) {
 		rp_diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread made a syscall",
 			   strsignal(s->sig), s->code, (unsigned long long)s->ip);
 		return -EPROTO;
 	}
 	err = rp_run_to_entry(rp, t);
-	if (err == -EFAULT && t->sig == s->sig)
+	if (err == -EFAULT && t->sig == s->sig) {
+		t->sig_fatal = ends_process(s);
 		return 0;	/* delivered when the thread resumes */
+	}
 	rp_diverge(rp, t, "expected %s (code %d at ip %#llx), but the thread %s",
 		   strsignal(s->sig), s->code, (unsigned long long)s->ip,
 		   err == -ESRCH ? "exited" : err == -EFAULT ? "got another signal" :
@@ -193,6 +210,7 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 			}
 			t->st = TS_SIGSTOP;
 			t->sig = sig;
+			t->sig_fatal = ends_process(s);
 			return rp_getregs(t);
 		default:
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
@@ -209,6 +227,17 @@ int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 
 	rp->cur = t;
 	rp->signals++;
+	if (t && s->sig == SIGKILL) {
+		/*
+		 * The kernel's own when a process ends (exit_group(), a fatal
+		 * signal, an exec in another thread), or one sent from
+		 * elsewhere (that kill() is emulated): never caught, no stop
+		 * to wait for. The thread's exit event, which follows, sends
+		 * it if the replay's process is not ending already (task.c).
+		 */
+		t->killed = true;
+		return 0;
+	}
 	if (!t || t->st == TS_DEAD) {
 		rp_diverge(rp, NULL, "signal %d for thread %u, which does not exist in the replay",
 			   s->sig, s->tid);

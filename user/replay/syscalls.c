@@ -392,6 +392,15 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 		rp_diverge(rp, NULL, "a syscall of thread %u, which does not exist in the replay", rs->tid);
 		return -ESRCH;
 	}
+	if (t->p->exiting) {
+		/*
+		 * Its process is ending (exit_group(), a fatal signal or a
+		 * SIGKILL, replayed before this event): the kernel ended the
+		 * syscall and then the thread, which the replay's thread,
+		 * killed already, does not get to.
+		 */
+		return 0;
+	}
 	if (t->task_started || (rp->launch_exec && t->st == TS_EXIT)) {
 		if (rp->launch_exec) {
 			rp->launch_exec = false;

