@@ -58,6 +58,23 @@ TEST_F_TIMEOUT(rp, fatal_signal_in_one_thread, 60)
 	RECORD_REPLAY("--follow-fork", cmd, "child ended by signal 11");
 }
 
+/* --------------------------------------------- threads that stop running */
+
+/*
+ * A thread preempted at its time slice's end while it holds a mutex: the
+ * replay runs it to the preempted instruction before the thread that
+ * waits for the mutex runs.
+ */
+TEST_F_TIMEOUT(rp, preempted_holding_a_mutex, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fault spin", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_fault done");
+	if (!strstr(self->rec, "held while A did not run: 1"))
+		SKIP(return, "the thread was not preempted while it held the mutex");
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */
