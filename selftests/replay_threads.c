@@ -75,6 +75,22 @@ TEST_F_TIMEOUT(rp, preempted_holding_a_mutex, 60)
 		SKIP(return, "the thread was not preempted while it held the mutex");
 }
 
+/*
+ * A thread that sleeps uninterruptibly at a page fault (a file's page is
+ * read from the disk) while it holds a mutex: the same, at the fault.
+ */
+TEST_F_TIMEOUT(rp, page_fault_sleep_holding_a_mutex, 60)
+{
+	char cmd[CMD_MAX];
+
+	ASSERT_EQ(0, sh("dd if=/dev/urandom of=%s/cold bs=1M count=2 conv=fsync status=none",
+			self->tmp));
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fault fault %s/cold", wl_dir, self->tmp);
+	RECORD_REPLAY("", cmd, "rp_thr_fault done");
+	if (!strstr(self->rec, "held while A did not run: 1"))
+		SKIP(return, "no page-fault sleep (the page stayed cached: no disk?)");
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */

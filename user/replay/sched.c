@@ -10,7 +10,11 @@
  * before the syscall must run then, before the events of other threads that
  * followed (a pthread_join reads the joined thread's tid word before it
  * waits). Likewise a thread preempted in user code runs to the preempted
- * instruction (sched_preempt()).
+ * instruction (sched_preempt()), and so does one that went to
+ * uninterruptible sleep: that happens in a syscall, or in user code at a
+ * page fault that waits for a file's page or a lock (the code before the
+ * fault, a mutex released by the loader say, happened before the other
+ * threads ran).
  */
 #include <errno.h>
 #include <signal.h>
@@ -71,11 +75,12 @@ static int live_threads(const struct rp *rp, const struct rproc *p)
 }
 
 /*
- * A thread preempted in user code (on the recording's single CPU): the
- * other threads ran while it stood at @ip. Run it there (a breakpoint; the
- * first time it gets there since its last event), so that its user code
- * before that point happens before theirs, as recorded. If it makes a
- * syscall first, it was preempted inside the kernel: it stops at that
+ * A thread preempted in user code (on the recording's single CPU), or in
+ * uninterruptible sleep at a page fault: the other threads ran while it
+ * stood at @ip. Run it there (a breakpoint; the first time it gets there
+ * since its last event), so that its user code before that point happens
+ * before theirs, as recorded. If it makes a syscall first, it was
+ * preempted or went to sleep inside the kernel: it stops at that
  * syscall's entry. Only matters with more than one thread.
  */
 static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
@@ -135,7 +140,8 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 
 /*
  * A REC_SCHED event: a thread that went to sleep in a syscall runs to that
- * syscall's entry now; one preempted in user code, to where it was.
+ * syscall's entry now; one preempted in user code or in uninterruptible
+ * sleep (in a syscall or at a page fault), to where it was.
  */
 void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 {
@@ -144,12 +150,11 @@ void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 
 	if (sc->kind != REC_SCHED_OUT || (sc->state & 0xc))
 		return;
-	if (!(sc->state & 3)) {
+	if (!(sc->state & 1)) {
+		/* runnable (0) or uninterruptible (TASK_UNINTERRUPTIBLE, 2) */
 		sched_preempt(rp, sc);
 		return;
 	}
-	if (!(sc->state & 1))
-		return;
 	t = rp_thread_by_rtid(rp, sc->tid);
 	if (!t || t->task_started || t->p->exiting)
 		return;
