@@ -91,6 +91,27 @@ TEST_F_TIMEOUT(rp, page_fault_sleep_holding_a_mutex, 60)
 		SKIP(return, "no page-fault sleep (the page stayed cached: no disk?)");
 }
 
+/* ------------------------------------------------ processes and threads */
+
+/* A thread forks; the child's thread forks; that grandchild execs. */
+TEST_F_TIMEOUT(rp, fork_from_a_thread_and_its_grandchild, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork thread", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "children ok 1");
+	EXPECT_NE(NULL, strstr(self->rec, "digest leaf "));
+}
+
+/* posix_spawn() from the main thread and another, clone3 with CLONE_PIDFD. */
+TEST_F_TIMEOUT(rp, spawn_from_a_thread_and_clone3_pidfd, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork spawn", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "rp_thr_fork spawn done");
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */

@@ -6,10 +6,13 @@
  * every exec: each new program image gets the same treatment as the first
  * (AT_RANDOM recorded, vDSO patched). The program only stops at execs, new
  * threads (or, with --follow-fork, processes), and signals, which the
- * tracer passes on unchanged.
+ * tracer passes on unchanged. Every thread is traced, not only the first:
+ * a thread's fork is followed like the main thread's, and a thread's exec
+ * is seen (the thread then takes the main thread's tid).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +27,22 @@
 #include "record/tracer.h"
 
 /*
+ * A tracee, or a new one announced by its parent's clone/fork event stop
+ * (tracer_new_child()).
+ */
+struct tracee {
+	pid_t pid;
+	int state;		/* TRACEE_* */
+};
+
+#define TRACEE_RUNS	0	/* seen, continued as it stops */
+#define TRACEE_HELD	1	/* at its first stop before its parent's event: waits */
+#define TRACEE_RELEASED	2	/* its parent's event came first: its first stop goes on */
+
+/*
  * One tracer thread. @mu guards seized, first, exited, status and done:
  * the thread sets them and broadcasts @cv, the recorder waits on it.
- * @execs (each process's exec count) is the thread's own.
+ * @execs (each process's exec count) and @tracees are the thread's own.
  */
 struct launch_tracer {
 	pthread_t th;
@@ -43,7 +59,136 @@ struct launch_tracer {
 	long opts;
 	struct { pid_t pid; unsigned int n; } execs[256];
 	int nexecs;
+	struct tracee *tracees;
+	int ntracees, cap_tracees;
 };
+
+static struct tracee *tracee_find(struct launch_tracer *lt, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < lt->ntracees; i++)
+		if (lt->tracees[i].pid == pid)
+			return &lt->tracees[i];
+	return NULL;
+}
+
+/* @pid with @state; NULL when out of memory. */
+static struct tracee *tracee_add(struct launch_tracer *lt, pid_t pid, int state)
+{
+	if (lt->ntracees == lt->cap_tracees) {
+		int cap = lt->cap_tracees ? 2 * lt->cap_tracees : 64;
+		struct tracee *t = realloc(lt->tracees, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		lt->tracees = t;
+		lt->cap_tracees = cap;
+	}
+	lt->tracees[lt->ntracees] = (struct tracee){ pid, state };
+	return &lt->tracees[lt->ntracees++];
+}
+
+static void tracee_forget(struct launch_tracer *lt, pid_t pid)
+{
+	struct tracee *t = tracee_find(lt, pid);
+
+	if (t)
+		*t = lt->tracees[--lt->ntracees];
+}
+
+/* The thread group of @pid (Tgid in its status); 0 if gone. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[256];
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/*
+ * A new tracee at its first stop goes on. Without --follow-fork only the
+ * command's threads are followed, but a process made by clone() with
+ * another exit signal than SIGCHLD is attached as a thread would be: let
+ * it go.
+ */
+static void tracee_first_go(struct launch_tracer *lt, pid_t pid)
+{
+	if (!lt->follow_fork && tgid_of(pid) != lt->pid) {
+		tracee_forget(lt, pid);
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+	} else {
+		ptrace(PTRACE_CONT, pid, 0, 0);
+	}
+}
+
+/*
+ * @pid is gone. A parent killed before its clone/fork event stop never
+ * reports it: held children go on (out of order at worst).
+ */
+static void tracee_gone(struct launch_tracer *lt, pid_t pid)
+{
+	int i;
+
+	tracee_forget(lt, pid);
+	for (i = lt->ntracees - 1; i >= 0; i--) {	/* tracee_first_go() may drop one */
+		if (lt->tracees[i].state != TRACEE_HELD)
+			continue;
+		lt->tracees[i].state = TRACEE_RUNS;
+		tracee_first_go(lt, lt->tracees[i].pid);
+	}
+}
+
+/*
+ * A new thread or process runs after its parent goes on, as it would
+ * untraced: on the recording's one CPU the parent runs on after clone()
+ * and the child waits its turn. The parent's event stop and the child's
+ * first stop reach the tracer in any order (the child's first, mostly);
+ * continued first, the child would run before the parent (a thread pool
+ * would start its workers one at a time). A child whose first stop comes
+ * first is held until its parent's event is seen.
+ */
+static void tracer_new_child(struct launch_tracer *lt, pid_t parent)
+{
+	unsigned long child;
+	struct tracee *t;
+
+	if (ptrace(PTRACE_GETEVENTMSG, parent, 0, &child)) {
+		ptrace(PTRACE_CONT, parent, 0, 0);
+		return;
+	}
+	ptrace(PTRACE_CONT, parent, 0, 0);
+	t = tracee_find(lt, child);
+	if (!t) {
+		if (!tracee_add(lt, child, TRACEE_RELEASED))
+			pr_warn("tracer: out of memory\n");
+	} else if (t->state == TRACEE_HELD) {
+		t->state = TRACEE_RUNS;
+		tracee_first_go(lt, child);
+	}
+}
+
+/* A stop of @pid: false when it is a new tracee's first stop that must wait. */
+static bool tracer_may_go(struct launch_tracer *lt, pid_t pid)
+{
+	struct tracee *t = tracee_find(lt, pid);
+
+	if (!t)
+		return !tracee_add(lt, pid, TRACEE_HELD);
+	if (t->state == TRACEE_HELD)
+		return false;
+	t->state = TRACEE_RUNS;
+	return true;
+}
 
 static unsigned int exec_index(struct launch_tracer *lt, pid_t pid)
 {
@@ -86,6 +231,28 @@ static int seccomp_filters(pid_t pid)
 	return n;
 }
 
+/*
+ * A thread stopped at a clone or an exec waits for the tracer, and the
+ * command's other threads run meanwhile: the tracer must answer at once.
+ * It runs off the command's CPU (whose SCHED_RR threads would starve it),
+ * as a real-time thread itself (or busy CPUs would delay it). Best effort.
+ */
+static void tracer_prompt(pid_t pid)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	cpu_set_t cmd, ours;
+	int cpu;
+
+	if (sched_getaffinity(pid, sizeof(cmd), &cmd) || CPU_COUNT(&cmd) != 1 ||
+	    sched_getaffinity(0, sizeof(ours), &ours) || CPU_COUNT(&ours) < 2)
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &cmd))
+			CPU_CLR(cpu, &ours);
+	if (CPU_COUNT(&ours) && !sched_setaffinity(0, sizeof(ours), &ours))
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
 static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 {
 	unsigned int idx = exec_index(lt, pid);
@@ -95,6 +262,7 @@ static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 	if (pid == lt->pid && idx == 0) {
 		struct launch_info *li = lt->li;
 
+		tracer_prompt(pid);	/* the command has its CPU now */
 		if (!err) {
 			li->exec = ex;
 			err = launch_list_fds(pid, li->fds, LAUNCH_MAX_FDS);
@@ -143,6 +311,7 @@ static void *tracer_main(void *arg)
 	pthread_mutex_unlock(&lt->mu);
 	if (lt->seized < 0)
 		return NULL;
+	tracee_add(lt, lt->pid, TRACEE_RUNS);
 	for (;;) {
 		int st, ev, sig;
 		pid_t pid = waitpid(-1, &st, __WALL);
@@ -153,6 +322,7 @@ static void *tracer_main(void *arg)
 			break;
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			tracee_gone(lt, pid);
 			if (pid == lt->pid) {
 				pthread_mutex_lock(&lt->mu);
 				lt->exited = true;
@@ -167,6 +337,8 @@ static void *tracer_main(void *arg)
 		ev = (unsigned int)st >> 16;
 		sig = WSTOPSIG(st);
 		pr_debug("tracer: %d stopped: event %d signal %d\n", pid, ev, sig);
+		if (!tracer_may_go(lt, pid))
+			continue;	/* a new tracee, before its parent's event */
 		switch (ev) {
 		case PTRACE_EVENT_EXEC:
 			tracer_exec(lt, pid);
@@ -177,16 +349,19 @@ static void *tracer_main(void *arg)
 				ptrace(PTRACE_LISTEN, pid, 0, 0);	/* a group-stop */
 				continue;
 			}
-			sig = 0;
-			break;
+			/* a new tracee's first stop (or the end of a group-stop) */
+			tracee_first_go(lt, pid);
+			continue;
 		case 0:
 			break;			/* a signal: passed on */
 		default:
-			sig = 0;		/* clone, fork, vfork */
-			break;
+			tracer_new_child(lt, pid);	/* clone, fork, vfork */
+			continue;
 		}
 		ptrace(PTRACE_CONT, pid, 0, sig);
 	}
+	free(lt->tracees);
+	lt->tracees = NULL;
 	pthread_mutex_lock(&lt->mu);
 	lt->done = true;
 	pthread_cond_broadcast(&lt->cv);
@@ -199,7 +374,7 @@ int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
 			bool follow_fork, struct launch_info *li)
 {
 	struct launch_tracer *lt = calloc(1, sizeof(*lt));
-	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
 	int err;
 
 	if (!lt)
