@@ -103,6 +103,16 @@ TEST_F_TIMEOUT(rp, fork_from_a_thread_and_its_grandchild, 60)
 	EXPECT_NE(NULL, strstr(self->rec, "digest leaf "));
 }
 
+/* clone(CLONE_PARENT) with no exit signal, clone(CLONE_VM | SIGCHLD). */
+TEST_F_TIMEOUT(rp, clone_parent_and_clone_vm, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork parent", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "rp_thr_fork parent done");
+	EXPECT_NE(NULL, strstr(self->rec, "digest sibling says "));
+}
+
 /* posix_spawn() from the main thread and another, clone3 with CLONE_PIDFD. */
 TEST_F_TIMEOUT(rp, spawn_from_a_thread_and_clone3_pidfd, 60)
 {
@@ -110,6 +120,15 @@ TEST_F_TIMEOUT(rp, spawn_from_a_thread_and_clone3_pidfd, 60)
 
 	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork spawn", wl_dir);
 	RECORD_REPLAY("--follow-fork", cmd, "rp_thr_fork spawn done");
+}
+
+/* Without --follow-fork the child is not replayed; its pidfd still is. */
+TEST_F_TIMEOUT(rp, clone3_pidfd_child_not_recorded, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork pidfd", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_fork pidfd done");
 }
 
 /* ------------------------------------------------------- real programs */

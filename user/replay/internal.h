@@ -401,6 +401,13 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev);
 int rp_emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs);
 
 /* task.c */
+/* What the clone, fork or vfork in flight in @t (its entry registers) asks for. */
+struct rp_clone_req {
+	uint64_t flags;		/* CLONE_*: what the child shares */
+	uint64_t ptid, ctid;	/* CLONE_PARENT_SETTID, CLONE_CHILD_SETTID words */
+	uint64_t pidfd;		/* CLONE_PIDFD: where the new descriptor's number goes */
+};
+void rp_clone_req(struct rthread *t, struct rp_clone_req *c);
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */
 int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
 int rp_handle_task(struct rp *rp, const struct rec_task *tk);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -126,6 +127,47 @@ int rp_emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	t->regs.rax = rs->ret;
 	t->dirty = true;
 	return 0;
+}
+
+/*
+ * A clone, fork or vfork whose child was not recorded (no --follow-fork):
+ * emulated, with what the kernel left in the parent: the
+ * CLONE_PARENT_SETTID word, and a CLONE_PIDFD descriptor (an eventfd
+ * placeholder takes the lowest free number, as the pidfd did).
+ */
+static int clone_unrecorded(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	int32_t child = rs->ret, fd;
+	struct rp_clone_req req;
+	int err;
+
+	t->entry = t->regs;
+	rp_clone_req(t, &req);
+	if (!(req.flags & CLONE_PIDFD) || !req.pidfd) {
+		err = rp_emulate(rp, t, rs);
+		if (!err && (req.flags & CLONE_PARENT_SETTID) && req.ptid)
+			rp_mem_write(t->p, req.ptid, &child, sizeof(child));
+		return err;
+	}
+	t->regs.orig_rax = SYS_eventfd2;
+	t->regs.rdi = 0;
+	t->regs.rsi = O_NONBLOCK | O_CLOEXEC;	/* a pidfd is close-on-exec */
+	t->dirty = true;
+	rp->real++;
+	err = rp_run_real(rp, t, false, 0);
+	if (err)
+		return err;
+	fd = t->regs.rax;
+	if (fd < 0) {
+		rp_fail(rp, "cannot make a placeholder for the pidfd of clone: %s\n", strerror(-fd));
+		return -EIO;
+	}
+	rp_fd_set_kind(t->p, fd, FD_PLACEHOLDER);
+	rp_mem_write(t->p, req.pidfd, &fd, sizeof(fd));
+	if ((req.flags & CLONE_PARENT_SETTID) && req.ptid)
+		rp_mem_write(t->p, req.ptid, &child, sizeof(child));
+	rp_restore_args(t, rs->ret);
+	return rp_do_outs(rp, t, rs, true);
 }
 
 /* Compare the syscall @t is at (regs @r) with the recorded one. */
@@ -430,8 +472,9 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 	case RP_EXIT:
 		return sys_exit(rp, t, rs);
 	case RP_CLONE:
-	case RP_EXEC:
 		/* not started by a task event: the child was not recorded */
+		return clone_unrecorded(rp, t, rs);
+	case RP_EXEC:
 		return rp_emulate(rp, t, rs);
 	case RP_OPEN:
 	case RP_NEWFD:

@@ -19,44 +19,52 @@
 #include "module/module.h"
 #include "replay/internal.h"
 
-/*
- * The flags of the clone @t is in (t->entry): clone's first argument,
- * clone3's clone_args.flags; 0 for fork and vfork (no CLONE_FS, no tid
- * words). Its tid pointers in @ptid and @ctid.
- */
-static uint64_t clone_flags(struct rthread *t, uint64_t *ptid, uint64_t *ctid)
+void rp_clone_req(struct rthread *t, struct rp_clone_req *c)
 {
-	uint64_t flags = 0;
+	uint64_t ca[4];
 
-	*ptid = *ctid = 0;
-	if (t->entry.orig_rax == SYS_clone) {
-		flags = t->entry.rdi;
-		*ptid = t->entry.rdx;
-		*ctid = t->entry.r10;
-	} else if (t->entry.orig_rax == SYS_clone3) {
-		uint64_t ca[4];
-
+	memset(c, 0, sizeof(*c));
+	switch (t->entry.orig_rax) {
+	case SYS_clone:
+		c->flags = t->entry.rdi;
+		c->ptid = t->entry.rdx;
+		c->ctid = t->entry.r10;
+		if (c->flags & CLONE_PIDFD)
+			c->pidfd = c->ptid;	/* clone() puts it there */
+		break;
+	case SYS_clone3:
+		/* struct clone_args: flags, pidfd, child_tid, parent_tid, ... */
 		if (!rp_mem_read(t->p, t->entry.rdi, ca, sizeof(ca))) {
-			flags = ca[0];
-			*ctid = ca[2];
-			*ptid = ca[3];
+			c->flags = ca[0];
+			c->pidfd = ca[1];
+			c->ctid = ca[2];
+			c->ptid = ca[3];
 		}
+		break;
+	case SYS_vfork:
+		c->flags = CLONE_VM | CLONE_VFORK;
+		break;
 	}
-	return flags;
 }
 
-/* At a clone/fork/vfork event stop of @t: the new thread or process. */
+/*
+ * At a clone/fork/vfork event stop of @t: the new thread or process. Which
+ * of the two is the clone's CLONE_THREAD, not the ptrace event: a process
+ * made with another exit signal than SIGCHLD (CLONE_PARENT's siblings,
+ * say) is reported as PTRACE_EVENT_CLONE.
+ */
 int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild)
 {
+	struct rp_clone_req req;
 	unsigned long msg;
-	uint64_t ptid, ctid;
 	struct rthread *c;
 	struct rproc *p = t->p;
 	int st, sig, err;
 
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg))
 		return -errno;
-	if (kind != STOP_CLONE) {
+	rp_clone_req(t, &req);
+	if (!(req.flags & CLONE_THREAD)) {
 		p = rp_proc_new(rp, rchild, msg);
 		if (!p)
 			return -ENOMEM;
@@ -71,7 +79,7 @@ int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchi
 	c = rp_thread_new(rp, p, rchild, msg);
 	if (!c)
 		return -ENOMEM;
-	rp_fs_clone(t, c, clone_flags(t, &ptid, &ctid));
+	rp_fs_clone(t, c, req.flags);
 	if (kind == STOP_VFORK)
 		t->vfork_child = c;
 	/* its first stop (PTRACE_EVENT_STOP) */
@@ -93,17 +101,23 @@ int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchi
 
 /*
  * After a clone's event stop: the tids the program sees are the recorded
- * ones (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID words).
+ * ones (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID words); a CLONE_PIDFD
+ * descriptor is in the parent's table (every use of it is emulated).
  */
 static void clone_set_tids(struct rp *rp, struct rthread *t, const struct rec_task *tk)
 {
 	struct rthread *c = rp_thread_by_rtid(rp, tk->child);
-	uint64_t ptid, ctid, flags = clone_flags(t, &ptid, &ctid);
+	struct rp_clone_req req;
+	int32_t fd;
 
-	if ((flags & CLONE_PARENT_SETTID) && ptid)
-		rp_mem_write(t->p, ptid, &tk->child, 4);
-	if ((flags & CLONE_CHILD_SETTID) && ctid && c)
-		rp_mem_write(c->p, ctid, &tk->child, 4);
+	rp_clone_req(t, &req);
+	if ((req.flags & CLONE_PARENT_SETTID) && req.ptid)
+		rp_mem_write(t->p, req.ptid, &tk->child, 4);
+	if ((req.flags & CLONE_CHILD_SETTID) && req.ctid && c)
+		rp_mem_write(c->p, req.ctid, &tk->child, 4);
+	if ((req.flags & CLONE_PIDFD) && req.pidfd &&
+	    !rp_mem_read(t->p, req.pidfd, &fd, sizeof(fd)))
+		rp_fd_set_kind(t->p, fd, FD_PLACEHOLDER);
 }
 
 /*
