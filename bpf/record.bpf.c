@@ -173,6 +173,9 @@ struct inflight {
 	__s64 nr;		/* orig_ax at entry, whole */
 	__u32 inlen;		/* REC_OUT_PTRLEN: the length before the call */
 	__u32 nin;		/* input strings emitted (tried) at entry */
+	__u32 tid;		/* at entry (an exec by a thread other than the
+				 * main one changes it) */
+	__u32 pad;
 	struct walk w;
 };
 
@@ -594,7 +597,7 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o, __u
 
 static __always_inline int emit_sys(__u32 tid, __u64 call, __s64 nr,
 				    const __u64 *args, long ret, __u32 flags,
-				    __u32 nchunks, bool hot_ok)
+				    __u32 nchunks, __u32 chunk_tid, bool hot_ok)
 {
 	struct rec_ev_sys *e;
 	bool hot = false;
@@ -616,6 +619,8 @@ static __always_inline int emit_sys(__u32 tid, __u64 call, __s64 nr,
 	for (i = 0; i < 6; i++)
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
+	e->chunk_tid = chunk_tid;
+	e->pad = 0;
 	bpf_ringbuf_submit(e, wflags(hot, sizeof(*e)));
 	return 0;
 }
@@ -676,6 +681,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	/* a per-thread call number keys the output chunks (no clock read) */
 	in->call = ++in->ncalls;
+	in->tid = (__u32)pt;
 	in->nr = nr;
 	in->args[0] = regs->di;
 	in->args[1] = regs->si;
@@ -695,7 +701,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 				emit_str(in, (__u32)pt, k);
 	}
 	if ((d->flags & REC_SD_NORETURN) && (*v & TRACED_STATE) == TRACED_ACTIVE) {
-		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0, true);
+		emit_sys((__u32)pt, in->call, nr, in->args, 0, REC_SF_NORETURN, 0, 0, true);
 		in->call = 0;
 		return 0;
 	}
@@ -739,6 +745,8 @@ static __always_inline void fill_sys(struct rec_ev_sys *e, __u32 type, __u32 tid
 	for (i = 0; i < 6; i++)
 		e->args[i] = args[i];
 	e->nchunks = nchunks;
+	e->chunk_tid = 0;
+	e->pad = 0;
 }
 
 /* The fast path's record: the syscall and its output, in a size class. */
@@ -830,7 +838,7 @@ static __always_inline bool sys_exit_fast(struct pt_regs *regs, long ret, __u32 
 			return true;
 		}
 	}
-	emit_sys(tid, 0, nr, f.args, ret, f.flags, 0, true);
+	emit_sys(tid, 0, nr, f.args, ret, f.flags, 0, 0, true);
 	return true;
 }
 
@@ -865,6 +873,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	w->fault = 0;
 	w->flags = 0;
 	w->inlen = 0;
+	w->tid = (__u32)pt;
 	if (in->call) {
 		nr = in->nr;
 		for (k = 0; k < 6; k++)
@@ -872,6 +881,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		w->call = in->call;
 		w->inlen = in->inlen;
 		w->nchunks = in->nin;	/* the input strings came first */
+		w->tid = in->tid;	/* and carry the tid at entry */
 		in->call = 0;
 	} else {
 		/* entered before we attached: the argument registers survive */
@@ -886,7 +896,6 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (!fast)	/* a fast one does not stop at entry */
 			w->flags |= REC_SF_NO_ENTER;
 	}
-	w->tid = (__u32)pt;
 	w->ret = ret;
 	if (!d || !(d->flags & REC_SD_KNOWN)) {
 		w->flags |= REC_SF_OUT_UNKNOWN;
@@ -907,7 +916,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			w->flags |= REC_SF_OUT_FAULT;
 	}
 	/* after its chunks, in the same ring */
-	emit_sys(w->tid, w->call, nr, w->args, ret, w->flags, w->nchunks, false);
+	emit_sys((__u32)pt, w->call, nr, w->args, ret, w->flags, w->nchunks,
+		 w->tid != (__u32)pt ? w->tid : 0, false);
 	return 0;
 }
 
@@ -1081,9 +1091,16 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	if ((*v & TRACED_STATE) == TRACED_ACTIVE) {
 		e = task_ev(REC_TASK_EXIT, p->pid);
 		if (e) {
+			struct task_struct *ex = NULL;
+
 			e->tgid = tgid;
 			e->exit_code = p->exit_code;
 			e->group_dead = group_dead;
+			/* another thread's exec ends this one (de_thread()) */
+			if (bpf_core_field_exists(p->signal->group_exec_task))
+				ex = BPF_CORE_READ(p, signal, group_exec_task);
+			if (ex && ex != p)
+				e->child = BPF_CORE_READ(ex, pid);
 			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 		}
 	}

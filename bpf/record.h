@@ -219,7 +219,10 @@ struct rec_task {
 	__s32 dts;
 	__u32 tid;		/* the thread the event happened in */
 	__u32 tgid;
-	__u32 child;		/* CLONE/FORK: new tid; EXEC: old tid */
+	__u32 child;		/* CLONE/FORK: new tid; EXEC: old tid (another
+				 * than @tid: a thread other than the main one
+				 * exec'd and took @tid); EXIT: the thread whose
+				 * exec ended this one, or 0 */
 	__u32 exit_code;	/* EXIT: wait status */
 	/* EXEC: file name, NUL-terminated, after the struct */
 };
@@ -280,6 +283,10 @@ struct rec_ev_sys {
 	__u64 args[6];
 	__u32 flags;		/* REC_SF_* */
 	__u32 nchunks;		/* REC_EV_CHUNK events emitted (tried) for it */
+	__u32 chunk_tid;	/* the tid its chunks carry, when not h.tid: it
+				 * entered as that thread, then exec'd and took
+				 * the main thread's tid; else 0 */
+	__u32 pad;
 };
 
 /*

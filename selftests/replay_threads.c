@@ -131,6 +131,34 @@ TEST_F_TIMEOUT(rp, clone3_pidfd_child_not_recorded, 60)
 	RECORD_REPLAY("", cmd, "rp_thr_fork pidfd done");
 }
 
+/* ------------------------------------------------------------- exec */
+
+/*
+ * A thread other than the main one execs: the others end, it takes the
+ * main thread's tid. The new image reads the (vDSO) clock: it must have
+ * been patched, as at any exec.
+ */
+TEST_F_TIMEOUT(rp, exec_from_a_thread, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exec thread", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exec done");
+	EXPECT_NE(NULL, strstr(self->rec, "threads 1, tid is pid 1, exec'd by tid other"))
+		TH_LOG("%s", self->rec);
+}
+
+/* The main thread execs while two threads block in syscalls. */
+TEST_F_TIMEOUT(rp, exec_with_threads_blocked, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exec main", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exec done");
+	EXPECT_NE(NULL, strstr(self->rec, "threads 1, tid is pid 1, exec'd by tid pid"))
+		TH_LOG("%s", self->rec);
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */

@@ -520,12 +520,17 @@ static void print_task(const struct rec_event *ev, double t)
 			print_str(stdout, (const uint8_t *)ev->rec + sizeof(*s),
 				  strnlen((const char *)ev->rec + sizeof(*s),
 					  ev->len - sizeof(*s)), REC_COMM_LEN);
+		if (s->child && s->child != ev->tid)
+			printf(" (by thread %u)", s->child);
 		putchar('\n');
 	} else {
 		char st[64];
 
 		ttrec_wait_status_str(s->exit_code, st, sizeof(st));
-		printf("exit %s%s\n", st, s->group_dead ? " (last thread)" : "");
+		printf("exit %s%s", st, s->group_dead ? " (last thread)" : "");
+		if (s->child)
+			printf(" (the exec of thread %u)", s->child);
+		putchar('\n');
 	}
 }
 

@@ -196,10 +196,13 @@ static int take_chunk(struct reorder *ro, const struct rec_ev_chunk *e, size_t s
 	return 0;
 }
 
-/* The chunks of syscall @e from its thread's list; those of others were orphans. */
+/*
+ * The chunks of syscall @e from its thread's list (the list of the tid it
+ * entered as, when an exec changed it); those of others were orphans.
+ */
 static struct rec_chunk *take_chunks_of(struct reorder *ro, const struct rec_ev_sys *e)
 {
-	struct reorder_tid *t = tid_slot(ro, e->h.tid, false);
+	struct reorder_tid *t = tid_slot(ro, e->chunk_tid ? e->chunk_tid : e->h.tid, false);
 	struct rec_chunk **pp, *c, *keep = NULL, **kt = &keep;
 
 	if (!t || !t->head)

@@ -135,6 +135,47 @@ static void vfork_release(struct rp *rp, struct rthread *c)
 }
 
 /*
+ * An exec by a thread other than the main one: the kernel ends the
+ * process's other threads (their exit events came first: task_exit()),
+ * and @t takes the main thread's tid, under which ptrace reports the exec
+ * (the main thread itself is never reported again). Resume @t into its
+ * execve, and know it by that tid from now on, as the journal does
+ * (@tk->tid).
+ */
+static int exec_take_over(struct rp *rp, struct rthread *t, const struct rec_task *tk)
+{
+	struct rthread *u;
+	int err;
+
+	err = rp_resume(t, PTRACE_SYSCALL);
+	if (err)
+		return err;
+	t->st = TS_INSYS;
+	for (u = rp->threads; u; u = u->next)
+		if (u->p == t->p && u != t && u->tid == t->p->pid && u->st != TS_DEAD)
+			rp_thread_died(rp, u, 0);
+	t->tid = t->p->pid;
+	t->rtid = tk->tid;
+	return 0;
+}
+
+/*
+ * After an exec: the other threads of the process are gone (the driver
+ * reaped them while it waited for the exec, as the kernel needs).
+ */
+static void exec_others_gone(struct rp *rp, struct rthread *t)
+{
+	struct rthread *u;
+
+	for (u = rp->threads; u; u = u->next) {
+		if (u->p != t->p || u == t || u->st == TS_DEAD)
+			continue;
+		u->nstash = 0;
+		rp_thread_died(rp, u, 0);
+	}
+}
+
+/*
  * A clone, fork or exec (REC_TASK_CLONE, _FORK, _EXEC): run @t into the
  * syscall up to the event (the new child set up, or the new program
  * image); its REC_SYS event finishes it (finish_started()).
@@ -170,9 +211,16 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 	rp->real++;
 	if (tk->kind == REC_TASK_EXEC)
 		vfork_release(rp, t);
+	if (tk->kind == REC_TASK_EXEC && t->tid != t->p->pid) {
+		err = exec_take_over(rp, t, tk);
+		if (err)
+			return err;
+	}
 	err = rp_run_real(rp, t, tk->kind != REC_TASK_EXEC, tk->child);
 	if (err)
 		return err;
+	if (tk->kind == REC_TASK_EXEC)
+		exec_others_gone(rp, t);
 	if (tk->kind != REC_TASK_EXEC) {
 		clone_set_tids(rp, t, tk);
 		/* on to its exit (a vfork parent waits there for its child) */
@@ -213,6 +261,14 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 {
 	int err, st, sig;
 
+	if (tk->child && t->st != TS_DEAD && !t->p->exiting) {
+		/*
+		 * Ended by the exec of another thread (@tk->child), which
+		 * has not run in the replay yet: this thread ends when it
+		 * does (task_start()).
+		 */
+		return 0;
+	}
 	if (t->st == TS_SIGSTOP) {
 		err = rp_resume(t, PTRACE_CONT);	/* the fatal signal */
 		t->st = TS_EXITING;
@@ -279,7 +335,10 @@ int rp_handle_task(struct rp *rp, const struct rec_task *tk)
 		t->p->rpid = tk->tgid;
 		return 0;
 	}
-	t = rp_thread_by_rtid(rp, tk->tid);
+	if (tk->kind == REC_TASK_EXEC && tk->child && tk->child != tk->tid)
+		t = rp_thread_by_rtid(rp, tk->child);	/* exec'd by that thread */
+	else
+		t = rp_thread_by_rtid(rp, tk->tid);
 	rp->cur = NULL;		/* clone and exec stay inside their syscall */
 	if (!t) {
 		rp_diverge(rp, NULL, "a task event of thread %u, which does not exist in the replay", tk->tid);
