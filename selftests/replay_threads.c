@@ -159,6 +159,27 @@ TEST_F_TIMEOUT(rp, exec_with_threads_blocked, 60)
 		TH_LOG("%s", self->rec);
 }
 
+/*
+ * fexecve() of a memfd the program wrote its image into: the replay runs
+ * the image the recording kept (the journal has no bytes of the writes).
+ */
+TEST_F_TIMEOUT(rp, fexecve_memfd, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fexec cloexec", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_fexec done");
+}
+
+/* The same with execveat(AT_EMPTY_PATH) of a memfd that stays open. */
+TEST_F_TIMEOUT(rp, execveat_memfd_left_open, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fexec keep", wl_dir);
+	RECORD_REPLAY("", cmd, "image descriptor reads ELF");
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */

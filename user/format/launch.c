@@ -4,9 +4,10 @@
  * and reader side by side: the meta keys from "launch=" on (exe, cwd,
  * personality, rlimit_stack, rseq, fds, the executable's identity, the
  * first exec's AT_RANDOM bytes and vDSO, the ignored and blocked
- * signals), "argv" and "env" (NUL-separated strings) and "execs" (one
+ * signals), "argv" and "env" (NUL-separated strings), "execs" (one
  * line per later exec: pid, index, AT_RANDOM address and bytes, vDSO,
- * functions patched).
+ * functions patched) and "exe-PID-INDEX" (a copy of an exec'd image that
+ * no path names).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -276,4 +277,37 @@ int launch_load_exec(const char *dir, uint32_t pid, unsigned int index,
 	}
 	fclose(f);
 	return found;
+}
+
+void launch_image_path(const char *dir, uint32_t pid, unsigned int index, char *out,
+		       size_t len)
+{
+	snprintf(out, len, "%s/exe-%u-%u", dir, pid, index);
+}
+
+int launch_save_image(const char *dir, uint32_t pid, unsigned int index, int fd)
+{
+	char path[4096], buf[65536];
+	ssize_t n = 0;
+	off_t off = 0;
+	int out, err = 0;
+
+	launch_image_path(dir, pid, index, path, sizeof(path));
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		return -errno;
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+		off += n;
+	}
+	if (n < 0 && !err)
+		err = -errno;
+	if (close(out) && !err)
+		err = -errno;
+	if (err)
+		unlink(path);
+	return err;
 }

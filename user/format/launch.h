@@ -6,13 +6,15 @@
  * replayed program's first instruction sees the machine the recorded one
  * saw. user/launch/ gathers them, format/launch.c keeps them in the
  * recording directory: meta keys from "launch=" on, "argv" and "env"
- * (NUL-separated strings) and "execs" (one line per later exec).
+ * (NUL-separated strings), "execs" (one line per later exec) and
+ * "exe-PID-INDEX" (an exec'd image no path names).
  * Documentation/replay.rst describes them.
  */
 #ifndef TTREC_FORMAT_LAUNCH_H
 #define TTREC_FORMAT_LAUNCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LAUNCH_VERSION	1	/* meta "launch=": the launch facts below are present */
@@ -54,5 +56,13 @@ int launch_save_exec(const char *dir, uint32_t pid, unsigned int index,
 /* The facts of exec number @index (0: the first) of recorded process @pid. */
 int launch_load_exec(const char *dir, uint32_t pid, unsigned int index,
 		     struct launch_exec *ex);
+/*
+ * DIR/exe-PID-INDEX: a copy of the image of that exec, kept when no path
+ * names it (a memfd run with fexecve(), a deleted file).
+ */
+void launch_image_path(const char *dir, uint32_t pid, unsigned int index, char *out,
+		       size_t len);
+/* Keep the file open as @fd as that copy. 0 or -errno. */
+int launch_save_image(const char *dir, uint32_t pid, unsigned int index, int fd);
 
 #endif

@@ -11,6 +11,7 @@
  * is seen (the thread then takes the main thread's tid).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -253,6 +254,32 @@ static void tracer_prompt(pid_t pid)
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 }
 
+/*
+ * An image that no path names (fexecve() of a memfd, the exec of a deleted
+ * file: /proc/PID/exe says "(deleted)") cannot be found again by a replay,
+ * and the journal does not hold what was written into it: keep a copy.
+ */
+static void tracer_keep_image(struct launch_tracer *lt, pid_t pid, unsigned int idx)
+{
+	static const char deleted[] = " (deleted)";
+	char path[64], target[4096];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < (ssize_t)sizeof(deleted) ||
+	    memcmp(target + n - (sizeof(deleted) - 1), deleted, sizeof(deleted) - 1))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? -errno : launch_save_image(lt->dir, pid, idx, fd);
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		pr_warn("exec in process %d of a file no path names: cannot keep a copy of it (%s); replay will not run it\n",
+			pid, strerror(-err));
+}
+
 static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 {
 	unsigned int idx = exec_index(lt, pid);
@@ -298,6 +325,7 @@ static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 			pid, strerror(-err));
 	else
 		launch_save_exec(lt->dir, pid, idx, &ex);
+	tracer_keep_image(lt, pid, idx);
 }
 
 static void *tracer_main(void *arg)

@@ -309,6 +309,8 @@ int rp_check_exe(struct rp *rp);
 int rp_launch(struct rp *rp);
 /* At an exec stop of @t: the recorded AT_RANDOM bytes, the same vDSO patch. */
 int rp_exec_fixup(struct rp *rp, struct rthread *t);
+/* At the entry of an execveat(fd, "", AT_EMPTY_PATH): fd gets the kept image. */
+int rp_exec_image(struct rp *rp, struct rthread *t);
 
 /* journal.c */
 /* The next event of the journal: 1, 0 at its end, or -errno (reported). */

@@ -278,6 +278,112 @@ int rp_launch(struct rp *rp)
 	return rp_stopped(rp) ? -EPROTO : 0;
 }
 
+#ifndef MFD_EXEC
+#define MFD_EXEC	0x0010U
+#endif
+
+/* Whether descriptor @fd of @pid is close-on-exec (its fdinfo flags). */
+static bool fd_cloexec(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	unsigned int flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1)
+			break;
+	fclose(f);
+	return flags & O_CLOEXEC;
+}
+
+/* Copy the file @from into descriptor @fd of @pid (through /proc/PID/fd). */
+static int fill_fd(pid_t pid, int fd, int from)
+{
+	char path[64], buf[65536];
+	off_t off = 0;
+	ssize_t n;
+	int to, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	to = open(path, O_WRONLY | O_CLOEXEC);
+	if (to < 0)
+		return -errno;
+	while ((n = pread(from, buf, sizeof(buf), off)) > 0) {
+		if (write(to, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+		off += n;
+	}
+	if (n < 0 && !err)
+		err = -errno;
+	close(to);
+	return err;
+}
+
+/*
+ * At the entry of an execveat(fd, "", AT_EMPTY_PATH) (fexecve()): if the
+ * recording kept the image (no path named it: a memfd), descriptor fd,
+ * which is a placeholder, becomes a memfd holding it, with fd's
+ * close-on-exec flag. The execveat is made a memfd_create (its path
+ * argument, "", names the memfd), filled from here, moved to fd with
+ * dup3, and the execveat made again: @t stands at its entry as before.
+ */
+int rp_exec_image(struct rp *rp, struct rthread *t)
+{
+	struct user_regs_struct entry = t->regs;
+	struct rproc *p = t->p;
+	int fd = entry.rdi, img, err;
+	char path[4096];
+	int64_t m;
+
+	launch_image_path(rp->o->dir, p->rpid, p->nexec, path, sizeof(path));
+	img = open(path, O_RDONLY | O_CLOEXEC);
+	if (img < 0)
+		return 0;	/* a file: the descriptor is the real one */
+	t->regs.orig_rax = SYS_memfd_create;
+	t->regs.rdi = entry.rsi;
+	t->regs.rsi = MFD_CLOEXEC | MFD_EXEC;	/* executable whatever vm.memfd_noexec */
+	t->dirty = true;
+	err = rp_run_real(rp, t, false, 0);
+	if (err)
+		goto out;
+	m = t->regs.rax;
+	if (m == -EINVAL) {	/* a kernel before MFD_EXEC */
+		__u64 a[6] = { entry.rsi, MFD_CLOEXEC };
+
+		m = rp_inject(rp, t, SYS_memfd_create, a);
+	}
+	err = m < 0 ? (int)m : fill_fd(p->pid, m, img);
+	if (!err) {
+		__u64 d[6] = { m, fd, fd_cloexec(p->pid, fd) ? O_CLOEXEC : 0 }, c[6] = { m };
+
+		if (rp_inject(rp, t, SYS_dup3, d) != fd)
+			err = -EBADF;
+		rp_inject(rp, t, SYS_close, c);
+	}
+	if (err) {
+		rp_fail(rp, "cannot give the replayed program the image it exec'd from descriptor %d (%s): %s\n",
+			fd, path, strerror(-err));
+		goto out;
+	}
+	/* back to the syscall instruction, and into the execveat again */
+	t->regs = entry;
+	t->regs.rip -= 2;
+	t->regs.rax = entry.orig_rax;
+	t->dirty = true;
+	err = rp_run_to_entry(rp, t);
+	if (!err && t->regs.orig_rax != entry.orig_rax)
+		err = -EPROTO;
+out:
+	close(img);
+	return err;
+}
+
 /* At an exec stop: the recorded AT_RANDOM bytes, the same vDSO patch. */
 int rp_exec_fixup(struct rp *rp, struct rthread *t)
 {

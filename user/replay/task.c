@@ -8,6 +8,7 @@
  * syscalls.c). The program sees the recorded tids.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -204,6 +205,12 @@ static int task_start(struct rp *rp, struct rthread *t, const struct rec_task *t
 		rp_diverge(rp, t, "  expected: %s\n  actual:   %s",
 			   tk->kind == REC_TASK_EXEC ? "execve(...)" : "clone(...)", act);
 		return -EPROTO;
+	}
+	if (tk->kind == REC_TASK_EXEC && t->regs.orig_rax == SYS_execveat &&
+	    (t->regs.r8 & AT_EMPTY_PATH)) {
+		err = rp_exec_image(rp, t);	/* fexecve() of a memfd */
+		if (err)
+			return err;
 	}
 	t->entry = t->regs;
 	t->task_started = true;
