@@ -180,6 +180,49 @@ TEST_F_TIMEOUT(rp, execveat_memfd_left_open, 60)
 	RECORD_REPLAY("", cmd, "image descriptor reads ELF");
 }
 
+/* ------------------------------------------------ programs that ptrace */
+
+/* The recorder's tracer holds what it records: say so when that fails a ptrace(). */
+static bool said_could_not_ptrace(FIXTURE_DATA(rp) *self)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/rec.err", self->tmp);
+	return slurp(path, self->err, OUT_MAX) > 0 &&
+	       strstr(self->err, "could not ptrace (PTRACE_") &&
+	       strstr(self->err, "a process has only one tracer");
+}
+
+/*
+ * A program that traces its child, recorded with --follow-fork: its
+ * PTRACE_TRACEME fails (EPERM) as the recorder traces the child already.
+ * The recorder says why; the replay replays the failure, and the SIGKILL
+ * the parent sends then.
+ */
+TEST_F_TIMEOUT(rp, tracing_a_child_fails_and_says_why, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_ptrace", wl_dir);
+	ASSERT_EQ(0, record(self, "--follow-fork", cmd));
+	EXPECT_TRUE(said_could_not_ptrace(self)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("replay: %.3000s", self->err);
+	EXPECT_NE(NULL, strstr(self->rep, "PTRACE_TRACEME in the child: Operation not permitted"));
+	EXPECT_EQ(self->nrec, self->nrep);
+	EXPECT_EQ(0, memcmp(self->rec, self->rep, self->nrec));
+}
+
+/* strace -f, as the same: it cannot trace its child, kills it, fails. */
+TEST_F_TIMEOUT(rp, strace_follow_fork, 60)
+{
+	if (!have("strace"))
+		SKIP(return, "strace not installed");
+	ASSERT_EQ(0, record(self, "--follow-fork", "strace -f -e trace=none true"));
+	EXPECT_TRUE(said_could_not_ptrace(self)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, replay(self, "--verify")) TH_LOG("replay: %.3000s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "replay OK")) TH_LOG("%s", self->err);
+}
+
 /* ------------------------------------------------------- real programs */
 
 /* node's helper threads die in their futex waits when it returns. */

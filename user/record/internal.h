@@ -41,6 +41,8 @@ struct recorder {
 	uint64_t ring_bytes, hot_bytes, passes;
 	/* record: the tracer following the command through its execs, or NULL */
 	struct launch_tracer *tracer;
+	bool follow_fork;		/* children followed: the tracer holds them too */
+	bool warned_ptrace;		/* a recorded process could not ptrace: said so */
 };
 
 /* bpf.c */
