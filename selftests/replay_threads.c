@@ -91,6 +91,28 @@ TEST_F_TIMEOUT(rp, page_fault_sleep_holding_a_mutex, 60)
 		SKIP(return, "no page-fault sleep (the page stayed cached: no disk?)");
 }
 
+/*
+ * A thread that waits with sched_yield() in a loop: the yield that let the
+ * other thread run is at the same instruction as the ones before it, and
+ * is to be run to, not stopped short of.
+ */
+TEST_F_TIMEOUT(rp, sched_yield_loop, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fault yield", wl_dir);
+	RECORD_REPLAY("", cmd, "A yielded until B set the flag: 1");
+}
+
+/* Threads come and go: some exit at once, some by the exit syscall. */
+TEST_F_TIMEOUT(rp, threads_come_and_go, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit churn", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exit churn done");
+}
+
 /* ------------------------------------------------ processes and threads */
 
 /* A thread forks; the child's thread forks; that grandchild execs. */

@@ -13,13 +13,21 @@
  *
  * Thread B is woken just before. Prints what A read, B's finding and
  * "rp_thr_fault done".
+ *
+ *   rp_thr_fault yield       thread A waits for a flag with sched_yield()
+ *                            in a loop; B sets it when its nanosleep ends:
+ *                            A's yield that lets B run is the same syscall
+ *                            instruction as the many before it. Prints how
+ *                            A got out and "rp_thr_fault done".
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -52,6 +60,34 @@ static void spin(void)
 		;
 }
 
+static volatile int flag;
+
+static void *b_sleeps(void *arg)
+{
+	struct timespec ts = { 0, 2000000 };
+
+	nanosleep(&ts, NULL);
+	flag = 1;
+	return NULL;
+}
+
+static int yield(void)
+{
+	pthread_t b;
+	long n = 0;
+
+	if (pthread_create(&b, NULL, b_sleeps, NULL))
+		return 1;
+	while (!flag) {
+		sched_yield();
+		n++;
+	}
+	pthread_join(b, NULL);
+	printf("A yielded until B set the flag: %d\n", n > 0);
+	printf("rp_thr_fault done\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool fault = argc > 2 && !strcmp(argv[1], "fault");
@@ -59,6 +95,8 @@ int main(int argc, char **argv)
 	uint8_t v = 0;
 	int fd;
 
+	if (argc > 1 && !strcmp(argv[1], "yield"))
+		return yield();
 	if ((!fault && (argc < 2 || strcmp(argv[1], "spin"))) || pipe(pfd))
 		return 2;
 	if (fault) {

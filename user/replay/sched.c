@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 
 #include "lib/log.h"
 #include "replay/internal.h"
@@ -139,6 +140,22 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 }
 
 /*
+ * A switch-out at @sc->ip, the return address of the syscall @t stands at:
+ * was @t stopped on its way out of that syscall (before any of the code
+ * after it ran), or did it run on and enter the syscall at that same
+ * instruction again (a loop), to switch out in there? A sleep (D) is the
+ * latter. So is a runnable switch-out after sched_yield(): it yields in
+ * the syscall, not on its way out; a thread that loops on it switches out
+ * in its next one.
+ */
+static bool in_next_syscall(const struct rthread *t, const struct rec_sched *sc)
+{
+	if ((t->st != TS_DONE && t->st != TS_EXIT) || t->regs.rip != sc->ip)
+		return false;
+	return (sc->state & 2) || t->last_nr == SYS_sched_yield;
+}
+
+/*
  * A REC_SCHED event: a thread that went to sleep in a syscall runs to that
  * syscall's entry now; one preempted in user code or in uninterruptible
  * sleep (in a syscall or at a page fault), to where it was.
@@ -150,12 +167,12 @@ void rp_sched_hint(struct rp *rp, const struct rec_sched *sc)
 
 	if (sc->kind != REC_SCHED_OUT || (sc->state & 0xc))
 		return;
-	if (!(sc->state & 1)) {
+	t = rp_thread_by_rtid(rp, sc->tid);
+	if (!(sc->state & 1) && !(t && in_next_syscall(t, sc))) {
 		/* runnable (0) or uninterruptible (TASK_UNINTERRUPTIBLE, 2) */
 		sched_preempt(rp, sc);
 		return;
 	}
-	t = rp_thread_by_rtid(rp, sc->tid);
 	if (!t || t->task_started || t->p->exiting)
 		return;
 	if (t->st != TS_DONE && t->st != TS_EXIT && t->st != TS_NEW && t->st != TS_SIGSTOP &&
