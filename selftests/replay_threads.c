@@ -18,6 +18,7 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "format/recording.h"
 #include "replay_common.h"
 
 /* ------------------------------------------------------ threads that end */
@@ -29,6 +30,17 @@ TEST_F_TIMEOUT(rp, group_exit_kills_blocked_threads, 60)
 
 	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit group", wl_dir);
 	RECORD_REPLAY("", cmd, "rp_thr_exit group done");
+}
+
+/* A thread other than the main one calls exit(3) while the main one waits. */
+TEST_F_TIMEOUT(rp, group_exit_from_a_thread, 60)
+{
+	char cmd[CMD_MAX], val[64];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_exit group_thread", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_exit group done by a thread");
+	ASSERT_EQ(0, recording_meta_get(self->dir, "exit_status", val, sizeof(val)));
+	EXPECT_STREQ("768", val);	/* exited 3 */
 }
 
 /* The main thread leaves (the exit syscall); the others go on. */
@@ -246,6 +258,18 @@ TEST_F_TIMEOUT(rp, strace_follow_fork, 60)
 }
 
 /* ------------------------------------------------------- real programs */
+
+/* xz -T2's worker threads, in a pipeline: they die blocked at its exit. */
+TEST_F_TIMEOUT(rp, xz_threads_pipeline, 120)
+{
+	char cmd[CMD_MAX];
+
+	if (!have("xz") || !have("md5sum"))
+		SKIP(return, "xz or md5sum not installed");
+	ASSERT_EQ(0, sh("seq 1 50000 > %s/input.txt", self->tmp));
+	snprintf(cmd, sizeof(cmd), "sh -c 'xz -T2 -c %s/input.txt | xz -dc | md5sum'", self->tmp);
+	RECORD_REPLAY("--follow-fork", cmd, "  -");
+}
 
 /* node's helper threads die in their futex waits when it returns. */
 TEST_F_TIMEOUT(rp, node_runtime, 120)

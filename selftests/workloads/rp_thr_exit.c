@@ -7,6 +7,8 @@
  *                       exit(): exit_group() kills them inside their
  *                       syscalls, as a runtime's helper threads die when
  *                       node or xz returns from main()
+ *   rp_thr_exit group_thread  the same, but a fourth thread calls exit(3)
+ *                       while the main thread waits in pthread_join()
  *   rp_thr_exit churn   detached threads come and go while the main thread
  *                       and a worker make syscalls: some exit at once (a
  *                       raw clone whose child calls exit() first thing,
@@ -98,7 +100,16 @@ static void *wait_sleep(void *arg)
 	return NULL;
 }
 
-static int group(void)
+static void *exit_group_3(void *arg)
+{
+	mix_random();
+	digest("group", h);
+	printf("rp_thr_exit group done by a thread\n");
+	fflush(stdout);
+	exit(3);		/* the main thread dies in pthread_join() */
+}
+
+static int group(bool from_thread)
 {
 	void *(*fn[3])(void *) = { wait_cond, wait_read, wait_sleep };
 	pthread_t t;
@@ -113,6 +124,12 @@ static int group(void)
 	while (started < 3)
 		pthread_cond_wait(&cv, &mu);
 	pthread_mutex_unlock(&mu);
+	if (from_thread) {
+		if (pthread_create(&t, NULL, exit_group_3, NULL))
+			return 1;
+		pthread_join(t, NULL);
+		return 1;
+	}
 	mix_random();
 	digest("group", h);
 	printf("rp_thr_exit group done\n");
@@ -311,7 +328,9 @@ static int killed(bool fatal)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "group"))
-		return group();
+		return group(false);
+	if (argc > 1 && !strcmp(argv[1], "group_thread"))
+		return group(true);
 	if (argc > 1 && !strcmp(argv[1], "churn"))
 		return churn();
 	if (argc > 1 && !strcmp(argv[1], "leader"))
@@ -320,6 +339,6 @@ int main(int argc, char **argv)
 		return killed(false);
 	if (argc > 1 && !strcmp(argv[1], "fatal"))
 		return killed(true);
-	fprintf(stderr, "usage: rp_thr_exit group|churn|leader|killed|fatal\n");
+	fprintf(stderr, "usage: rp_thr_exit group|group_thread|churn|leader|killed|fatal\n");
 	return 2;
 }
