@@ -165,6 +165,20 @@ TEST_F_TIMEOUT(rp, clone3_pidfd_child_not_recorded, 60)
 	RECORD_REPLAY("", cmd, "rp_thr_fork pidfd done");
 }
 
+/*
+ * A child's SIGCHLD (ignored, but the recorder traces every thread, so it
+ * is delivered) wakes the main thread in pthread_join() and is taken by
+ * the thread that spawned the child: the main thread's futex is restarted
+ * with no signal of its own, which the replay must do itself.
+ */
+TEST_F_TIMEOUT(rp, spurious_restart_in_another_thread, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_thr_fork thread_spawn", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_thr_fork thread_spawn done");
+}
+
 /* ------------------------------------------------------------- exec */
 
 /*

@@ -18,6 +18,10 @@
  *   rp_thr_fork pidfd    only that clone3, the child silent (its exec'd
  *                        image prints nothing): for recordings without
  *                        --follow-fork, where the child is not replayed
+ *   rp_thr_fork thread_spawn  posix_spawn() of a silent child from a
+ *                        thread while the main thread waits in
+ *                        pthread_join(): the child's SIGCHLD wakes the
+ *                        main thread, the other thread takes it
  *
  * "leaf" reads getrandom() and prints its digest. Each mode prints what it
  * got and "rp_thr_fork MODE done".
@@ -268,12 +272,23 @@ int main(int argc, char **argv)
 		return parent_mode();
 	if (argc > 1 && !strcmp(argv[1], "spawn"))
 		return spawn_mode();
+	if (argc > 1 && !strcmp(argv[1], "thread_spawn")) {
+		pthread_t t;
+		void *ok;
+
+		leaf_argv[0] = self;
+		leaf_argv[1] = "quiet";
+		if (pthread_create(&t, NULL, spawner, NULL) || pthread_join(t, &ok) || !ok)
+			return 1;
+		printf("rp_thr_fork thread_spawn done\n");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "pidfd")) {
 		if (pidfd_spawn("quiet"))
 			return 1;
 		printf("rp_thr_fork pidfd done\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: rp_thr_fork thread|parent|spawn|pidfd\n");
+	fprintf(stderr, "usage: rp_thr_fork thread|parent|spawn|pidfd|thread_spawn\n");
 	return 2;
 }

@@ -170,6 +170,7 @@ struct rthread {
 	int64_t last_nr;	/* the last syscall matched */
 	uint64_t last_ts;	/* recorded time of its last event */
 	bool sigwait;		/* TS_INSYS in a real rt_sigsuspend until a signal */
+	bool restart;		/* TS_EXIT at a -ERESTART* with no signal of its own */
 	bool exec_early;	/* a vfork child's exec run before its task event */
 	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
 	int64_t sigwait_ret;	/* what the recorded syscall returned */

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "replay/internal.h"
@@ -28,6 +29,21 @@ int rp_getregs(struct rthread *t)
 int rp_resume(struct rthread *t, enum __ptrace_request req)
 {
 	int sig = t->st == TS_SIGSTOP ? t->sig : 0;
+
+	if (t->restart && t->st == TS_EXIT) {
+		/*
+		 * An interrupted syscall (-ERESTART*) and no signal for this
+		 * thread: the kernel woke it for a signal another thread took
+		 * (a process-directed one), and restarted the syscall on its
+		 * way out, as it does when no handler runs. In the replay no
+		 * signal is pending there: restart it here.
+		 */
+		t->regs.rax = t->regs.rax == (uint64_t)-ERESTART_RESTARTBLOCK ?
+			      SYS_restart_syscall : t->regs.orig_rax;
+		t->regs.rip -= 2;
+		t->dirty = true;
+	}
+	t->restart = false;
 
 	if (t->dirty && ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs))
 		return -errno;

@@ -243,6 +243,7 @@ int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 			   s->sig, s->tid);
 		return -ESRCH;
 	}
+	t->restart = false;	/* the kernel restarts it around this signal */
 	if (rp_fault_signal(s->sig, s->code))
 		return signal_fault(rp, t, s);
 	if ((t->st == TS_INSYS && !t->sigwait) || t->st == TS_EXITING) {

@@ -126,6 +126,7 @@ int rp_emulate(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	t->regs.orig_rax = rs->nr;
 	t->regs.rax = rs->ret;
 	t->dirty = true;
+	t->restart = true;	/* no signal of its own may follow: rp_resume() */
 	return 0;
 }
 
