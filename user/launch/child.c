@@ -100,7 +100,7 @@ int launch_child_prepare(bool *rseq_disabled, int cpu)
 	if (pers == -1 || personality(pers | ADDR_NO_RANDOMIZE) == -1)
 		return -errno;
 	if (cpu >= 0) {
-		struct sched_param sp = { .sched_priority = 1 };
+		struct sched_param sp = { .sched_priority = LAUNCH_RR_PRIO };
 		cpu_set_t set;
 
 		CPU_ZERO(&set);

@@ -30,6 +30,11 @@ int launch_resolve_exe(const char *file, char *out, size_t len);
  * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
  */
 int launch_child_prepare(bool *rseq_disabled, int cpu);
+/*
+ * The command's SCHED_RR priority on its CPU. The recorder's tracer thread
+ * runs on that CPU one above it (record/tracer.c).
+ */
+#define LAUNCH_RR_PRIO		1
 /* The CPU `ttrec record` runs the command on: the last one it may use; -1 if only one. */
 int launch_pick_cpu(void);
 /*

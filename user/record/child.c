@@ -106,7 +106,7 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 	close(go[0]);
 	close(ep[1]);
 	s->follow_fork = o->follow_fork;
-	err = launch_tracer_start(&s->tracer, pid, o->dir, o->follow_fork, li);
+	err = launch_tracer_start(&s->tracer, pid, o->dir, o->follow_fork, cpu, li);
 	if (err) {
 		pr_warn("cannot ptrace %s (%s): recording it, but it will not be replayable\n",
 			argv[0], strerror(-err));

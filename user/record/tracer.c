@@ -5,10 +5,23 @@
  * since ptrace requests must come from the tracer thread) so that it sees
  * every exec: each new program image gets the same treatment as the first
  * (AT_RANDOM recorded, vDSO patched). The program only stops at execs, new
- * threads (or, with --follow-fork, processes), and signals, which the
+ * threads (and, unless --no-follow-fork, processes), and signals, which the
  * tracer passes on unchanged. Every thread is traced, not only the first:
  * a thread's fork is followed like the main thread's, and a thread's exec
  * is seen (the thread then takes the main thread's tid).
+ *
+ * The tracer is part of the program's timeline: a traced child's exit is
+ * reported to the tracer, and its real parent gets SIGCHLD (and its wait4
+ * can reap it) only once the tracer has reaped it; a tracee in a ptrace
+ * stop (a thread at its clone or exec) runs on only once the tracer
+ * resumes it, and the command's other threads run meanwhile. On another
+ * CPU, or starved on the command's CPU by its SCHED_RR threads, the tracer
+ * would do that at a moment of its own: SIGCHLD would come while the
+ * parent computes in user space, somewhere a replay cannot find again. So
+ * with the command on one CPU the tracer runs on that CPU too, SCHED_RR
+ * one priority above the command: it acts at once, while the tracee that
+ * woke it is still in the kernel, and the signal it causes comes at that
+ * thread's syscall boundary, as without a tracer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +63,7 @@ struct launch_tracer {
 	pid_t pid;
 	const char *dir;
 	bool follow_fork;
+	int cpu;		/* the command's CPU, -1: not pinned */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int first;		/* 0 waiting, 1 first exec seen, -errno: failed/died */
@@ -233,28 +247,6 @@ static int seccomp_filters(pid_t pid)
 }
 
 /*
- * A thread stopped at a clone or an exec waits for the tracer, and the
- * command's other threads run meanwhile: the tracer must answer at once.
- * It runs off the command's CPU (whose SCHED_RR threads would starve it),
- * as a real-time thread itself (or busy CPUs would delay it). Best effort.
- */
-static void tracer_prompt(pid_t pid)
-{
-	struct sched_param sp = { .sched_priority = 1 };
-	cpu_set_t cmd, ours;
-	int cpu;
-
-	if (sched_getaffinity(pid, sizeof(cmd), &cmd) || CPU_COUNT(&cmd) != 1 ||
-	    sched_getaffinity(0, sizeof(ours), &ours) || CPU_COUNT(&ours) < 2)
-		return;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &cmd))
-			CPU_CLR(cpu, &ours);
-	if (CPU_COUNT(&ours) && !sched_setaffinity(0, sizeof(ours), &ours))
-		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-}
-
-/*
  * An image that no path names (fexecve() of a memfd, the exec of a deleted
  * file: /proc/PID/exe says "(deleted)") cannot be found again by a replay,
  * and the journal does not hold what was written into it: keep a copy.
@@ -289,7 +281,6 @@ static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 	if (pid == lt->pid && idx == 0) {
 		struct launch_info *li = lt->li;
 
-		tracer_prompt(pid);	/* the command has its CPU now */
 		if (!err) {
 			li->exec = ex;
 			err = launch_list_fds(pid, li->fds, LAUNCH_MAX_FDS);
@@ -328,10 +319,26 @@ static void tracer_exec(struct launch_tracer *lt, pid_t pid)
 	tracer_keep_image(lt, pid, idx);
 }
 
+/* On the command's CPU, SCHED_RR above it (see the top of this file). */
+static void tracer_pin(int cpu)
+{
+	struct sched_param sp = { .sched_priority = LAUNCH_RR_PRIO + 1 };
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || sched_setscheduler(0, SCHED_RR, &sp))
+		pr_warn("cannot run the tracer on CPU %d with SCHED_RR (%s): signals its children's exits cause may come between syscalls and replay imprecisely\n",
+			cpu, strerror(errno));
+}
+
 static void *tracer_main(void *arg)
 {
 	struct launch_tracer *lt = arg;
 
+	tracer_pin(lt->cpu);
 	/* the tracer is the thread that seizes: every request comes from here */
 	pthread_mutex_lock(&lt->mu);
 	lt->seized = ptrace(PTRACE_SEIZE, lt->pid, 0, lt->opts) ? -errno : 1;
@@ -399,7 +406,7 @@ static void *tracer_main(void *arg)
 }
 
 int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
-			bool follow_fork, struct launch_info *li)
+			bool follow_fork, int cpu, struct launch_info *li)
 {
 	struct launch_tracer *lt = calloc(1, sizeof(*lt));
 	long opts = PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
@@ -412,6 +419,7 @@ int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
 	lt->pid = pid;
 	lt->dir = dir;
 	lt->follow_fork = follow_fork;
+	lt->cpu = cpu;
 	lt->li = li;
 	pthread_mutex_init(&lt->mu, NULL);
 	pthread_cond_init(&lt->cv, NULL);

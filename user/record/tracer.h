@@ -15,9 +15,13 @@
 
 struct launch_tracer;
 
-/* Start the tracer thread on @pid. 0 or -errno (no ptrace). */
+/*
+ * Start the tracer thread on @pid. With @cpu >= 0 (the CPU the command is
+ * pinned to) the thread runs there, SCHED_RR above the command. 0 or -errno
+ * (no ptrace).
+ */
 int launch_tracer_start(struct launch_tracer **out, pid_t pid, const char *dir,
-			bool follow_fork, struct launch_info *li);
+			bool follow_fork, int cpu, struct launch_info *li);
 /* Wait for @pid's first exec: 0 (@li filled), or -ECHILD if it died before. */
 int launch_tracer_first_exec(struct launch_tracer *lt);
 /*

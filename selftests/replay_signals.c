@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec replay of signals that do not come at a syscall boundary of their
+ * own: SIGCHLD of a child followed with --follow-fork (the recorder's
+ * tracer reaps it, so the tracer decides when the parent gets it), and
+ * signals that interrupt a thread computing in user space. The workload
+ * prints where each signal came (spins, counts), so a replay that delivers
+ * one elsewhere prints something else. Runs on the host and in the test VM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "format/records.h"
+#include "replay_common.h"
+
+/* Signals @sig (0: any) in the recording that came between syscalls. */
+static int signals_between_syscalls(const char *dir, int sig)
+{
+	struct rec_reader rr;
+	struct rec_event ev;
+	int n = 0;
+
+	if (rec_reader_open(&rr, dir))
+		return -1;
+	while (rec_reader_next(&rr, &ev) > 0) {
+		const struct rec_signal *s = ev.rec;
+
+		if (ev.type == REC_SIGNAL && s->syscall < 0 && (!sig || s->sig == sig))
+			n++;
+	}
+	rec_reader_close(&rr);
+	return n;
+}
+
+/*
+ * A followed child's exit reaches its parent as SIGCHLD only when the
+ * recorder's tracer reaps it. The tracer acts at once, on the command's
+ * CPU: the parent gets it at a syscall boundary, not while it spins in
+ * user space, and the handler's waitpid() runs at the same place with the
+ * same stack in the replay.
+ */
+TEST_F_TIMEOUT(rp, sigchld_followed_child, 120)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_sigchld", wl_dir);
+	RECORD_REPLAY("--follow-fork", cmd, "rp_sigchld done");
+	EXPECT_EQ(0, signals_between_syscalls(self->dir, SIGCHLD))
+		TH_LOG("%.1000s", self->rec);
+}
+
+/* The same in real life: a shell whose child is python3 (bash's SIGCHLD handler). */
+TEST_F_TIMEOUT(rp, sigchld_sh_python3, 180)
+{
+	if (!have("python3"))
+		SKIP(return, "no python3");
+	RECORD_REPLAY("--follow-fork", "sh -c 'python3 -c \"print(6 * 7)\"'", "42");
+}
+
+TEST_HARNESS_MAIN
