@@ -928,6 +928,7 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info,
 	__u64 pt = bpf_get_current_pid_tgid();
 	struct task_struct *task;
 	struct rec_ev_signal *e;
+	struct rec_signal *s;
 	struct pt_regs *regs;
 
 	if (!is_traced(pt >> 32))
@@ -937,27 +938,58 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info,
 		count_lost();
 		return 0;
 	}
+	s = &e->s;
 	task = bpf_get_current_task_btf();
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	e->sig = sig;
-	e->code = info ? BPF_CORE_READ(info, si_code) : 0;
+	s->type = 0;		/* the header is user space's */
+	s->pad = 0;
+	s->dts = 0;
+	s->tid = 0;
+	s->sig = sig;
+	s->code = info ? BPF_CORE_READ(info, si_code) : 0;
 	/*
 	 * The rest of the siginfo, which a replay delivers again (it sends
 	 * the signal itself, with a sender of its own). No info: the
 	 * kernel's SIGKILL of a process that ends.
 	 */
-	e->flags = 0;
-	e->si_errno = 0;
-	__builtin_memset(e->si_fields, 0, sizeof(e->si_fields));
+	s->flags = 0;
+	s->si_errno = 0;
+	__builtin_memset(s->si_fields, 0, sizeof(s->si_fields));
 	if (info) {
-		e->si_errno = BPF_CORE_READ(info, si_errno);
-		if (!bpf_core_read(e->si_fields, sizeof(e->si_fields), &info->_sifields))
-			e->flags = REC_SIG_INFO;
+		s->si_errno = BPF_CORE_READ(info, si_errno);
+		if (!bpf_core_read(s->si_fields, sizeof(s->si_fields), &info->_sifields))
+			s->flags = REC_SIG_INFO;
 	}
-	e->handler = ka ? (__u64)BPF_CORE_READ(ka, sa.sa_handler) : 0;
-	e->syscall = BPF_CORE_READ(regs, orig_ax);
-	e->ax = BPF_CORE_READ(regs, ax);
-	e->ip = BPF_CORE_READ(regs, ip);
+	s->handler = ka ? (__u64)BPF_CORE_READ(ka, sa.sa_handler) : 0;
+	s->syscall = BPF_CORE_READ(regs, orig_ax);
+	s->ax = BPF_CORE_READ(regs, ax);
+	s->ip = BPF_CORE_READ(regs, ip);
+	/*
+	 * The rest of the user registers, and the top of the user stack: what
+	 * tells the replay which execution of @ip a signal between syscalls
+	 * interrupted (a loop's counter in a register or a stack slot).
+	 */
+	s->bx = BPF_CORE_READ(regs, bx);
+	s->cx = BPF_CORE_READ(regs, cx);
+	s->dx = BPF_CORE_READ(regs, dx);
+	s->si = BPF_CORE_READ(regs, si);
+	s->di = BPF_CORE_READ(regs, di);
+	s->bp = BPF_CORE_READ(regs, bp);
+	s->sp = BPF_CORE_READ(regs, sp);
+	s->r8 = BPF_CORE_READ(regs, r8);
+	s->r9 = BPF_CORE_READ(regs, r9);
+	s->r10 = BPF_CORE_READ(regs, r10);
+	s->r11 = BPF_CORE_READ(regs, r11);
+	s->r12 = BPF_CORE_READ(regs, r12);
+	s->r13 = BPF_CORE_READ(regs, r13);
+	s->r14 = BPF_CORE_READ(regs, r14);
+	s->r15 = BPF_CORE_READ(regs, r15);
+	s->rflags = BPF_CORE_READ(regs, flags);
+	s->flags |= REC_SIG_REGS;
+	if (bpf_probe_read_user(s->stack, sizeof(s->stack), (void *)s->sp))
+		__builtin_memset(s->stack, 0, sizeof(s->stack));
+	else
+		s->flags |= REC_SIG_STACK;
 	fill_hdr(&e->h, REC_EV_SIGNAL, (__u32)pt, bpf_ktime_get_ns());
 	bpf_ringbuf_submit(e, wflags_sz(sizeof(*e)));
 	return 0;

@@ -52,10 +52,13 @@
 #define TTREC_RECORD_H
 
 /*
- * 2: rec_sys.nr is the whole syscall number (64 bits; 16 in version 1,
- * which user/format/records.c still reads).
+ * The record layout's version (REC_START, meta's format_version); readers
+ * take every version up to it (user/format/records.c).
+ * 2: rec_sys.nr is the whole syscall number (64 bits; 16 in version 1).
+ * 3: rec_signal carries the interrupted user registers and the top of the
+ *    user stack (REC_SIGNAL_SIZE_VER2).
  */
-#define REC_FORMAT_VERSION	2
+#define REC_FORMAT_VERSION	3
 
 enum {
 	REC_SYS		= 1,
@@ -155,17 +158,31 @@ struct rec_in {
 };
 
 /*
- * A REC_SIGNAL is versioned by its size: the fields after @ip came later
- * (records of REC_SIGNAL_SIZE_VER0 bytes have none; the reader hands out
- * whole structs, those fields zero).
+ * A signal delivered to a thread. With @syscall >= 0 it came at a
+ * syscall's return (interrupting it, or after it); with -1 between
+ * syscalls, while the thread ran user code: the registers and the top of
+ * the stack then tell the replay which execution of the instruction at @ip
+ * it interrupted.
+ *
+ * A REC_SIGNAL is versioned by its size: the fields after @ip came later,
+ * each version appending to the one before (the reader hands out whole
+ * structs, the fields a record lacks zero):
+ *   REC_SIGNAL_SIZE_VER0   up to @ip (format versions 1 and 2)
+ *   REC_SIGNAL_SIZE_VER1   + @flags, @si_errno, @si_fields (format 2)
+ *   REC_SIGNAL_SIZE_VER2   + the user registers, @stack (format 3)
+ * @flags says which of the later fields hold what they name.
  */
 #define REC_SIGNAL_SIZE_VER0	48
 #define REC_SIGNAL_SIZE_VER1	88
+#define REC_SIGNAL_SIZE_VER2	280
 
 /* rec_signal.flags */
 #define REC_SIG_INFO		0x01	/* @si_errno and @si_fields are the siginfo's */
+#define REC_SIG_REGS		0x02	/* @bx .. @rflags are the user registers */
+#define REC_SIG_STACK		0x04	/* @stack holds the words at @sp */
 
 #define REC_SI_FIELDS		32	/* the union after si_code in struct siginfo */
+#define REC_SIG_STACK_WORDS	8
 
 struct rec_signal {
 	__u8  type;		/* REC_SIGNAL */
@@ -176,7 +193,7 @@ struct rec_signal {
 	__s32 code;		/* si_code */
 	__u64 handler;		/* sa_handler: 0 SIG_DFL, 1 SIG_IGN, else address */
 	__s64 syscall;		/* syscall it interrupted (orig_ax), -1: none */
-	__s64 ax;		/* its return value so far (-ERESTART*, -EINTR) */
+	__s64 ax;		/* its return value so far (-ERESTART*, -EINTR); else rax */
 	__u64 ip;		/* user ip at delivery */
 	/* REC_SIGNAL_SIZE_VER1 */
 	__u32 flags;		/* REC_SIG_* */
@@ -188,6 +205,11 @@ struct rec_signal {
 	 * si_value, si_timerid and si_overrun, si_addr, si_band and si_fd...
 	 */
 	__u8  si_fields[REC_SI_FIELDS];
+	/* REC_SIGNAL_SIZE_VER2: the rest of task_pt_regs() at delivery */
+	__u64 bx, cx, dx, si, di, bp, sp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rflags;
+	__u64 stack[REC_SIG_STACK_WORDS];	/* at sp, sp + 8, ... */
 };
 
 #define REC_SCHED_OUT		1	/* switched out (sched_switch, prev) */
@@ -317,17 +339,13 @@ struct rec_ev_chunk {
 	/* __u8 data[]: at most REC_CHUNK_MAX */
 };
 
+/*
+ * The journal's record itself: the BPF program fills all of @s but its
+ * header (type, dts, tid), which user space sets as it writes it.
+ */
 struct rec_ev_signal {
 	struct rec_ev_hdr h;
-	__s32 sig;
-	__s32 code;
-	__u64 handler;
-	__s64 syscall;
-	__s64 ax;
-	__u64 ip;
-	__u32 flags;		/* rec_signal's */
-	__s32 si_errno;
-	__u8  si_fields[REC_SI_FIELDS];
+	struct rec_signal s;
 };
 
 struct rec_ev_sched {

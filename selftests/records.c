@@ -6,6 +6,7 @@
  */
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -319,6 +320,135 @@ TEST_F(codec, signal_versions)
 	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
 	EXPECT_EQ(1234, pid);
 	EXPECT_EQ(1000U, uid);
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/*
+ * Format 3: a signal keeps the user registers it interrupted and the words
+ * at their rsp. Written by the writer, read back whole; one of the size
+ * format 2 wrote (siginfo, no registers) in the same journal has none.
+ */
+TEST_F(codec, signal_registers)
+{
+	struct rec_signal sig = {
+		.type = REC_SIGNAL, .sig = SIGALRM, .tid = 7, .code = SI_TIMER,
+		.syscall = -1, .ax = 5, .ip = 0x401000,
+		.flags = REC_SIG_INFO | REC_SIG_REGS | REC_SIG_STACK,
+		.bx = 1, .cx = 2, .dx = 3, .si = 4, .di = 6, .bp = 7, .sp = 0x7ffc0000,
+		.r8 = 8, .r9 = 9, .r10 = 10, .r11 = 11, .r12 = 12, .r13 = 13, .r14 = 14,
+		.r15 = 15, .rflags = 0x246,
+		.stack = { 0x100, [REC_SIG_STACK_WORDS - 1] = 0xabc },
+	};
+	struct rec_signal v1 = sig;
+	uint64_t stack[REC_SIG_STACK_WORDS];
+	struct user_regs_struct u;
+	const struct rec_signal *s;
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_writer w;
+	struct rec_event ev;
+	siginfo_t si;
+
+	sig.si_fields[0] = 42;
+	v1.flags = REC_SIG_INFO;
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, rec_writer_start(&w, jw, 1000));
+	ASSERT_EQ(0, rec_write_event(&w, 1, 1100, &sig, sizeof(sig)));
+	ASSERT_EQ(0, rec_write_event(&w, 2, 1200, &v1, REC_SIGNAL_SIZE_VER1));
+	ASSERT_EQ(0, rec_writer_flush(&w));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	EXPECT_EQ(3U, rr.version);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	ASSERT_EQ(sizeof(struct rec_signal), ev.len);
+	s = ev.rec;
+	EXPECT_EQ(1100U, ev.ts);
+	EXPECT_EQ(0, memcmp(&s->code, &sig.code, sizeof(sig) - offsetof(struct rec_signal, code)));
+	ASSERT_EQ((unsigned int)(REC_SIG_REGS | REC_SIG_STACK), rec_signal_regs(s, &u, stack));
+	EXPECT_EQ(0x401000U, u.rip);
+	EXPECT_EQ(5U, u.rax);
+	EXPECT_EQ(-1, (long long)u.orig_rax);
+	EXPECT_EQ(6U, u.rdi);
+	EXPECT_EQ(4U, u.rsi);
+	EXPECT_EQ(0x7ffc0000U, u.rsp);
+	EXPECT_EQ(15U, u.r15);
+	EXPECT_EQ(0x246U, u.eflags);
+	EXPECT_EQ(0x100U, stack[0]);
+	EXPECT_EQ(0xabcU, stack[REC_SIG_STACK_WORDS - 1]);
+	ASSERT_TRUE(rec_signal_siginfo(s, &si));
+	EXPECT_EQ(SI_TIMER, si.si_code);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	s = ev.rec;
+	EXPECT_EQ((__u32)REC_SIG_INFO, s->flags);
+	EXPECT_EQ(0U, s->sp);
+	EXPECT_EQ(0U, rec_signal_regs(s, &u, stack));
+	EXPECT_EQ(0U, u.rsp);
+	EXPECT_EQ(0U, stack[0]);
+	ASSERT_TRUE(rec_signal_siginfo(s, &si));
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/*
+ * A journal of format version 2 reads as before: its 80-byte syscalls,
+ * its signals with their siginfo and no registers. A signal record there
+ * longer than format 2's is not read past it: no registers, and of its
+ * flags only the siginfo's.
+ */
+TEST_F(codec, format_version_2_is_read)
+{
+	struct rec_start st = { .type = REC_START, .version = 2, .ns = 1000 };
+	struct rec_sys sys = { .type = REC_SYS, .nr = -1, .dts = 10, .tid = 7, .ret = -38 };
+	struct rec_signal sig = { .type = REC_SIGNAL, .sig = SIGCHLD, .tid = 7, .dts = 5,
+				  .code = CLD_EXITED, .flags = REC_SIG_INFO };
+	struct rec_signal longer;
+	int32_t fields[3] = { 1234, 1000, 3 };	/* si_pid, si_uid, si_status */
+	uint64_t stack[REC_SIG_STACK_WORDS];
+	struct user_regs_struct u;
+	const struct rec_signal *s;
+	struct journal_writer *jw;
+	struct rec_reader rr;
+	struct rec_event ev;
+	uint32_t uid;
+	int32_t pid;
+
+	memcpy(sig.si_fields, fields, sizeof(fields));
+	longer = sig;
+	longer.flags = REC_SIG_INFO | REC_SIG_REGS | REC_SIG_STACK;
+	longer.sp = 0x7000;
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &sys, sizeof(sys)));
+	ASSERT_EQ(0, journal_append(jw, 2, &sig, REC_SIGNAL_SIZE_VER1));
+	ASSERT_EQ(0, journal_append(jw, 3, &longer, sizeof(longer)));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_START, ev.type);
+	EXPECT_EQ(2U, rr.version);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SYS, ev.type);
+	EXPECT_EQ(-1, ((const struct rec_sys *)ev.rec)->nr);
+	EXPECT_EQ(1010U, ev.ts);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	ASSERT_EQ(sizeof(struct rec_signal), ev.len);
+	EXPECT_EQ(1015U, ev.ts);
+	s = ev.rec;
+	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
+	EXPECT_EQ(1234, pid);
+	EXPECT_EQ(0U, rec_signal_regs(s, &u, stack));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SIGNAL, ev.type);
+	s = ev.rec;
+	EXPECT_EQ((__u32)REC_SIG_INFO, s->flags);
+	EXPECT_EQ(0U, s->sp);
+	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
 	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
 	rec_reader_close(&rr);
 }

@@ -130,10 +130,16 @@ static void rg_make(struct rg_src *s, struct rg_event *e, uint64_t seq, uint64_t
 			.type = REC_SIGNAL, .sig = 1 + rg_below(s, 64), .tid = 1000 + rg_below(s, 4),
 			.code = (int32_t)rg_u64(s), .handler = rg_u64(s),
 			.syscall = (int64_t)rg_u64(s), .ax = (int64_t)rg_u64(s), .ip = rg_u64(s),
-			.flags = rg_below(s, 2) ? REC_SIG_INFO : 0, .si_errno = (int32_t)rg_u64(s),
+			.flags = rg_below(s, 8), .si_errno = (int32_t)rg_u64(s),
+			.bx = rg_u64(s), .cx = rg_u64(s), .dx = rg_u64(s), .si = rg_u64(s),
+			.di = rg_u64(s), .bp = rg_u64(s), .sp = rg_u64(s), .r8 = rg_u64(s),
+			.r9 = rg_u64(s), .r10 = rg_u64(s), .r11 = rg_u64(s), .r12 = rg_u64(s),
+			.r13 = rg_u64(s), .r14 = rg_u64(s), .r15 = rg_u64(s), .rflags = rg_u64(s),
 		};
 		for (i = 0; i < REC_SI_FIELDS; i++)
 			e->r.sig.si_fields[i] = rg_u64(s);
+		for (i = 0; i < REC_SIG_STACK_WORDS; i++)
+			e->r.sig.stack[i] = rg_u64(s);
 	} else if (k < 14) {
 		e->type = REC_SCHED;
 		e->r.sched = (struct rec_sched){

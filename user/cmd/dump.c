@@ -427,6 +427,33 @@ static void print_json_sys(const struct rec_event *ev, double t)
 		print_json_out(ev->seq, t, &ev->out[i]);
 }
 
+/* A signal's registers (format 3): "regs":{...}, "stack":[...]. */
+static void print_json_sigregs(const struct rec_signal *s)
+{
+	uint64_t stack[REC_SIG_STACK_WORDS];
+	struct user_regs_struct u;
+	unsigned int has = rec_signal_regs(s, &u, stack), i;
+	const struct { const char *name; unsigned long long v; } r[] = {
+		{ "bx", u.rbx }, { "cx", u.rcx }, { "dx", u.rdx }, { "si", u.rsi },
+		{ "di", u.rdi }, { "bp", u.rbp }, { "sp", u.rsp }, { "r8", u.r8 },
+		{ "r9", u.r9 }, { "r10", u.r10 }, { "r11", u.r11 }, { "r12", u.r12 },
+		{ "r13", u.r13 }, { "r14", u.r14 }, { "r15", u.r15 }, { "rflags", u.eflags },
+	};
+
+	if (!(has & REC_SIG_REGS))
+		return;
+	printf(",\"regs\":{");
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		printf("%s\"%s\":%llu", i ? "," : "", r[i].name, r[i].v);
+	printf("}");
+	if (!(has & REC_SIG_STACK))
+		return;
+	printf(",\"stack\":[");
+	for (i = 0; i < REC_SIG_STACK_WORDS; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)stack[i]);
+	printf("]");
+}
+
 static void print_json(const struct rec_event *ev, double t)
 {
 	const uint8_t *r = ev->rec;
@@ -457,6 +484,7 @@ static void print_json(const struct rec_event *ev, double t)
 		       (long long)s->syscall, (long long)s->ax, (unsigned long long)s->ip);
 		if (rec_signal_sender(s, &pid, &uid))
 			printf(",\"from\":%d,\"uid\":%u", pid, uid);
+		print_json_sigregs(s);
 		printf("}\n");
 		return;
 	}
@@ -569,7 +597,10 @@ static void print_text(const struct rec_event *ev, double t)
 		printf(" handler=%#llx", (unsigned long long)s->handler);
 		if (in)
 			printf(" in %s (ret %lld)", in, (long long)s->ax);
-		printf(" ip=%#llx ---\n", (unsigned long long)s->ip);
+		printf(" ip=%#llx", (unsigned long long)s->ip);
+		if (s->flags & REC_SIG_REGS)
+			printf(" sp=%#llx", (unsigned long long)s->sp);
+		printf(" ---\n");
 		break;
 	}
 	case REC_SCHED: {

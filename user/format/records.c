@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,13 @@ _Static_assert(sizeof(struct rec_sys) == 80 && offsetof(struct rec_sys, nr) == 1
 _Static_assert(sizeof(struct rec_out) == sizeof(struct rec_in), "REC_OUT and REC_IN headers");
 _Static_assert(sizeof(struct rec_out) == 8, "rec_out layout");
 _Static_assert(offsetof(struct rec_signal, flags) == REC_SIGNAL_SIZE_VER0 &&
-	       sizeof(struct rec_signal) == REC_SIGNAL_SIZE_VER1, "rec_signal versions");
+	       offsetof(struct rec_signal, bx) == REC_SIGNAL_SIZE_VER1 &&
+	       sizeof(struct rec_signal) == REC_SIGNAL_SIZE_VER2, "rec_signal versions");
+_Static_assert(offsetof(struct rec_signal, si_fields) == 56 &&
+	       offsetof(struct rec_signal, rflags) == 208 &&
+	       offsetof(struct rec_signal, stack) == 216, "rec_signal layout");
+_Static_assert(sizeof(struct rec_ev_signal) == sizeof(struct rec_ev_hdr) + REC_SIGNAL_SIZE_VER2,
+	       "rec_ev_signal is the record");
 
 /*
  * REC_SYS as format version 1 wrote it: the number in 16 bits (a number
@@ -60,6 +67,16 @@ _Static_assert(sizeof(struct rec_sys_v1) == 72, "rec_sys_v1 layout");
 static size_t sys_size(uint32_t version)
 {
 	return version == 1 ? sizeof(struct rec_sys_v1) : sizeof(struct rec_sys);
+}
+
+/*
+ * The most of a REC_SIGNAL a journal of format @version holds: the fields
+ * that version had (REC_SIGNAL_SIZE_VER*; a record may be shorter, of an
+ * earlier size). Bytes past them are not read as later fields.
+ */
+static size_t signal_size(uint32_t version)
+{
+	return version < 3 ? REC_SIGNAL_SIZE_VER1 : sizeof(struct rec_signal);
 }
 
 /* The smallest valid record of each type (REC_SYS: of any version). */
@@ -298,8 +315,9 @@ static int next_record(struct rec_reader *rr, const uint8_t **r, size_t *len, ui
 
 /*
  * REC_START: the format version of the records after it. Version 1 differs
- * only in REC_SYS (struct rec_sys_v1), which the reader widens; a version
- * it does not know is refused. 0 or -EPROTO (message printed).
+ * only in REC_SYS (struct rec_sys_v1), which the reader widens; versions 1
+ * and 2 in how much of a REC_SIGNAL there is (signal_size()); a version it
+ * does not know is refused. 0 or -EPROTO (message printed).
  */
 static int start_version(struct rec_reader *rr, const struct rec_start *st)
 {
@@ -527,7 +545,11 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 		break;
 	case REC_SIGNAL:	/* whole, whatever its version: what it lacks is 0 */
 		memset(&rr->sig, 0, sizeof(rr->sig));
-		memcpy(&rr->sig, r, len < sizeof(rr->sig) ? len : sizeof(rr->sig));
+		if (len > signal_size(rr->version))
+			len = signal_size(rr->version);
+		memcpy(&rr->sig, r, len);
+		if (rr->version < 3)
+			rr->sig.flags &= REC_SIG_INFO;	/* the one flag there was */
 		ev->rec = &rr->sig;
 		ev->len = sizeof(rr->sig);
 		rr->npend = 0;
@@ -693,4 +715,36 @@ bool rec_signal_sender(const struct rec_signal *s, int32_t *pid, uint32_t *uid)
 	*pid = si.si_pid;
 	*uid = si.si_uid;
 	return true;
+}
+
+unsigned int rec_signal_regs(const struct rec_signal *s, struct user_regs_struct *r,
+			     uint64_t *stack)
+{
+	memset(r, 0, sizeof(*r));
+	memset(stack, 0, REC_SIG_STACK_WORDS * sizeof(*stack));
+	if (!(s->flags & REC_SIG_REGS))
+		return 0;
+	r->rip = s->ip;
+	r->rax = s->ax;
+	r->orig_rax = s->syscall;
+	r->rbx = s->bx;
+	r->rcx = s->cx;
+	r->rdx = s->dx;
+	r->rsi = s->si;
+	r->rdi = s->di;
+	r->rbp = s->bp;
+	r->rsp = s->sp;
+	r->r8 = s->r8;
+	r->r9 = s->r9;
+	r->r10 = s->r10;
+	r->r11 = s->r11;
+	r->r12 = s->r12;
+	r->r13 = s->r13;
+	r->r14 = s->r14;
+	r->r15 = s->r15;
+	r->eflags = s->rflags;
+	if (!(s->flags & REC_SIG_STACK))
+		return REC_SIG_REGS;
+	memcpy(stack, s->stack, REC_SIG_STACK_WORDS * sizeof(*stack));
+	return REC_SIG_REGS | REC_SIG_STACK;
 }

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/user.h>
 #include <linux/types.h>
 #include "record.h"
 
@@ -235,5 +236,14 @@ bool rec_signal_siginfo(const struct rec_signal *s, siginfo_t *si);
  * siginfo).
  */
 bool rec_signal_sender(const struct rec_signal *s, int32_t *pid, uint32_t *uid);
+/*
+ * The user registers signal @s interrupted, as ptrace shows them (rip is
+ * its ip, rax its ax, orig_rax the syscall it interrupted or -1; the
+ * segment registers 0), into @r, and the REC_SIG_STACK_WORDS words at
+ * their rsp into @stack; what the record lacks is 0. Return: which of the
+ * two it has (REC_SIG_REGS, REC_SIG_STACK; 0 in journals before format 3).
+ */
+unsigned int rec_signal_regs(const struct rec_signal *s, struct user_regs_struct *r,
+			     uint64_t *stack);
 
 #endif

@@ -127,14 +127,12 @@ void recorder_write_event(void *ctx, uint64_t seq, const void *ev,
 		break;
 	case REC_EV_SIGNAL: {
 		const struct rec_ev_signal *e = ev;
-		struct rec_signal r = {
-			.type = REC_SIGNAL, .sig = e->sig, .tid = e->h.tid,
-			.code = e->code, .handler = e->handler,
-			.syscall = e->syscall, .ax = e->ax, .ip = e->ip,
-			.flags = e->flags & REC_SIG_INFO, .si_errno = e->si_errno,
-		};
+		struct rec_signal r = e->s;
 
-		memcpy(r.si_fields, e->si_fields, sizeof(r.si_fields));
+		r.type = REC_SIGNAL;
+		r.pad = 0;
+		r.tid = e->h.tid;
+		r.flags &= REC_SIG_INFO | REC_SIG_REGS | REC_SIG_STACK;
 
 		rec_write_event(&s->w, seq, e->h.ts, &r, sizeof(r));
 		break;
