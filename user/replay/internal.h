@@ -46,6 +46,8 @@
  *               syscalls that wait with a temporary signal mask
  *   sched.c     a scheduling event (REC_SCHED): a thread that went to
  *               sleep in a syscall or was preempted runs to that point
+ *   breakpoint.c  running a thread to an instruction in user code (an
+ *               int3), for sched.c
  *   start.c     starting the recorded program; every new program image
  *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
  *               next syscall entry or through a real syscall, inject one
@@ -134,6 +136,8 @@ struct rfs {
 	bool root_lost;		/* nor its root */
 };
 
+#define RP_MAX_INT3	4	/* breakpoints in a process at once */
+
 /* A replayed process. */
 struct rproc {
 	struct rproc *next;
@@ -148,6 +152,12 @@ struct rproc {
 	int nfd;
 	uint8_t *fd;		/* enum fdkind by descriptor number */
 	struct fdstat *fst;	/* what the recording's fstat() said, by number */
+	struct rp_int3 {	/* the breakpoints in its text (breakpoint.c) */
+		uint64_t ip;
+		uint8_t orig;	/* the byte the int3 replaced */
+		unsigned int refs;
+	} int3[RP_MAX_INT3];
+	int nint3;
 };
 
 #define STASH_MAX	8
@@ -414,6 +424,31 @@ void rp_clone_req(struct rthread *t, struct rp_clone_req *c);
 /* At a clone/fork/vfork event stop of @t: the new thread or process. */
 int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchild);
 int rp_handle_task(struct rp *rp, const struct rec_task *tk);
+
+/* breakpoint.c */
+/*
+ * An int3 at @ip in @p's text; a second one at the same @ip shares the
+ * first. 0, -EEXIST (the program has one there), -EFAULT or -EINVAL.
+ */
+int rp_bp_insert(struct rproc *p, uint64_t ip);
+/* Undo one rp_bp_insert(): the last one puts the instruction back. */
+void rp_bp_remove(struct rproc *p, uint64_t ip);
+#define RP_BP_HIT	1	/* at the int3: before the instruction, TS_PREEMPT */
+#define RP_BP_SYSCALL	2	/* at its next syscall's entry first, TS_ENTRY */
+/*
+ * Run @t until it reaches the int3 at @ip (its registers read, rip set
+ * back to @ip, written back when it resumes) or a syscall's entry first.
+ * RP_BP_HIT, RP_BP_SYSCALL, or -errno: -EFAULT it faulted (TS_SIGSTOP),
+ * -ESRCH it died. Signals the journal does not have are dropped.
+ */
+int rp_bp_run(struct rp *rp, struct rthread *t, uint64_t ip);
+/*
+ * @t stands at the int3 at @ip (RP_BP_HIT): execute the instruction there
+ * (a single step with it put back) and stop after it, the int3 in place
+ * again. 0 (TS_PREEMPT, registers read), RP_BP_SYSCALL (it was a syscall
+ * instruction), or -errno as rp_bp_run().
+ */
+int rp_bp_step(struct rp *rp, struct rthread *t, uint64_t ip);
 
 /* signal.c */
 /* A signal the program raised itself by faulting: it cannot be dropped. */

@@ -17,53 +17,11 @@
  * threads ran).
  */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "lib/log.h"
 #include "replay/internal.h"
-
-/*
- * A breakpoint: an int3 in place of the first byte of the instruction at
- * @ip of @t's process (hardware breakpoints do not fire in every virtual
- * machine). Only @t runs while it is there: the other threads wait in
- * ptrace stops.
- */
-struct breakpoint {
-	uint64_t ip;
-	uint8_t orig;
-	bool set;
-};
-
-static int breakpoint_set(struct rthread *t, struct breakpoint *b, uint64_t ip)
-{
-	static const uint8_t int3 = 0xcc;
-
-	if (rp_mem_read(t->p, ip, &b->orig, 1) || rp_mem_write(t->p, ip, &int3, 1))
-		return -EFAULT;
-	b->ip = ip;
-	b->set = true;
-	return 0;
-}
-
-static void breakpoint_clear(struct rthread *t, struct breakpoint *b)
-{
-	if (b->set && !t->p->dead)
-		rp_mem_write(t->p, b->ip, &b->orig, 1);
-	b->set = false;
-}
-
-/* At a SIGTRAP stop: whether @t is at breakpoint @b (then rewound to it). */
-static bool breakpoint_hit(struct rthread *t, struct breakpoint *b)
-{
-	if (rp_getregs(t) || t->regs.rip != b->ip + 1)
-		return false;
-	t->regs.rip = b->ip;
-	t->dirty = true;
-	return true;
-}
 
 static int live_threads(const struct rp *rp, const struct rproc *p)
 {
@@ -78,17 +36,16 @@ static int live_threads(const struct rp *rp, const struct rproc *p)
 /*
  * A thread preempted in user code (on the recording's single CPU), or in
  * uninterruptible sleep at a page fault: the other threads ran while it
- * stood at @ip. Run it there (a breakpoint; the first time it gets there
- * since its last event), so that its user code before that point happens
- * before theirs, as recorded. If it makes a syscall first, it was
- * preempted or went to sleep inside the kernel: it stops at that
+ * stood at @ip. Run it there (an int3, breakpoint.c; the first time it
+ * gets there since its last event), so that its user code before that
+ * point happens before theirs, as recorded. If it makes a syscall first,
+ * it was preempted or went to sleep inside the kernel: it stops at that
  * syscall's entry. Only matters with more than one thread.
  */
 static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 {
 	struct rthread *t = rp_thread_by_rtid(rp, sc->tid);
-	struct breakpoint bp = { 0 };
-	int st, sig, err;
+	int ret;
 
 	if (!t || t->task_started || t->p->exiting || !sc->ip || sc->ip >= 0x800000000000ULL)
 		return;
@@ -96,47 +53,25 @@ static void sched_preempt(struct rp *rp, const struct rec_sched *sc)
 		return;
 	if (live_threads(rp, t->p) < 2)
 		return;
-	if (breakpoint_set(t, &bp, sc->ip))
+	if (rp_bp_insert(t->p, sc->ip))
 		return;
-	err = rp_resume(t, PTRACE_CONT);
-	while (!err) {
-		err = rp_wait_thread(rp, t, &st);
-		if (err)
-			break;
-		switch (rp_classify(st, &sig)) {
-		case STOP_EXITED:
-			rp_thread_died(rp, t, st);
-			breakpoint_clear(t, &bp);
-			return;
-		case STOP_SECCOMP:
-			t->st = TS_ENTRY;
-			rp_getregs(t);
-			breakpoint_clear(t, &bp);
-			pr_debug("thread %u: preempted at %#llx: ran to syscall %lld instead\n",
-				 t->rtid, (unsigned long long)sc->ip, (long long)t->regs.orig_rax);
-			return;
-		case STOP_SIGNAL:
-			if (sig == SIGTRAP && breakpoint_hit(t, &bp)) {
-				t->st = TS_PREEMPT;
-				breakpoint_clear(t, &bp);
-				pr_debug("thread %u: stopped at its preemption point %#llx\n",
-					 t->rtid, (unsigned long long)sc->ip);
-				return;
-			}
-			if (rp_fault_signal(sig, rp_getsiginfo_code(t))) {
-				t->st = TS_SIGSTOP;
-				t->sig = sig;
-				breakpoint_clear(t, &bp);
-				return;
-			}
-			/* fallthrough */
-		default:
-			err = ptrace(PTRACE_CONT, t->tid, 0, 0) ? -errno : 0;
-			break;
-		}
+	rp_watchdog_set_budget(rp->ts > t->last_ts && t->last_ts ? rp->ts - t->last_ts : 0);
+	ret = rp_bp_run(rp, t, sc->ip);
+	rp_bp_remove(t->p, sc->ip);
+	switch (ret) {
+	case RP_BP_HIT:
+		pr_debug("thread %u: stopped at its preemption point %#llx\n",
+			 t->rtid, (unsigned long long)sc->ip);
+		return;
+	case RP_BP_SYSCALL:
+		pr_debug("thread %u: preempted at %#llx: ran to syscall %lld instead\n",
+			 t->rtid, (unsigned long long)sc->ip, (long long)t->regs.orig_rax);
+		return;
+	case -ESRCH:		/* it died */
+	case -EFAULT:		/* it faulted: TS_SIGSTOP, the journal says what comes */
+		return;
 	}
-	breakpoint_clear(t, &bp);
-	rp_fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-err));
+	rp_fail(rp, "cannot run thread %d to its preemption point: %s\n", t->tid, strerror(-ret));
 }
 
 /*
