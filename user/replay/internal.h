@@ -22,9 +22,11 @@
  *   eventfd placeholders), so that file-backed mmap works. A memfd is a
  *   real one, written as the program wrote it.
  * - Signals are injected (tgkill) when the journal says they were
- *   delivered: at the syscall boundary where they were delivered, with
- *   the recorded si_code, restarting the interrupted syscall the way the
- *   kernel did. Faults (SIGSEGV...) are expected to happen again.
+ *   delivered: at the syscall boundary where they were delivered, or, for
+ *   one that came between syscalls, at the execution of the instruction
+ *   it interrupted (async.c), with the recorded siginfo, restarting the
+ *   interrupted syscall the way the kernel did. Faults (SIGSEGV...) are
+ *   expected to happen again.
  * - Anything else than the journal is a divergence: reported with the
  *   event number, the thread, expected and actual, exit status 3.
  *
@@ -44,10 +46,12 @@
  *   task.c      a task event (REC_TASK): clone, fork, exec, exit
  *   signal.c    a signal event (REC_SIGNAL): delivery, faults, and the
  *               syscalls that wait with a temporary signal mask
+ *   async.c     a signal recorded between syscalls: the thread run to
+ *               the execution of the instruction it interrupted
  *   sched.c     a scheduling event (REC_SCHED): a thread that went to
  *               sleep in a syscall or was preempted runs to that point
  *   breakpoint.c  running a thread to an instruction in user code (an
- *               int3), for sched.c
+ *               int3), for sched.c and async.c
  *   start.c     starting the recorded program; every new program image
  *   ptrace.c    the ptrace plumbing: wait, resume, run a thread to its
  *               next syscall entry or through a real syscall, inject one
@@ -106,7 +110,8 @@ enum tstate {
 	TS_EVSTOP,	/* at a clone/fork/exec event stop inside a real syscall */
 	TS_INSYS,	/* resumed inside a real syscall; its exit stop pending */
 	TS_SIGSTOP,	/* at a signal-delivery stop; @sig is delivered on resume */
-	TS_PREEMPT,	/* stopped in user code where the recording preempted it */
+	TS_PREEMPT,	/* stopped in user code where the recording preempted it,
+			 * or where a signal between syscalls came (async.c) */
 	TS_EXITING,	/* resumed into exit(), exit_group() or a fatal signal */
 	TS_DEAD,
 };
@@ -189,10 +194,10 @@ struct rthread {
 	int status;		/* TS_DEAD: the wait status */
 	/*
 	 * Handlers running, innermost in bit 0 (at most 64 deep): set when
-	 * the signal was recorded in user space, between syscalls, and so
-	 * delivered here at another point (the syscall boundary before it).
-	 * Its rt_sigreturn restores this replay's registers there, not the
-	 * recorded ones: its result is not compared.
+	 * the signal was recorded in user space, between syscalls, and
+	 * delivered here at another point (async.c did not find the
+	 * execution it interrupted). Its rt_sigreturn restores this replay's
+	 * registers there, not the recorded ones: its result is not compared.
 	 */
 	uint64_t async_frames;
 	int nframes;
@@ -218,6 +223,8 @@ struct rp {
 	int norphans;
 	uint64_t seq;		/* the event being replayed */
 	uint64_t events, syscalls, emulated, real, signals, imprecise;
+	/* signals recorded between syscalls: delivered where, by enum async_result */
+	uint64_t async[5];
 	uint64_t stdout_bytes;
 	/* the replay's stand-ins for the recorded stdout and stderr (fd.c) */
 	struct {
@@ -449,6 +456,20 @@ int rp_bp_run(struct rp *rp, struct rthread *t, uint64_t ip);
  * instruction), or -errno as rp_bp_run().
  */
 int rp_bp_step(struct rp *rp, struct rthread *t, uint64_t ip);
+
+/* async.c: what rp_async_run() did */
+enum async_result {
+	ASYNC_NOT_TRIED = 1,	/* no registers recorded, no breakpoint: @t did not move */
+	ASYNC_EXACT,		/* at the instruction, with the recorded registers */
+	ASYNC_AT_IP,		/* at the instruction, with other registers */
+	ASYNC_AT_SYSCALL,	/* at the entry of @t's next syscall */
+};
+/*
+ * Run @t to the execution of the instruction the signal @s, recorded between
+ * syscalls, interrupted. An enum async_result, or -errno (-EFAULT: @t
+ * faulted, TS_SIGSTOP; -ESRCH: it died).
+ */
+int rp_async_run(struct rp *rp, struct rthread *t, const struct rec_signal *s);
 
 /* signal.c */
 /* A signal the program raised itself by faulting: it cannot be dropped. */

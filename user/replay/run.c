@@ -147,11 +147,19 @@ static void replay_end(struct rp *rp, bool done)
 /* --verify: the replay's summary line on stderr. */
 static void print_verdict(const struct rp *rp, int status, double secs)
 {
+	uint64_t between = rp->async[ASYNC_NOT_TRIED] + rp->async[ASYNC_EXACT] +
+			   rp->async[ASYNC_AT_IP] + rp->async[ASYNC_AT_SYSCALL];
+	char async[128] = "";
+
+	if (between)
+		snprintf(async, sizeof(async), " (%llu between syscalls: %llu where recorded, %llu elsewhere)",
+			 (unsigned long long)between, (unsigned long long)rp->async[ASYNC_EXACT],
+			 (unsigned long long)(between - rp->async[ASYNC_EXACT]));
 	if (status == EXIT_OK)
-		fprintf(stderr, "ttrec: replay OK: %llu events, %llu syscalls (%llu emulated, %llu executed), %llu signals in %.3f s%s\n",
+		fprintf(stderr, "ttrec: replay OK: %llu events, %llu syscalls (%llu emulated, %llu executed), %llu signals%s in %.3f s%s\n",
 			(unsigned long long)rp->events, (unsigned long long)rp->syscalls,
 			(unsigned long long)rp->emulated, (unsigned long long)rp->real,
-			(unsigned long long)rp->signals, secs,
+			(unsigned long long)rp->signals, async, secs,
 			rp->imprecise ? " (some syscalls had outputs the journal does not hold: -v lists them)" : "");
 	else if (status == EXIT_DIVERGED)
 		fprintf(stderr, "ttrec: replay DIVERGED\n");

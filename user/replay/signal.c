@@ -3,8 +3,10 @@
  * Signals (Documentation/replay.rst, Signals). A signal is delivered
  * where the journal says: sent to the thread (tgkill), its signal-delivery
  * stop awaited, the recorded siginfo set, and the kernel delivers it
- * (handler, default action, mask). A fault is not sent: the thread must
- * fault again by itself. A syscall that waits with a temporary signal mask
+ * (handler, default action, mask). One recorded between syscalls is
+ * delivered at the execution of the instruction it interrupted, as far as
+ * async.c finds it. A fault is not sent: the thread must fault again by
+ * itself. A syscall that waits with a temporary signal mask
  * and was interrupted runs as a real rt_sigsuspend with that mask until
  * the signal is sent. Signals the journal does not have are dropped
  * (rp_run_to_entry()).
@@ -16,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "replay/internal.h"
 
 /* A signal the program raised itself by faulting: it cannot be dropped. */
@@ -219,10 +222,34 @@ static int wait_delivery(struct rp *rp, struct rthread *t, const struct rec_sign
 	}
 }
 
+/*
+ * A signal recorded between syscalls: @t runs to the execution of the
+ * instruction it interrupted (async.c), or to its next syscall's entry.
+ * Whether it stands where the signal came, or -errno (reported).
+ */
+static int signal_async(struct rp *rp, struct rthread *t, const struct rec_signal *s)
+{
+	int ret = rp_async_run(rp, t, s);
+
+	if (ret == ASYNC_NOT_TRIED)
+		pr_debug("thread %u: signal %d recorded at %#llx between syscalls: delivered at the syscall before\n",
+			 t->rtid, s->sig, (unsigned long long)s->ip);
+	if (ret > 0) {
+		rp->async[ret]++;
+		return ret == ASYNC_EXACT;
+	}
+	if (ret == -EFAULT || ret == -ESRCH)
+		rp_diverge(rp, t, "expected %s at ip %#llx between syscalls, but the thread %s first",
+			   strsignal(s->sig), (unsigned long long)s->ip,
+			   ret == -ESRCH ? "exited" : "faulted");
+	return ret == -EFAULT || ret == -ESRCH ? -EPROTO : ret;
+}
+
 /* A REC_SIGNAL event: send the signal and let it be delivered as recorded. */
 int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 {
 	struct rthread *t = rp_thread_by_rtid(rp, s->tid);
+	bool elsewhere = false;
 	int err;
 
 	rp->cur = t;
@@ -251,6 +278,12 @@ int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 			   s->sig);
 		return -EPROTO;
 	}
+	if (s->syscall < 0) {
+		err = signal_async(rp, t, s);
+		if (err < 0)
+			return err;
+		elsewhere = !err;
+	}
 	if (t->st == TS_ENTRY) {
 		/* delivered before this syscall: it runs again after the handler */
 		t->regs.rax = t->regs.orig_rax;
@@ -262,7 +295,7 @@ int rp_handle_signal(struct rp *rp, const struct rec_signal *s)
 	if (syscall(SYS_tgkill, t->p->pid, t->tid, s->sig))
 		return -errno;
 	if (s->handler > 1) {	/* not SIG_DFL, SIG_IGN: a handler frame */
-		t->async_frames = t->async_frames << 1 | (s->syscall < 0);
+		t->async_frames = t->async_frames << 1 | elsewhere;
 		if (t->nframes < 64)
 			t->nframes++;
 	}
