@@ -8,7 +8,8 @@
 #                   line: "N passed, N failed" (both kernels counted)
 #   make check-host / check-vm   only one half of make check
 #   make demo       in the test VM: record a program, show info and dump
-#   make bench      recording overhead vs strace, replay time (host, root)
+#   make bench      recording overhead vs strace, replay time, where signals
+#                   between syscalls are replayed (host, root)
 #   make bench-vm   snapshot pause vs fork() and CRIU, incremental size (VM)
 #   make fuzz       fuzz the journal reader (FUZZ_SECONDS, default 300)
 #   make vm-shell   boot the test VM with an interactive shell
@@ -277,7 +278,8 @@ TTREC_VM_EXTRA	+= sqlite3 gzip
 export TTREC_VM_EXTRA
 # Replay: the selftests replay real programs (python3 on the host only; its
 # library is too big for the VM); `make bench` adds replay-vs-record lines
-# (selftests/bench/replay.sh).
+# (selftests/bench/replay.sh) and how often signals recorded between
+# syscalls are replayed where they came (selftests/bench/async_signals.sh).
 DEB_PKGS	+= lua5.4 python3
 TTREC_VM_EXTRA	+= lua5.4
 # The replay corpus (selftests/corpus.c): real programs from Debian packages;
@@ -298,6 +300,7 @@ $(COPYFLOOR): selftests/bench/copyfloor.c | $(OUTPUT)/bench
 bench: build
 	$(Q)selftests/bench/bench.sh $(OUTPUT)
 	$(Q)selftests/bench/replay.sh $(OUTPUT)
+	$(Q)selftests/bench/async_signals.sh $(OUTPUT)
 
 demo: build initramfs
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \
