@@ -209,7 +209,8 @@ TEST_F_TIMEOUT(rp, exec_with_threads_blocked, 60)
 
 /*
  * fexecve() of a memfd the program wrote its image into: the replay runs
- * the image the recording kept (the journal has no bytes of the writes).
+ * the image the recording kept (the replay's memfd holds the same bytes:
+ * its writes are performed).
  */
 TEST_F_TIMEOUT(rp, fexecve_memfd, 60)
 {
@@ -226,6 +227,19 @@ TEST_F_TIMEOUT(rp, execveat_memfd_left_open, 60)
 
 	snprintf(cmd, sizeof(cmd), "%s/rp_fexec keep", wl_dir);
 	RECORD_REPLAY("", cmd, "image descriptor reads ELF");
+}
+
+/*
+ * The image copied into the memfd by the kernel (sendfile()): the journal
+ * has no bytes of it and the replay's memfd stays empty, so only the
+ * image the recording kept can run.
+ */
+TEST_F_TIMEOUT(rp, fexecve_memfd_filled_by_sendfile, 60)
+{
+	char cmd[CMD_MAX];
+
+	snprintf(cmd, sizeof(cmd), "%s/rp_fexec sendfile", wl_dir);
+	RECORD_REPLAY("", cmd, "rp_fexec done");
 }
 
 /* ------------------------------------------------ programs that ptrace */

@@ -4,9 +4,11 @@
  * that unpacks or generates its image in memory does. rp_fexec copies
  * its own file into a memfd and execs that: "cloexec" with fexecve() of
  * a MFD_CLOEXEC memfd, "keep" with execveat(AT_EMPTY_PATH) of one without
- * (the descriptor stays open in the new image, which reads it back). The
- * new image reads getrandom(), the (vDSO) clock and AT_RANDOM, and prints
- * their digest and "rp_fexec done".
+ * (the descriptor stays open in the new image, which reads it back),
+ * "sendfile" as "cloexec" but copied by the kernel (sendfile(), no bytes
+ * through the program's memory). The new image reads getrandom(), the
+ * (vDSO) clock and AT_RANDOM, and prints their digest and "rp_fexec
+ * done".
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -15,6 +17,8 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,22 +50,29 @@ static int after(const char *fdarg)
 int main(int argc, char **argv)
 {
 	bool keep = argc > 1 && !strcmp(argv[1], "keep");
+	bool by_kernel = argc > 1 && !strcmp(argv[1], "sendfile");
 	char buf[65536], fdarg[16];
 	char *args[4] = { argv[0], "after", fdarg, NULL };
+	struct stat st;
 	ssize_t n;
 	int in, fd;
 
 	if (argc > 2 && !strcmp(argv[1], "after"))
 		return after(argv[2]);
-	if (argc < 2 || (!keep && strcmp(argv[1], "cloexec")))
+	if (argc < 2 || (!keep && !by_kernel && strcmp(argv[1], "cloexec")))
 		return 2;
 	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	fd = memfd_create("image", keep ? 0 : MFD_CLOEXEC);
 	if (in < 0 || fd < 0)
 		return 1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, n) != n)
+	if (by_kernel) {
+		if (fstat(in, &st) || sendfile(fd, in, NULL, st.st_size) != st.st_size)
 			return 1;
+	} else {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, n) != n)
+				return 1;
+	}
 	close(in);
 	snprintf(fdarg, sizeof(fdarg), "%d", keep ? fd : -1);
 	fflush(stdout);

@@ -327,11 +327,14 @@ static int fill_fd(pid_t pid, int fd, int from)
 
 /*
  * At the entry of an execveat(fd, "", AT_EMPTY_PATH) (fexecve()): if the
- * recording kept the image (no path named it: a memfd), descriptor fd,
- * which is a placeholder, becomes a memfd holding it, with fd's
- * close-on-exec flag. The execveat is made a memfd_create (its path
- * argument, "", names the memfd), filled from here, moved to fd with
- * dup3, and the execveat made again: @t stands at its entry as before.
+ * recording kept the image (no path named it: a memfd), descriptor fd
+ * becomes a memfd holding it, with fd's close-on-exec flag. fd is a
+ * placeholder, or the replay's own memfd (memfd.c), which holds what the
+ * program wrote into it but not what the kernel copied there
+ * (copy_file_range, sendfile): the kept image is what ran. The execveat
+ * is made a memfd_create (its path argument, "", names the memfd), filled
+ * from here, moved to fd with dup3, and the execveat made again: @t
+ * stands at its entry as before.
  */
 int rp_exec_image(struct rp *rp, struct rthread *t)
 {
