@@ -14,7 +14,8 @@
 # A section starts at a line "Word(s):" at column 0; an entry of
 # Options/Commands starts at a line indented by two with text in two
 # columns (at least two spaces between), and goes on with lines indented
-# further.
+# further. In the description, lines indented by two or more (a table, a
+# layout) are kept as they are, unfilled.
 
 function esc(s) {
 	gsub(/\\/, "\\e", s)
@@ -24,7 +25,16 @@ function esc(s) {
 	return s
 }
 
+function end_pre() {
+	if (in_pre) {
+		print ".RE"
+		print ".fi"
+		in_pre = 0
+	}
+}
+
 function flush_para() {
+	end_pre()
 	if (para != "") {
 		print ".PP"
 		print esc(para)
@@ -115,6 +125,19 @@ in_ex {
 	next
 }
 
+sect == "description" && /^  / {
+	if (!in_pre) {
+		flush_para()
+		print ".PP"
+		print ".nf"
+		print ".RS 2"
+		in_pre = 1
+	}
+	sub(/^  /, "")
+	print esc($0)
+	next
+}
+
 (sect == "options" || sect == "commands") && /^   / {
 	sub(/^ +/, "")
 	print esc($0)
@@ -122,6 +145,7 @@ in_ex {
 }
 
 {
+	end_pre()
 	sub(/^ +/, "")
 	para = para == "" ? $0 : para "\n" $0
 }
