@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "info",    cmd_info,    "summarise a recording, or a snapshot image and its parent chain" },
 	{ "snapshot", cmd_snapshot, "snapshot a running process into an image file (needs ttrec.ko)" },
 	{ "replay",  cmd_replay,  "re-execute a recording deterministically; inspect any event" },
+	{ "export",  cmd_export,  "write a recording as a timeline for ui.perfetto.dev" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
