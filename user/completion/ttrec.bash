@@ -2,7 +2,8 @@
 # bash completion for ttrec(8). The subcommands and their options are read
 # from `ttrec --help` and `ttrec COMMAND --help`, so they follow the tool.
 # Values: process ids (attach, snapshot), recording directories (replay,
-# dump, info: directories holding a journal) and snapshot images (*.img).
+# dump, info, export: directories holding a journal) and snapshot images
+# (*.img).
 
 _ttrec_commands()
 {
@@ -68,7 +69,11 @@ _ttrec()
 	fi
 	case $prev in
 	-o|--output)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		if [ "$cmd" = export ]; then	# a file to write
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else				# a recording directory to make
+			COMPREPLY=($(compgen -d -- "$cur"))
+		fi
 		compopt -o filenames 2>/dev/null
 		return 0 ;;
 	--parent)
@@ -85,7 +90,7 @@ _ttrec()
 	case $cmd in
 	attach|snapshot)
 		COMPREPLY=($(compgen -W "$(_ttrec_pids)" -- "$cur")) ;;
-	replay|dump|info)
+	replay|dump|info|export)
 		COMPREPLY=($(_ttrec_recordings "$cur")) ;;
 	esac
 	return 0
