@@ -110,7 +110,7 @@ int rp_bp_run(struct rp *rp, struct rthread *t, uint64_t ip)
 {
 	int st, sig, err;
 
-	err = rp_resume(t, PTRACE_CONT);
+	err = rp_resume(t, rp_dbg_resume_req(rp, t));
 	if (err)
 		return err;
 	for (;;) {
@@ -124,10 +124,13 @@ int rp_bp_run(struct rp *rp, struct rthread *t, uint64_t ip)
 			t->st = TS_PREEMPT;
 			return RP_BP_HIT;
 		}
+		/* a debugger's breakpoint or step (debug.c): it resumed @t */
+		if (kind == STOP_SIGNAL && sig == SIGTRAP && rp_dbg_trap(rp, t))
+			continue;
 		err = other_stop(rp, t, st, kind, sig);
 		if (err)
 			return err;
-		if (ptrace(PTRACE_CONT, t->tid, 0, 0))
+		if (ptrace(rp_dbg_resume_req(rp, t), t->tid, 0, 0))
 			return -errno;
 	}
 }

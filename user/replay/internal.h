@@ -65,6 +65,8 @@
  *   watchdog.c  a thread that notices a replayed thread never reaching
  *               its next syscall
  *   query.c     --to: the stop after an event, --regs, --mem, --maps, --stop
+ *   debug.c     the replay as a debugger's target (debug.h): breakpoints,
+ *               steps, watched memory, positions, registers (user/gdb/)
  *
  * How each syscall is replayed (emulated, run for real...) is a column of
  * the one syscall table, user/syscalls/table.c (replay_sys_kind()).
@@ -246,6 +248,7 @@ struct rp {
 	size_t buf_cap;
 	struct rthread *cur;	/* the thread of the event being replayed */
 	uint64_t ts;		/* recorded time of the event being replayed */
+	struct rp_dbg *dbg;	/* a debugger's view of this replay (debug.c), or NULL */
 };
 
 /* What a thread's wait status says (rp_classify()). */
@@ -259,6 +262,8 @@ void rp_watchdog_start(void);
 void rp_watchdog_stop(void);
 /* An event is replayed: the stall clock starts again. */
 void rp_watchdog_progress(void);
+/* A debugger holds the replay (@on): no stall is counted meanwhile. */
+void rp_watchdog_hold(bool on);
 /* The thread about to run took @recorded_ns between its events then. */
 void rp_watchdog_set_budget(uint64_t recorded_ns);
 uint64_t rp_watchdog_budget_ns(void);
@@ -483,6 +488,20 @@ int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
 int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		   uint64_t mask, uint64_t size);
 int rp_handle_signal(struct rp *rp, const struct rec_signal *s);
+
+/* run.c: what debug.c drives as run.c does */
+void rp_handle_event(struct rp *rp, const struct rec_event *ev);
+void rp_kill_all(struct rp *rp);
+void rp_free(struct rp *rp);
+
+/* debug.c: the replay under a debugger (debug.h); no-ops without one */
+/*
+ * A SIGTRAP of @t while it ran its user code: the debugger's (a
+ * breakpoint, a step)? Then it is handled and @t resumed: true.
+ */
+bool rp_dbg_trap(struct rp *rp, struct rthread *t);
+/* How to resume @t into its user code: PTRACE_CONT, or a step for the debugger. */
+enum __ptrace_request rp_dbg_resume_req(struct rp *rp, struct rthread *t);
 
 /* query.c */
 /* --to: stopped after the event; answer --regs, --mem, --maps, --stop. */

@@ -167,7 +167,7 @@ int rp_run_to_entry(struct rp *rp, struct rthread *t)
 		return -EBUSY;
 	/* it may take (much) longer than it took between its events then */
 	rp_watchdog_set_budget(rp->ts > t->last_ts && t->last_ts ? rp->ts - t->last_ts : 0);
-	err = rp_resume(t, PTRACE_CONT);
+	err = rp_resume(t, rp_dbg_resume_req(rp, t));
 	if (err)
 		return err;
 	for (;;) {
@@ -185,6 +185,8 @@ int rp_run_to_entry(struct rp *rp, struct rthread *t)
 			t->st = TS_ENTRY;
 			return 0;
 		case STOP_SIGNAL:
+			if (sig == SIGTRAP && rp_dbg_trap(rp, t))
+				break;
 			if (rp_fault_signal(sig, rp_getsiginfo_code(t))) {
 				t->st = TS_SIGSTOP;
 				t->sig = sig;

@@ -23,7 +23,7 @@
 #include "syscalls/table.h"
 
 /* Kill what is left of the replayed processes and reap them. */
-static void kill_all(struct rp *rp)
+void rp_kill_all(struct rp *rp)
 {
 	struct rthread *t;
 	struct rproc *p;
@@ -53,7 +53,7 @@ static void kill_all(struct rp *rp)
 }
 
 /* One event of the journal: replay it, or stop the replay with why. */
-static void handle_event(struct rp *rp, const struct rec_event *ev)
+void rp_handle_event(struct rp *rp, const struct rec_event *ev)
 {
 	int ret = 0;
 
@@ -116,7 +116,7 @@ static bool replay_events(struct rp *rp)
 		rp_watchdog_progress();
 		if (o->to && ev.seq > o->to)
 			return true;
-		handle_event(rp, &ev);
+		rp_handle_event(rp, &ev);
 		if (o->to && ev.seq == o->to)
 			return true;
 	}
@@ -165,7 +165,7 @@ static void print_verdict(const struct rp *rp, int status, double secs)
 		fprintf(stderr, "ttrec: replay DIVERGED\n");
 }
 
-static void rp_free(struct rp *rp)
+void rp_free(struct rp *rp)
 {
 	while (rp->threads) {
 		struct rthread *t = rp->threads;
@@ -210,7 +210,7 @@ int replay_run(const struct replay_opts *o)
 	done = replay_events(rp);
 	replay_end(rp, done);
 	rp_watchdog_stop();
-	kill_all(rp);
+	rp_kill_all(rp);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	status = rp->diverged ? EXIT_DIVERGED : rp->failed ? EXIT_FAIL : EXIT_OK;
 	if (o->verify)

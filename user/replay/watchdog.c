@@ -21,6 +21,7 @@ static struct {
 	volatile uint64_t budget_ns;	/* for the current event */
 	uint64_t base_ns;		/* TTREC_REPLAY_STALL_S, default 10 s */
 	volatile int fired;
+	volatile int held;		/* a debugger holds the replay */
 	volatile int stop;
 	bool running;
 } wd;
@@ -47,7 +48,7 @@ static void *wd_main(void *arg)
 
 		nanosleep(&ts, NULL);
 		now = mono_ns();
-		if (wd.progress != seen) {
+		if (wd.progress != seen || wd.held) {
 			seen = wd.progress;
 			since = now;
 			wd.fired = 0;
@@ -70,6 +71,8 @@ void rp_watchdog_start(void)
 	sa.sa_handler = wd_alarm;	/* no SA_RESTART: waitpid() returns EINTR */
 	sigaction(SIGALRM, &sa, NULL);
 	wd.driver = pthread_self();
+	wd.stop = 0;
+	wd.held = 0;
 	wd.base_ns = 10000000000ULL;
 	if (getenv("TTREC_REPLAY_STALL_S"))
 		wd.base_ns = strtoull(getenv("TTREC_REPLAY_STALL_S"), NULL, 10) * 1000000000ULL;
@@ -96,6 +99,13 @@ void rp_watchdog_progress(void)
  * The thread about to run took @recorded_ns between its events in the
  * recording: it may take the base time plus 20 times that now.
  */
+void rp_watchdog_hold(bool on)
+{
+	wd.held = on;
+	wd.fired = 0;
+	wd.progress++;
+}
+
 void rp_watchdog_set_budget(uint64_t recorded_ns)
 {
 	wd.budget_ns = wd.base_ns + 20 * recorded_ns;
