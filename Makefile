@@ -217,7 +217,7 @@ $(OUTPUT)/selftests/%: selftests/%.c $(wildcard selftests/*.h selftests/workload
 
 $(OUTPUT)/selftests/workloads/%: selftests/workloads/%.c $(wildcard selftests/workloads/*.h) | $(OUTPUT)/selftests/workloads
 	$(call msg,WORKLOAD,$@)
-	$(Q)$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -pthread $< -o $@
+	$(Q)$(CC) $(if $(filter gdb_%,$*),-O0,-O1) -g -Wall -Werror -D_GNU_SOURCE -pthread $< -o $@
 
 $(OUTPUT)/bpf $(OUTPUT)/selftests $(OUTPUT)/selftests/workloads $(OUTPUT)/vm:
 	$(Q)mkdir -p $@

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "gdb/gdb.h"
 #include "replay/replay.h"
 #include "lib/util.h"
 #include "cmd/cmd.h"
@@ -16,6 +17,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ttrec replay DIR [--verify] [--quiet]\n"
 		"       ttrec replay DIR --to SEQ [--regs] [--mem ADDR:LEN]... [--maps] [--stop]\n"
+		"       ttrec replay DIR --gdb[=PORT] [--gdb-listen ADDR] [-- GDB-ARGS...]\n"
 		"\n"
 		"Re-execute the program recorded in DIR (by `ttrec record`) under a\n"
 		"replay driver: every syscall it makes is checked against the journal\n"
@@ -37,6 +39,13 @@ static void usage(FILE *out)
 		"                      (may be repeated)\n"
 		"  -M, --maps          the memory map (/proc/PID/maps)\n"
 		"  -s, --stop          leave the process stopped for `gdb -p PID`\n"
+		"  -g, --gdb[=PORT]    debug the replay in gdb, with reverse execution: without\n"
+		"                      PORT, start gdb connected to it (GDB-ARGS are passed on);\n"
+		"                      with PORT, serve the gdb remote protocol there\n"
+		"                      (`target remote HOST:PORT`; 0: any free port, printed)\n"
+		"  -L, --gdb-listen ADDR  the IPv4 address to serve on (default 127.0.0.1);\n"
+		"                      anyone who reaches it controls the replay: there is no\n"
+		"                      authentication\n"
 		"  -h, --help          print this help\n"
 		"\n"
 		"Examples:\n"
@@ -46,6 +55,8 @@ static void usage(FILE *out)
 		"  ttrec dump /tmp/ls.rec | grep write      # pick an event\n"
 		"  ttrec replay /tmp/ls.rec --to 150 --regs --mem 0x7fffffffe000:64\n"
 		"  ttrec replay /tmp/ls.rec --to 150 --stop # then: gdb -p PID\n"
+		"  ttrec replay /tmp/ls.rec --gdb           # break, continue, reverse-continue...\n"
+		"  ttrec replay /tmp/ls.rec --gdb=2345      # then elsewhere: gdb, target remote :2345\n"
 		"\n"
 		"Exit status: 0 replayed as recorded, 1 failure (not a replayable\n"
 		"recording, ...), 2 usage error, 3 the replay diverged.\n");
@@ -61,13 +72,18 @@ int cmd_replay(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "maps", no_argument, NULL, 'M' },
 		{ "stop", no_argument, NULL, 's' },
+		{ "gdb", optional_argument, NULL, 'g' },
+		{ "gdb-listen", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct gdb_opts g = { .port = -1 };
 	struct replay_opts o = { 0 };
+	bool gdb = false;
+	uint32_t port;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "Vqt:rm:Msh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Vqt:rm:Msg::L:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			o.verify = true;
@@ -99,9 +115,45 @@ int cmd_replay(int argc, char **argv)
 		case 's':
 			o.stop = true;
 			break;
+		case 'g':
+			gdb = true;
+			if (optarg && (parse_u32(optarg, &port) || port > 65535)) {
+				pr_err("--gdb: '%s' is not a port\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (optarg)
+				g.port = port;
+			break;
+		case 'L':
+			g.listen = optarg;
+			break;
 		default:
 			return cmd_usage_exit(c, usage);
 		}
+	}
+	if (gdb) {
+		/* DIR, then (after "--") what goes to gdb */
+		if (optind >= argc) {
+			pr_err("replay: give one recording directory\n");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (o.to || o.regs || o.nmem || o.maps || o.stop || o.verify) {
+			pr_err("replay: --gdb goes with none of --to, --regs, --mem, --maps, --stop, --verify\n");
+			return EXIT_USAGE;
+		}
+		if (g.port >= 0 && optind + 1 < argc) {
+			pr_err("replay: gdb arguments need --gdb without a port (gdb started by ttrec)\n");
+			return EXIT_USAGE;
+		}
+		o.dir = argv[optind];
+		g.gdb_args = argv + optind + 1;
+		g.ngdb_args = argc - optind - 1;
+		return gdb_serve(&o, &g);
+	}
+	if (g.listen) {
+		pr_err("replay: --gdb-listen goes with --gdb\n");
+		return EXIT_USAGE;
 	}
 	if (!cmd_operands(argc, 1, usage, "replay: give one recording directory"))
 		return EXIT_USAGE;
