@@ -199,9 +199,13 @@ int gdb_send(struct gdb_conn *c)
 			return 0;
 		do {
 			ch = get_byte(c);
-		} while (ch >= 0 && ch != '+' && ch != '-');
+		} while (ch >= 0 && ch != '+' && ch != '-' && ch != '$');
 		if (ch < 0)
 			return -EPIPE;
+		if (ch == '$') {	/* a packet without the ack: taken as one */
+			c->in_off--;
+			return 0;
+		}
 		if (ch == '+')
 			return 0;
 	}

@@ -704,6 +704,7 @@ static void stopped(void *ctx, struct rp *rp, const struct rp_dbg_stop *st)
 		return;
 	/* the first stop: gdb asks for it with '?' */
 	s->last = now;
+	s->hg = s->hc = 0;	/* gdb takes the stopped thread as the current one */
 	interact(s);
 }
 
@@ -855,7 +856,7 @@ int gdb_serve(const struct replay_opts *o, const struct gdb_opts *g)
 	gdb_conn_init(&s->conn, fd);
 	serve(s);
 	if (s->conn.bad_packets)
-		pr_info("gdb: %llu malformed packets refused\n",
+		fprintf(stderr, "ttrec: gdb: %llu malformed packets refused\n",
 			(unsigned long long)s->conn.bad_packets);
 	gdb_conn_free(&s->conn);
 	close(fd);
