@@ -193,6 +193,8 @@ MAN_DIR		:= $(OUTPUT)/man
 MAN_DATE	:= $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%F),$(shell \
 		     git -C $(SRCDIR) log -1 --format=%cs 2>/dev/null || date -u +%F))
 DEB_PKGS	+= groff-base man-db
+# ttrec replay --gdb, and its tests (selftests/gdb.c)
+DEB_PKGS	+= gdb
 tool: $(MAN_DIR)/ttrec.8
 
 $(MAN_DIR)/ttrec.8: $(OUTPUT)/ttrec user/man/mkman.sh user/man/help2roff.awk

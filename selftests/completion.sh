@@ -46,7 +46,7 @@ check()
 
 mkdir -p "$tmp/rec.one" && touch "$tmp/snap-0001.img" "$tmp/notes.txt"
 cmds=$("$ttrec" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
-echo "1..$(( $(echo "$cmds" | wc -w) + 12 ))"
+echo "1..$(( $(echo "$cmds" | wc -w) + 13 ))"
 for c in $cmds; do
 	check "command_$c" "ttrec ${c:0:3}" "$c"
 done
@@ -59,6 +59,7 @@ check snapshot_pid "ttrec snapshot " "$$"
 check replay_dir "ttrec replay $tmp/rec" "$tmp/rec.one/"
 check info_image "ttrec info $tmp/snap" "$tmp/snap-0001.img"
 check export_option "ttrec export rec --perf" "--perfetto"
+check replay_gdb_option "ttrec replay rec --gdb-l" "--gdb-listen"
 check export_dir "ttrec export $tmp/rec" "$tmp/rec.one/"
 check export_output_file "ttrec export rec --perfetto -o $tmp/no" "$tmp/notes.txt"
 n=$((n + 1))

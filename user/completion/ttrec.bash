@@ -80,7 +80,7 @@ _ttrec()
 		COMPREPLY=($(compgen -f -X '!*.img' -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return 0 ;;
-	--duration|--snapshot-interval|--ring-mib|--to|--from|--tid|--mem|-d|-s|-t|-f|-T)
+	--duration|--snapshot-interval|--ring-mib|--to|--from|--tid|--mem|--gdb-listen|-d|-s|-t|-f|-T|-L)
 		return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
