@@ -38,10 +38,11 @@ static int record_demo(FIXTURE_DATA(rp) *self, bool threads)
 }
 
 /*
- * The replay served on a free port; gdb -batch runs @script against it.
- * gdb's output into self->rep; the server's exit status returned.
+ * The replay served on a free port (ttrec run with @env, and -v when it
+ * is not empty); gdb -batch runs @script against it. gdb's output into
+ * self->rep, the server's stderr into self->err; its exit status returned.
  */
-static int run_gdb(FIXTURE_DATA(rp) *self, const char *script)
+static int run_gdb_env(FIXTURE_DATA(rp) *self, const char *env, const char *script)
 {
 	char path[PATH_MAX + 32];
 	FILE *f;
@@ -54,13 +55,13 @@ static int run_gdb(FIXTURE_DATA(rp) *self, const char *script)
 	fprintf(f, "set pagination off\nset confirm off\n%s", script);
 	fclose(f);
 	sh("cd %s && rm -f srv.err srv.rc && "
-	   "{ %s replay %s --gdb=0 2> srv.err; echo $? > srv.rc; } & "
+	   "{ %s %s %s replay %s --gdb=0 2> srv.err; echo $? > srv.rc; } & "
 	   "cd %s && for i in $(seq 400); do grep -q listening srv.err 2>/dev/null && break; sleep 0.05; done; "
 	   "port=$(sed -n 's/.*listening on 127.0.0.1:\\([0-9]*\\).*/\\1/p' srv.err); "
 	   "timeout 300 gdb -batch -nx -ex 'set sysroot /' -ex \"target remote 127.0.0.1:$port\" "
 	   "-x cmds.gdb %s/gdb_demo > gdb.out 2>&1; "
 	   "for i in $(seq 600); do [ -s srv.rc ] && break; sleep 0.05; done",
-	   self->tmp, ttrec_bin, self->dir, self->tmp, wl_dir);
+	   self->tmp, env, ttrec_bin, *env ? "-v" : "", self->dir, self->tmp, wl_dir);
 	snprintf(path, sizeof(path), "%s/gdb.out", self->tmp);
 	slurp(path, self->rep, OUT_MAX);
 	snprintf(path, sizeof(path), "%s/srv.err", self->tmp);
@@ -70,6 +71,12 @@ static int run_gdb(FIXTURE_DATA(rp) *self, const char *script)
 		return -1;
 	rc = atoi(path);
 	return rc;
+}
+
+/* run_gdb_env() without an environment (checkpoints as by default: none so early). */
+static int run_gdb(FIXTURE_DATA(rp) *self, const char *script)
+{
+	return run_gdb_env(self, "", script);
 }
 
 /* The lines gdb's printf printed, by their prefix: "@key=VALUE". */
@@ -136,6 +143,35 @@ TEST_F_TIMEOUT(rp, reverse_continue, 180)
 	EXPECT_VALUE("counter", 1, "51");	/* as the recording printed after i=2 */
 }
 
+/*
+ * The same from checkpoints (one every 4 events: the workload is short):
+ * the replays that go back start from a frozen fork of the process.
+ */
+TEST_F_TIMEOUT(rp, reverse_continue_from_checkpoints, 180)
+{
+	NEED_GDB();
+	ASSERT_EQ(0, record_demo(self, false));
+	ASSERT_EQ(0, run_gdb_env(self, "TTREC_GDB_CHECKPOINT_MIN=4",
+		"break step\ncontinue\ncontinue\ncontinue\nprintf \"i=%d\\n\", i\n"
+		"reverse-continue\nprintf \"i=%d\\n\", i\nprintf \"counter=%d\\n\", counter\n"
+		"reverse-continue\nprintf \"i=%d\\n\", i\n"
+		"continue\ncontinue\nprintf \"i=%d\\n\", i\n"
+		"watch counter\nreverse-continue\nprintf \"counter=%d\\n\", counter\n"
+		"reverse-stepi\nstepi\nprintf \"counter=%d\\n\", counter\n"
+		"stepi\nprintf \"counter=%d\\n\", counter\n"));
+	EXPECT_VALUE("i", 0, "2");
+	EXPECT_VALUE("i", 1, "1");
+	EXPECT_VALUE("counter", 0, "7");
+	EXPECT_VALUE("i", 2, "0");
+	EXPECT_VALUE("i", 3, "2");
+	/* back to just before the last write before step(2): 7, about to be 24 */
+	EXPECT_VALUE("counter", 1, "7");
+	EXPECT_NE(NULL, strstr(self->rep, "Old value = 24\nNew value = 7"));
+	EXPECT_VALUE("counter", 2, "7");	/* a step back and forth: at the write */
+	EXPECT_VALUE("counter", 3, "24");	/* one more: the write done */
+	EXPECT_NE(NULL, strstr(self->err, "checkpoint at #")) TH_LOG("%.3000s", self->err);
+}
+
 /* A watchpoint: forward to each write, back to the last one. */
 TEST_F_TIMEOUT(rp, watch_reverse_continue, 300)
 {
@@ -149,7 +185,7 @@ TEST_F_TIMEOUT(rp, watch_reverse_continue, 300)
 	EXPECT_VALUE("counter", 0, "7");
 	EXPECT_VALUE("counter", 1, "24");
 	EXPECT_VALUE("counter", 2, "51");
-	/* back to the last write before now: the one that made it 24 */
+	/* back to just before the last write: the one that made it 51 */
 	EXPECT_VALUE("counter", 3, "24");
 	EXPECT_NE(NULL, strstr(self->rep, "Old value = 51\nNew value = 24"))
 		TH_LOG("%.4000s", self->rep);

@@ -29,6 +29,7 @@
 
 #define GDB_MAX_BREAKS	256
 #define GDB_MAX_WATCHES	16
+#define GDB_MAX_CHECKPOINTS	128
 
 /* What a replay session is for. */
 enum gdb_mode {
@@ -70,7 +71,12 @@ struct gdb_server {
 	bool found;			/* SCAN, RSTEP: a stop before the goal */
 	struct rp_dbg_stop hit;		/* the last one */
 	struct rp_dbg_stop report;	/* GOTO: what to report on arrival */
+	uint64_t scan_before;		/* SCAN: from a checkpoint before this event */
 	uint64_t sessions;		/* replays started (the first included) */
+	/* checkpoints, by event (reverse.c) */
+	struct rp_checkpoint *cps[GDB_MAX_CHECKPOINTS];
+	int ncps;
+	uint64_t cp_min;		/* the least events between two of them */
 };
 
 /* server.c */
@@ -96,5 +102,10 @@ void rev_seek(struct gdb_server *s, struct rp *rp, uint64_t seq);
 bool rev_stopped(struct gdb_server *s, struct rp *rp, struct rp_dbg_stop *st);
 /* The session starts: its first target or step, by mode. */
 void rev_session_start(struct gdb_server *s, struct rp *rp);
+/* The checkpoint a session in @s->mode starts from; NULL: the start. */
+const struct rp_checkpoint *rev_checkpoint(struct gdb_server *s);
+/* Before each event: a checkpoint, where they are due. */
+void rev_boundary(void *ctx, struct rp *rp, uint64_t seq);
+void rev_free_checkpoints(struct gdb_server *s);
 
 #endif

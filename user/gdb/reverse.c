@@ -63,8 +63,79 @@ void rev_continue(struct gdb_server *s)
 		return;
 	s->mode = MODE_SCAN;
 	s->goal = s->last.pos;
+	s->scan_before = ~0ULL;
 	s->found = false;
 	gdb_restart(s);
+}
+
+/* ------------------------------------------------------------ checkpoints */
+
+/*
+ * Checkpoints are taken as the replays run, where one can be (debug.h):
+ * before event SEQ when none is closer than max(cp_min, SEQ / 8) events
+ * before it. Their distances grow with the recording, so their number
+ * grows with its logarithm, and going back from event N replays at most
+ * about N / 8 events (plus the journal read up to the checkpoint).
+ */
+void rev_boundary(void *ctx, struct rp *rp, uint64_t seq)
+{
+	struct gdb_server *s = ctx;
+	uint64_t gap = seq / 8 > s->cp_min ? seq / 8 : s->cp_min;
+	struct rp_checkpoint *cp;
+	int i;
+
+	if (!s->cp_min || s->ncps == GDB_MAX_CHECKPOINTS || seq < s->cp_min)
+		return;
+	for (i = 0; i < s->ncps; i++) {
+		uint64_t c = rp_checkpoint_seq(s->cps[i]);
+
+		if (c <= seq && seq - c < gap)
+			return;
+		if (c > seq && c - seq < gap / 2)
+			return;
+	}
+	if (rp_dbg_checkpoint(rp, &cp))
+		return;
+	s->cps[s->ncps++] = cp;
+}
+
+/* The latest checkpoint at or before event @seq (strictly before @before). */
+static const struct rp_checkpoint *latest(struct gdb_server *s, uint64_t seq, uint64_t before)
+{
+	const struct rp_checkpoint *best = NULL;
+	int i;
+
+	for (i = 0; i < s->ncps; i++) {
+		uint64_t c = rp_checkpoint_seq(s->cps[i]);
+
+		if (c <= seq && c < before && (!best || c > rp_checkpoint_seq(best)))
+			best = s->cps[i];
+	}
+	return best;
+}
+
+const struct rp_checkpoint *rev_checkpoint(struct gdb_server *s)
+{
+	const struct rp_checkpoint *cp;
+
+	switch (s->mode) {
+	case MODE_SCAN:
+		cp = latest(s, s->goal.seq, s->scan_before);
+		s->scan_before = cp ? rp_checkpoint_seq(cp) : 0;
+		return cp;
+	case MODE_RSTEP:
+		return latest(s, s->from.seq, ~0ULL);
+	case MODE_GOTO:
+		return at_start(&s->goal) ? NULL : latest(s, s->goal.seq, ~0ULL);
+	default:
+		return NULL;
+	}
+}
+
+void rev_free_checkpoints(struct gdb_server *s)
+{
+	while (s->ncps)
+		rp_checkpoint_free(s->cps[--s->ncps]);
 }
 
 void rev_step(struct gdb_server *s, uint32_t tid)
@@ -161,6 +232,11 @@ static __attribute__((noreturn)) void found(struct gdb_server *s)
 {
 	struct rp_dbg_stop hit = s->hit;
 
+	if (!s->found && s->mode == MODE_SCAN && s->scan_before) {
+		/* nothing since that checkpoint: search from an earlier one */
+		s->base_reached = false;
+		gdb_restart(s);
+	}
 	if (!s->found)
 		go_begin(s);
 	go_to(s, &hit.pos, &hit);
@@ -170,9 +246,18 @@ bool rev_stopped(struct gdb_server *s, struct rp *rp, struct rp_dbg_stop *st)
 {
 	switch (s->mode) {
 	case MODE_SCAN:
+		if (st->watched && (st->why == RP_DBG_WATCH || st->why == RP_DBG_TARGET ||
+				    st->why == RP_DBG_STEP)) {
+			/* going back, a watchpoint stops before the write */
+			s->hit = *st;
+			s->hit.why = RP_DBG_WATCH;
+			s->hit.addr = st->watched;
+			s->hit.pos = st->before;
+			s->found = true;
+		}
 		if (goal_reached(s, rp, st, true))
 			found(s);
-		if (!s->base_reached && (st->why == RP_DBG_BREAK || st->why == RP_DBG_WATCH)) {
+		if (!s->base_reached && st->why == RP_DBG_BREAK) {
 			s->hit = *st;
 			s->found = true;
 		}

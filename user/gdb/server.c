@@ -717,7 +717,8 @@ void gdb_restart(struct gdb_server *s)
 
 static void serve(struct gdb_server *s)
 {
-	struct rp_dbg_client c = { .stopped = stopped, .ctx = s };
+	struct rp_dbg_client c = { .stopped = stopped, .boundary = rev_boundary, .ctx = s };
+	const struct rp_checkpoint *cp;
 	struct rp *r;
 
 	s->mode = MODE_DEBUG;
@@ -729,7 +730,8 @@ static void serve(struct gdb_server *s)
 			return;
 	}
 	s->sessions++;
-	if (rp_dbg_open(s->o, &c, &r)) {
+	cp = s->mode == MODE_DEBUG ? NULL : rev_checkpoint(s);
+	if (cp ? rp_dbg_open_at(s->o, &c, cp, &r) : rp_dbg_open(s->o, &c, &r)) {
 		rp_dbg_close(r);
 		pr_err("gdb: the replay cannot start\n");
 		return;
@@ -853,8 +855,13 @@ int gdb_serve(const struct replay_opts *o, const struct gdb_opts *g)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	memset(s, 0, sizeof(*s));
 	s->o = o;
+	s->cp_min = 64;
+	if (getenv("TTREC_GDB_CHECKPOINT_MIN"))
+		s->cp_min = strtoull(getenv("TTREC_GDB_CHECKPOINT_MIN"), NULL, 10);
 	gdb_conn_init(&s->conn, fd);
 	serve(s);
+	rev_free_checkpoints(s);
+	pr_debug("gdb: %llu replays run\n", (unsigned long long)s->sessions);
 	if (s->conn.bad_packets)
 		fprintf(stderr, "ttrec: gdb: %llu malformed packets refused\n",
 			(unsigned long long)s->conn.bad_packets);

@@ -94,6 +94,11 @@ struct rp_dbg {
 	struct rp_pos target;
 	bool has_target;
 	bool began, quit;
+	uint64_t nrec;			/* journal records read */
+	uint64_t prev_seq;		/* the event before the current one */
+	/* each thread's position at its last trap (watches: before a write) */
+	struct { uint32_t rtid; struct rp_pos pos; } prev[64];
+	int nprev;
 	struct rp_pos cur;		/* of the current stop */
 	/* each thread's last syscall event replayed, and the one in hand */
 	struct { uint32_t rtid; uint64_t seq; } last_sys[DBG_MAX_THREADS];
@@ -413,18 +418,44 @@ uint64_t rp_dbg_seq(struct rp *rp)
 
 /* ------------------------------------------------------------ stops */
 
-static void stop_at(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr,
-		    bool target)
+/* Where thread @rtid trapped last (@cur when it is new), then @cur noted as that. */
+static struct rp_pos prev_pos(struct rp_dbg *d, uint32_t rtid, const struct rp_pos *cur)
+{
+	struct rp_pos p = *cur;
+	int i;
+
+	for (i = 0; i < d->nprev && d->prev[i].rtid != rtid; i++)
+		;
+	if (i < d->nprev)
+		p = d->prev[i].pos;
+	else if (d->nprev < (int)(sizeof(d->prev) / sizeof(d->prev[0])))
+		d->prev[d->nprev++].rtid = rtid;
+	else
+		i = 0;
+	d->prev[i].rtid = rtid;
+	d->prev[i].pos = *cur;
+	return p;
+}
+
+static void stop_full(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr,
+		      bool target, uint64_t watched, const struct rp_pos *before)
 {
 	struct rp_dbg *d = rp->dbg;
 	struct rp_dbg_stop st = { .why = why, .tid = tid, .addr = addr, .pos = d->cur,
-				  .target = target };
+				  .target = target, .watched = watched,
+				  .before = before ? *before : d->cur };
 
 	if (why == RP_DBG_TARGET || target)
 		rp_dbg_set_target(rp, NULL);
 	rp_watchdog_hold(true);
 	d->c.stopped(d->c.ctx, rp, &st);
 	rp_watchdog_hold(false);
+}
+
+static void stop_at(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr,
+		    bool target)
+{
+	stop_full(rp, why, tid, addr, target, 0, NULL);
 }
 
 static void stop(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr)
@@ -449,9 +480,12 @@ static uint32_t boundary_thread(struct rp *rp)
 static void stop_boundary(struct rp *rp, enum rp_dbg_why why, uint64_t addr)
 {
 	struct rp_dbg *d = rp->dbg;
+	/* a change seen here was written by the previous event's outputs */
+	struct rp_pos before = { .seq = d->prev_seq, .boundary = true };
 
 	d->cur = (struct rp_pos){ .seq = d->seq, .boundary = true };
-	stop(rp, why, boundary_thread(rp), addr);
+	stop_full(rp, why, boundary_thread(rp), addr, false,
+		  why == RP_DBG_WATCH ? addr : 0, why == RP_DBG_WATCH ? &before : NULL);
 }
 
 static int live_threads(struct rp *rp)
@@ -524,9 +558,12 @@ static void before_event(struct rp *rp, const struct rec_event *ev)
 		}
 	}
 	bp_insert_all(d);
+	if (ev->seq != d->seq)
+		d->prev_seq = d->seq;
 	d->seq = ev->seq;
 	d->boundary = true;
 	d->narr = 0;
+	d->nprev = 0;
 	if (d->nw && (w = watch_changed(rp)))
 		stop_boundary(rp, RP_DBG_WATCH, w->addr);
 	if (d->has_target && d->target.boundary && ev->seq >= d->target.seq) {
@@ -536,6 +573,57 @@ static void before_event(struct rp *rp, const struct rec_event *ev)
 	}
 	while (!d->quit && ends_process(rp, ev))
 		stop_boundary(rp, RP_DBG_END, 0);
+	if (!d->quit && d->c.boundary)
+		d->c.boundary(d->c.ctx, rp, ev->seq);
+}
+
+int rp_dbg_checkpoint(struct rp *rp, struct rp_checkpoint **out)
+{
+	struct rp_dbg *d = rp->dbg;
+
+	int i, err;
+
+	if (!d->boundary || !d->nrec)
+		return -EAGAIN;
+	/* the frozen copy without our int3s: a replay from it sets its own */
+	for (i = 0; i < d->nbp; i++)
+		bp_remove(d, &d->bp[i]);
+	err = rp_checkpoint_take(rp, d->seq, d->nrec - 1, out);
+	bp_insert_all(d);
+	return err;
+}
+
+/* What a checkpoint keeps of the debugger: the scalars and the syscall notes. */
+void *rp_dbg_state_save(struct rp *rp)
+{
+	struct rp_dbg *d = malloc(sizeof(*d));
+
+	if (d)
+		*d = *rp->dbg;
+	return d;
+}
+
+void rp_dbg_state_load(struct rp *rp, const void *state)
+{
+	const struct rp_dbg *s = state;
+	struct rp_dbg *d = rp->dbg;
+	struct rproc *p;
+
+	if (!s)
+		return;
+	memcpy(d->last_sys, s->last_sys, sizeof(d->last_sys));
+	d->nlast = s->nlast;
+	d->pend_rtid = s->pend_rtid;
+	d->pend_seq = s->pend_seq;
+	d->launch_rtid = s->launch_rtid;
+	d->seq = s->seq;
+	d->nrec = s->nrec - 1;		/* the event of the boundary is read again */
+	d->began = true;
+	d->boundary = true;
+	for (p = rp->procs; p; p = p->next)
+		if (!p->dead)
+			d->proc = p;
+	d->nexec = d->proc ? d->proc->nexec : 0;
 }
 
 static bool stepping(const struct rp_dbg *d, const struct rthread *t)
@@ -596,6 +684,7 @@ bool rp_dbg_trap(struct rp *rp, struct rthread *t)
 	struct rp_dbg *d = rp->dbg;
 	struct dbg_bp *b;
 	struct dbg_watch *w;
+	struct rp_pos before;
 	bool stepped, at_bp;
 	uint32_t rtid;
 	uint64_t rip;
@@ -632,6 +721,8 @@ bool rp_dbg_trap(struct rp *rp, struct rthread *t)
 		d->cur.n = arrive(d, rtid, rip);
 	if (t->dirty && !ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs))
 		t->dirty = false;
+	before = prev_pos(d, rtid, &d->cur);
+	w = stepped && d->nw ? watch_changed(rp) : NULL;
 
 	if (at_bp && d->has_target && b->target && !at_target(d, &d->cur))
 		pr_debug("debug: at the target's address #%llu n %llu digest %llx, not the target (#%llu n %llu digest %llx)\n",
@@ -640,11 +731,12 @@ bool rp_dbg_trap(struct rp *rp, struct rthread *t)
 			 (unsigned long long)d->target.n, (unsigned long long)d->target.digest);
 	if (stepped && d->step_rtid == rtid && d->step_started && rip != d->step_from) {
 		d->step_rtid = 0;
-		stop_at(rp, RP_DBG_STEP, rtid, 0, at_bp && at_target(d, &d->cur));
+		stop_full(rp, RP_DBG_STEP, rtid, 0, at_bp && at_target(d, &d->cur),
+			  w ? w->addr : 0, &before);
 	} else if (at_bp && at_target(d, &d->cur))
-		stop(rp, RP_DBG_TARGET, rtid, 0);
-	else if (stepped && d->nw && (w = watch_changed(rp)))
-		stop(rp, RP_DBG_WATCH, rtid, w->addr);
+		stop_full(rp, RP_DBG_TARGET, rtid, 0, false, w ? w->addr : 0, &before);
+	else if (w)
+		stop_full(rp, RP_DBG_WATCH, rtid, w->addr, false, w->addr, &before);
 	else if (at_bp && b->user)
 		stop(rp, RP_DBG_BREAK, rtid, rip);
 	resume_trapped(rp, t);
@@ -742,6 +834,22 @@ bool rp_dbg_failed(struct rp *rp)
 
 /* ------------------------------------------------------------ the replay */
 
+/*
+ * One watchdog for all the replays a debugger runs (stopping one takes up
+ * to its period): started with the first, released with each next.
+ */
+static void watchdog_start(void)
+{
+	static bool running;
+
+	if (running) {
+		rp_watchdog_hold(false);
+		return;
+	}
+	rp_watchdog_start();
+	running = true;
+}
+
 int rp_dbg_open(const struct replay_opts *o, const struct rp_dbg_client *c, struct rp **out)
 {
 	struct rp_dbg *d = calloc(1, sizeof(*d));
@@ -770,13 +878,46 @@ int rp_dbg_open(const struct replay_opts *o, const struct rp_dbg_client *c, stru
 		return -ENOENT;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rp_watchdog_start();
+	watchdog_start();
 	if (!rp_check_exe(rp))
 		rp_launch(rp);
 	if (rp_stopped(rp))
 		return -EPROTO;
 	d->proc = rp->procs;
 	d->nexec = d->proc ? d->proc->nexec : 0;
+	return 0;
+}
+
+int rp_dbg_open_at(const struct replay_opts *o, const struct rp_dbg_client *c,
+		   const struct rp_checkpoint *cp, struct rp **out)
+{
+	struct rp_dbg *d = calloc(1, sizeof(*d));
+	struct rp *rp = calloc(1, sizeof(*rp));
+	int err;
+
+	if (!d || !rp) {
+		free(d);
+		free(rp);
+		return -ENOMEM;
+	}
+	d->o = *o;
+	d->o.quiet = true;
+	d->o.to = 0;
+	d->c = *c;
+	rp->o = &d->o;
+	rp->dbg = d;
+	*out = rp;
+	if (launch_load(o->dir, &rp->li))
+		return -ENOENT;
+	if (rec_reader_open(&rp->rr, o->dir))
+		return -ENOENT;
+	signal(SIGPIPE, SIG_IGN);
+	watchdog_start();
+	err = rp_checkpoint_restore(rp, cp);
+	if (err)
+		return err;
+	rp->o = &d->o;
+	rp->dbg = d;
 	return 0;
 }
 
@@ -797,6 +938,7 @@ int rp_dbg_run(struct rp *rp)
 	while (!d->quit && !rp_stopped(rp)) {
 		if (rp_next_event(rp, &ev) <= 0)
 			break;
+		d->nrec++;
 		rp->seq = ev.seq;
 		rp->ts = ev.ts;
 		rp_watchdog_progress();
@@ -822,7 +964,6 @@ void rp_dbg_close(struct rp *rp)
 {
 	if (!rp)
 		return;
-	rp_watchdog_stop();
 	rp_kill_all(rp);
 	rec_reader_close(&rp->rr);
 	launch_free(&rp->li);

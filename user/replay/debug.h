@@ -62,13 +62,41 @@ struct rp_dbg_stop {
 	uint64_t addr;
 	struct rp_pos pos;
 	bool target;		/* a STEP that arrived at the target too */
+	/*
+	 * Watched memory that changed here (its address; 0: none), also at a
+	 * TARGET stop, and the position just before the change: the
+	 * thread's previous instruction (the write), or the boundary before
+	 * the event whose outputs wrote it. Going back stops there.
+	 */
+	uint64_t watched;
+	struct rp_pos before;
 };
 
 struct rp_dbg_client {
 	/* At each stop, the replay frozen. Returning lets it go on. */
 	void (*stopped)(void *ctx, struct rp *rp, const struct rp_dbg_stop *st);
+	/* Before each event (may be NULL): where a checkpoint may be taken. */
+	void (*boundary)(void *ctx, struct rp *rp, uint64_t seq);
 	void *ctx;
 };
+
+/*
+ * Checkpoints (checkpoint.c): the replay as it stands before an event, in
+ * a frozen fork of the replayed process, to start other replays from.
+ */
+struct rp_checkpoint;
+/*
+ * From the boundary hook: a checkpoint of the replay before this event.
+ * Return: 0, -EAGAIN where none can be taken (more than one thread or
+ * process, file contents the replay keeps), or -errno.
+ */
+int rp_dbg_checkpoint(struct rp *rp, struct rp_checkpoint **out);
+uint64_t rp_checkpoint_seq(const struct rp_checkpoint *cp);
+/* Kill its process, free it (NULL is fine). */
+void rp_checkpoint_free(struct rp_checkpoint *cp);
+/* rp_dbg_open(), but from checkpoint @cp (which stays): no BEGIN stop. */
+int rp_dbg_open_at(const struct replay_opts *o, const struct rp_dbg_client *c,
+		   const struct rp_checkpoint *cp, struct rp **out);
 
 /*
  * Open the recording and start the program (to its first instruction).

@@ -67,6 +67,8 @@
  *   query.c     --to: the stop after an event, --regs, --mem, --maps, --stop
  *   debug.c     the replay as a debugger's target (debug.h): breakpoints,
  *               steps, watched memory, positions, registers (user/gdb/)
+ *   checkpoint.c  a replay frozen before an event (a fork injected into
+ *               the replayed process), and replays started from it
  *
  * How each syscall is replayed (emulated, run for real...) is a column of
  * the one syscall table, user/syscalls/table.c (replay_sys_kind()).
@@ -502,6 +504,16 @@ void rp_free(struct rp *rp);
 bool rp_dbg_trap(struct rp *rp, struct rthread *t);
 /* How to resume @t into its user code: PTRACE_CONT, or a step for the debugger. */
 enum __ptrace_request rp_dbg_resume_req(struct rp *rp, struct rthread *t);
+
+/* checkpoint.c (debug.h has the rest) */
+struct rp_checkpoint;
+/* Before event @seq (@nrec journal records read before it), at rest. */
+int rp_checkpoint_take(struct rp *rp, uint64_t seq, uint64_t nrec, struct rp_checkpoint **out);
+/* Make @rp (opened, not launched) the replay @cp froze, in a new fork of it. */
+int rp_checkpoint_restore(struct rp *rp, const struct rp_checkpoint *cp);
+/* debug.c: the debugger's own state, for a checkpoint (malloc()ed), and back. */
+void *rp_dbg_state_save(struct rp *rp);
+void rp_dbg_state_load(struct rp *rp, const void *state);
 
 /* query.c */
 /* --to: stopped after the event; answer --regs, --mem, --maps, --stop. */
