@@ -9,7 +9,8 @@
 #   make check-host / check-vm   only one half of make check
 #   make demo       in the test VM: record a program, show info and dump
 #   make bench      recording overhead vs strace, replay time, where signals
-#                   between syscalls are replayed (host, root)
+#                   between syscalls are replayed, reverse execution
+#                   under gdb (host, root)
 #   make bench-vm   snapshot pause vs fork() and CRIU, incremental size (VM)
 #   make fuzz       fuzz the journal reader (FUZZ_SECONDS, default 300)
 #   make vm-shell   boot the test VM with an interactive shell
@@ -303,6 +304,7 @@ bench: build
 	$(Q)selftests/bench/bench.sh $(OUTPUT)
 	$(Q)selftests/bench/replay.sh $(OUTPUT)
 	$(Q)selftests/bench/async_signals.sh $(OUTPUT)
+	$(Q)selftests/bench/reverse.sh $(OUTPUT)
 
 demo: build initramfs
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \

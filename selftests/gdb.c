@@ -151,7 +151,7 @@ TEST_F_TIMEOUT(rp, reverse_continue_from_checkpoints, 180)
 {
 	NEED_GDB();
 	ASSERT_EQ(0, record_demo(self, false));
-	ASSERT_EQ(0, run_gdb_env(self, "TTREC_GDB_CHECKPOINT_MIN=4",
+	ASSERT_EQ(0, run_gdb_env(self, "TTREC_GDB_CHECKPOINT_EVERY=4",
 		"break step\ncontinue\ncontinue\ncontinue\nprintf \"i=%d\\n\", i\n"
 		"reverse-continue\nprintf \"i=%d\\n\", i\nprintf \"counter=%d\\n\", counter\n"
 		"reverse-continue\nprintf \"i=%d\\n\", i\n"

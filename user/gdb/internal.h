@@ -76,7 +76,8 @@ struct gdb_server {
 	/* checkpoints, by event (reverse.c) */
 	struct rp_checkpoint *cps[GDB_MAX_CHECKPOINTS];
 	int ncps;
-	uint64_t cp_min;		/* the least events between two of them */
+	uint64_t cp_every;		/* every so many events (0: by time) */
+	uint64_t cp_last_seq, cp_last_ns;	/* the last one taken */
 };
 
 /* server.c */

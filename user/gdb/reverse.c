@@ -24,6 +24,7 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "gdb/internal.h"
 
@@ -70,33 +71,77 @@ void rev_continue(struct gdb_server *s)
 
 /* ------------------------------------------------------------ checkpoints */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Keep the checkpoints spread logarithmically back from the newest: two
+ * at most whose distance from it (in events) has the same power of two.
+ * Near the newest they are dense, far back sparse, and their number
+ * grows with the logarithm of the recording's length.
+ */
+static void thin(struct gdb_server *s)
+{
+	uint64_t newest = 0;
+	int count[65] = { 0 };
+	int i, j, k;
+
+	for (i = 0; i < s->ncps; i++)
+		if (rp_checkpoint_seq(s->cps[i]) > newest)
+			newest = rp_checkpoint_seq(s->cps[i]);
+	/* the newest first within each bucket: sort by event, descending */
+	for (i = 1; i < s->ncps; i++)
+		for (j = i; j > 0 && rp_checkpoint_seq(s->cps[j]) >
+				     rp_checkpoint_seq(s->cps[j - 1]); j--) {
+			struct rp_checkpoint *x = s->cps[j];
+
+			s->cps[j] = s->cps[j - 1];
+			s->cps[j - 1] = x;
+		}
+	for (i = 0, k = 0; i < s->ncps; i++) {
+		uint64_t d = newest - rp_checkpoint_seq(s->cps[i]);
+		int b = d ? 64 - __builtin_clzll(d) : 0;
+
+		if (count[b]++ < 2)
+			s->cps[k++] = s->cps[i];
+		else
+			rp_checkpoint_free(s->cps[i]);
+	}
+	s->ncps = k;
+}
+
 /*
  * Checkpoints are taken as the replays run, where one can be (debug.h):
- * before event SEQ when none is closer than max(cp_min, SEQ / 8) events
- * before it. Their distances grow with the recording, so their number
- * grows with its logarithm, and going back from event N replays at most
- * about N / 8 events (plus the journal read up to the checkpoint).
+ * every quarter of a second of replaying (its cost is about that of a
+ * fork(), so a fraction of a percent), or every TTREC_GDB_CHECKPOINT_EVERY
+ * events; then thinned. Going back from event N replays about as far as
+ * the distance to the checkpoint before the place gdb stops, and the
+ * journal read up to it.
  */
 void rev_boundary(void *ctx, struct rp *rp, uint64_t seq)
 {
 	struct gdb_server *s = ctx;
-	uint64_t gap = seq / 8 > s->cp_min ? seq / 8 : s->cp_min;
 	struct rp_checkpoint *cp;
+	uint64_t t = now_ns();
 	int i;
 
-	if (!s->cp_min || s->ncps == GDB_MAX_CHECKPOINTS || seq < s->cp_min)
+	if (s->cp_every ? seq < s->cp_last_seq + s->cp_every || seq < s->cp_every :
+	    t - s->cp_last_ns < 250000000ULL)
 		return;
-	for (i = 0; i < s->ncps; i++) {
-		uint64_t c = rp_checkpoint_seq(s->cps[i]);
-
-		if (c <= seq && seq - c < gap)
+	for (i = 0; i < s->ncps; i++)
+		if (rp_checkpoint_seq(s->cps[i]) == seq)
 			return;
-		if (c > seq && c - seq < gap / 2)
-			return;
-	}
-	if (rp_dbg_checkpoint(rp, &cp))
+	s->cp_last_ns = t;
+	s->cp_last_seq = seq;
+	if (s->ncps == GDB_MAX_CHECKPOINTS || rp_dbg_checkpoint(rp, &cp))
 		return;
 	s->cps[s->ncps++] = cp;
+	thin(s);
 }
 
 /* The latest checkpoint at or before event @seq (strictly before @before). */
@@ -233,7 +278,11 @@ static __attribute__((noreturn)) void found(struct gdb_server *s)
 	struct rp_dbg_stop hit = s->hit;
 
 	if (!s->found && s->mode == MODE_SCAN && s->scan_before) {
-		/* nothing since that checkpoint: search from an earlier one */
+		/*
+		 * Nothing since that checkpoint: search from an earlier one,
+		 * up to where this search began.
+		 */
+		s->goal = boundary(s->scan_before);
 		s->base_reached = false;
 		gdb_restart(s);
 	}

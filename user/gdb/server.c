@@ -855,9 +855,8 @@ int gdb_serve(const struct replay_opts *o, const struct gdb_opts *g)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	memset(s, 0, sizeof(*s));
 	s->o = o;
-	s->cp_min = 64;
-	if (getenv("TTREC_GDB_CHECKPOINT_MIN"))
-		s->cp_min = strtoull(getenv("TTREC_GDB_CHECKPOINT_MIN"), NULL, 10);
+	if (getenv("TTREC_GDB_CHECKPOINT_EVERY"))
+		s->cp_every = strtoull(getenv("TTREC_GDB_CHECKPOINT_EVERY"), NULL, 10);
 	gdb_conn_init(&s->conn, fd);
 	serve(s);
 	rev_free_checkpoints(s);
