@@ -267,7 +267,7 @@ TEST_F_TIMEOUT(rp, shared_library, 120)
 	EXPECT_NE(NULL, strstr(self->rep, "\"gdb_demo done\"")) TH_LOG("%.3000s", self->rep);
 }
 
-/* The replayed processes of gdb_demo still alive. */
+/* The replayed processes (and checkpoints) of gdb_demo and gdb_bench still alive. */
 static int stray(void)
 {
 	char path[300], exe[PATH_MAX];
@@ -283,7 +283,7 @@ static int stray(void)
 		if (k <= 0)
 			continue;
 		exe[k] = 0;
-		if (strstr(exe, "/workloads/gdb_demo"))
+		if (strstr(exe, "/workloads/gdb_"))
 			n++;
 	}
 	if (d)
@@ -460,6 +460,37 @@ TEST_F_TIMEOUT(rp, disconnect_leaves_nothing, 120)
 	recv_for(fd, buf, sizeof(buf), 2000);
 	EXPECT_NE(NULL, strstr(buf, "$T05"));
 	EXPECT_LT(0, stray());
+	close(fd);
+	EXPECT_EQ(0, wait_for(pid, 30)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, stray());
+}
+
+/* gdb's interrupt (Ctrl-C, the byte 0x03) stops a replay running forward. */
+TEST_F_TIMEOUT(rp, interrupt, 120)
+{
+	char cmd[CMD_MAX], buf[4096];
+	pid_t pid;
+	int port, fd;
+
+	snprintf(cmd, sizeof(cmd), "%s/gdb_bench 2", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	port = start_server(self, &pid);
+	ASSERT_LT(0, port);
+	fd = connect_to(port);
+	ASSERT_LE(0, fd);
+	send_packet(fd, "QStartNoAckMode");
+	recv_for(fd, buf, sizeof(buf), 2000);
+	ASSERT_EQ(1, write(fd, "+", 1));
+	send_packet(fd, "vCont;c");
+	recv_for(fd, buf, sizeof(buf), 300);
+	EXPECT_EQ(NULL, strstr(buf, "$T")) TH_LOG("stopped before the interrupt: %s", buf);
+	ASSERT_EQ(1, write(fd, "\x03", 1));
+	recv_for(fd, buf, sizeof(buf), 10000);
+	EXPECT_NE(NULL, strstr(buf, "$T02thread:")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "qRcmd,7768656e");	/* monitor when */
+	recv_for(fd, buf, sizeof(buf), 2000);
+	EXPECT_NE(NULL, strstr(buf, "$O")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "k");
 	close(fd);
 	EXPECT_EQ(0, wait_for(pid, 30)) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, stray());

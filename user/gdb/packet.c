@@ -48,6 +48,20 @@ bool gdb_pending(struct gdb_conn *c)
 	return c->in_off < c->in_len || poll(&p, 1, 0) > 0;
 }
 
+bool gdb_interrupted(struct gdb_conn *c)
+{
+	int ch;
+
+	if (!gdb_pending(c))
+		return false;
+	ch = get_byte(c);
+	if (ch == 0x03)
+		return true;
+	if (ch >= 0)
+		c->in_off--;	/* a packet: read at the next stop */
+	return false;
+}
+
 static int hexval(int ch)
 {
 	if (ch >= '0' && ch <= '9')

@@ -47,6 +47,8 @@ enum gdb_read {
 enum gdb_read gdb_read_packet(struct gdb_conn *c, char *buf, size_t *len);
 /* Whether the peer has sent something not read yet (an interrupt). */
 bool gdb_pending(struct gdb_conn *c);
+/* The interrupt byte, if that is what the peer sent (consumed); else false. */
+bool gdb_interrupted(struct gdb_conn *c);
 
 /* Build a packet: start, append (text, binary with escapes, hex), send. */
 void gdb_begin(struct gdb_conn *c);

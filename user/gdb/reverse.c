@@ -127,8 +127,16 @@ void rev_boundary(void *ctx, struct rp *rp, uint64_t seq)
 {
 	struct gdb_server *s = ctx;
 	struct rp_checkpoint *cp;
-	uint64_t t = now_ns();
+	uint64_t t;
 	int i;
+
+	/* gdb's Ctrl-C while the replay runs forward for it */
+	if (s->mode == MODE_DEBUG && s->running && !(seq & 63) &&
+	    gdb_interrupted(&s->conn)) {
+		rp_dbg_interrupt(rp);
+		return;
+	}
+	t = now_ns();
 
 	if (s->cp_every ? seq < s->cp_last_seq + s->cp_every || seq < s->cp_every :
 	    t - s->cp_last_ns < 250000000ULL)

@@ -54,7 +54,8 @@ static void send_stop(struct gdb_server *s)
 		gdb_send(c);
 		return;
 	}
-	gdb_printf(c, "T%02xthread:%x;", SIGTRAP, pick_thread(s, st->tid));
+	gdb_printf(c, "T%02xthread:%x;", st->why == RP_DBG_INTERRUPT ? SIGINT : SIGTRAP,
+		   pick_thread(s, st->tid));
 	switch (st->why) {
 	case RP_DBG_BREAK:
 		gdb_puts(c, "swbreak:;");

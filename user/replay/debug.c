@@ -583,7 +583,12 @@ int rp_dbg_checkpoint(struct rp *rp, struct rp_checkpoint **out)
 
 	int i, err;
 
-	if (!d->boundary || !d->nrec)
+	/*
+	 * Not while a thread is single-stepped: the fork leaves it at a
+	 * syscall-exit stop, where a step reports one instruction later
+	 * than from the seccomp stop it was at.
+	 */
+	if (!d->boundary || !d->nrec || d->step_rtid || d->nw)
 		return -EAGAIN;
 	/* the frozen copy without our int3s: a replay from it sets its own */
 	for (i = 0; i < d->nbp; i++)
@@ -953,6 +958,12 @@ int rp_dbg_run(struct rp *rp)
 	while (!d->quit)
 		stop_boundary(rp, RP_DBG_END, 0);
 	return 0;
+}
+
+void rp_dbg_interrupt(struct rp *rp)
+{
+	if (rp->dbg->boundary)
+		stop_boundary(rp, RP_DBG_INTERRUPT, 0);
 }
 
 void rp_dbg_quit(struct rp *rp)

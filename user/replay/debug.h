@@ -54,6 +54,7 @@ enum rp_dbg_why {
 	RP_DBG_STEP,		/* the thread made the single step asked */
 	RP_DBG_WATCH,		/* the watched range at @addr changed */
 	RP_DBG_TARGET,		/* the position rp_dbg_set_target() named */
+	RP_DBG_INTERRUPT,	/* rp_dbg_interrupt(): the debugger asked to stop */
 };
 
 struct rp_dbg_stop {
@@ -110,6 +111,8 @@ int rp_dbg_open(const struct replay_opts *o, const struct rp_dbg_client *c, stru
  * rp_dbg_quit(). Return: 0, or -errno when the replay failed or diverged.
  */
 int rp_dbg_run(struct rp *rp);
+/* From the boundary hook: stop here (RP_DBG_INTERRUPT). */
+void rp_dbg_interrupt(struct rp *rp);
 /* Make rp_dbg_run() return after the current stop. */
 void rp_dbg_quit(struct rp *rp);
 /* Kill the replayed processes, free everything. NULL is fine. */
