@@ -825,6 +825,10 @@ static int start_gdb(const struct replay_opts *o, const struct gdb_opts *g, int 
 	return 0;
 }
 
+static void ignore(int sig)
+{
+}
+
 int gdb_serve(const struct replay_opts *o, const struct gdb_opts *g)
 {
 	static struct gdb_server srv;
@@ -837,6 +841,14 @@ int gdb_serve(const struct replay_opts *o, const struct gdb_opts *g)
 		return EXIT_FAIL;
 	signal(SIGPIPE, SIG_IGN);
 	if (g->port < 0) {
+		/*
+		 * gdb shares our terminal: its Ctrl-C reaches us too, and is
+		 * gdb's (it sends the interrupt). A handler, not SIG_IGN: the
+		 * replayed program gets the recorded dispositions at exec.
+		 */
+		struct sigaction sa = { .sa_handler = ignore, .sa_flags = SA_RESTART };
+
+		sigaction(SIGINT, &sa, NULL);
 		if (start_gdb(o, g, port)) {
 			close(lfd);
 			return EXIT_FAIL;
