@@ -173,25 +173,34 @@ TEST_F_TIMEOUT(rp, signals, 120)
 		TH_LOG("no sleep inside the read");
 }
 
-/* A shell's children: a process each, named by what it executed. */
+/*
+ * A shell's children: a process each, named by what it executed (programs
+ * of ours: busybox's sh runs its applets without an exec).
+ */
 TEST_F_TIMEOUT(rp, processes, 120)
 {
-	char *json = TMP("p.json");
+	char cmd[CMD_MAX], json[PATH_MAX + 32];
 	struct counts c;
 
-	ASSERT_EQ(0, record(self, "", "sh -c 'ls / > /dev/null; echo hi | cat; true'"));
+	tmp_path(self, "p.json", json);
+	snprintf(cmd, sizeof(cmd), "sh -c '%s/gdb_demo > /dev/null; %s/signals | %s/gdb_demo'",
+		 wl_dir, wl_dir, wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
 	ASSERT_EQ(0, export(self, json, "")) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, check(self, json, &c)) TH_LOG("%s", self->rep);
 	EXPECT_INFO_COUNTS(c);
-	EXPECT_GE(c.threads, 3);
+	EXPECT_GE(c.threads, 4);
+	EXPECT_GE(c.signals, 2);	/* the workload's own, and SIGCHLDs */
 	ASSERT_EQ(0, sh("jq -e '[.traceEvents[] | select(.name == \"process_name\") | "
-			".args.name] | (index(\"ls\") != null and index(\"cat\") != null and "
+			".args.name] | (index(\"gdb_demo\") != null and index(\"signals\") != null and "
 			"index(\"sh\") != null)' %s > /dev/null", json))
 		TH_LOG("process names: %s", self->rep);
 	/* every fork names a process of its own */
 	ASSERT_EQ(0, sh("jq -e '.traceEvents as $e | [$e[] | select(.name == \"fork\") | "
 			".args.child] - [$e[] | select(.name == \"process_name\") | .pid] | "
 			"length == 0' %s > /dev/null", json));
+	ASSERT_EQ(0, sh("jq -e '[.traceEvents[] | select(.name == \"fork\")] | length >= 3' %s "
+			"> /dev/null", json));
 }
 
 /* --from/--to: the syscalls of that window, as dump has them. */
@@ -335,22 +344,28 @@ static off_t chunk_offset(int fd, unsigned int n)
 	}
 }
 
-/* A damaged chunk: the export goes on past it and shows where it was. */
-TEST_F_TIMEOUT(rp, damaged_journal, 120)
+/*
+ * A damaged chunk: the export goes on past it and shows where it was.
+ * (Counted with grep: jq's whole analysis of 90k events takes minutes in
+ * the test VM.)
+ */
+TEST_F_TIMEOUT(rp, damaged_journal, 300)
 {
-	char cmd[CMD_MAX], path[PATH_MAX + 16], *json = TMP("d.json");
-	struct counts c;
+	char cmd[CMD_MAX], path[PATH_MAX + 16], json[PATH_MAX + 32];
 	uint8_t b;
+	long n;
 	off_t off;
 	int fd;
 
+	tmp_path(self, "d.json", json);
 	snprintf(cmd, sizeof(cmd), "%s/bench_getppid 100000", wl_dir);
 	ASSERT_EQ(0, record(self, "", cmd));
 	snprintf(path, sizeof(path), "%s/%s", self->dir, RECORDING_JOURNAL);
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd);
-	off = chunk_offset(fd, 3);
-	ASSERT_LT(0, off) TH_LOG("fewer than 4 chunks");
+	off = chunk_offset(fd, 1);
+	ASSERT_LT(0, off) TH_LOG("fewer than 3 chunks");
+	ASSERT_LT(0, chunk_offset(fd, 2)) TH_LOG("fewer than 3 chunks");
 	off += sizeof(struct journal_chunk_header) + 100;
 	ASSERT_EQ(1, pread(fd, &b, 1, off));
 	b ^= 0xff;
@@ -358,14 +373,20 @@ TEST_F_TIMEOUT(rp, damaged_journal, 120)
 	close(fd);
 
 	ASSERT_EQ(0, export(self, json, "")) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, check(self, json, &c)) TH_LOG("%s", self->rep);
-	EXPECT_INFO_COUNTS(c);
-	EXPECT_EQ(1, c.damage);
-	EXPECT_LT(c.syscalls, 100000);
-	EXPECT_GT(c.syscalls, 50000);
-	ASSERT_EQ(0, sh("jq -e '[.traceEvents[] | select(.cat == \"damage\") | "
-			"select(.args.chunks_skipped == 1 and .args.before_seq > .args.after_seq "
-			"and .dur > 0)] | length == 1' %s > /dev/null", json))
+	ASSERT_EQ(0, sh("jq empty %s", json));
+	ASSERT_EQ(0, sh("grep -c '\"cat\":\"syscall\"' %s > %s/n", json, self->tmp));
+	snprintf(path, sizeof(path), "%s/n", self->tmp);
+	slurp(path, self->rep, OUT_MAX);
+	n = strtol(self->rep, NULL, 10);
+	ASSERT_EQ(0, sh("%s info %s > %s/info.out 2>&1", ttrec_bin, self->dir, self->tmp));
+	snprintf(path, sizeof(path), "%s/info.out", self->tmp);
+	slurp(path, self->rec, OUT_MAX);
+	EXPECT_EQ(info_count(self->rec, "\n  syscalls:  "), n) TH_LOG("%s", self->rec);
+	EXPECT_LT(n, 100000);
+	EXPECT_GT(n, 20000);
+	ASSERT_EQ(0, sh("grep '\"cat\":\"damage\"' %s | sed 's/,$//' | jq -e -s '"
+			"[.[] | select(.args.chunks_skipped == 1 and .args.before_seq > .args.after_seq "
+			"and .dur > 0)] | length == 1' > /dev/null", json))
 		TH_LOG("damage slice: %s", self->rep);
 }
 
