@@ -360,6 +360,9 @@ TEST_F_TIMEOUT(rec, signals, 60)
 	EXPECT_EQ(1, alrm);
 	ASSERT_EQ(0, sh(self->out, "%s dump %s", ttrec_bin, self->dir));
 	EXPECT_NE(NULL, strstr(self->out, "--- SIGALRM"));
+	/* the read the signal interrupted, by the kernel's name of its code */
+	EXPECT_NE(NULL, strstr(self->out, ") = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n"))
+		TH_LOG("%s", self->out);
 }
 
 static int count_task(const char *dir, unsigned int kind, uint32_t *traced)

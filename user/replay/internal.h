@@ -93,12 +93,7 @@
 #include "format/recording.h"
 #include "launch/launch.h"
 #include "replay/replay.h"
-
-/* the kernel's restart codes a syscall interrupted by a signal returns */
-#define ERESTARTSYS		512
-#define ERESTARTNOINTR		513
-#define ERESTARTNOHAND		514
-#define ERESTART_RESTARTBLOCK	516
+#include "syscalls/restart.h"
 
 static inline bool rp_is_restart(int64_t ret)
 {

@@ -9,6 +9,7 @@
 
 #include "format/records.h"
 #include "syscalls/print.h"
+#include "syscalls/restart.h"
 #include "syscalls/table.h"
 
 void syscall_print_str(FILE *f, const uint8_t *d, uint64_t n, size_t max)
@@ -33,11 +34,36 @@ void syscall_print_str(FILE *f, const uint8_t *d, uint64_t n, size_t max)
 		fputs("...", f);
 }
 
+/* The name and meaning of restart code @e, or NULL when it is none. */
+static const char *restart_name(int e, const char **what)
+{
+	switch (e) {
+	case ERESTARTSYS:
+		*what = "To be restarted if SA_RESTART is set";
+		return "ERESTARTSYS";
+	case ERESTARTNOINTR:
+		*what = "To be restarted";
+		return "ERESTARTNOINTR";
+	case ERESTARTNOHAND:
+		*what = "To be restarted if no handler";
+		return "ERESTARTNOHAND";
+	case ERESTART_RESTARTBLOCK:
+		*what = "Interrupted by signal";
+		return "ERESTART_RESTARTBLOCK";
+	}
+	return NULL;
+}
+
 void syscall_print_ret(FILE *f, int64_t ret)
 {
 	if (ret < 0 && ret >= -4095) {
-		const char *n = strerrorname_np(-ret);
+		const char *what, *n = restart_name(-ret, &what);
 
+		if (n) {
+			fprintf(f, "? %s (%s)", n, what);
+			return;
+		}
+		n = strerrorname_np(-ret);
 		fprintf(f, "-1 %s (%s)", n ? n : "E?", strerror(-ret));
 	} else if (ret > 0xffffff || ret < -4095) {
 		fprintf(f, "%#llx", (unsigned long long)ret);
