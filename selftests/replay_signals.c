@@ -40,11 +40,12 @@ static int signals_between_syscalls(const char *dir, int sig)
 }
 
 /*
- * A followed child's exit reaches its parent as SIGCHLD only when the
- * recorder's tracer reaps it. The tracer acts at once, on the command's
- * CPU: the parent gets it at a syscall boundary, not while it spins in
- * user space, and the handler's waitpid() runs at the same place with the
- * same stack in the replay.
+ * A followed child's exit reaches its parent as SIGCHLD from the child's
+ * exit itself (no tracer holds the child and reaps it first): on the
+ * command's one CPU the parent, just woken by the child's byte, has not
+ * run yet, so it gets the signal at a syscall boundary, not while it
+ * spins in user space, and the handler's waitpid() runs at the same place
+ * with the same stack in the replay.
  */
 TEST_F_TIMEOUT(rp, sigchld_followed_child, 120)
 {

@@ -2,11 +2,9 @@
 /*
  * Replay workload: a program that traces its child, as strace and gdb
  * do. The child asks to be traced (PTRACE_TRACEME) and tells its parent
- * how that went through a pipe; the parent then tries PTRACE_SEIZE on it,
- * and kills it with SIGKILL (strace kills the child it could not trace).
- * Under `ttrec record --follow-fork` the child is traced by the recorder
- * already: both fail with EPERM. Prints what each got and
- * "rp_ptrace done".
+ * how that went through a pipe; the parent then tries PTRACE_SEIZE on it
+ * (EPERM: it is traced, by its parent already), and kills it with
+ * SIGKILL. Prints what each got and "rp_ptrace done".
  */
 #include <errno.h>
 #include <signal.h>

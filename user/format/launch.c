@@ -136,7 +136,7 @@ int launch_save(const char *dir, const struct launch_info *li)
 			"launch=%d\nexe=%s\ncwd=%s\npersonality=%#lx\nrlimit_stack=%llu:%llu\n"
 			"rseq=%s\nfds=%s\nexe_ino=%llu\nexe_size=%llu\nexe_mtime_ns=%llu\n"
 			"at_random_addr=%#llx\nat_random=%s\nvdso=%#llx\nvdso_patched=%d\n"
-			"sig_ignored=%#llx\nsig_blocked=%#llx\n",
+			"sig_ignored=%#llx\nsig_blocked=%#llx\ncpu=%d\n",
 			li->version, li->exe, li->cwd, li->personality,
 			(unsigned long long)li->stack_cur, (unsigned long long)li->stack_max,
 			li->rseq_disabled ? "disabled" : "enabled", fds,
@@ -144,7 +144,8 @@ int launch_save(const char *dir, const struct launch_info *li)
 			(unsigned long long)li->exe_mtime_ns,
 			(unsigned long long)li->exec.at_random_addr, rnd,
 			(unsigned long long)li->exec.vdso, li->exec.vdso_patched,
-			(unsigned long long)li->sig_ignored, (unsigned long long)li->sig_blocked);
+			(unsigned long long)li->sig_ignored, (unsigned long long)li->sig_blocked,
+			li->cpu);
 	if (err)
 		pr_err("cannot write the launch facts into %s: %s\n", dir, strerror(-err));
 	return err;
@@ -209,6 +210,8 @@ int launch_load(const char *dir, struct launch_info *li)
 	if (meta_u64(dir, "sig_ignored", &li->sig_ignored) ||
 	    meta_u64(dir, "sig_blocked", &li->sig_blocked))
 		goto bad;
+	/* recordings from before it have no cpu: their rseq is disabled */
+	li->cpu = recording_meta_get(dir, "cpu", buf, sizeof(buf)) ? -1 : atoi(buf);
 	err = read_list(dir, "argv", &li->argv);
 	if (!err)
 		err = read_list(dir, "env", &li->envp);

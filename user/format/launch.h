@@ -36,7 +36,9 @@ struct launch_info {
 	char **argv, **envp;		/* malloc()ed, NULL-terminated */
 	unsigned long personality;
 	uint64_t stack_cur, stack_max;	/* RLIMIT_STACK (RLIM_INFINITY as is) */
-	bool rseq_disabled;		/* rseq() failed with ENOSYS by a seccomp filter */
+	bool rseq_disabled;		/* rseq() failed with ENOSYS by a seccomp filter
+					 * (recordings made before rseq was allowed) */
+	int cpu;			/* the one CPU the command ran on; -1: any */
 	int nfds;			/* descriptors open at the exec */
 	int fds[LAUNCH_MAX_FDS];
 	uint64_t exe_ino, exe_size, exe_mtime_ns;

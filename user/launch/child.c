@@ -10,10 +10,9 @@
  * - The 16 AT_RANDOM bytes (stack protector and pointer guard): recorded
  *   at the exec stop, written back at the replay's exec stop.
  * - The vDSO: turned into syscalls at the exec stop (vdso.c).
- * - rseq: the kernel writes the current cpu into a registered rseq area at
- *   any preemption. A seccomp filter fails rseq() with ENOSYS in the
- *   recorded program, so libc does not register one (and the journal says
- *   ENOSYS, which replay returns again).
+ * - rseq: the kernel writes the current cpu into a registered rseq area
+ *   behind the program's back. The command runs on one CPU, so that is
+ *   one number, and the replay runs on that CPU too (launch_pin_cpu()).
  * - The inherited descriptors and the ignored and blocked signals.
  */
 #include <dirent.h>
@@ -22,18 +21,12 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/personality.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "launch/launch.h"
@@ -83,30 +76,27 @@ int launch_pick_cpu(void)
 	return -1;
 }
 
-int launch_child_prepare(bool *rseq_disabled, int cpu)
+int launch_pin_cpu(int cpu)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rseq, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-	int pers = personality(0xffffffff);
+	cpu_set_t set;
 
-	*rseq_disabled = false;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+int launch_child_prepare(int cpu)
+{
+	int pers = personality(0xffffffff), err;
+
 	if (pers == -1 || personality(pers | ADDR_NO_RANDOMIZE) == -1)
 		return -errno;
 	if (cpu >= 0) {
 		struct sched_param sp = { .sched_priority = LAUNCH_RR_PRIO };
-		cpu_set_t set;
 
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			return -errno;
+		err = launch_pin_cpu(cpu);
+		if (err)
+			return err;
 		/*
 		 * Real-time round robin: a thread runs until it blocks or its
 		 * 100 ms slice ends, never preempted by a thread it woke:
@@ -117,12 +107,6 @@ int launch_child_prepare(bool *rseq_disabled, int cpu)
 		 */
 		sched_setscheduler(0, SCHED_RR, &sp);
 	}
-	/* without CAP_SYS_ADMIN a filter needs no_new_privs */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
-	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	     syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)))
-		return 0;
-	*rseq_disabled = true;
 	return 0;
 }
 

@@ -21,19 +21,17 @@
 /* execvp's PATH search, without executing: the file name execve gets. 0 or -errno. */
 int launch_resolve_exe(const char *file, char *out, size_t len);
 /*
- * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE), a
- * seccomp filter that fails rseq() with ENOSYS (the kernel writes the cpu
- * number into an rseq area behind the program's back), and with @cpu >= 0
- * the command's threads on that one CPU, SCHED_RR: they then interleave
- * where they block (or, rarely, where a 100 ms slice ends), which the
- * replay follows.
- * Sets *rseq_disabled. 0 or -errno (async-signal-safe: no messages).
+ * In the forked child, before execve: no ASLR (ADDR_NO_RANDOMIZE), and
+ * with @cpu >= 0 the command's threads on that one CPU, SCHED_RR: they
+ * then interleave where they block (or, rarely, where a 100 ms slice
+ * ends), which the replay follows, and the cpu number the kernel writes
+ * into a registered rseq area is that one (rseq is not refused).
+ * 0 or -errno (async-signal-safe: no messages).
  */
-int launch_child_prepare(bool *rseq_disabled, int cpu);
-/*
- * The command's SCHED_RR priority on its CPU. The recorder's tracer thread
- * runs on that CPU one above it (record/tracer.c).
- */
+int launch_child_prepare(int cpu);
+/* The calling thread (and what it starts) on @cpu only. 0 or -errno. */
+int launch_pin_cpu(int cpu);
+/* The command's SCHED_RR priority on its CPU. */
 #define LAUNCH_RR_PRIO		1
 /* The CPU `ttrec record` runs the command on: the last one it may use; -1 if only one. */
 int launch_pick_cpu(void);
@@ -54,7 +52,8 @@ int launch_list_fds(pid_t pid, int *fds, int max);
  * Turn the time functions of the vDSO at @base in the process behind @memfd
  * (/proc/PID/mem) into `mov $NR,%eax; syscall; ret` (getrandom: return
  * -ENOSYS, so that libc falls back to the syscall). Refuses a vDSO that is
- * not the same image as ttrec's own. Returns the functions patched or -errno.
+ * not the same image as ttrec's own. Returns the functions patched or
+ * -errno: -EALREADY when it is patched already (no exec since).
  */
 int vdso_patch(int memfd, uint64_t base);
 

@@ -8,6 +8,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,27 @@ static int vdso_sym(const uint8_t *img, size_t len, const char *name,
 	return -ENOENT;
 }
 
+/* @theirs is @img with every function vdso_patch() patches patched. */
+static bool patched_already(const uint8_t *img, const uint8_t *theirs, size_t len)
+{
+	uint8_t *want = malloc(len);
+	unsigned int i;
+	bool same;
+
+	if (!want)
+		return false;
+	memcpy(want, img, len);
+	for (i = 0; i < sizeof(vdso_fns) / sizeof(vdso_fns[0]); i++) {
+		uint64_t off, size;
+
+		if (!vdso_sym(img, len, vdso_fns[i].name, &off, &size) && size >= VDSO_STUB)
+			vdso_stub(&vdso_fns[i], want + off);
+	}
+	same = !memcmp(want, theirs, len);
+	free(want);
+	return same;
+}
+
 int vdso_patch(int memfd, uint64_t base)
 {
 	const uint8_t *img;
@@ -148,7 +170,8 @@ int vdso_patch(int memfd, uint64_t base)
 		goto out;
 	}
 	if (memcmp(theirs, img, len)) {
-		err = -ESTALE;	/* another image: offsets would be wrong */
+		/* another image (offsets would be wrong), or patched already */
+		err = patched_already(img, theirs, len) ? -EALREADY : -ESTALE;
 		goto out;
 	}
 	for (i = 0; i < sizeof(vdso_fns) / sizeof(vdso_fns[0]); i++) {
@@ -172,3 +195,4 @@ out:
 	free(theirs);
 	return err;
 }
+

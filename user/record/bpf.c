@@ -5,6 +5,7 @@
  * user space reads and writes while recording (traced processes, losses).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -79,6 +80,18 @@ bool recorder_bpf_traced_empty(struct recorder *s)
 	__u32 key;
 
 	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.traced), NULL, &key) != 0;
+}
+
+void recorder_bpf_kill_all(struct recorder *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.traced);
+	__u32 key;
+
+	if (bpf_map_get_next_key(fd, NULL, &key))
+		return;
+	do
+		kill(key, SIGKILL);
+	while (!bpf_map_get_next_key(fd, &key, &key));
 }
 
 void recorder_bpf_untrace_all(struct recorder *s)

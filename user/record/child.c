@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `ttrec record`: start the command, traced from its exec, and note how it was launched. */
 #include <errno.h>
+#include <stddef.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,10 +12,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/ptrace.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "record/tracer.h"
 #include "launch/launch.h"
 #include "lib/log.h"
 #include "record.h"
@@ -40,22 +47,107 @@ static void save_launch(const struct recorder_opts *o, struct launch_info *li)
 }
 
 /*
+ * The recorder's filter (supervisor.c): SECCOMP_RET_USER_NOTIF for
+ * execve, execveat, ptrace() requests that resume a tracee or attach, and
+ * prctl(PR_GET_SECCOMP); everything else is allowed. Calls of another ABI
+ * (int $0x80) are allowed: their execs escape the recorder.
+ */
+static int install_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 14, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 13, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 14, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* ptrace: the request, args[0] (its low 32 bits) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_CONT, 8, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SYSCALL, 7, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SINGLESTEP, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_DETACH, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_LISTEN, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SYSEMU, 0, 1),	/* 31..33: */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SINGLEBLOCK + 1, 0, 2), /* SYSEMU*, */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_ATTACH, 1, 0),	/* SINGLEBLOCK */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SEIZE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* prctl: the option, args[0] */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	int fd;
+
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	return fd < 0 ? -errno : fd;
+}
+
+/* In the child: @fd to the parent over the socket @sock. 0 or -errno. */
+static int send_fd(int sock, int fd)
+{
+	char c = 0, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	memset(ctl, 0, sizeof(ctl));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -errno;
+}
+
+/* A descriptor from @sock; -errno (-EPIPE: the child ended first). */
+static int recv_fd(int sock)
+{
+	char c, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd;
+
+	do
+		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!n || !cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EPIPE;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
  * The launch: fork the command, stopped until it is in the traced map, so
- * that it is recorded from its exec on. The child runs without ASLR and
- * with rseq() failing (launch_child_prepare()); a tracer thread follows it
- * through its execs under ptrace, recording the AT_RANDOM bytes of each
- * program image, turning its vDSO's time functions into syscalls and
- * listing the inherited descriptors (tracer.c). These launch facts
+ * that it is recorded from its exec on. The child runs without ASLR and,
+ * unless --all-cpus, on one CPU with SCHED_RR (launch_child_prepare()),
+ * under the recorder's seccomp filter, whose supervisor (supervisor.c)
+ * holds each recorded thread at its execs, recording the launch facts
+ * (AT_RANDOM, the descriptors...) and turning the vDSO's time functions
+ * into syscalls, and otherwise lets the program be. These launch facts
  * go into the recording (meta, argv, env, execs) for `ttrec replay`.
- * Without ptrace the command is recorded all the same, but not
- * replayable. 0 or -errno.
+ * 0 or -errno.
  */
 int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int *pidp)
 {
 	char *const *argv = o->argv;
 	struct launch_info *li;
-	int go[2], ep[2], e = 0, err;
-	bool rseq_off = false;
+	int go[2], ep[2], sk[2], e = 0, err, fd;
 	pid_t pid;
 	char b = 1;
 	ssize_t n;
@@ -65,6 +157,7 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 	li = calloc(1, sizeof(*li));
 	if (!li)
 		return -ENOMEM;
+	li->cpu = cpu;
 	err = launch_resolve_exe(argv[0], li->exe, sizeof(li->exe));
 	if (err) {
 		pr_err("cannot run %s: %s\n", argv[0], strerror(-err));
@@ -82,20 +175,34 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 		free(li);
 		return err;
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk)) {
+		err = -errno;
+		close(go[0]); close(go[1]); close(ep[0]); close(ep[1]);
+		free(li);
+		return err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
-		close(go[0]); close(go[1]); close(ep[0]); close(ep[1]);
+		close(go[0]); close(go[1]); close(ep[0]); close(ep[1]); close(sk[0]); close(sk[1]);
 		free(li);
 		return err;
 	}
 	if (pid == 0) {
 		close(go[1]);
 		close(ep[0]);
+		close(sk[0]);
 		if (read(go[0], &b, 1) != 1)
 			_exit(127);
-		e = -launch_child_prepare(&rseq_off, cpu);
+		e = -launch_child_prepare(cpu);
+		fd = e ? -1 : install_filter();
+		if (fd < 0 && !e)
+			e = -fd;
+		if (!e)
+			e = -send_fd(sk[1], fd);
 		if (!e) {
+			close(fd);
+			close(sk[1]);
 			execve(li->exe, argv, environ);
 			e = errno;
 		}
@@ -105,13 +212,9 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 	}
 	close(go[0]);
 	close(ep[1]);
-	s->follow_fork = o->follow_fork;
-	err = launch_tracer_start(&s->tracer, pid, o->dir, o->follow_fork, cpu, li);
-	if (err) {
-		pr_warn("cannot ptrace %s (%s): recording it, but it will not be replayable\n",
-			argv[0], strerror(-err));
-		s->tracer = NULL;
-	}
+	close(sk[1]);
+	s->dir = o->dir;
+	s->child_pid = pid;
 	err = recorder_bpf_trace(s, pid, TRACED_EXEC);
 	if (err) {
 		kill(pid, SIGKILL);
@@ -119,27 +222,35 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 		err = -errno;
 	}
 	close(go[1]);
-	if (!err && s->tracer)
-		launch_tracer_first_exec(s->tracer);	/* li is filled when it succeeded */
+	fd = err ? err : recv_fd(sk[0]);
+	close(sk[0]);
+	if (fd >= 0) {
+		err = recorder_supervise(s, fd, li);
+		if (err) {
+			close(fd);
+			kill(pid, SIGKILL);
+		}
+	}
+	/* the exec's result: an errno, or nothing once it succeeded */
 	n = read(ep[0], &e, sizeof(e));
 	close(ep[0]);
 	if (!err && n == sizeof(e)) {
 		err = -e;
-		pr_err("cannot run %s: %s\n", argv[0], strerror(e));
+		pr_err("cannot run %s: %s\n", argv[0],
+		       fd < 0 ? "cannot install the recorder's seccomp filter" : strerror(e));
+	} else if (!err && fd < 0) {
+		err = fd;
 	}
+	if (!err && recorder_first_exec(s))
+		pr_warn("the launch of %s was not seen: the recording will not be replayable\n",
+			argv[0]);
 	if (err) {
-		if (s->tracer) {
-			int st;
-
-			launch_tracer_finish(s->tracer, true, &st);
-			s->tracer = NULL;
-		} else {
-			waitpid(pid, NULL, 0);
-		}
+		recorder_supervisor_stop(s);
+		waitpid(pid, NULL, 0);
 		free(li);
 		return err;
 	}
-	if (li->version)	/* the tracer saw the exec */
+	if (li->version)	/* the exec stop was seen */
 		save_launch(o, li);
 	free(li);
 	*pidp = pid;

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Ring events (REC_EV_*) into journal records (REC_*), in sequence order. */
-#include <errno.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/syscall.h>
 
 #include "format/records.h"
-#include "lib/log.h"
 #include "record.h"
 #include "record/internal.h"
 
@@ -29,28 +25,6 @@ static void write_sysd(struct recorder *s, uint64_t seq, const struct rec_ev_sys
 	s->out_bytes += e->len;
 }
 
-/*
- * A recorded process's ptrace() that failed with EPERM: under `ttrec
- * record` it is, most likely, because the recorder's tracer holds the
- * caller (PTRACE_TRACEME: every recorded thread is traced) or the child
- * it wanted to trace (followed, unless --no-follow-fork): a process has
- * one tracer.
- * Say so once, the program's own message being puzzling
- * ("PTRACE_TRACEME: Operation not permitted").
- */
-static void check_ptrace(struct recorder *s, uint32_t tid, const __u64 *args, int64_t ret)
-{
-	if (!s->tracer || s->warned_ptrace || ret != -EPERM)
-		return;
-	if (args[0] != PTRACE_TRACEME &&
-	    ((args[0] != PTRACE_ATTACH && args[0] != PTRACE_SEIZE) || !s->follow_fork))
-		return;
-	s->warned_ptrace = true;
-	pr_warn("thread %u could not ptrace (%s): ttrec record keeps the recorded threads and, unless --no-follow-fork, their children under ptrace itself, and a process has only one tracer; a program that traces them (strace, gdb) fails while it is recorded, and replays failing\n",
-		tid, args[0] == PTRACE_TRACEME ? "PTRACE_TRACEME" :
-		args[0] == PTRACE_ATTACH ? "PTRACE_ATTACH" : "PTRACE_SEIZE");
-}
-
 /* A REC_EV_SYS: its input strings, the syscall, its outputs. */
 static void write_sys(struct recorder *s, uint64_t seq, const struct rec_ev_sys *e,
 		      const struct rec_chunk *chunks)
@@ -69,8 +43,6 @@ static void write_sys(struct recorder *s, uint64_t seq, const struct rec_ev_sys 
 		r.flags |= REC_SF_OUT_LOST;
 	r.nout = n - nin;
 	memcpy(r.args, e->args, sizeof(r.args));
-	if (r.nr == SYS_ptrace)
-		check_ptrace(s, r.tid, r.args, r.ret);
 	s->syscalls++;
 	if (r.flags & REC_SF_OUT_UNKNOWN)
 		s->unknown++;

@@ -4,7 +4,8 @@
  *   recorder.c  recorder_run(): the main loop, attach, the end
  *   bpf.c       the BPF program: open, configure, load, attach; its maps
  *   child.c     `ttrec record`: start the command traced from its exec
- *   tracer.c    ... and follow it through its execs under ptrace
+ *   supervisor.c  its seccomp filter's supervisor: the launch facts of
+ *               every exec, the program's own ptrace and PR_GET_SECCOMP
  *   ring.c      the ring buffer reader
  *   reorder.c   ring events back into sequence order
  *   events.c    ring events into journal records (format/records.h)
@@ -14,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "format/records.h"
 #include "record/recorder.h"
@@ -21,7 +23,8 @@
 
 struct record_bpf;
 struct journal_writer;
-struct launch_tracer;
+struct launch_info;
+struct supervisor;
 
 struct recorder {
 	struct record_bpf *skel;
@@ -39,20 +42,24 @@ struct recorder {
 	int nice;			/* of the draining thread */
 	/* for -v: ring bytes read, from the hot ring, drain passes */
 	uint64_t ring_bytes, hot_bytes, passes;
-	/* record: the tracer following the command through its execs, or NULL */
-	struct launch_tracer *tracer;
-	bool follow_fork;		/* children followed: the tracer holds them too */
-	bool warned_ptrace;		/* a recorded process could not ptrace: said so */
+	/* record: the command, and the supervisor of its seccomp filter */
+	const char *dir;
+	int child_pid;
+	struct supervisor *sv;
 };
 
 /* bpf.c */
 /* The big ring's size: --ring-mib, or the default. */
 uint64_t recorder_ring_bytes(const struct recorder_opts *o);
 int recorder_bpf_load(struct recorder *s, const struct recorder_opts *o);
+/* record: @tgid is the command, whose first exec exec.c sees under ptrace. */
+void recorder_bpf_launch(struct recorder *s, uint32_t tgid);
 /* Trace @tgid: @how is TRACED_EXEC (from its exec) or TRACED_ACTIVE|TRACED_NOSLOT. */
 int recorder_bpf_trace(struct recorder *s, uint32_t tgid, uint32_t how);
 bool recorder_bpf_traced_empty(struct recorder *s);
 void recorder_bpf_untrace_all(struct recorder *s);
+/* SIGKILL every traced process (record, stopped by a signal or an error). */
+void recorder_bpf_kill_all(struct recorder *s);
 /* Events lost so far, and the sequence number at the first loss (0: none). */
 uint64_t recorder_bpf_lost(struct recorder *s, uint64_t *first_seq);
 /* With -v and kernel.bpf_stats_enabled=1: the time the BPF programs took. */
@@ -60,6 +67,21 @@ void recorder_bpf_print_stats(struct recorder *s);
 
 /* child.c: fork and start o->argv, traced from its exec. 0 or -errno. */
 int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int *pidp);
+
+/* supervisor.c */
+/*
+ * Answer the notifications of the command's filter, whose @listener this
+ * takes, in a thread of its own; the command's first exec fills @li
+ * (li->version set when complete). 0 or -errno.
+ */
+int recorder_supervise(struct recorder *s, int listener, struct launch_info *li);
+/* Wait until the command's first exec was seen: 0, or -errno (not seen). */
+int recorder_first_exec(struct recorder *s);
+/*
+ * End the supervisor thread. Processes left holding the filter (not
+ * recorded) are answered by a process of its own until they are gone.
+ */
+void recorder_supervisor_stop(struct recorder *s);
 
 /* events.c: the reorder_emit_fn writing an event into the journal */
 void recorder_write_event(void *ctx, uint64_t seq, const void *ev,

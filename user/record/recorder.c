@@ -21,7 +21,6 @@
 
 #include "format/journal.h"
 #include "format/recording.h"
-#include "record/tracer.h"
 #include "lib/log.h"
 #include "record.h"
 #include "record/internal.h"
@@ -204,13 +203,11 @@ static int record_loop(struct recorder *s, const struct recorder_opts *o, struct
 	return 0;
 }
 
-/* record: our child's wait status if it is done (the tracer reaps it). */
+/* record: our child's wait status if it is done. */
 static bool reap_child(struct recorder *s, int pid, int *status)
 {
 	bool wait = !stop_signal && !s->w.err;
 
-	if (s->tracer)
-		return !launch_tracer_finish(s->tracer, wait, status);
 	return waitpid(pid, status, wait ? 0 : WNOHANG) == pid;
 }
 
@@ -283,6 +280,9 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
 
 	err = record_loop(s, o, &big, &hot, pidfd, deadline);
+	/* record: the command ends with the recording, as it always did */
+	if (o->argv && (stop_signal || err || s->w.err))
+		recorder_bpf_kill_all(s);
 	recorder_bpf_untrace_all(s);
 	if (log_verbosity >= LOG_DEBUG)
 		recorder_bpf_print_stats(s);
@@ -291,6 +291,7 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	reorder_drain(&s->ro, true);
 	if (o->argv && pid > 0 && reap_child(s, pid, &status))
 		*exit_status = status;
+	recorder_supervisor_stop(s);
 	if (!rec_writer_flush(&s->w))
 		s->w.err = journal_flush(s->jw);
 journal_err:
@@ -310,6 +311,7 @@ cleanup:
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	recorder_supervisor_stop(s);
 	record_bpf__destroy(s->skel);
 	reorder_free(&s->ro);
 	return err;

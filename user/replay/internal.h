@@ -331,6 +331,8 @@ int rp_launch(struct rp *rp);
 int rp_exec_fixup(struct rp *rp, struct rthread *t);
 /* At the entry of an execveat(fd, "", AT_EMPTY_PATH): fd gets the kept image. */
 int rp_exec_image(struct rp *rp, struct rthread *t);
+/* The replay may run on @cpu (it exists and is in its affinity mask). */
+bool rp_cpu_ok(int cpu);
 
 /* journal.c */
 /* The next event of the journal: 1, 0 at its end, or -errno (reported). */

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -142,6 +143,15 @@ int rp_check_exe(struct rp *rp)
 	return 0;
 }
 
+/* The replay may run on @cpu (it exists and is in our affinity mask). */
+bool rp_cpu_ok(int cpu)
+{
+	cpu_set_t set;
+
+	return cpu >= 0 && cpu < CPU_SETSIZE && !sched_getaffinity(0, sizeof(set), &set) &&
+	       CPU_ISSET(cpu, &set);
+}
+
 /*
  * In the forked child: once the tracer holds it (a byte on @go), set up the
  * recorded process attributes and the filter, and exec the program.
@@ -162,6 +172,13 @@ static void exec_child(const struct launch_info *li, int go)
 	if (setup_child_fds(li, go))
 		_exit(122);
 	launch_child_set_sigs(li->sig_ignored, li->sig_blocked);
+	/*
+	 * The recorded CPU, whose number the kernel writes into a registered
+	 * rseq area (sched_getcpu() reads it there); rp_launch() checked it
+	 * is ours to use.
+	 */
+	if (li->cpu >= 0 && !li->rseq_disabled && rp_cpu_ok(li->cpu) && launch_pin_cpu(li->cpu))
+		_exit(125);
 	if (install_trace_filter())
 		_exit(123);
 	execve(li->exe, li->argv, li->envp);
@@ -178,6 +195,7 @@ static int wait_first_syscall(struct rp *rp, struct rthread *t)
 		[0] = "cannot set the personality", [1] = "cannot chdir to the recorded directory",
 		[2] = "cannot set up the inherited descriptors",
 		[3] = "cannot install the seccomp filter", [4] = "execve failed",
+		[5] = "cannot run on the recorded CPU",
 	};
 	int st, sig, err, c;
 
@@ -192,7 +210,7 @@ static int wait_first_syscall(struct rp *rp, struct rthread *t)
 			c = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 			rp_thread_died(rp, t, st);
 			rp_fail(rp, "cannot start %s: %s\n", rp->li.exe,
-				c >= 120 && c <= 124 ? why[c - 120] : "it died");
+				c >= 120 && c <= 125 ? why[c - 120] : "it died");
 			return -ECHILD;
 		default:
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
@@ -214,6 +232,9 @@ int rp_launch(struct rp *rp)
 	for (i = 0; i < li->nfds; i++)
 		if (li->fds[i] > top)
 			top = li->fds[i];
+	if (li->cpu >= 0 && !li->rseq_disabled && !rp_cpu_ok(li->cpu))
+		pr_warn("the recording ran on CPU %d, which this replay may not use: the program's rseq area (sched_getcpu()) shows another CPU number\n",
+			li->cpu);
 	if (pipe2(go, O_CLOEXEC))
 		return -errno;
 	/* the child's end above every descriptor the program inherits */

@@ -266,7 +266,7 @@ static bool deliver_fatal(struct rp *rp, struct rproc *p)
  */
 static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk)
 {
-	int err, st, sig;
+	int err, st, sig, fatal = 0;
 
 	if (tk->child && t->st != TS_DEAD && !t->p->exiting) {
 		/*
@@ -290,10 +290,29 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 				   tk->exit_code);
 			return -EPROTO;
 		}
-		/* a SIGKILL from elsewhere: its kill() was emulated */
-		if (syscall(SYS_tgkill, t->p->pid, t->tid, SIGKILL) && errno != ESRCH)
+		/*
+		 * A SIGKILL from elsewhere: its kill() was emulated. Or the
+		 * kernel's for a fatal signal from elsewhere: to a process no
+		 * tracer holds, a signal whose default action ends it ends it
+		 * at once, each thread by SIGKILL, its status that signal's.
+		 * The replay sends the signal of the status (its tracer lets
+		 * it be delivered, below).
+		 */
+		fatal = WIFSIGNALED(tk->exit_code) ? WTERMSIG(tk->exit_code) : SIGKILL;
+		if (syscall(SYS_tgkill, t->p->pid, t->tid, fatal) && errno != ESRCH)
 			return -errno;
 		t->p->exiting = true;
+		/* SIGKILL ends a stopped thread too; another signal must be taken */
+		if (fatal != SIGKILL && t->st != TS_INSYS && t->st != TS_DEAD) {
+			if (t->st == TS_ENTRY) {
+				t->regs.orig_rax = -1;	/* its syscall does not run */
+				t->dirty = true;
+			}
+			err = rp_resume(t, PTRACE_CONT);
+			if (err && err != -ESRCH)
+				return err;
+			t->st = TS_EXITING;
+		}
 	}
 	if (t->st != TS_DEAD && t->tid == t->p->pid && !tk->group_dead) {
 		/*
@@ -309,10 +328,17 @@ static int task_exit(struct rp *rp, struct rthread *t, const struct rec_task *tk
 		err = rp_wait_thread(rp, t, &st);
 		if (err)
 			return err;
-		if (rp_classify(st, &sig) == STOP_EXITED)
+		switch (rp_classify(st, &sig)) {
+		case STOP_EXITED:
 			rp_thread_died(rp, t, st);
-		else
+			break;
+		case STOP_SIGNAL:
+			ptrace(PTRACE_CONT, t->tid, 0, sig == fatal ? sig : 0);
+			break;
+		default:
 			ptrace(PTRACE_CONT, t->tid, 0, 0);
+			break;
+		}
 	}
 	if ((uint32_t)t->status != tk->exit_code && tk->group_dead) {
 		char a[64], b[64];
