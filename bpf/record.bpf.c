@@ -571,12 +571,24 @@ static __noinline void add_spec(struct walk *w, const struct rec_outspec *o, __u
 			*flags |= REC_SF_OUT_UNKNOWN;
 			return;
 		}
-		if (ret < 0 || c->arg > 5)
+		if (ret < 0 || c->arg > 5 || c->larg > 5)
 			return;
 		a = c->arg;
 		addr = args[a];
 		if (c->how == REC_OUT_FIXED) {
 			len = c->size;
+		} else if (c->how == REC_OUT_ARGLEN) {
+			len = args[c->larg] * c->size;
+		} else if (c->how == REC_OUT_RETLEN) {
+			len = ret > 0 ? (__u64)ret * c->size : 0;
+		} else if (c->how == REC_OUT_IOVEC1) {
+			struct { __u64 base, len; } v = {};
+
+			add_region(w, a, addr, sizeof(v), 0, RK_PLAIN);
+			if (!addr || bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+				return;
+			add_region(w, REC_REGION_PTR, v.base, v.len, 0, RK_PLAIN);
+			return;
 		} else if (c->how == REC_OUT_IFCONF) {
 			struct { __s32 len; __u32 pad; __u64 buf; } ifc = {};
 

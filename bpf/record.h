@@ -119,7 +119,8 @@ struct rec_sys {
 #define REC_REGION_MSGNAME	9	/* recvmsg: msg_name */
 #define REC_REGION_MSGCTL	10	/* recvmsg: msg_control */
 #define REC_REGION_IFCBUF	11	/* ioctl SIOCGIFCONF: ifc_buf */
-#define REC_REGION_PTR		12	/* the pointer in a struct argument (never 0..5) */
+#define REC_REGION_PTR		12	/* the pointer a struct argument starts with
+					 * (REC_OUT_IOVEC1: iov_base) */
 /*
  * recvmmsg: what the kernel wrote for the ret messages, each region the
  * messages' bytes one after the other (the offset counts across them):
@@ -417,6 +418,10 @@ enum {
 				 * then REC_REGION_MMSG_IOV, _NAME, _CTL */
 	REC_OUT_IFCONF,		/* in cmddesc only (ioctl SIOCGIFCONF): struct
 				 * ifconf at args[arg], then its ifc_buf */
+	REC_OUT_IOVEC1,		/* in cmddesc only (ptrace PTRACE_GETREGSET): one
+				 * struct iovec at args[arg], after the call (the
+				 * kernel updates iov_len), then iov_len bytes at
+				 * iov_base (REC_REGION_PTR) */
 };
 
 /* The key of map "cmddesc": a syscall and the value of its command argument. */

@@ -85,6 +85,7 @@ static const char *region_name(unsigned int r, char *buf, size_t len)
 	case REC_REGION_MSGNAME: return "msg_name";
 	case REC_REGION_MSGCTL: return "msg_control";
 	case REC_REGION_IFCBUF: return "ifc_buf";
+	case REC_REGION_PTR: return "ptr";
 	case REC_REGION_MMSG_IOV: return "mmsg_iov";
 	case REC_REGION_MMSG_NAME: return "mmsg_name";
 	case REC_REGION_MMSG_CTL: return "mmsg_control";

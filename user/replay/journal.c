@@ -170,6 +170,14 @@ static int write_out(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	case REC_REGION_MMSG_NAME:
 	case REC_REGION_MMSG_CTL:
 		return write_mmsg(t, rs, o->region, off, data, len);
+	case REC_REGION_PTR: {
+		int a = syscall_ptr_arg(rs->nr, rs->args);
+
+		/* the struct (an iovec) was written back first: its pointer */
+		if (a < 0 || a > 5 || rp_mem_read(t->p, rs->args[a], &addr, sizeof(addr)))
+			return -EFAULT;
+		return rp_mem_write(t->p, addr + off, data, len);
+	}
 	case REC_REGION_IFCBUF: {
 		uint8_t ifc[REC_IFCONF_BYTES];
 

@@ -62,6 +62,8 @@
  *                          CX_NEVER
  *   R_NEWFD_IF_FD(cx)      R_NEWFD(cx) when args[0] is -1, else emulated
  *                          (signalfd changes the mask of an existing one)
+ *   R_NEWFD_IF_FLAG(a, f, cx) R_NEWFD(cx) when args[a] & f, else emulated
+ *                          (seccomp's filter with a listener)
  *   R_BY_CMD               by the command of its CMD() rule: the kind of
  *                          the command's cmds[] entry (C_*_RP below);
  *                          emulated when cmds[] does not list it (fcntl,
@@ -112,6 +114,8 @@
 #define R_SOCKETPAIR(cx) .rp = RP_SOCKETPAIR, cx
 #define R_NEWFD_IF_FD(cx) .rp = RP_NEWFD, .rp_by = RP_BY_FD, cx
 #define R_BY_CMD	.rp = RP_EMU, .rp_by = RP_BY_CMD
+#define R_NEWFD_IF_FLAG(a, f, cx) .rp = RP_NEWFD, .rp_by = RP_BY_FLAG, .by_arg = (a), \
+			.by_flag = (f), cx
 
 #define CX(a, f)	.cx_arg = (a), .cx_flag = (f)
 #define CX_ALWAYS	.cx_always = true
@@ -234,7 +238,12 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(98, getrusage, "dp", KNOWN, R_EMU, FIX(1, 144)),
 	SYS(99, sysinfo, "p", KNOWN, R_EMU, FIX(0, 112)),
 	SYS(100, times, "p", KNOWN, R_EMU, FIX(0, 32)),
-	SYS(101, ptrace, "ddpp", PARTIAL, R_EMU),
+	/*
+	 * ptrace: by request (cmds[]). Emulated: the recorded tracer's
+	 * requests reach no process in the replay, where its tracee is
+	 * replayed from its own events.
+	 */
+	SYS(101, ptrace, "Cdpp", KNOWN, R_BY_CMD, CMD(0)),
 	SYS(102, getuid, "", KNOWN, R_EMU),
 	SYS(103, syslog, "dpd", KNOWN, R_EMU, RETL(1, 1)),
 	SYS(104, getgid, "", KNOWN, R_EMU),
@@ -461,7 +470,8 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 	SYS(314, sched_setattr, "dpx", KNOWN, R_EMU),
 	SYS(315, sched_getattr, "dpux", KNOWN, R_EMU, ARGL(1, 2, 1)),
 	SYS(316, renameat2, "fsfsx", KNOWN, R_NAME),
-	SYS(317, seccomp, "xxp", KNOWN, R_EMU),
+	/* a filter with SECCOMP_FILTER_FLAG_NEW_LISTENER returns a descriptor */
+	SYS(317, seccomp, "Cxp", KNOWN, R_NEWFD_IF_FLAG(1, 0x8, CX_ALWAYS), CMD(0)),
 	SYS(318, getrandom, "pux", KNOWN, R_EMU, RETL(0, 1)),
 	SYS(319, memfd_create, "sx", KNOWN, R_MEMFD(CX(1, MFD_CLOEXEC))),
 	SYS(320, kexec_file_load, "ffupx", UNKNOWN, R_EMU),
@@ -539,6 +549,9 @@ static struct syscall_info table[REC_NR_SYSCALLS] = {
 #define C_NONE(nr, c)		{ nr, c, #c, C_NONE_OUT, RP_EMU }
 #define C_FIX_RP(nr, c, a, s, k) { nr, c, #c, FIX(a, s), RP_##k }
 #define C_NONE_RP(nr, c, k)	{ nr, c, #c, C_NONE_OUT, RP_##k }
+#define C_ARGL(nr, c, a, l, e)	{ nr, c, #c, ARGL(a, l, e), RP_EMU }
+#define C_RETL(nr, c, a, e)	{ nr, c, #c, RETL(a, e), RP_EMU }
+#define C_IOVEC1(nr, c, a)	{ nr, c, #c, { REC_OUT_IOVEC1, a, 0, 0, 0 }, RP_EMU }
 
 enum {
 	TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404,
@@ -594,6 +607,35 @@ enum {
 	PR_SET_MDWE = 65, PR_GET_MDWE = 66, PR_SET_MEMORY_MERGE = 67,
 	PR_GET_MEMORY_MERGE = 68, PR_SET_VMA = 0x53564d41,
 	PR_SET_PTRACER = 0x59616d61,
+};
+
+/* ptrace requests (x86_64) */
+enum {
+	PTRACE_TRACEME = 0, PTRACE_PEEKTEXT = 1, PTRACE_PEEKDATA = 2,
+	PTRACE_PEEKUSR = 3, PTRACE_POKETEXT = 4, PTRACE_POKEDATA = 5,
+	PTRACE_POKEUSR = 6, PTRACE_CONT = 7, PTRACE_KILL = 8,
+	PTRACE_SINGLESTEP = 9, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
+	PTRACE_GETFPREGS = 14, PTRACE_SETFPREGS = 15, PTRACE_ATTACH = 16,
+	PTRACE_DETACH = 17, PTRACE_SYSCALL = 24, PTRACE_GET_THREAD_AREA = 25,
+	PTRACE_SET_THREAD_AREA = 26, PTRACE_SYSEMU = 31,
+	PTRACE_SYSEMU_SINGLESTEP = 32, PTRACE_SINGLEBLOCK = 33,
+	PTRACE_SETOPTIONS = 0x4200, PTRACE_GETEVENTMSG = 0x4201,
+	PTRACE_GETSIGINFO = 0x4202, PTRACE_SETSIGINFO = 0x4203,
+	PTRACE_GETREGSET = 0x4204, PTRACE_SETREGSET = 0x4205,
+	PTRACE_SEIZE = 0x4206, PTRACE_INTERRUPT = 0x4207, PTRACE_LISTEN = 0x4208,
+	PTRACE_PEEKSIGINFO = 0x4209, PTRACE_GETSIGMASK = 0x420a,
+	PTRACE_SETSIGMASK = 0x420b, PTRACE_SECCOMP_GET_FILTER = 0x420c,
+	PTRACE_SECCOMP_GET_METADATA = 0x420d, PTRACE_GET_SYSCALL_INFO = 0x420e,
+	PTRACE_GET_RSEQ_CONFIGURATION = 0x420f,
+	PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG = 0x4210,
+	PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG = 0x4211,
+	PTRACE_SET_SYSCALL_INFO = 0x4212,
+};
+
+/* seccomp operations */
+enum {
+	SECCOMP_SET_MODE_STRICT = 0, SECCOMP_SET_MODE_FILTER = 1,
+	SECCOMP_GET_ACTION_AVAIL = 2, SECCOMP_GET_NOTIF_SIZES = 3,
 };
 
 static const struct cmd_info cmds[] = {
@@ -682,6 +724,52 @@ static const struct cmd_info cmds[] = {
 	C_NONE(157, PR_SET_MDWE), C_NONE(157, PR_GET_MDWE),
 	C_NONE(157, PR_SET_MEMORY_MERGE), C_NONE(157, PR_GET_MEMORY_MERGE),
 	C_NONE(157, PR_SET_VMA), C_NONE(157, PR_SET_PTRACER),
+
+	/*
+	 * ptrace: what the request writes, at data (args[3]); glibc's
+	 * ptrace() passes its own word as data for the PEEK requests. The
+	 * requests that take a length take it as addr (args[2]), and write at
+	 * most that much.
+	 */
+	C_FIX(101, PTRACE_PEEKTEXT, 3, 8), C_FIX(101, PTRACE_PEEKDATA, 3, 8),
+	C_FIX(101, PTRACE_PEEKUSR, 3, 8),
+	C_FIX(101, PTRACE_GETREGS, 3, 216),	/* struct user_regs_struct */
+	C_FIX(101, PTRACE_GETFPREGS, 3, 512),	/* struct user_i387_struct */
+	C_FIX(101, PTRACE_GET_THREAD_AREA, 3, 16),	/* struct user_desc */
+	C_FIX(101, PTRACE_GETEVENTMSG, 3, 8),	/* unsigned long */
+	C_FIX(101, PTRACE_GETSIGINFO, 3, 128),	/* siginfo_t */
+	C_IOVEC1(101, PTRACE_GETREGSET, 3),	/* iovec, iov_len updated */
+	C_RETL(101, PTRACE_PEEKSIGINFO, 3, 128),	/* ret siginfo_t */
+	C_ARGL(101, PTRACE_GETSIGMASK, 3, 2, 1),
+	C_RETL(101, PTRACE_SECCOMP_GET_FILTER, 3, 8),	/* ret sock_filter */
+	C_ARGL(101, PTRACE_SECCOMP_GET_METADATA, 3, 2, 1),
+	C_ARGL(101, PTRACE_GET_SYSCALL_INFO, 3, 2, 1),
+	C_ARGL(101, PTRACE_GET_RSEQ_CONFIGURATION, 3, 2, 1),
+	C_ARGL(101, PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG, 3, 2, 1),
+	C_NONE(101, PTRACE_TRACEME), C_NONE(101, PTRACE_POKETEXT),
+	C_NONE(101, PTRACE_POKEDATA), C_NONE(101, PTRACE_POKEUSR),
+	C_NONE(101, PTRACE_CONT), C_NONE(101, PTRACE_KILL),
+	C_NONE(101, PTRACE_SINGLESTEP), C_NONE(101, PTRACE_SETREGS),
+	C_NONE(101, PTRACE_SETFPREGS), C_NONE(101, PTRACE_ATTACH),
+	C_NONE(101, PTRACE_DETACH), C_NONE(101, PTRACE_SYSCALL),
+	C_NONE(101, PTRACE_SET_THREAD_AREA), C_NONE(101, PTRACE_SYSEMU),
+	C_NONE(101, PTRACE_SYSEMU_SINGLESTEP), C_NONE(101, PTRACE_SINGLEBLOCK),
+	C_NONE(101, PTRACE_SETOPTIONS), C_NONE(101, PTRACE_SETSIGINFO),
+	C_NONE(101, PTRACE_SETREGSET), C_NONE(101, PTRACE_SEIZE),
+	C_NONE(101, PTRACE_INTERRUPT), C_NONE(101, PTRACE_LISTEN),
+	C_NONE(101, PTRACE_SETSIGMASK),
+	C_NONE(101, PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG),
+	C_NONE(101, PTRACE_SET_SYSCALL_INFO),
+
+	/*
+	 * seccomp: by operation. A filter installed with
+	 * SECCOMP_FILTER_FLAG_NEW_LISTENER returns a descriptor (the table's
+	 * entry for seccomp says so); the replay does not install the
+	 * program's filters: what they did is in the journal.
+	 */
+	C_NONE(317, SECCOMP_SET_MODE_STRICT), C_NONE(317, SECCOMP_SET_MODE_FILTER),
+	C_NONE(317, SECCOMP_GET_ACTION_AVAIL),
+	C_FIX(317, SECCOMP_GET_NOTIF_SIZES, 2, 6),	/* struct seccomp_notif_sizes */
 };
 
 static void count_outs(void)
@@ -822,6 +910,24 @@ int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd)
 	return 0;
 }
 
+int syscall_ptr_arg(int64_t nr, const __u64 *args)
+{
+	const struct syscall_info *si = syscall_get(nr);
+	const struct cmd_info *c;
+	unsigned int k;
+
+	for (k = 0; si && k < si->nout; k++) {
+		if (si->out[k].how == REC_OUT_IOVEC1)
+			return si->out[k].arg;
+		if (si->out[k].how != REC_OUT_CMD)
+			continue;
+		c = cmd_get(nr, (uint32_t)args[si->out[k].larg]);
+		if (c && c->out.how == REC_OUT_IOVEC1)
+			return c->out.arg;
+	}
+	return -ENOENT;
+}
+
 enum rp_kind replay_sys_kind(const __u64 *args, int64_t nr)
 {
 	const struct syscall_info *si = syscall_get(nr);
@@ -842,6 +948,8 @@ enum rp_kind replay_sys_kind(const __u64 *args, int64_t nr)
 		return RP_EMU;
 	case RP_BY_FD:
 		return (int)args[0] == -1 ? si->rp : RP_EMU;
+	case RP_BY_FLAG:
+		return args[si->by_arg] & si->by_flag ? si->rp : RP_EMU;
 	}
 	return si->rp;
 }

@@ -51,6 +51,7 @@ enum rp_by {
 			 * cmds[] does not list (fcntl, prctl) */
 	RP_BY_FD,	/* .rp when args[0] is -1 (a new descriptor), else
 			 * RP_EMU: it changes an existing one (signalfd) */
+	RP_BY_FLAG,	/* .rp when args[@by_arg] & @by_flag, else RP_EMU */
 };
 
 struct syscall_info {
@@ -77,6 +78,9 @@ struct syscall_info {
 	uint8_t cx_arg;
 	bool cx_always;
 	uint32_t cx_flag;
+	/* RP_BY_FLAG: the argument and the flag */
+	uint8_t by_arg;
+	uint32_t by_flag;
 };
 
 /* A command of a CMD() syscall (ioctl request, fcntl cmd, prctl option). */
@@ -84,7 +88,7 @@ struct cmd_info {
 	uint32_t nr;			/* the syscall */
 	uint32_t cmd;
 	const char *name;
-	struct rec_outspec out;		/* FIXED (arg, size), NONE, IFCONF */
+	struct rec_outspec out;		/* FIXED, ARGLEN, RETLEN, NONE, IFCONF, IOVEC1 */
 	uint8_t rp;			/* enum rp_kind, for an RP_BY_CMD syscall */
 };
 
@@ -125,6 +129,12 @@ const char *syscall_nr_str(int64_t nr, char *buf, size_t len);
 int syscall_nr(const char *name);
 /* The entry of command @cmd of syscall @nr, or NULL. */
 const struct cmd_info *cmd_get(int64_t nr, uint32_t cmd);
+/*
+ * The argument of syscall @nr called with @args that points to the struct
+ * whose first word is the pointer REC_REGION_PTR outputs are written
+ * through (REC_OUT_IOVEC1), or -ENOENT.
+ */
+int syscall_ptr_arg(int64_t nr, const __u64 *args);
 /* Fill the BPF maps "sysdesc" and "cmddesc". Return: 0 or -errno. */
 int syscalls_load_bpf(int sysdesc_fd, int cmddesc_fd);
 
