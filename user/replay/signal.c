@@ -6,7 +6,8 @@
  * (handler, default action, mask). One recorded between syscalls is
  * delivered at the execution of the instruction it interrupted, as far as
  * async.c finds it. A fault is not sent: the thread must fault again by
- * itself. A syscall that waits with a temporary signal mask
+ * itself (a seccomp filter's SIGSYS is sent: the replay does not install
+ * the program's filters). A syscall that waits with a temporary signal mask
  * and was interrupted runs as a real rt_sigsuspend with that mask until
  * the signal is sent. Signals the journal does not have are dropped
  * (rp_run_to_entry()).
@@ -21,11 +22,17 @@
 #include "lib/log.h"
 #include "replay/internal.h"
 
-/* A signal the program raised itself by faulting: it cannot be dropped. */
+/*
+ * A signal the program raised itself by faulting: it cannot be dropped.
+ * Not a SIGSYS: the kernel sends it for a seccomp filter of the program's
+ * (SECCOMP_RET_TRAP) or its syscall user dispatch, neither of which the
+ * replay installs (seccomp and prctl are emulated): it is sent, with the
+ * recorded siginfo (si_syscall, si_call_addr, si_arch, si_errno).
+ */
 bool rp_fault_signal(int sig, int code)
 {
 	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-		sig == SIGTRAP || sig == SIGSYS) && code > 0;
+		sig == SIGTRAP) && code > 0;
 }
 
 /* An rt_sigreturn of @t: ends the innermost handler frame; was it async? */
