@@ -29,10 +29,13 @@ int launch_resolve_exe(const char *file, char *out, size_t len);
  * 0 or -errno (async-signal-safe: no messages).
  */
 int launch_child_prepare(int cpu);
+/*
+ * The command's SCHED_RR priority on its CPU. The recorder's seccomp
+ * supervisor runs on that CPU one above it (record/supervisor.c).
+ */
+#define LAUNCH_RR_PRIO		1
 /* The calling thread (and what it starts) on @cpu only. 0 or -errno. */
 int launch_pin_cpu(int cpu);
-/* The command's SCHED_RR priority on its CPU. */
-#define LAUNCH_RR_PRIO		1
 /* The CPU `ttrec record` runs the command on: the last one it may use; -1 if only one. */
 int launch_pick_cpu(void);
 /*

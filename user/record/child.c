@@ -48,44 +48,61 @@ static void save_launch(const struct recorder_opts *o, struct launch_info *li)
 
 /*
  * The recorder's filter (supervisor.c): SECCOMP_RET_USER_NOTIF for
- * execve, execveat, ptrace() requests that resume a tracee or attach, and
- * prctl(PR_GET_SECCOMP); everything else is allowed. Calls of another ABI
- * (int $0x80) are allowed: their execs escape the recorder.
+ * execve, execveat, the ptrace() requests that resume a tracee or attach,
+ * prctl(PR_GET_SECCOMP) and strict mode (seccomp(SECCOMP_SET_MODE_STRICT),
+ * prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)); everything else is allowed.
+ * Calls of another ABI (int $0x80) are allowed: their execs escape the
+ * recorder. Jumps are by instruction index (TO()).
  */
+enum {
+	L_PTRACE = 8, L_PRCTL = 18, L_SECCOMP = 23, L_NOTIF = 25, L_ALLOW = 26, L_LEN,
+};
+#define TO(i, l)	((l) - (i) - 1)
+#define JEQ(i, k, l)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), TO(i, l), 0)
+#define LD(field)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+
 static int install_filter(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 14, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 13, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 14, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* ptrace: the request, args[0] (its low 32 bits) */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_CONT, 8, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SYSCALL, 7, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SINGLESTEP, 6, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_DETACH, 5, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_LISTEN, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SYSEMU, 0, 1),	/* 31..33: */
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SINGLEBLOCK + 1, 0, 2), /* SYSEMU*, */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_ATTACH, 1, 0),	/* SINGLEBLOCK */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_SEIZE, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* prctl: the option, args[0] */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_GET_SECCOMP, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 0 */ LD(arch),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, TO(1, L_ALLOW)),
+		LD(nr),
+		JEQ(3, SYS_execve, L_NOTIF),
+		JEQ(4, SYS_execveat, L_NOTIF),
+		/* 5 */ JEQ(5, SYS_prctl, L_PRCTL),
+		JEQ(6, SYS_seccomp, L_SECCOMP),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, TO(7, L_PTRACE), TO(7, L_ALLOW)),
+		/* 8: ptrace, by request (the low 32 bits of args[0]) */
+		LD(args[0]),
+		JEQ(9, PTRACE_CONT, L_NOTIF),
+		/* 10 */ JEQ(10, PTRACE_SYSCALL, L_NOTIF),
+		JEQ(11, PTRACE_SINGLESTEP, L_NOTIF),
+		JEQ(12, PTRACE_DETACH, L_NOTIF),
+		JEQ(13, PTRACE_LISTEN, L_NOTIF),
+		JEQ(14, PTRACE_ATTACH, L_NOTIF),
+		/* 15 */ JEQ(15, PTRACE_SEIZE, L_NOTIF),
+		/* SYSEMU, SYSEMU_SINGLESTEP, SINGLEBLOCK: 31..33 */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SYSEMU, 0, TO(16, L_ALLOW)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SINGLEBLOCK + 1, TO(17, L_ALLOW),
+			 TO(17, L_NOTIF)),
+		/* 18: prctl, by option */
+		LD(args[0]),
+		JEQ(19, PR_GET_SECCOMP, L_NOTIF),
+		/* 20 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 0, TO(20, L_ALLOW)),
+		LD(args[1]),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_MODE_STRICT, TO(22, L_NOTIF),
+			 TO(22, L_ALLOW)),
+		/* 23: seccomp, by operation */
+		LD(args[0]),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_STRICT, TO(24, L_NOTIF),
+			 TO(24, L_ALLOW)),
+		/* 25 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 	int fd;
 
+	_Static_assert(sizeof(f) / sizeof(f[0]) == L_LEN, "the filter's labels");
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	return fd < 0 ? -errno : fd;
 }
@@ -189,6 +206,7 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 		return err;
 	}
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &s->orig_mask, NULL);	/* SIGCHLD too */
 		close(go[1]);
 		close(ep[0]);
 		close(sk[0]);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "format/records.h"
@@ -43,6 +44,7 @@ struct recorder {
 	/* for -v: ring bytes read, from the hot ring, drain passes */
 	uint64_t ring_bytes, hot_bytes, passes;
 	/* record: the command, and the supervisor of its seccomp filter */
+	sigset_t orig_mask;		/* before SIGCHLD was blocked for it */
 	const char *dir;
 	int child_pid;
 	struct supervisor *sv;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,9 +247,18 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	uint64_t deadline = 0;
 	char path[4096];
 	int pid = 0, pidfd = -1, err, status = -1;
+	sigset_t chld;
 
 	*exit_status = -1;
 	s->ncpus = libbpf_num_possible_cpus();
+	/*
+	 * record: the supervisor of the command's filter learns of the stops
+	 * of the threads it holds through SIGCHLD, blocked in every thread
+	 * (before any is made) and read from a signalfd (supervisor.c).
+	 */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, o->argv ? &chld : NULL, &s->orig_mask);
 	reorder_init(&s->ro, 1, recorder_write_event, s);
 	err = recorder_bpf_load(s, o);
 	if (err)
@@ -314,5 +324,6 @@ cleanup:
 	recorder_supervisor_stop(s);
 	record_bpf__destroy(s->skel);
 	reorder_free(&s->ro);
+	pthread_sigmask(SIG_SETMASK, &s->orig_mask, NULL);
 	return err;
 }

@@ -19,8 +19,9 @@
  *   at the exec (PTRACE_EVENT_EXEC; nothing of the new image has run),
  *   where the facts are read and the vDSO patched, or, when the exec
  *   failed, on its way back to user space; either way PTRACE_DETACH, so
- *   the thread never runs a user instruction traced. The command's first
- *   exec gives the launch facts (descriptors, signals, personality).
+ *   the thread never runs a user instruction traced (see on_cpu()). The
+ *   command's first exec gives the launch facts (descriptors, signals,
+ *   personality).
  * - A thread traced by the program itself (strace's child) cannot be
  *   seized: its tracer stops it at the exec (PTRACE_EVENT_EXEC, or the
  *   SIGTRAP after it), and the tracer's next ptrace() that resumes it
@@ -31,6 +32,14 @@
  * - prctl(PR_GET_SECCOMP): answered with the mode the program would see
  *   without the recorder's filter: 2 if it installed a filter of its own,
  *   else the recorder's own mode (0).
+ * - seccomp(SECCOMP_SET_MODE_STRICT), prctl(PR_SET_SECCOMP, strict): the
+ *   kernel refuses strict mode to a thread under a filter (EINVAL), so it
+ *   is done here: the call returns 0 without running, and from then on
+ *   the thread is held under ptrace (PTRACE_SYSCALL): it may read, write,
+ *   exit and return from a signal handler; at any other syscall it is
+ *   killed with SIGKILL, as the kernel would (the whole process, where
+ *   the kernel kills the thread; and rdtsc keeps working). A thread in
+ *   strict mode cannot read its TracerPid.
  *
  * Notifications are answered one at a time, in the order they come.
  * Processes that are not recorded (--no-follow-fork) are let through.
@@ -39,16 +48,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -79,6 +92,9 @@ struct supervisor {
 	int nexecs, cap_execs;
 	uint32_t *pending;		/* processes traced by the program, exec under way */
 	int npending, cap_pending;
+	pid_t *strict;			/* threads held in strict mode */
+	int nstrict, cap_strict;
+	int sigfd;			/* SIGCHLD: a held thread stopped */
 	struct seccomp_notif_sizes sizes;
 };
 
@@ -271,6 +287,97 @@ static void pending_add(struct supervisor *sv, uint32_t tgid)
 	sv->pending[sv->npending++] = tgid;
 }
 
+static int strict_find(struct supervisor *sv, pid_t tid)
+{
+	int i;
+
+	for (i = 0; i < sv->nstrict; i++)
+		if (sv->strict[i] == tid)
+			return i;
+	return -1;
+}
+
+/*
+ * A stop of thread @tid, held in strict mode: only read, write, exit and
+ * rt_sigreturn (mode1_syscalls in kernel/seccomp.c) go on.
+ */
+static void strict_stop(struct supervisor *sv, pid_t tid, int st)
+{
+	struct ptrace_syscall_info info;
+	int i = strict_find(sv, tid), sig;
+
+	if (i < 0)
+		return;
+	if (!WIFSTOPPED(st)) {
+		sv->strict[i] = sv->strict[--sv->nstrict];
+		return;
+	}
+	sig = WSTOPSIG(st);
+	if (sig == (SIGTRAP | 0x80)) {
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_ENTRY &&
+		    (info.arch != AUDIT_ARCH_X86_64 ||
+		     (info.entry.nr != SYS_read && info.entry.nr != SYS_write &&
+		      info.entry.nr != SYS_exit && info.entry.nr != SYS_rt_sigreturn))) {
+			syscall(SYS_tgkill, status_field(tid, "Tgid:"), tid, SIGKILL);
+			ptrace(PTRACE_CONT, tid, 0, 0);
+			return;
+		}
+		sig = 0;
+	} else if ((unsigned int)st >> 16 == PTRACE_EVENT_STOP) {
+		if (sig != SIGTRAP) {
+			ptrace(PTRACE_LISTEN, tid, 0, 0);	/* a group-stop */
+			return;
+		}
+		sig = 0;	/* the interrupt that began it, or the end of a group-stop */
+	} else if ((unsigned int)st >> 16) {
+		sig = 0;
+	}
+	ptrace(PTRACE_SYSCALL, tid, 0, sig);
+}
+
+/* Every stop that came, of threads held in strict mode. */
+static void strict_stops(struct supervisor *sv)
+{
+	int st;
+	pid_t pid;
+
+	while (sv->nstrict && (pid = waitpid(-1, &st, WNOHANG | __WALL | __WNOTHREAD)) > 0)
+		strict_stop(sv, pid, st);
+}
+
+/* seccomp(SECCOMP_SET_MODE_STRICT) or prctl(PR_SET_SECCOMP, strict) by @tid. */
+static void on_strict(struct supervisor *sv, const struct seccomp_notif *req)
+{
+	const __u64 *a = req->data.args;
+	pid_t tid = req->pid;
+	int tgid = status_field(tid, "Tgid:");
+
+	/* what the kernel refuses anyway (EINVAL) it refuses */
+	if ((req->data.nr == SYS_seccomp ? a[1] || a[2] : a[2]) ||
+	    tgid <= 0 || !recorded(sv, tgid) ||
+	    ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) {
+		respond(sv, req->id, SECCOMP_USER_NOTIF_FLAG_CONTINUE, 0);
+		return;
+	}
+	if (sv->nstrict == sv->cap_strict) {
+		int cap = sv->cap_strict ? 2 * sv->cap_strict : 4;
+		void *n = realloc(sv->strict, cap * sizeof(*sv->strict));
+
+		if (!n) {
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+			respond(sv, req->id, SECCOMP_USER_NOTIF_FLAG_CONTINUE, 0);
+			return;
+		}
+		sv->strict = n;
+		sv->cap_strict = cap;
+	}
+	sv->strict[sv->nstrict++] = tid;
+	respond(sv, req->id, 0, 0);
+	/* it stops on its way back to user space (see on_cpu()), then at every syscall */
+	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+}
+
 /*
  * execve or execveat by thread @tid: hold it under ptrace through the exec
  * (see the top of this file).
@@ -311,6 +418,10 @@ static void on_exec(struct supervisor *sv, const struct seccomp_notif *req)
 			if (errno == EINTR)
 				continue;
 			return;
+		}
+		if (strict_find(sv, pid) >= 0) {
+			strict_stop(sv, pid, st);
+			continue;
 		}
 		if (!WIFSTOPPED(st))
 			return;		/* it died */
@@ -388,11 +499,41 @@ static void on_notif(struct supervisor *sv, const struct seccomp_notif *req)
 			respond(sv, req->id, 0, get_seccomp(req->pid, sv->base_filters, sv->own_mode));
 			break;
 		}
-		/* fall through */
+		if (req->data.args[0] == PR_SET_SECCOMP) {
+			on_strict(sv, req);
+			break;
+		}
+		respond(sv, req->id, SECCOMP_USER_NOTIF_FLAG_CONTINUE, 0);
+		break;
+	case SYS_seccomp:
+		on_strict(sv, req);
+		break;
 	default:
 		respond(sv, req->id, SECCOMP_USER_NOTIF_FLAG_CONTINUE, 0);
 		break;
 	}
+}
+
+/*
+ * A thread the supervisor answers runs on as soon as the answer reaches
+ * it, and must not run user code before the supervisor's PTRACE_INTERRUPT
+ * (after a failed exec, or into strict mode). On the command's CPU, a
+ * real-time priority above it, the supervisor keeps the CPU until it
+ * waits again: the thread runs only after the interrupt. (Threads moved
+ * to another CPU, or with --all-cpus: only very likely.)
+ */
+static void on_cpu(int cpu)
+{
+	struct sched_param sp = { .sched_priority = LAUNCH_RR_PRIO + 1 };
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || sched_setscheduler(0, SCHED_RR, &sp))
+		pr_warn("cannot run the seccomp supervisor on CPU %d with SCHED_RR (%s)\n", cpu,
+			strerror(errno));
 }
 
 static void *supervisor_main(void *arg)
@@ -400,23 +541,32 @@ static void *supervisor_main(void *arg)
 	struct supervisor *sv = arg;
 	struct seccomp_notif *req = calloc(1, sv->sizes.seccomp_notif > sizeof(*req) ?
 					   sv->sizes.seccomp_notif : sizeof(*req));
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = sv->listener, .events = POLLIN },
 		{ .fd = sv->stop[0], .events = POLLIN },
+		{ .fd = sv->sigfd, .events = POLLIN },
 	};
 
 	if (!req) {
 		set_first(sv, -ENOMEM);
 		return NULL;
 	}
+	on_cpu(sv->li->cpu);
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (pfd[1].revents)
 			break;
+		if (pfd[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si))
+				;
+			strict_stops(sv);
+		}
 		if (!(pfd[0].revents & POLLIN)) {
 			if (pfd[0].revents & (POLLHUP | POLLERR))
 				break;	/* no process holds the filter any more */
@@ -435,6 +585,7 @@ static void *supervisor_main(void *arg)
 int recorder_supervise(struct recorder *s, int listener, struct launch_info *li)
 {
 	struct supervisor *sv = calloc(1, sizeof(*sv));
+	sigset_t chld;
 	int err;
 
 	if (!sv)
@@ -456,6 +607,10 @@ int recorder_supervise(struct recorder *s, int listener, struct launch_info *li)
 		free(sv);
 		return err;
 	}
+	/* SIGCHLD is blocked in the recorder (recorder_run()): it comes here */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sv->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	err = -pthread_create(&sv->th, NULL, supervisor_main, sv);
 	if (err) {
 		close(sv->stop[0]);
@@ -543,8 +698,11 @@ void recorder_supervisor_stop(struct recorder *s)
 	close(sv->listener);
 	close(sv->stop[0]);
 	close(sv->stop[1]);
+	if (sv->sigfd >= 0)
+		close(sv->sigfd);
 	free(sv->execs);
 	free(sv->pending);
+	free(sv->strict);
 	free(sv);
 	s->sv = NULL;
 }
