@@ -9,7 +9,8 @@
 # the workload, the drain; replay: the journal read, the launch, every
 # syscall checked and emulated). Best of BENCH_RUNS (default 3) each.
 # Workloads: read (200k x 4 KiB read() from tmpfs), getppid (1M), sqlite
-# (sqlite3 inserting 50k rows).
+# (sqlite3 inserting 50k rows), execs (a shell running /bin/true 300 times:
+# what each fork and exec costs the recorder).
 #
 # usage: replay.sh OUTPUT_DIR   (run as root)
 set -u
@@ -80,3 +81,5 @@ if command -v sqlite3 >/dev/null; then
 else
 	echo "bench replay-sqlite skipped: sqlite3 not installed"
 fi
+stdin=/dev/null
+bench execs sh -c 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done'
