@@ -423,8 +423,68 @@ static int modify(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 	return rp_do_outs(rp, t, rs, false);
 }
 
+/*
+ * Is descriptor @fd of @t's process open on that process's own memory
+ * (/proc/PID/mem or /proc/PID/task/TID/mem of itself: the replay opened
+ * the recorded pid's as its own, pids.c)?
+ */
+static bool own_mem(struct rthread *t, uint64_t fd)
+{
+	char path[64], target[128], want[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%llu", t->p->pid, (unsigned long long)fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = 0;
+	snprintf(want, sizeof(want), "/proc/%d/", t->p->pid);
+	if (strncmp(target, want, strlen(want)))
+		return false;
+	n = strlen(target);
+	return n > 4 && !strcmp(target + n - 4, "/mem") &&
+	       (!strcmp(target + strlen(want), "mem") ||
+		!strncmp(target + strlen(want), "task/", 5));
+}
+
+/*
+ * pwrite64 or pwritev into the program's own memory through /proc/PID/mem
+ * (gdb tests that it may: it writes a variable so and reads it back). The
+ * bytes are the program's own, in its buffer: the write is made again,
+ * into its memory, and the syscall gets its recorded result.
+ */
+static int own_mem_write(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
+{
+	struct iovec v[64];
+	uint64_t at = rs->args[3], left = rs->ret, k, n;
+	int nv = 1;
+	uint8_t *b;
+
+	if (rs->nr == SYS_pwrite64) {
+		v[0].iov_base = (void *)rs->args[1];
+		v[0].iov_len = rs->args[2];
+	} else {
+		nv = rs->args[2] < 64 ? rs->args[2] : 64;
+		if (rp_mem_read(t->p, rs->args[1], v, nv * sizeof(v[0])))
+			return rp_emulate(rp, t, rs);
+	}
+	for (k = 0; k < (uint64_t)nv && left; k++) {
+		n = v[k].iov_len < left ? v[k].iov_len : left;
+		b = rp_scratch(rp, n);
+		if (!b || rp_mem_read(t->p, (uint64_t)v[k].iov_base, b, n) ||
+		    rp_mem_write(t->p, at, b, n))
+			break;
+		at += n;
+		left -= n;
+	}
+	return rp_emulate(rp, t, rs);
+}
+
 int rp_sys_fileio(struct rp *rp, struct rthread *t, const struct rec_sys *rs)
 {
+	if (rp_fd_kind(t->p, rs->args[0]) == FD_REAL && rs->ret > 0 &&
+	    (rs->nr == SYS_pwrite64 || rs->nr == SYS_pwritev) && own_mem(t, rs->args[0]))
+		return own_mem_write(rp, t, rs);
 	if (rp_fd_kind(t->p, rs->args[0]) != FD_MEMFD)
 		return rp_emulate(rp, t, rs);
 	switch (rs->nr) {
