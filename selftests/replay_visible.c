@@ -119,7 +119,7 @@ TEST_F_TIMEOUT(rp, strace_to_a_file, 120)
 }
 
 /*
- * strace -f writes its trace on stdout, with ls's output: the replay
+ * strace -f writes its trace into a pipe, and ls its output: the replay
  * shows the same trace, computed from the ptrace requests' recorded
  * outputs and the tracee's memory (process_vm_readv).
  */
@@ -129,9 +129,42 @@ TEST_F_TIMEOUT(rp, strace_trace_replayed, 120)
 
 	if (access("/usr/bin/strace", X_OK))
 		SKIP(return, "no strace");
-	snprintf(cmd, sizeof(cmd), "strace -f -o /dev/stdout ls -a /");
+	snprintf(cmd, sizeof(cmd), "sh -c 'strace -f -o /dev/stdout ls -a / | cat'");
 	RECORD_REPLAY("", cmd, "+++ exited with 0 +++");
 	EXPECT_TRUE(has(self->rec, "getdents64(")) TH_LOG("%.3000s", self->rec);
+}
+
+/*
+ * gdb runs a program, stops at a breakpoint, prints a variable, steps and
+ * continues: the replay shows the same session (gdb's own write into its
+ * memory through /proc/self/mem, the inferior's memory read through
+ * /proc/PID/mem and ptrace, from the journal).
+ */
+TEST_F_TIMEOUT(rp, gdb_session, 180)
+{
+	char cmd[CMD_MAX];
+
+	if (access("/usr/bin/gdb", X_OK))
+		SKIP(return, "no gdb");
+	snprintf(cmd, sizeof(cmd),
+		 "gdb -batch -nx -ex 'break do_clock' -ex run -ex next -ex 'p rt.tv_nsec >= 0' -ex continue --args %s/rp_visible clock",
+		 wl_dir);
+	RECORD_REPLAY("", cmd, "exited normally");
+	EXPECT_TRUE(has(self->rec, "Breakpoint 1, do_clock")) TH_LOG("%.3000s", self->rec);
+	EXPECT_TRUE(has(self->rec, "$1 = 1")) TH_LOG("%.3000s", self->rec);
+	EXPECT_TRUE(has(self->rec, "tracerpid set")) TH_LOG("%.3000s", self->rec);
+}
+
+/*
+ * With no tracer on it, a process that gets a signal whose default action
+ * ends it (SIGPIPE of yes in a pipeline, a SIGTERM from its parent) ends
+ * at once: the journal has the kernel's SIGKILL, and the status the
+ * signal's, which the replay must reproduce.
+ */
+TEST_F_TIMEOUT(rp, fatal_signal_from_elsewhere, 60)
+{
+	RECORD_REPLAY("", "sh -c 'yes | head -2; sleep 10 & kill $!; wait $!; echo status $?'",
+		      "status 143");
 }
 
 /*
