@@ -283,6 +283,7 @@ CASE(openssl_rand, "openssl", "openssl rand -hex 16");
 CASE(busybox, "busybox", "busybox sha1sum input.txt && busybox seq 3");
 CASE(node, "node", "node -e \"console.log(Math.random(), [1, 2, 3].map(x => x * 2))\"");
 CASE(strace, "strace", "strace -f -e trace=none true 2>&1; echo traced");
+CASE(gdb, "gdb", "gdb -batch -nx -ex run -ex bt --args sh -c \"kill -SEGV \\$\\$\" 2>&1");
 CASE(file, "file", "file input.txt input.bin hello.c");
 
 TEST_HARNESS_MAIN
