@@ -35,6 +35,23 @@ TEST_F_TIMEOUT(rp, nothing_to_see, 60)
 }
 
 /*
+ * With --all-cpus the command runs on every CPU and the cpu the kernel
+ * writes into an rseq area would not be recorded: rseq is refused there
+ * (glibc's sched_getcpu() then makes a syscall, recorded). The workload
+ * moves to each CPU in turn and prints where sched_getcpu() says it is.
+ */
+TEST_F_TIMEOUT(rp, all_cpus_sched_getcpu, 60)
+{
+	char cmd[CMD_MAX];
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU");
+	WL(cmd, "rp_visible", "cpus");
+	RECORD_REPLAY("--all-cpus", cmd, "rp_visible cpus done");
+	EXPECT_TRUE(has(self->rec, "on cpu 1: sched_getcpu 1")) TH_LOG("%s", self->rec);
+}
+
+/*
  * A child calls PTRACE_TRACEME and its parent follows its syscalls
  * (PTRACE_SYSCALL, GETREGS, GETREGSET, GET_SYSCALL_INFO): the outputs of
  * those requests come from the journal in the replay.

@@ -18,6 +18,9 @@
  *            ("clock"): its parent sees the SIGTRAP after the exec, then
  *            the child prints the time its vDSO gives
  *   clock    print CLOCK_REALTIME and CLOCK_MONOTONIC (the vDSO's)
+ *   cpus     move to each CPU it may use in turn (sched_setaffinity) and
+ *            print the one sched_getcpu() says (glibc asks the rseq area
+ *            when rseq is registered, else getcpu)
  */
 #include <elf.h>
 #include <errno.h>
@@ -267,6 +270,25 @@ static int do_clock(void)
 	return 0;
 }
 
+static int do_cpus(void)
+{
+	cpu_set_t all, one;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return 1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			return 1;
+		printf("on cpu %d: sched_getcpu %d\n", cpu, sched_getcpu());
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "self";
@@ -283,6 +305,8 @@ int main(int argc, char **argv)
 		err = do_seize();
 	else if (!strcmp(mode, "exec"))
 		err = do_exec(argv[0]);
+	else if (!strcmp(mode, "cpus"))
+		err = do_cpus();
 	else
 		return 2;
 	printf("rp_visible %s %s\n", mode, err || nbad ? "FAILED" : "done");

@@ -37,7 +37,8 @@ struct launch_info {
 	unsigned long personality;
 	uint64_t stack_cur, stack_max;	/* RLIMIT_STACK (RLIM_INFINITY as is) */
 	bool rseq_disabled;		/* rseq() failed with ENOSYS by a seccomp filter
-					 * (recordings made before rseq was allowed) */
+					 * (--all-cpus, and recordings made before rseq
+					 * was allowed) */
 	int cpu;			/* the one CPU the command ran on; -1: any */
 	int nfds;			/* descriptors open at the exec */
 	int fds[LAUNCH_MAX_FDS];

@@ -13,6 +13,8 @@
  * - rseq: the kernel writes the current cpu into a registered rseq area
  *   behind the program's back. The command runs on one CPU, so that is
  *   one number, and the replay runs on that CPU too (launch_pin_cpu()).
+ *   Where it may run on several (--all-cpus), the recorder's filter
+ *   refuses rseq (record/child.c).
  * - The inherited descriptors and the ignored and blocked signals.
  */
 #include <dirent.h>
@@ -71,6 +73,19 @@ int launch_pick_cpu(void)
 	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 2)
 		return -1;
 	for (cpu = CPU_SETSIZE - 1; cpu >= 0; cpu--)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return -1;
+}
+
+int launch_only_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) != 1)
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (CPU_ISSET(cpu, &set))
 			return cpu;
 	return -1;

@@ -38,6 +38,8 @@ int launch_child_prepare(int cpu);
 int launch_pin_cpu(int cpu);
 /* The CPU `ttrec record` runs the command on: the last one it may use; -1 if only one. */
 int launch_pick_cpu(void);
+/* The one CPU we may use, or -1 when there are more. */
+int launch_only_cpu(void);
 /*
  * At the PTRACE_EVENT_EXEC stop of @pid (nothing of the new program has
  * run): read its auxv and AT_RANDOM bytes, and with @patch turn the vDSO's

@@ -50,53 +50,57 @@ static void save_launch(const struct recorder_opts *o, struct launch_info *li)
  * The recorder's filter (supervisor.c): SECCOMP_RET_USER_NOTIF for
  * execve, execveat, the ptrace() requests that resume a tracee or attach,
  * prctl(PR_GET_SECCOMP) and strict mode (seccomp(SECCOMP_SET_MODE_STRICT),
- * prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)); everything else is allowed.
- * Calls of another ABI (int $0x80) are allowed: their execs escape the
- * recorder. Jumps are by instruction index (TO()).
+ * prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)); with @refuse_rseq rseq()
+ * fails with ENOSYS (the command may run on several CPUs: the one the
+ * kernel would write into the rseq area is not recorded); everything else
+ * is allowed. Calls of another ABI (int $0x80) are allowed: their execs
+ * escape the recorder. Jumps are by instruction index (TO()).
  */
 enum {
-	L_PTRACE = 8, L_PRCTL = 18, L_SECCOMP = 23, L_NOTIF = 25, L_ALLOW = 26, L_LEN,
+	L_PTRACE = 9, L_PRCTL = 19, L_SECCOMP = 24, L_ENOSYS = 26, L_NOTIF, L_ALLOW, L_LEN,
 };
 #define TO(i, l)	((l) - (i) - 1)
 #define JEQ(i, k, l)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), TO(i, l), 0)
 #define LD(field)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
 
-static int install_filter(void)
+static int install_filter(bool refuse_rseq)
 {
 	struct sock_filter f[] = {
 		/* 0 */ LD(arch),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, TO(1, L_ALLOW)),
 		LD(nr),
-		JEQ(3, SYS_execve, L_NOTIF),
-		JEQ(4, SYS_execveat, L_NOTIF),
-		/* 5 */ JEQ(5, SYS_prctl, L_PRCTL),
-		JEQ(6, SYS_seccomp, L_SECCOMP),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, TO(7, L_PTRACE), TO(7, L_ALLOW)),
-		/* 8: ptrace, by request (the low 32 bits of args[0]) */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rseq, refuse_rseq ? TO(3, L_ENOSYS) : 0, 0),
+		JEQ(4, SYS_execve, L_NOTIF),
+		/* 5 */ JEQ(5, SYS_execveat, L_NOTIF),
+		JEQ(6, SYS_prctl, L_PRCTL),
+		JEQ(7, SYS_seccomp, L_SECCOMP),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ptrace, TO(8, L_PTRACE), TO(8, L_ALLOW)),
+		/* 9: ptrace, by request (the low 32 bits of args[0]) */
 		LD(args[0]),
-		JEQ(9, PTRACE_CONT, L_NOTIF),
-		/* 10 */ JEQ(10, PTRACE_SYSCALL, L_NOTIF),
-		JEQ(11, PTRACE_SINGLESTEP, L_NOTIF),
-		JEQ(12, PTRACE_DETACH, L_NOTIF),
-		JEQ(13, PTRACE_LISTEN, L_NOTIF),
-		JEQ(14, PTRACE_ATTACH, L_NOTIF),
-		/* 15 */ JEQ(15, PTRACE_SEIZE, L_NOTIF),
+		/* 10 */ JEQ(10, PTRACE_CONT, L_NOTIF),
+		JEQ(11, PTRACE_SYSCALL, L_NOTIF),
+		JEQ(12, PTRACE_SINGLESTEP, L_NOTIF),
+		JEQ(13, PTRACE_DETACH, L_NOTIF),
+		JEQ(14, PTRACE_LISTEN, L_NOTIF),
+		/* 15 */ JEQ(15, PTRACE_ATTACH, L_NOTIF),
+		JEQ(16, PTRACE_SEIZE, L_NOTIF),
 		/* SYSEMU, SYSEMU_SINGLESTEP, SINGLEBLOCK: 31..33 */
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SYSEMU, 0, TO(16, L_ALLOW)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SINGLEBLOCK + 1, TO(17, L_ALLOW),
-			 TO(17, L_NOTIF)),
-		/* 18: prctl, by option */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SYSEMU, 0, TO(17, L_ALLOW)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PTRACE_SINGLEBLOCK + 1, TO(18, L_ALLOW),
+			 TO(18, L_NOTIF)),
+		/* 19: prctl, by option */
 		LD(args[0]),
-		JEQ(19, PR_GET_SECCOMP, L_NOTIF),
-		/* 20 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 0, TO(20, L_ALLOW)),
+		/* 20 */ JEQ(20, PR_GET_SECCOMP, L_NOTIF),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 0, TO(21, L_ALLOW)),
 		LD(args[1]),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_MODE_STRICT, TO(22, L_NOTIF),
-			 TO(22, L_ALLOW)),
-		/* 23: seccomp, by operation */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_MODE_STRICT, TO(23, L_NOTIF),
+			 TO(23, L_ALLOW)),
+		/* 24: seccomp, by operation */
 		LD(args[0]),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_STRICT, TO(24, L_NOTIF),
-			 TO(24, L_ALLOW)),
-		/* 25 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 25 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_STRICT, TO(25, L_NOTIF),
+				  TO(25, L_ALLOW)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
@@ -174,7 +178,13 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 	li = calloc(1, sizeof(*li));
 	if (!li)
 		return -ENOMEM;
-	li->cpu = cpu;
+	/*
+	 * The cpu the rseq area shows: the one the command is pinned to, or
+	 * the machine's only one. Else rseq is refused, as the number is not
+	 * recorded (launch_child_prepare()).
+	 */
+	li->cpu = cpu >= 0 ? cpu : launch_only_cpu();
+	li->rseq_disabled = li->cpu < 0;
 	err = launch_resolve_exe(argv[0], li->exe, sizeof(li->exe));
 	if (err) {
 		pr_err("cannot run %s: %s\n", argv[0], strerror(-err));
@@ -213,7 +223,7 @@ int recorder_start_child(struct recorder *s, const struct recorder_opts *o, int 
 		if (read(go[0], &b, 1) != 1)
 			_exit(127);
 		e = -launch_child_prepare(cpu);
-		fd = e ? -1 : install_filter();
+		fd = e ? -1 : install_filter(li->rseq_disabled);
 		if (fd < 0 && !e)
 			e = -fd;
 		if (!e)
