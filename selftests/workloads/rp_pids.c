@@ -38,7 +38,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,31 +52,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rp_common.h"
+
 #ifndef P_PIDFD
 #define P_PIDFD		3
 #endif
 #define KCMP_VM		1
 #define IOPRIO_WHO_PROCESS	1
 #define IOPRIO_PRIO_VALUE(c, d)	(((c) << 13) | (d))
-
-static int nbad;
-
-__attribute__((format(printf, 3, 4)))
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	nbad++;
-	printf("BAD %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /*
  * A child that reads the pipe it makes in @p until the write end, which

@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,24 +34,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-static int nbad;
-
-__attribute__((format(printf, 3, 4)))
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	nbad++;
-	printf("BAD %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "rp_common.h"
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP	1	/* si_code of a SIGSYS a filter sent */

@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,24 +43,7 @@
 #include <unistd.h>
 #include <linux/ptrace.h>
 
-static int nbad;
-
-__attribute__((format(printf, 3, 4)))
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	nbad++;
-	printf("BAD %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "rp_common.h"
 
 /* A number field of /proc/self/status, -1 if absent. */
 static long status_field(const char *key)
