@@ -267,13 +267,19 @@ TEST_F_TIMEOUT(rp, shared_library, 120)
 	EXPECT_NE(NULL, strstr(self->rep, "\"gdb_demo done\"")) TH_LOG("%.3000s", self->rep);
 }
 
-/* The replayed processes (and checkpoints) of gdb_demo and gdb_bench still alive. */
+/*
+ * The replayed processes (and checkpoints) of gdb_demo and gdb_bench still
+ * alive: those of this build's workloads (other builds may run the same
+ * tests beside this one).
+ */
 static int stray(void)
 {
-	char path[300], exe[PATH_MAX];
+	char path[300], exe[PATH_MAX], prefix[PATH_MAX + 8];
 	struct dirent *e;
 	int n = 0;
 	DIR *d = opendir("/proc");
+
+	snprintf(prefix, sizeof(prefix), "%s/gdb_", wl_dir);
 
 	while (d && (e = readdir(d))) {
 		ssize_t k;
@@ -283,7 +289,7 @@ static int stray(void)
 		if (k <= 0)
 			continue;
 		exe[k] = 0;
-		if (strstr(exe, "/workloads/gdb_"))
+		if (!strncmp(exe, prefix, strlen(prefix)))
 			n++;
 	}
 	if (d)
