@@ -71,7 +71,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, REC_MAX_TRACED);
 	__type(key, __u32);		/* tgid */
 	__type(value, __u32);		/* TRACED_* */
 } traced SEC(".maps");

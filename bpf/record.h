@@ -383,6 +383,7 @@ struct rec_ev_task {
 #define TRACED_NOSLOT		4	/* ACTIVE, but not in tslot: counted in nslow */
 
 #define REC_NSLOT		4096	/* a power of 2 */
+#define REC_MAX_TRACED		4096	/* entries of "traced" */
 
 /* Per-CPU loss counters (map "lost"). */
 struct rec_lost {

@@ -61,5 +61,14 @@ int launch_list_fds(pid_t pid, int *fds, int max);
  * -errno: -EALREADY when it is patched already (no exec since).
  */
 int vdso_patch(int memfd, uint64_t base);
+/*
+ * Undo vdso_patch(): the kernel's bytes again in every function that holds
+ * its stub. Returns the functions put back (0: none was patched) or -errno.
+ */
+int vdso_unpatch(int memfd, uint64_t base);
+/* The functions of that vDSO that hold their stub (0: none), or -errno. */
+int vdso_patched(int memfd, uint64_t base);
+/* Where the vDSO of @pid is mapped ([vdso] in its maps). 0 or -errno. */
+int vdso_mapping(pid_t pid, uint64_t *base, uint64_t *len);
 
 #endif

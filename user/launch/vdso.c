@@ -4,7 +4,9 @@
  * kernel, so the recorder would not see them. At the exec stop both
  * `ttrec record` and `ttrec replay` overwrite each of them with
  * `mov $NR,%eax; syscall; ret`, which the recorder records and the
- * replayer emulates like any syscall.
+ * replayer emulates like any syscall. `ttrec attach` patches a running
+ * process the same way and puts the bytes back at its end
+ * (record/attach_vdso.c).
  */
 #include <elf.h>
 #include <errno.h>
@@ -56,29 +58,40 @@ static void vdso_stub(const struct vdso_fn *f, uint8_t *b)
 	}
 }
 
-/* Our own vDSO: its bytes and length ([vdso] in /proc/self/maps). */
-static int own_vdso(const uint8_t **img, size_t *len)
+int vdso_mapping(pid_t pid, uint64_t *base, uint64_t *len)
 {
-	unsigned long base = getauxval(AT_SYSINFO_EHDR), lo, hi;
-	char line[512];
+	unsigned long lo, hi;
+	char path[64], line[512];
 	FILE *f;
 
-	if (!base)
-		return -ENOENT;
-	f = fopen("/proc/self/maps", "r");
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	*len = 0;
+	*base = *len = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strstr(line, "[vdso]") || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
 			continue;
-		if (lo == base)
-			*len = hi - lo;
+		*base = lo;
+		*len = hi - lo;
 	}
 	fclose(f);
-	if (!*len)
+	return *len ? 0 : -ENOENT;
+}
+
+/* Our own vDSO: its bytes and length. */
+static int own_vdso(const uint8_t **img, size_t *len)
+{
+	uint64_t base, n;
+	int err;
+
+	err = vdso_mapping(getpid(), &base, &n);
+	if (err)
+		return err;
+	if (base != getauxval(AT_SYSINFO_EHDR))
 		return -ENOENT;
-	*img = (const uint8_t *)base;
+	*img = (const uint8_t *)(uintptr_t)base;
+	*len = n;
 	return 0;
 }
 
@@ -130,33 +143,24 @@ static int vdso_sym(const uint8_t *img, size_t len, const char *name,
 	return -ENOENT;
 }
 
-/* @theirs is @img with every function vdso_patch() patches patched. */
-static bool patched_already(const uint8_t *img, const uint8_t *theirs, size_t len)
+enum vdso_op { VDSO_PATCH, VDSO_UNPATCH, VDSO_COUNT };
+
+/*
+ * Patch, put back or count the patched time functions of the vDSO at @base
+ * in the process behind @memfd (/proc/PID/mem). Its image must be our own,
+ * each function either as the kernel made it or holding its stub.
+ * Returns the functions patched, put back or found patched, or -errno.
+ */
+static int vdso_apply(int memfd, uint64_t base, enum vdso_op op)
 {
-	uint8_t *want = malloc(len);
-	unsigned int i;
-	bool same;
-
-	if (!want)
-		return false;
-	memcpy(want, img, len);
-	for (i = 0; i < sizeof(vdso_fns) / sizeof(vdso_fns[0]); i++) {
-		uint64_t off, size;
-
-		if (!vdso_sym(img, len, vdso_fns[i].name, &off, &size) && size >= VDSO_STUB)
-			vdso_stub(&vdso_fns[i], want + off);
-	}
-	same = !memcmp(want, theirs, len);
-	free(want);
-	return same;
-}
-
-int vdso_patch(int memfd, uint64_t base)
-{
-	const uint8_t *img;
+	const unsigned int nfns = sizeof(vdso_fns) / sizeof(vdso_fns[0]);
+	uint64_t off[sizeof(vdso_fns) / sizeof(vdso_fns[0])];
 	uint8_t *theirs, stub[VDSO_STUB];
-	size_t len;
+	const uint8_t *img;
 	unsigned int i;
+	bool stubbed[sizeof(vdso_fns) / sizeof(vdso_fns[0])];
+	unsigned int present = 0, nstubbed = 0;
+	size_t len;
 	int err, n = 0;
 
 	err = own_vdso(&img, &len);
@@ -169,22 +173,44 @@ int vdso_patch(int memfd, uint64_t base)
 		err = -EIO;
 		goto out;
 	}
-	if (memcmp(theirs, img, len)) {
-		/* another image (offsets would be wrong), or patched already */
-		err = patched_already(img, theirs, len) ? -EALREADY : -ESTALE;
-		goto out;
-	}
-	for (i = 0; i < sizeof(vdso_fns) / sizeof(vdso_fns[0]); i++) {
-		uint64_t off, size;
+	/* stubs of ours count as the image's bytes in the comparison */
+	for (i = 0; i < nfns; i++) {
+		uint64_t size;
 
-		if (vdso_sym(img, len, vdso_fns[i].name, &off, &size))
+		off[i] = UINT64_MAX;
+		stubbed[i] = false;
+		if (vdso_sym(img, len, vdso_fns[i].name, &off[i], &size)) {
+			off[i] = UINT64_MAX;
 			continue;
+		}
 		if (size < VDSO_STUB) {
 			err = -ENOSPC;
 			goto out;
 		}
+		present++;
 		vdso_stub(&vdso_fns[i], stub);
-		if (pwrite(memfd, stub, sizeof(stub), base + off) != sizeof(stub)) {
+		if (!memcmp(theirs + off[i], stub, VDSO_STUB)) {
+			stubbed[i] = true;
+			nstubbed++;
+			memcpy(theirs + off[i], img + off[i], VDSO_STUB);
+		}
+	}
+	if (memcmp(theirs, img, len)) {
+		err = -ESTALE;	/* another image: offsets would be wrong */
+		goto out;
+	}
+	if (op == VDSO_PATCH && nstubbed) {
+		/* patched already (no exec since), or half of it: not by us */
+		err = nstubbed == present ? -EALREADY : -ESTALE;
+		goto out;
+	}
+	for (i = 0; i < nfns; i++) {
+		if (off[i] == UINT64_MAX || (op != VDSO_PATCH && !stubbed[i]))
+			continue;
+		vdso_stub(&vdso_fns[i], stub);
+		if (op != VDSO_COUNT &&
+		    pwrite(memfd, op == VDSO_PATCH ? stub : img + off[i], VDSO_STUB,
+			   base + off[i]) != VDSO_STUB) {
 			err = -EIO;
 			goto out;
 		}
@@ -196,3 +222,17 @@ out:
 	return err;
 }
 
+int vdso_patch(int memfd, uint64_t base)
+{
+	return vdso_apply(memfd, base, VDSO_PATCH);
+}
+
+int vdso_unpatch(int memfd, uint64_t base)
+{
+	return vdso_apply(memfd, base, VDSO_UNPATCH);
+}
+
+int vdso_patched(int memfd, uint64_t base)
+{
+	return vdso_apply(memfd, base, VDSO_COUNT);
+}

@@ -94,6 +94,19 @@ void recorder_bpf_kill_all(struct recorder *s)
 	while (!bpf_map_get_next_key(fd, &key, &key));
 }
 
+int recorder_bpf_traced_list(struct recorder *s, uint32_t *tgids, int max)
+{
+	int fd = bpf_map__fd(s->skel->maps.traced), n = 0;
+	__u32 key, next, *prev = NULL;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		tgids[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
 void recorder_bpf_untrace_all(struct recorder *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.traced);

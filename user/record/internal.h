@@ -6,6 +6,7 @@
  *   child.c     `ttrec record`: start the command traced from its exec
  *   supervisor.c  its seccomp filter's supervisor: the launch facts of
  *               every exec, the program's own ptrace and PR_GET_SECCOMP
+ *   attach_vdso.c  `ttrec attach`: the target's vDSO patched, put back at the end
  *   ring.c      the ring buffer reader
  *   reorder.c   ring events back into sequence order
  *   events.c    ring events into journal records (format/records.h)
@@ -62,6 +63,8 @@ bool recorder_bpf_traced_empty(struct recorder *s);
 void recorder_bpf_untrace_all(struct recorder *s);
 /* SIGKILL every traced process (record, stopped by a signal or an error). */
 void recorder_bpf_kill_all(struct recorder *s);
+/* The traced tgids, at most @max of them; returns how many. */
+int recorder_bpf_traced_list(struct recorder *s, uint32_t *tgids, int max);
 /* Events lost so far, and the sequence number at the first loss (0: none). */
 uint64_t recorder_bpf_lost(struct recorder *s, uint64_t *first_seq);
 /* With -v and kernel.bpf_stats_enabled=1: the time the BPF programs took. */

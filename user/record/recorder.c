@@ -22,6 +22,7 @@
 
 #include "format/journal.h"
 #include "format/recording.h"
+#include "record/attach_vdso.h"
 #include "lib/log.h"
 #include "record.h"
 #include "record/internal.h"
@@ -110,6 +111,39 @@ static int open_outputs(struct recorder *s, const struct recorder_opts *o, const
 	return rec_writer_start(&s->w, s->jw, start);
 }
 
+/* attach: what became of the vDSO of @pid (attach_vdso_patch()'s @ret). */
+static void note_vdso(const struct recorder_opts *o, int pid, int ret)
+{
+	recording_meta_append(o->dir, "attach_vdso_patched=%d\n", ret < 0 ? -1 : ret);
+	if (ret >= 0) {
+		pr_debug("vDSO of %d: %d time functions made into syscalls\n", pid, ret);
+		return;
+	}
+	pr_warn("the vDSO of %d is not patched (%s): its clock reads through the vDSO (clock_gettime, gettimeofday, time, getcpu) are not recorded\n",
+		pid, ret == -EPERM ? "it is traced by another process" :
+		ret == -ESTALE ? "another vDSO image than ttrec's own" :
+		ret == -EBUSY ? "a thread would not leave it" : strerror(-ret));
+}
+
+/*
+ * attach, at the end: the kernel's vDSO bytes again in every process
+ * still traced (@tgids: the target and the children that inherited its
+ * patched vDSO), once they are no longer traced.
+ */
+static void unpatch_vdso(const uint32_t *tgids, int n)
+{
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		err = attach_vdso_unpatch(tgids[i]);
+		if (err < 0 && err != -ESRCH)
+			pr_warn("cannot put back the vDSO of %u: %s; it keeps making syscalls for the clock\n",
+				tgids[i], strerror(-err));
+		else if (err > 0)
+			pr_debug("vDSO of %u put back (%d functions)\n", tgids[i], err);
+	}
+}
+
 /* attach: trace process @pid from now on. Its pidfd, or -errno. */
 static int attach_target(struct recorder *s, const struct recorder_opts *o, int pid)
 {
@@ -123,6 +157,8 @@ static int attach_target(struct recorder *s, const struct recorder_opts *o, int 
 		       err == -ESRCH ? "the process exited during attach" : strerror(-err));
 		return err;
 	}
+	/* before it is traced: the stops' restarted syscalls are not recorded */
+	note_vdso(o, pid, attach_vdso_patch(pid));
 	err = recorder_bpf_trace(s, pid, TRACED_ACTIVE | TRACED_NOSLOT);
 	if (err) {
 		pr_err("cannot add %d to the traced map: %s\n", pid, strerror(-err));
@@ -246,8 +282,9 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	struct sigaction sa = { 0 };
 	uint64_t deadline = 0;
 	char path[4096];
-	int pid = 0, pidfd = -1, err, status = -1;
+	int pid = 0, pidfd = -1, err, status = -1, ntraced = 0;
 	sigset_t chld;
+	uint32_t traced[REC_MAX_TRACED];
 
 	*exit_status = -1;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -293,7 +330,10 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	/* record: the command ends with the recording, as it always did */
 	if (o->argv && (stop_signal || err || s->w.err))
 		recorder_bpf_kill_all(s);
+	if (o->pid)
+		ntraced = recorder_bpf_traced_list(s, traced, REC_MAX_TRACED);
 	recorder_bpf_untrace_all(s);
+	unpatch_vdso(traced, ntraced);
 	if (log_verbosity >= LOG_DEBUG)
 		recorder_bpf_print_stats(s);
 	ring_drain(&big, &hot, on_ring_record, s);
