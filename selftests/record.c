@@ -246,7 +246,7 @@ TEST_F_TIMEOUT(rec, io_digests, 120)
 					    (unsigned long long)got, (unsigned long long)n);
 	}
 	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
-	EXPECT_NE(NULL, strstr(self->out, "replayable:  yes"));
+	EXPECT_NE(NULL, strstr(self->out, "replayable:  yes, from its launch"));
 	EXPECT_NE(NULL, strstr(self->out, "lost:        0 events"));
 }
 
@@ -538,6 +538,11 @@ TEST_F_TIMEOUT(rec, attach_duration, 60)
 	EXPECT_GT(count_sys(self->dir, "getppid", pid), 10);
 	ASSERT_EQ(0, recording_meta_get(self->dir, "end_reason", val, sizeof(val)));
 	EXPECT_STREQ("duration", val);
+	/* info says what replay does with it: it refuses it */
+	ASSERT_EQ(0, sh(self->out, "%s info %s", ttrec_bin, self->dir));
+	EXPECT_NE(NULL, strstr(self->out, "replayable:  not yet: an attach recording"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(1, sh(NULL, "%s replay %s --quiet 2>/dev/null", ttrec_bin, self->dir));
 }
 
 TEST_F_TIMEOUT(rec, attach_until_exit, 60)

@@ -2,12 +2,14 @@
 /* ttrec info: what a recording holds, and whether it can be replayed. */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "image/image.h"
+#include "format/launch.h"
 #include "format/journal.h"
 #include "lib/log.h"
 #include "format/records.h"
@@ -199,8 +201,26 @@ static void print_top_syscalls(struct journal_summary *js)
 	printf("\n");
 }
 
-static void print_replayable(const struct journal_summary *js)
+/* The snapshot images `attach --snapshot-interval` left in @dir. */
+static unsigned int count_snapshots(const char *dir)
 {
+	char pat[4096];
+	glob_t g;
+	unsigned int n;
+
+	snprintf(pat, sizeof(pat), "%s/snap-*.img", dir);
+	if (glob(pat, 0, NULL, &g))
+		return 0;
+	n = g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+/* Whether `ttrec replay` replays @dir, and from where: what it does, not more. */
+static void print_replayable(const char *dir, const struct journal_summary *js)
+{
+	char cmd[16] = "";
+
 	if (js->lost || js->out_lost) {
 		uint64_t x = js->gap_from;
 
@@ -211,9 +231,15 @@ static void print_replayable(const struct journal_summary *js)
 		       (unsigned long long)js->out_lost);
 	} else if (js->st.bad_chunks) {
 		printf("replayable:  no: the journal has damaged chunks\n");
-	} else {
-		printf("replayable:  yes (%llu syscalls with outputs unknown to the table)\n",
+	} else if (launch_recorded(dir)) {
+		printf("replayable:  yes, from its launch (%llu syscalls with outputs unknown to the table)\n",
 		       (unsigned long long)js->unknown);
+	} else if (!recording_meta_get(dir, "command", cmd, sizeof(cmd)) && !cmd[0]) {
+		/* attach: no command, and no launch to replay from */
+		printf("replayable:  not yet: an attach recording has no launch to replay from; it needs replay from snapshots (%u snapshot images)\n",
+		       count_snapshots(dir));
+	} else {
+		printf("replayable:  no: the command's launch was not recorded (it could not be started under ptrace)\n");
 	}
 }
 
@@ -259,7 +285,7 @@ static void print_summary(const char *dir, struct journal_summary *js)
 		printf("damage:      %llu bad chunks skipped, %llu torn bytes at the end\n",
 		       (unsigned long long)st->bad_chunks, (unsigned long long)st->torn_bytes);
 	printf("lost:        %llu events\n", (unsigned long long)js->lost);
-	print_replayable(js);
+	print_replayable(dir, js);
 }
 
 int cmd_info(int argc, char **argv)

@@ -162,6 +162,13 @@ static int meta_u64(const char *dir, const char *key, uint64_t *v)
 	return errno || *end || end == buf ? -EINVAL : 0;
 }
 
+bool launch_recorded(const char *dir)
+{
+	uint64_t v;
+
+	return !meta_u64(dir, "launch", &v) && v == LAUNCH_VERSION;
+}
+
 int launch_load(const char *dir, struct launch_info *li)
 {
 	char buf[LAUNCH_MAX_FDS * 8], *p;
@@ -169,12 +176,12 @@ int launch_load(const char *dir, struct launch_info *li)
 	int err;
 
 	memset(li, 0, sizeof(*li));
-	if (meta_u64(dir, "launch", &v) || v != LAUNCH_VERSION) {
+	if (!launch_recorded(dir)) {
 		pr_err("%s has no launch record: only recordings made by `ttrec record` (this version) can be replayed\n",
 		       dir);
 		return -ENOENT;
 	}
-	li->version = v;
+	li->version = LAUNCH_VERSION;
 	err = -EINVAL;
 	if (recording_meta_get(dir, "exe", li->exe, sizeof(li->exe)) ||
 	    recording_meta_get(dir, "cwd", li->cwd, sizeof(li->cwd)) ||

@@ -50,6 +50,8 @@ struct launch_info {
 
 /* Write the launch facts into DIR (meta keys, DIR/argv, DIR/env). 0 or -errno. */
 int launch_save(const char *dir, const struct launch_info *li);
+/* DIR has the launch facts of this version: `ttrec replay` can start it. */
+bool launch_recorded(const char *dir);
 /* Read them back; -ENOENT (message printed) when DIR has none. */
 int launch_load(const char *dir, struct launch_info *li);
 void launch_free(struct launch_info *li);
