@@ -177,8 +177,8 @@ static void check_after(struct __test_metadata *_metadata, FIXTURE_DATA(av) *sel
 	self->pid = 0;
 }
 
-/* clock_gettime(CLOCK_MONOTONIC) calls of the workload's reader threads. */
-static int count_clock(FIXTURE_DATA(av) *self)
+/* clock_gettime(CLOCK_MONOTONIC) calls of thread @a or @b. */
+static int count_clock_of(FIXTURE_DATA(av) *self, pid_t a, pid_t b)
 {
 	struct rec_reader rr;
 	struct rec_event ev;
@@ -191,11 +191,17 @@ static int count_clock(FIXTURE_DATA(av) *self)
 
 		if (ev.type == REC_SYS && s->nr == SYS_clock_gettime &&
 		    s->args[0] == CLOCK_MONOTONIC && s->ret == 0 &&
-		    (s->tid == self->tid[0] || s->tid == self->tid[1]))
+		    (s->tid == a || s->tid == b))
 			n++;
 	}
 	rec_reader_close(&rr);
 	return n;
+}
+
+/* ... of the workload's reader threads. */
+static int count_clock(FIXTURE_DATA(av) *self)
+{
+	return count_clock_of(self, self->tid[0], self->tid[1]);
 }
 
 static int run(const char *fmt, ...)
@@ -275,6 +281,35 @@ TEST_F_TIMEOUT(av, sigint, 60)
 	kill(rec, SIGINT);
 	EXPECT_EQ(0, wait_status(rec));
 	EXPECT_GT(count_clock(self), 50);
+	check_after(_metadata, self);
+}
+
+/*
+ * A child forked while the target is recorded inherits its patched vDSO:
+ * its clock reads are recorded, and its vDSO is put back at the end too.
+ */
+TEST_F_TIMEOUT(av, forked_child, 60)
+{
+	uint8_t *theirs = malloc(VDSO_MAX);
+	char line[256] = "";
+	pid_t rec = start_attach(self, NULL), child = 0;
+	uint64_t base;
+	size_t len;
+
+	ASSERT_NE(NULL, theirs);
+	ASSERT_GT(rec, 0);
+	kill(self->pid, SIGUSR2);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), self->out));
+	ASSERT_EQ(1, sscanf(line, "child %d", &child)) TH_LOG("workload: %s", line);
+	usleep(300000);
+	kill(rec, SIGINT);
+	EXPECT_EQ(0, wait_status(rec));
+	EXPECT_GT(count_clock_of(self, child, child), 50);
+	ASSERT_EQ(0, read_vdso(child, theirs, &base, &len));
+	EXPECT_EQ(self->len, len);
+	EXPECT_EQ(0, memcmp(self->before, theirs, len)) TH_LOG("the child's vDSO was not put back");
+	free(theirs);
+	/* the parent checks the child's verdict too */
 	check_after(_metadata, self);
 }
 

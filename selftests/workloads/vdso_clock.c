@@ -6,22 +6,31 @@
  * on SIGUSR1 the threads end and the main thread checks the vDSO's
  * CLOCK_REALTIME against the syscall's, then prints
  * "clock ok reads=N" and exits 0, or says what is wrong and exits 1.
+ * On SIGUSR2 it forks a child that reads the clock the same way in one
+ * thread, and prints "child PID"; at the end the child must have seen
+ * its clock go forward too.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, do_fork;
 static pid_t tids[2];
 static unsigned long reads[2], backwards[2];
 
 static void on_usr1(int sig)
 {
 	stop = 1;
+}
+
+static void on_usr2(int sig)
+{
+	do_fork = 1;
 }
 
 static long long ns(const struct timespec *t)
@@ -54,19 +63,41 @@ int main(void)
 {
 	struct timespec v, s;
 	pthread_t th[2];
+	pid_t child = 0;
+	int st;
 	long i;
 
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, reader, (void *)i);
 	while (!tids[0] || !tids[1])
 		usleep(1000);
 	printf("ready %d %d\n", tids[0], tids[1]);
 	fflush(stdout);
-	while (!stop)
+	while (!stop) {
 		usleep(10000);
+		if (do_fork && !child) {
+			child = fork();
+			if (!child) {
+				/* the readers are not in the child: read here */
+				tids[0] = syscall(SYS_gettid);
+				reader(0);
+				_exit(reads[0] && !backwards[0] ? 0 : 1);
+			}
+			printf("child %d\n", child);
+			fflush(stdout);
+		}
+	}
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
+	if (child > 0) {
+		kill(child, SIGUSR1);
+		if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			printf("the child's clock went wrong\n");
+			return 1;
+		}
+	}
 	clock_gettime(CLOCK_REALTIME, &v);
 	syscall(SYS_clock_gettime, CLOCK_REALTIME, &s);
 	if (backwards[0] || backwards[1]) {
