@@ -122,6 +122,7 @@ static void note_vdso(const struct recorder_opts *o, int pid, int ret)
 	pr_warn("the vDSO of %d is not patched (%s): its clock reads through the vDSO (clock_gettime, gettimeofday, time, getcpu) are not recorded\n",
 		pid, ret == -EPERM ? "it is traced by another process" :
 		ret == -ESTALE ? "another vDSO image than ttrec's own" :
+		ret == -EALREADY ? "it is patched already, by a recording of it" :
 		ret == -EBUSY ? "a thread would not leave it" : strerror(-ret));
 }
 
