@@ -31,7 +31,7 @@ SRCDIR		:= $(abspath .)
 # Packages (Debian 12) the build, the tests and the VM need.
 DEB_PKGS	:= make gcc gcc-12 pkg-config clang llvm bpftool libbpf-dev \
 		   libelf-dev zlib1g-dev libnl-3-dev libnl-genl-3-dev \
-		   liblz4-dev linux-image-cloud-amd64 linux-headers-cloud-amd64 \
+		   liblz4-dev libcapstone-dev linux-image-cloud-amd64 linux-headers-cloud-amd64 \
 		   linux-source-6.1 qemu-system-x86 busybox-static cpio xz-utils \
 		   file gzip
 # The second supported kernel series (Debian 12 ships it as well).
@@ -75,7 +75,7 @@ GIT_REV		:= $(shell cat $(SRCDIR)/.scmversion 2>/dev/null || \
 CC		?= gcc
 CLANG		?= clang
 BPFTOOL		?= bpftool
-PKGS_USER	:= libbpf libnl-genl-3.0 liblz4
+PKGS_USER	:= libbpf libnl-genl-3.0 liblz4 capstone
 
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \

@@ -193,6 +193,69 @@ TEST_F_TIMEOUT(rp, watch_reverse_continue, 300)
 		TH_LOG("%.4000s", self->rep);
 }
 
+/*
+ * A read watchpoint: forward to each read of counter (step() reads it
+ * before adding, main() for its printf), never at the write alone; back
+ * to just before the reads, with the values the recorded run printed.
+ */
+TEST_F_TIMEOUT(rp, rwatch_reverse_continue, 300)
+{
+	NEED_GDB();
+	ASSERT_EQ(0, record_demo(self, false));
+	ASSERT_NE(NULL, strstr(self->rec, "i=0 total=7 counter=7\ni=1 total=24 counter=24"));
+	ASSERT_EQ(0, run_gdb(self,
+		"break main\ncontinue\nrwatch counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"));
+	/* step(0) reads 0, main prints 7, step(1) reads 7, main prints 24 */
+	EXPECT_VALUE("in_step", 0, "1 counter=0");
+	EXPECT_VALUE("in_step", 1, "0 counter=7");
+	EXPECT_VALUE("in_step", 2, "1 counter=7");
+	EXPECT_VALUE("in_step", 3, "0 counter=24");
+	/* back: before main's read of 24, step(1)'s of 7, main's of 7 */
+	EXPECT_VALUE("in_step", 4, "0 counter=24");
+	EXPECT_VALUE("in_step", 5, "1 counter=7");
+	EXPECT_VALUE("in_step", 6, "0 counter=7");
+	/* forward again: that read of main's */
+	EXPECT_VALUE("in_step", 7, "0 counter=7");
+	EXPECT_NE(NULL, strstr(self->rep, "Hardware read watchpoint 2: counter\n\nValue = 24"))
+		TH_LOG("%.4000s", self->rep);
+	EXPECT_EQ(NULL, strstr(self->rep, "Old value")) TH_LOG("%.4000s", self->rep);
+}
+
+/* An access watchpoint: reads and the write, forward and back. */
+TEST_F_TIMEOUT(rp, awatch_reverse_continue, 300)
+{
+	NEED_GDB();
+	ASSERT_EQ(0, record_demo(self, false));
+	ASSERT_EQ(0, run_gdb(self,
+		"break main\ncontinue\nawatch counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"));
+	/* step(0) reads 0, writes 7; main reads 7 */
+	EXPECT_VALUE("in_step", 0, "1 counter=0");
+	EXPECT_VALUE("in_step", 1, "1 counter=7");
+	EXPECT_VALUE("in_step", 2, "0 counter=7");
+	/* back: before main's read, before step(0)'s write; then the write again */
+	EXPECT_VALUE("in_step", 3, "0 counter=7");
+	EXPECT_VALUE("in_step", 4, "1 counter=0");
+	EXPECT_VALUE("in_step", 5, "1 counter=7");
+	EXPECT_NE(NULL, strstr(self->rep, "watchpoint 2: counter\n\nOld value = 7\nNew value = 0"))
+		TH_LOG("%.4000s", self->rep);
+	EXPECT_NE(NULL, strstr(self->rep, "watchpoint 2: counter\n\nOld value = 0\nNew value = 7"))
+		TH_LOG("%.4000s", self->rep);
+}
+
 /* reverse-next, reverse-step, reverse-stepi: back by a line, into it, by an instruction. */
 TEST_F_TIMEOUT(rp, reverse_step_next, 180)
 {
@@ -442,6 +505,54 @@ TEST_F_TIMEOUT(rp, hostile_packets, 120)
 	snprintf(big, sizeof(big), "%s/srv.err", self->tmp);
 	slurp(big, self->err, OUT_MAX);
 	EXPECT_NE(NULL, strstr(self->err, "2 malformed packets refused")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, stray());
+}
+
+/*
+ * Read and access watchpoints gdb could not mean: no length, too long, a
+ * range that wraps, malformed; refused with an error. Sane ones are set
+ * and cleared.
+ */
+TEST_F_TIMEOUT(rp, hostile_watchpoints, 120)
+{
+	static const char *const bad[] = {
+		"Z3,1000,0", "Z4,1000,0", "Z3,1000,41", "Z4,1000,10000",
+		"Z3,fffffffffffffffc,8", "Z4,ffffffffffffffff,2", "Z3,1000", "Z4,zz,4",
+		"Z3,10000000000000000,4",
+	};
+	char buf[4096];
+	pid_t pid;
+	int port, fd;
+	size_t i;
+
+	ASSERT_EQ(0, record_demo(self, false));
+	port = start_server(self, &pid);
+	ASSERT_LT(0, port) TH_LOG("%s", self->err);
+	fd = connect_to(port);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		send_packet(fd, bad[i]);
+		recv_for(fd, buf, sizeof(buf), 1000);
+		EXPECT_NE(NULL, strstr(buf, "$E01#")) TH_LOG("%s: got '%s'", bad[i], buf);
+	}
+	send_packet(fd, "Z3,1000,40");
+	recv_for(fd, buf, sizeof(buf), 1000);
+	EXPECT_NE(NULL, strstr(buf, "$OK#")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "Z4,1003,3");
+	recv_for(fd, buf, sizeof(buf), 1000);
+	EXPECT_NE(NULL, strstr(buf, "$OK#")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "z3,1000,40");
+	recv_for(fd, buf, sizeof(buf), 1000);
+	EXPECT_NE(NULL, strstr(buf, "$OK#")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "z4,1003,3");
+	recv_for(fd, buf, sizeof(buf), 1000);
+	EXPECT_NE(NULL, strstr(buf, "$OK#")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "?");
+	recv_for(fd, buf, sizeof(buf), 2000);
+	EXPECT_NE(NULL, strstr(buf, "$T05thread:")) TH_LOG("got '%s'", buf);
+	send_packet(fd, "k");
+	close(fd);
+	EXPECT_EQ(0, wait_for(pid, 30)) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, stray());
 }
 

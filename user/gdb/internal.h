@@ -41,6 +41,7 @@ enum gdb_mode {
 
 struct gdb_watch {
 	uint64_t addr, len;
+	enum rp_watch_kind kind;	/* Z2, Z3, Z4 */
 };
 
 struct gdb_server {

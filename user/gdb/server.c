@@ -61,7 +61,8 @@ static void send_stop(struct gdb_server *s)
 		gdb_puts(c, "swbreak:;");
 		break;
 	case RP_DBG_WATCH:
-		gdb_printf(c, "watch:%llx;", (unsigned long long)st->addr);
+		gdb_printf(c, "%swatch:%llx;", st->wkind == RP_WATCH_READ ? "r" :
+			   st->wkind == RP_WATCH_ACCESS ? "a" : "", (unsigned long long)st->addr);
 		break;
 	case RP_DBG_END:
 		gdb_puts(c, "replaylog:end;");
@@ -247,7 +248,7 @@ void gdb_arm(struct gdb_server *s, struct rp *rp)
 	for (i = 0; i < s->nbreaks; i++)
 		rp_dbg_break_add(rp, s->breaks[i]);
 	for (i = 0; i < s->nwatches; i++)
-		rp_dbg_watch_add(rp, s->watches[i].addr, s->watches[i].len);
+		rp_dbg_watch_add(rp, s->watches[i].addr, s->watches[i].len, s->watches[i].kind);
 }
 
 static void pkt_Z(struct gdb_server *s, const char *p, bool insert)
@@ -271,21 +272,25 @@ static void pkt_Z(struct gdb_server *s, const char *p, bool insert)
 			rp_dbg_break_del(s->rp, addr);
 			s->breaks[i] = s->breaks[--s->nbreaks];
 		}
-	} else if (type == 2) {			/* write watchpoint */
+	} else if (type >= 2 && type <= 4) {	/* write, read, access watchpoint */
+		enum rp_watch_kind wk = type == 2 ? RP_WATCH_WRITE :
+					type == 3 ? RP_WATCH_READ : RP_WATCH_ACCESS;
+
 		for (i = 0; i < s->nwatches && (s->watches[i].addr != addr ||
-						 s->watches[i].len != kind); i++)
+						 s->watches[i].len != kind ||
+						 s->watches[i].kind != wk); i++)
 			;
 		if (insert) {
 			if (s->nwatches == GDB_MAX_WATCHES)
 				err = -ENOSPC;
-			else if (!(err = rp_dbg_watch_add(s->rp, addr, kind)))
-				s->watches[s->nwatches++] = (struct gdb_watch){ addr, kind };
+			else if (!(err = rp_dbg_watch_add(s->rp, addr, kind, wk)))
+				s->watches[s->nwatches++] = (struct gdb_watch){ addr, kind, wk };
 		} else if (i < s->nwatches) {
-			rp_dbg_watch_del(s->rp, addr, kind);
+			rp_dbg_watch_del(s->rp, addr, kind, wk);
 			s->watches[i] = s->watches[--s->nwatches];
 		}
 	} else {
-		gdb_reply(&s->conn, "");	/* read and access watchpoints: not supported */
+		gdb_reply(&s->conn, "");	/* not a kind of breakpoint we know */
 		return;
 	}
 	gdb_reply(&s->conn, err ? "E01" : "OK");

@@ -16,7 +16,12 @@
  *   on every machine ttrec runs on, virtual ones among them), so while a
  *   watch is set every instruction of the debugged process is single
  *   stepped and the watched bytes compared after each; what a syscall
- *   writes (the recorded outputs) is compared at the next event.
+ *   writes (the recorded outputs) is compared at the next event. For
+ *   read and access watches, the instruction about to be stepped is
+ *   decoded first (access.c): what it reads and writes, with the
+ *   registers it runs with; after the step (a trap of the step itself,
+ *   not the kernel's report at a syscall's exit) a read of a read watch's
+ *   bytes, or any access to an access watch's, stops.
  * - Positions (debug.h): the arrivals of a thread at an instruction are
  *   counted per event wherever a breakpoint (the user's, or the one put
  *   at a target's address) stands, the same in every replay.
@@ -37,12 +42,15 @@
 #include "format/recording.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "replay/access.h"
 #include "replay/debug.h"
 #include "replay/internal.h"
 
 #define DBG_MAX_BP	256
 #define DBG_MAX_WATCH	16
 #define DBG_WATCH_LEN	64
+#define DBG_MAX_ACC	4
+#define INSN_MAX	15
 #define DBG_MAX_ARR	1024
 #define DBG_MAX_THREADS	256
 #define INT3		0xcc
@@ -58,6 +66,7 @@ struct dbg_bp {
 struct dbg_watch {
 	uint64_t addr;
 	size_t len;
+	enum rp_watch_kind kind;
 	uint8_t old[DBG_WATCH_LEN];
 	bool valid;		/* @old was readable */
 };
@@ -78,6 +87,11 @@ struct rp_dbg {
 	int nbp;
 	struct dbg_watch w[DBG_MAX_WATCH];
 	int nw;
+	int nrw;			/* of them read and access watches */
+	/* what the instruction being stepped touches (nacc < 0: not known) */
+	struct rp_access acc[DBG_MAX_ACC];
+	int nacc;
+	pid_t acc_tid;
 	/* the window: the event being replayed, and arrivals during it */
 	uint64_t seq;
 	bool boundary;
@@ -273,29 +287,32 @@ int rp_dbg_write(struct rp *rp, uint64_t addr, const void *buf, size_t len)
 
 /* ------------------------------------------------------------ watches */
 
-int rp_dbg_watch_add(struct rp *rp, uint64_t addr, size_t len)
+int rp_dbg_watch_add(struct rp *rp, uint64_t addr, size_t len, enum rp_watch_kind kind)
 {
 	struct rp_dbg *d = rp->dbg;
 	struct dbg_watch *w;
 
-	if (!len || len > DBG_WATCH_LEN)
+	if (!len || len > DBG_WATCH_LEN || addr + len < addr || kind > RP_WATCH_ACCESS)
 		return -EINVAL;
 	if (d->nw == DBG_MAX_WATCH)
 		return -ENOSPC;
 	w = &d->w[d->nw++];
 	w->addr = addr;
 	w->len = len;
+	w->kind = kind;
 	w->valid = !rp_dbg_read(rp, addr, w->old, len);
+	d->nrw += kind != RP_WATCH_WRITE;
 	return 0;
 }
 
-int rp_dbg_watch_del(struct rp *rp, uint64_t addr, size_t len)
+int rp_dbg_watch_del(struct rp *rp, uint64_t addr, size_t len, enum rp_watch_kind kind)
 {
 	struct rp_dbg *d = rp->dbg;
 	int i;
 
 	for (i = 0; i < d->nw; i++) {
-		if (d->w[i].addr == addr && d->w[i].len == len) {
+		if (d->w[i].addr == addr && d->w[i].len == len && d->w[i].kind == kind) {
+			d->nrw -= kind != RP_WATCH_WRITE;
 			d->w[i] = d->w[--d->nw];
 			return 0;
 		}
@@ -303,7 +320,10 @@ int rp_dbg_watch_del(struct rp *rp, uint64_t addr, size_t len)
 	return -ENOENT;
 }
 
-/* The first watched range whose bytes changed since last seen (updated), or NULL. */
+/*
+ * The first write or access watch whose bytes changed since last seen, or
+ * NULL; every watch's bytes noted as they are now.
+ */
 static struct dbg_watch *watch_changed(struct rp *rp)
 {
 	struct rp_dbg *d = rp->dbg;
@@ -316,13 +336,67 @@ static struct dbg_watch *watch_changed(struct rp *rp)
 		bool ok = !rp_dbg_read(rp, w->addr, now, w->len);
 
 		if (ok != w->valid || (ok && memcmp(now, w->old, w->len))) {
-			if (!hit)
+			if (!hit && w->kind != RP_WATCH_READ)
 				hit = w;
 			memcpy(w->old, now, w->len);
 			w->valid = ok;
 		}
 	}
 	return hit;
+}
+
+/*
+ * @t is about to be stepped: note what its next instruction reads and
+ * writes, if read or access watches are set.
+ */
+static void note_accesses(struct rp *rp, struct rthread *t)
+{
+	struct rp_dbg *d = rp->dbg;
+	struct user_regs_struct r = t->regs;
+	uint8_t code[INSN_MAX];
+	size_t len;
+
+	d->nacc = -1;
+	d->acc_tid = t->tid;
+	if (!d->nrw || (t->st == TS_SIGSTOP && t->sig))
+		return;		/* no watch to decode for; a handler starts */
+	if (!t->dirty && ptrace(PTRACE_GETREGS, t->tid, 0, &r))
+		return;
+	/* as much of the instruction as is readable (it may end a mapping) */
+	for (len = INSN_MAX; len && rp_dbg_read(rp, r.rip, code, len); len--)
+		;
+	d->nacc = rp_insn_accesses(code, len, &r, d->acc, DBG_MAX_ACC);
+	if (d->nacc < 0)
+		pr_debug("debug: no instruction at %#llx to decode (%s)\n",
+			 (unsigned long long)r.rip, strerror(-d->nacc));
+}
+
+/*
+ * After a step of @t: the first read watch whose bytes the instruction
+ * read, or access watch whose bytes it touched; NULL if none. A trap that
+ * is not the step's own (the kernel's report at a syscall's exit, a
+ * handler's start) executed no instruction.
+ */
+static struct dbg_watch *watch_accessed(struct rp *rp, struct rthread *t)
+{
+	struct rp_dbg *d = rp->dbg;
+	int i, k, n = d->nacc;
+
+	d->nacc = -1;
+	if (n <= 0 || d->acc_tid != t->tid || rp_getsiginfo_code(t) != TRAP_TRACE)
+		return NULL;
+	for (i = 0; i < d->nw; i++) {
+		struct dbg_watch *w = &d->w[i];
+
+		for (k = 0; k < n && w->kind != RP_WATCH_WRITE; k++) {
+			const struct rp_access *a = &d->acc[k];
+
+			if (a->addr < w->addr + w->len && w->addr < a->addr + a->len &&
+			    (w->kind == RP_WATCH_ACCESS || (a->how & RP_ACC_READ)))
+				return w;
+		}
+	}
+	return NULL;
 }
 
 /* ------------------------------------------------------------ positions */
@@ -438,11 +512,12 @@ static struct rp_pos prev_pos(struct rp_dbg *d, uint32_t rtid, const struct rp_p
 }
 
 static void stop_full(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr,
-		      bool target, uint64_t watched, const struct rp_pos *before)
+		      bool target, const struct dbg_watch *w, const struct rp_pos *before)
 {
 	struct rp_dbg *d = rp->dbg;
 	struct rp_dbg_stop st = { .why = why, .tid = tid, .addr = addr, .pos = d->cur,
-				  .target = target, .watched = watched,
+				  .target = target, .watched = w ? w->addr : 0,
+				  .wkind = w ? w->kind : RP_WATCH_WRITE,
 				  .before = before ? *before : d->cur };
 
 	if (why == RP_DBG_TARGET || target)
@@ -455,7 +530,7 @@ static void stop_full(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t
 static void stop_at(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr,
 		    bool target)
 {
-	stop_full(rp, why, tid, addr, target, 0, NULL);
+	stop_full(rp, why, tid, addr, target, NULL, NULL);
 }
 
 static void stop(struct rp *rp, enum rp_dbg_why why, uint32_t tid, uint64_t addr)
@@ -477,15 +552,15 @@ static uint32_t boundary_thread(struct rp *rp)
 	return d->launch_rtid;
 }
 
-static void stop_boundary(struct rp *rp, enum rp_dbg_why why, uint64_t addr)
+/* A stop between events; @w: the watch whose bytes the last event's outputs changed. */
+static void stop_boundary(struct rp *rp, enum rp_dbg_why why, const struct dbg_watch *w)
 {
 	struct rp_dbg *d = rp->dbg;
 	/* a change seen here was written by the previous event's outputs */
 	struct rp_pos before = { .seq = d->prev_seq, .boundary = true };
 
 	d->cur = (struct rp_pos){ .seq = d->seq, .boundary = true };
-	stop_full(rp, why, boundary_thread(rp), addr, false,
-		  why == RP_DBG_WATCH ? addr : 0, why == RP_DBG_WATCH ? &before : NULL);
+	stop_full(rp, why, boundary_thread(rp), w ? w->addr : 0, false, w, w ? &before : NULL);
 }
 
 static int live_threads(struct rp *rp)
@@ -565,14 +640,14 @@ static void before_event(struct rp *rp, const struct rec_event *ev)
 	d->narr = 0;
 	d->nprev = 0;
 	if (d->nw && (w = watch_changed(rp)))
-		stop_boundary(rp, RP_DBG_WATCH, w->addr);
+		stop_boundary(rp, RP_DBG_WATCH, w);
 	if (d->has_target && d->target.boundary && ev->seq >= d->target.seq) {
 		d->seq = d->target.seq;
-		stop_boundary(rp, RP_DBG_TARGET, 0);
+		stop_boundary(rp, RP_DBG_TARGET, NULL);
 		d->seq = ev->seq;
 	}
 	while (!d->quit && ends_process(rp, ev))
-		stop_boundary(rp, RP_DBG_END, 0);
+		stop_boundary(rp, RP_DBG_END, NULL);
 	if (!d->quit && d->c.boundary)
 		d->c.boundary(d->c.ctx, rp, ev->seq);
 }
@@ -657,6 +732,8 @@ enum __ptrace_request rp_dbg_resume_req(struct rp *rp, struct rthread *t)
 		step = true;
 	}
 	d->stepping = step ? t->tid : 0;
+	if (step)
+		note_accesses(rp, t);
 	return step ? PTRACE_SINGLESTEP : PTRACE_CONT;
 }
 
@@ -728,6 +805,8 @@ bool rp_dbg_trap(struct rp *rp, struct rthread *t)
 		t->dirty = false;
 	before = prev_pos(d, rtid, &d->cur);
 	w = stepped && d->nw ? watch_changed(rp) : NULL;
+	if (!w && stepped && d->nrw)
+		w = watch_accessed(rp, t);
 
 	if (at_bp && d->has_target && b->target && !at_target(d, &d->cur))
 		pr_debug("debug: at the target's address #%llu n %llu digest %llx, not the target (#%llu n %llu digest %llx)\n",
@@ -736,12 +815,11 @@ bool rp_dbg_trap(struct rp *rp, struct rthread *t)
 			 (unsigned long long)d->target.n, (unsigned long long)d->target.digest);
 	if (stepped && d->step_rtid == rtid && d->step_started && rip != d->step_from) {
 		d->step_rtid = 0;
-		stop_full(rp, RP_DBG_STEP, rtid, 0, at_bp && at_target(d, &d->cur),
-			  w ? w->addr : 0, &before);
+		stop_full(rp, RP_DBG_STEP, rtid, 0, at_bp && at_target(d, &d->cur), w, &before);
 	} else if (at_bp && at_target(d, &d->cur))
-		stop_full(rp, RP_DBG_TARGET, rtid, 0, false, w ? w->addr : 0, &before);
+		stop_full(rp, RP_DBG_TARGET, rtid, 0, false, w, &before);
 	else if (w)
-		stop_full(rp, RP_DBG_WATCH, rtid, w->addr, false, w->addr, &before);
+		stop_full(rp, RP_DBG_WATCH, rtid, w->addr, false, w, &before);
 	else if (at_bp && b->user)
 		stop(rp, RP_DBG_BREAK, rtid, rip);
 	resume_trapped(rp, t);
@@ -936,9 +1014,9 @@ int rp_dbg_run(struct rp *rp)
 		d->seq = 0;
 		d->boundary = true;
 		if (d->has_target && d->target.boundary && !d->target.seq)
-			stop_boundary(rp, RP_DBG_TARGET, 0);
+			stop_boundary(rp, RP_DBG_TARGET, NULL);
 		else
-			stop_boundary(rp, RP_DBG_BEGIN, 0);
+			stop_boundary(rp, RP_DBG_BEGIN, NULL);
 	}
 	while (!d->quit && !rp_stopped(rp)) {
 		if (rp_next_event(rp, &ev) <= 0)
@@ -956,14 +1034,14 @@ int rp_dbg_run(struct rp *rp)
 		return -EPROTO;
 	d->seq++;
 	while (!d->quit)
-		stop_boundary(rp, RP_DBG_END, 0);
+		stop_boundary(rp, RP_DBG_END, NULL);
 	return 0;
 }
 
 void rp_dbg_interrupt(struct rp *rp)
 {
 	if (rp->dbg->boundary)
-		stop_boundary(rp, RP_DBG_INTERRUPT, 0);
+		stop_boundary(rp, RP_DBG_INTERRUPT, NULL);
 }
 
 void rp_dbg_quit(struct rp *rp)

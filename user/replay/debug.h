@@ -52,9 +52,16 @@ enum rp_dbg_why {
 	RP_DBG_END,		/* the end of the recording, or of its debugged process */
 	RP_DBG_BREAK,		/* a breakpoint at @addr */
 	RP_DBG_STEP,		/* the thread made the single step asked */
-	RP_DBG_WATCH,		/* the watched range at @addr changed */
+	RP_DBG_WATCH,		/* the watched range at @addr was written or read */
 	RP_DBG_TARGET,		/* the position rp_dbg_set_target() named */
 	RP_DBG_INTERRUPT,	/* rp_dbg_interrupt(): the debugger asked to stop */
+};
+
+/* What a watch stops at: writes that change the bytes, reads, or both. */
+enum rp_watch_kind {
+	RP_WATCH_WRITE,
+	RP_WATCH_READ,
+	RP_WATCH_ACCESS,
 };
 
 struct rp_dbg_stop {
@@ -70,6 +77,7 @@ struct rp_dbg_stop {
 	 * the event whose outputs wrote it. Going back stops there.
 	 */
 	uint64_t watched;
+	enum rp_watch_kind wkind;	/* the kind of that watch */
 	struct rp_pos before;
 };
 
@@ -138,9 +146,14 @@ bool rp_dbg_failed(struct rp *rp);
 /* Breakpoints: a software breakpoint (int3) at @addr, in the debugged process. */
 int rp_dbg_break_add(struct rp *rp, uint64_t addr);
 int rp_dbg_break_del(struct rp *rp, uint64_t addr);
-/* Watch @len bytes at @addr (1..64): a stop where they change. */
-int rp_dbg_watch_add(struct rp *rp, uint64_t addr, size_t len);
-int rp_dbg_watch_del(struct rp *rp, uint64_t addr, size_t len);
+/*
+ * Watch @len bytes at @addr (1..64): a stop where they change
+ * (RP_WATCH_WRITE), after an instruction that read them (RP_WATCH_READ),
+ * or either (RP_WATCH_ACCESS). -EINVAL for a length out of range or a
+ * range that wraps.
+ */
+int rp_dbg_watch_add(struct rp *rp, uint64_t addr, size_t len, enum rp_watch_kind kind);
+int rp_dbg_watch_del(struct rp *rp, uint64_t addr, size_t len, enum rp_watch_kind kind);
 /* Thread @tid (0: none) makes one instruction before the next stop. */
 void rp_dbg_step(struct rp *rp, uint32_t tid);
 /* Stop at @pos when the replay gets there (NULL: no target). */

@@ -67,6 +67,8 @@
  *   query.c     --to: the stop after an event, --regs, --mem, --maps, --stop
  *   debug.c     the replay as a debugger's target (debug.h): breakpoints,
  *               steps, watched memory, positions, registers (user/gdb/)
+ *   access.c    the memory an instruction reads and writes, for read and
+ *               access watchpoints
  *   checkpoint.c  a replay frozen before an event (a fork injected into
  *               the replayed process), and replays started from it
  *
