@@ -39,10 +39,12 @@ static int record_demo(FIXTURE_DATA(rp) *self, bool threads)
 
 /*
  * The replay served on a free port (ttrec run with @env, and -v when it
- * is not empty); gdb -batch runs @script against it. gdb's output into
- * self->rep, the server's stderr into self->err; its exit status returned.
+ * is not empty); gdb -batch runs @script against it, on the workload
+ * @prog. gdb's output into self->rep, the server's stderr into self->err;
+ * its exit status returned.
  */
-static int run_gdb_env(FIXTURE_DATA(rp) *self, const char *env, const char *script)
+static int run_gdb_prog(FIXTURE_DATA(rp) *self, const char *prog, const char *env,
+			const char *script)
 {
 	char path[PATH_MAX + 32];
 	FILE *f;
@@ -59,9 +61,9 @@ static int run_gdb_env(FIXTURE_DATA(rp) *self, const char *env, const char *scri
 	   "cd %s && for i in $(seq 400); do grep -q listening srv.err 2>/dev/null && break; sleep 0.05; done; "
 	   "port=$(sed -n 's/.*listening on 127.0.0.1:\\([0-9]*\\).*/\\1/p' srv.err); "
 	   "timeout 300 gdb -batch -nx -ex 'set sysroot /' -ex \"target remote 127.0.0.1:$port\" "
-	   "-x cmds.gdb %s/gdb_demo > gdb.out 2>&1; "
+	   "-x cmds.gdb %s/%s > gdb.out 2>&1; "
 	   "for i in $(seq 600); do [ -s srv.rc ] && break; sleep 0.05; done",
-	   self->tmp, env, ttrec_bin, *env ? "-v" : "", self->dir, self->tmp, wl_dir);
+	   self->tmp, env, ttrec_bin, *env ? "-v" : "", self->dir, self->tmp, wl_dir, prog);
 	snprintf(path, sizeof(path), "%s/gdb.out", self->tmp);
 	slurp(path, self->rep, OUT_MAX);
 	snprintf(path, sizeof(path), "%s/srv.err", self->tmp);
@@ -71,6 +73,11 @@ static int run_gdb_env(FIXTURE_DATA(rp) *self, const char *env, const char *scri
 		return -1;
 	rc = atoi(path);
 	return rc;
+}
+
+static int run_gdb_env(FIXTURE_DATA(rp) *self, const char *env, const char *script)
+{
+	return run_gdb_prog(self, "gdb_demo", env, script);
 }
 
 /* run_gdb_env() without an environment (checkpoints as by default: none so early). */
@@ -170,6 +177,64 @@ TEST_F_TIMEOUT(rp, reverse_continue_from_checkpoints, 180)
 	EXPECT_VALUE("counter", 2, "7");	/* a step back and forth: at the write */
 	EXPECT_VALUE("counter", 3, "24");	/* one more: the write done */
 	EXPECT_NE(NULL, strstr(self->err, "checkpoint at #")) TH_LOG("%.3000s", self->err);
+}
+
+#define TICK_PRINT "printf \"tick k=%ld round=%d total=%ld\\n\", k, round, totals[k]\n"
+
+/*
+ * Checkpoints of a threaded replay (one every 2 events): with both
+ * workers alive, a reverse-continue starts from a checkpoint whose other
+ * threads were made again. Six reverse-continues through the ticks of
+ * both threads, then forward again: the same answers as replaying from
+ * the start (the default here: the workload is too short for a
+ * checkpoint by time), and as the recorded run printed.
+ */
+TEST_F_TIMEOUT(rp, reverse_continue_threads_from_checkpoints, 300)
+{
+	static char plain[OUT_MAX];
+	static const char script[] =
+		"break tick\ncontinue\ncontinue\ncontinue\ncontinue\ncontinue\ncontinue\n"
+		"continue\ncontinue\n" TICK_PRINT
+		"reverse-continue\n" TICK_PRINT "reverse-continue\n" TICK_PRINT
+		"reverse-continue\n" TICK_PRINT "reverse-continue\n" TICK_PRINT
+		"reverse-continue\n" TICK_PRINT "reverse-continue\n" TICK_PRINT
+		"continue\n" TICK_PRINT "continue\n" TICK_PRINT
+		"delete\ncontinue\nprintf \"sum=%ld\\n\", totals[1] + totals[2]\n";
+	char cmd[CMD_MAX], want[64], b[256];
+	const char *p;
+	int i, n;
+
+	NEED_GDB();
+	snprintf(cmd, sizeof(cmd), "%s/gdb_threads", wl_dir);
+	ASSERT_EQ(0, record(self, "", cmd));
+	ASSERT_NE(NULL, strstr(self->rec, "gdb_threads sum=1830"));
+	ASSERT_EQ(0, run_gdb_prog(self, "gdb_threads", "", script));
+	memcpy(plain, self->rep, OUT_MAX);
+	ASSERT_EQ(0, run_gdb_prog(self, "gdb_threads", "TTREC_GDB_CHECKPOINT_EVERY=2", script));
+	/* the nine stops as from the start */
+	for (i = 0; i < 9; i++) {
+		value(self->rep, "tick k", i, b, sizeof(b));
+		EXPECT_STREQ(value(plain, "tick k", i, want, sizeof(want)), b)
+			TH_LOG("from the start:\n%.4000s", plain);
+	}
+	/* and as recorded: the eighth tick (k=2 round=3), its total before the add */
+	EXPECT_VALUE("tick k", 0, "2 round=3 total=603");
+	/* back one tick at a time, in the recorded order */
+	EXPECT_VALUE("tick k", 1, "1 round=3 total=303");
+	EXPECT_VALUE("tick k", 2, "2 round=2 total=401");
+	EXPECT_VALUE("tick k", 3, "1 round=2 total=201");
+	EXPECT_VALUE("tick k", 4, "2 round=1 total=200");
+	EXPECT_VALUE("tick k", 5, "1 round=1 total=100");
+	EXPECT_VALUE("tick k", 6, "2 round=0 total=0");
+	EXPECT_VALUE("tick k", 7, "1 round=1 total=100");
+	EXPECT_VALUE("tick k", 8, "2 round=1 total=200");
+	/* and to the end: the workers joined, as recorded */
+	EXPECT_VALUE("sum", 0, "1830");
+	/* replays started from checkpoints with the three threads */
+	for (n = 0, p = self->err; (p = strstr(p, "replay from the checkpoint at #")); p++)
+		n += !strncmp(strstr(p, ":"), ": pid", 5) && strstr(p, ", 3 threads") &&
+		     strstr(p, ", 3 threads") < strchr(p, '\n');
+	EXPECT_LE(3, n) TH_LOG("%.4000s", self->err);
 }
 
 /* A watchpoint: forward to each write, back to the last one. */

@@ -190,6 +190,7 @@ struct rthread {
 	bool exec_early;	/* a vfork child's exec run before its task event */
 	struct rthread *vfork_child;	/* TS_INSYS in vfork: the child it waits for */
 	int64_t sigwait_ret;	/* what the recorded syscall returned */
+	uint64_t clear_tid;	/* its clone's CLONE_CHILD_CLEARTID word (0: none) */
 	int nstash;
 	int stash[STASH_MAX];	/* wait statuses not yet consumed */
 	int status;		/* TS_DEAD: the wait status */

@@ -81,6 +81,8 @@ int rp_new_child(struct rp *rp, struct rthread *t, enum stop kind, uint32_t rchi
 	if (!c)
 		return -ENOMEM;
 	rp_fs_clone(t, c, req.flags);
+	if (req.flags & CLONE_CHILD_CLEARTID)
+		c->clear_tid = req.ctid;
 	if (kind == STOP_VFORK)
 		t->vfork_child = c;
 	/* its first stop (PTRACE_EVENT_STOP) */
