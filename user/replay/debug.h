@@ -96,8 +96,9 @@ struct rp_dbg_client {
 struct rp_checkpoint;
 /*
  * From the boundary hook: a checkpoint of the replay before this event.
- * Return: 0, -EAGAIN where none can be taken (more than one thread or
- * process, file contents the replay keeps), or -errno.
+ * Return: 0, -EAGAIN where none can be taken (more than one process, a
+ * thread inside a real syscall or at a signal, file contents the replay
+ * keeps), or -errno.
  */
 int rp_dbg_checkpoint(struct rp *rp, struct rp_checkpoint **out);
 uint64_t rp_checkpoint_seq(const struct rp_checkpoint *cp);
