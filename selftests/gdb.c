@@ -111,6 +111,14 @@ static const char *value(const char *out, const char *key, int nth, char *buf, s
 		TH_LOG("gdb said:\n%.6000s\nserver:\n%.2000s", self->rep, self->err);	\
 } while (0)
 
+/* The @key lines gdb printed, in order: each the next argument. */
+#define EXPECT_VALUES(key, ...) do {						\
+	static const char *const __w[] = { __VA_ARGS__ };			\
+	size_t __i;								\
+	for (__i = 0; __i < sizeof(__w) / sizeof(__w[0]); __i++)		\
+		EXPECT_VALUE(key, __i, __w[__i]);				\
+} while (0)
+
 /* Break in a function, print a local and a global; continue to the next call. */
 TEST_F_TIMEOUT(rp, break_print_continue, 120)
 {
@@ -217,17 +225,14 @@ TEST_F_TIMEOUT(rp, reverse_continue_threads_from_checkpoints, 300)
 		EXPECT_STREQ(value(plain, "tick k", i, want, sizeof(want)), b)
 			TH_LOG("from the start:\n%.4000s", plain);
 	}
-	/* and as recorded: the eighth tick (k=2 round=3), its total before the add */
-	EXPECT_VALUE("tick k", 0, "2 round=3 total=603");
-	/* back one tick at a time, in the recorded order */
-	EXPECT_VALUE("tick k", 1, "1 round=3 total=303");
-	EXPECT_VALUE("tick k", 2, "2 round=2 total=401");
-	EXPECT_VALUE("tick k", 3, "1 round=2 total=201");
-	EXPECT_VALUE("tick k", 4, "2 round=1 total=200");
-	EXPECT_VALUE("tick k", 5, "1 round=1 total=100");
-	EXPECT_VALUE("tick k", 6, "2 round=0 total=0");
-	EXPECT_VALUE("tick k", 7, "1 round=1 total=100");
-	EXPECT_VALUE("tick k", 8, "2 round=1 total=200");
+	EXPECT_VALUES("tick k",
+		/* and as recorded: the eighth tick, its total before the add */
+		"2 round=3 total=603",
+		/* back one tick at a time, in the recorded order */
+		"1 round=3 total=303", "2 round=2 total=401", "1 round=2 total=201",
+		"2 round=1 total=200", "1 round=1 total=100", "2 round=0 total=0",
+		/* and forward again */
+		"1 round=1 total=100", "2 round=1 total=200");
 	/* and to the end: the workers joined, as recorded */
 	EXPECT_VALUE("sum", 0, "1830");
 	/* replays started from checkpoints with the three threads */
@@ -258,6 +263,9 @@ TEST_F_TIMEOUT(rp, watch_reverse_continue, 300)
 		TH_LOG("%.4000s", self->rep);
 }
 
+/* Where gdb stopped: in step() or not, and counter there. */
+#define WHERE "printf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
+
 /*
  * A read watchpoint: forward to each read of counter (step() reads it
  * before adding, main() for its printf), never at the write alone; back
@@ -270,25 +278,16 @@ TEST_F_TIMEOUT(rp, rwatch_reverse_continue, 300)
 	ASSERT_NE(NULL, strstr(self->rec, "i=0 total=7 counter=7\ni=1 total=24 counter=24"));
 	ASSERT_EQ(0, run_gdb(self,
 		"break main\ncontinue\nrwatch counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"));
-	/* step(0) reads 0, main prints 7, step(1) reads 7, main prints 24 */
-	EXPECT_VALUE("in_step", 0, "1 counter=0");
-	EXPECT_VALUE("in_step", 1, "0 counter=7");
-	EXPECT_VALUE("in_step", 2, "1 counter=7");
-	EXPECT_VALUE("in_step", 3, "0 counter=24");
-	/* back: before main's read of 24, step(1)'s of 7, main's of 7 */
-	EXPECT_VALUE("in_step", 4, "0 counter=24");
-	EXPECT_VALUE("in_step", 5, "1 counter=7");
-	EXPECT_VALUE("in_step", 6, "0 counter=7");
-	/* forward again: that read of main's */
-	EXPECT_VALUE("in_step", 7, "0 counter=7");
+		"continue\n" WHERE "continue\n" WHERE "continue\n" WHERE "continue\n" WHERE
+		"reverse-continue\n" WHERE "reverse-continue\n" WHERE "reverse-continue\n" WHERE
+		"continue\n" WHERE));
+	EXPECT_VALUES("in_step",
+		/* step(0) reads 0, main prints 7, step(1) reads 7, main prints 24 */
+		"1 counter=0", "0 counter=7", "1 counter=7", "0 counter=24",
+		/* back: before main's read of 24, step(1)'s of 7, main's of 7 */
+		"0 counter=24", "1 counter=7", "0 counter=7",
+		/* forward again: that read of main's */
+		"0 counter=7");
 	EXPECT_NE(NULL, strstr(self->rep, "Hardware read watchpoint 2: counter\n\nValue = 24"))
 		TH_LOG("%.4000s", self->rep);
 	EXPECT_EQ(NULL, strstr(self->rep, "Old value")) TH_LOG("%.4000s", self->rep);
@@ -301,20 +300,13 @@ TEST_F_TIMEOUT(rp, awatch_reverse_continue, 300)
 	ASSERT_EQ(0, record_demo(self, false));
 	ASSERT_EQ(0, run_gdb(self,
 		"break main\ncontinue\nawatch counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"reverse-continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"
-		"continue\nprintf \"in_step=%d counter=%d\\n\", $_caller_is(\"step\", 0), counter\n"));
-	/* step(0) reads 0, writes 7; main reads 7 */
-	EXPECT_VALUE("in_step", 0, "1 counter=0");
-	EXPECT_VALUE("in_step", 1, "1 counter=7");
-	EXPECT_VALUE("in_step", 2, "0 counter=7");
-	/* back: before main's read, before step(0)'s write; then the write again */
-	EXPECT_VALUE("in_step", 3, "0 counter=7");
-	EXPECT_VALUE("in_step", 4, "1 counter=0");
-	EXPECT_VALUE("in_step", 5, "1 counter=7");
+		"continue\n" WHERE "continue\n" WHERE "continue\n" WHERE
+		"reverse-continue\n" WHERE "reverse-continue\n" WHERE "continue\n" WHERE));
+	EXPECT_VALUES("in_step",
+		/* step(0) reads 0, writes 7; main reads 7 */
+		"1 counter=0", "1 counter=7", "0 counter=7",
+		/* back: before main's read, before step(0)'s write; then the write again */
+		"0 counter=7", "1 counter=0", "1 counter=7");
 	EXPECT_NE(NULL, strstr(self->rep, "watchpoint 2: counter\n\nOld value = 7\nNew value = 0"))
 		TH_LOG("%.4000s", self->rep);
 	EXPECT_NE(NULL, strstr(self->rep, "watchpoint 2: counter\n\nOld value = 0\nNew value = 7"))
