@@ -10,7 +10,7 @@
 #   make demo       in the test VM: record a program, show info and dump
 #   make bench      recording overhead vs strace, replay time, where signals
 #                   between syscalls are replayed, reverse execution
-#                   under gdb (host, root)
+#                   and watchpoints under gdb (host, root)
 #   make bench-vm   snapshot pause vs fork() and CRIU, incremental size (VM)
 #   make fuzz       fuzz the journal reader (FUZZ_SECONDS, default 300)
 #   make vm-shell   boot the test VM with an interactive shell
@@ -305,6 +305,7 @@ bench: build
 	$(Q)selftests/bench/replay.sh $(OUTPUT)
 	$(Q)selftests/bench/async_signals.sh $(OUTPUT)
 	$(Q)selftests/bench/reverse.sh $(OUTPUT)
+	$(Q)selftests/bench/watch.sh $(OUTPUT)
 
 demo: build initramfs
 	$(Q)OUTPUT=$(OUTPUT) VMLINUZ=$(VMLINUZ) TTREC_VM_APPEND="ttrec.demo" \
