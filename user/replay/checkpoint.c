@@ -24,9 +24,9 @@
  *
  * What a fork does not copy is not in a checkpoint: pending signals,
  * timers (the replay emulates them), MADV_DONTFORK and MADV_WIPEONFORK
- * memory, the robust futex list head (the replay keeps its own); nor
- * is, for the threads made again, the rseq area and the alternate signal
- * stack they registered, nor the forking thread's set_tid_address word.
+ * memory, the robust futex list head and the set_tid_address word; nor
+ * is, for the threads made again, the robust list, the rseq area and the
+ * alternate signal stack they registered.
  */
 #include <elf.h>
 #include <errno.h>
