@@ -25,21 +25,7 @@ command -v gdb >/dev/null || { echo "bench reverse skipped: gdb not installed"; 
 "$ttrec" record -o "$tmp/rec" -- "$wl/gdb_bench" "$secs" >/dev/null 2>"$tmp/rerr" ||
 	{ echo "bench reverse failed: record: $(cat "$tmp/rerr")"; exit 0; }
 
-# serve SCRIPT: gdb runs SCRIPT against the replay; its output in $tmp/gdb.out
-serve() {
-	rm -f "$tmp/srv.err"
-	"$ttrec" replay "$tmp/rec" --gdb=0 2>"$tmp/srv.err" &
-	pid=$!
-	i=0
-	while [ $i -lt 400 ] && ! grep -q listening "$tmp/srv.err" 2>/dev/null; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/srv.err")
-	gdb -batch -nx -ex 'set sysroot /' -ex "target remote 127.0.0.1:$port" -x "$1" \
-		"$wl/gdb_bench" >"$tmp/gdb.out" 2>&1
-	wait $pid
-}
+. "$(dirname "$0")/gdb_serve.sh"
 
 cat >"$tmp/back.gdb" <<EOS
 set pagination off
@@ -50,7 +36,7 @@ reverse-continue
 shell date +%s.%N > $tmp/t1
 printf "k=%d\n", k
 EOS
-serve "$tmp/back.gdb"
+serve "$tmp/back.gdb" gdb_bench
 k=$(sed -n 's/^k=//p' "$tmp/gdb.out")
 [ -n "$k" ] || { echo "bench reverse failed: $(tail -n 5 "$tmp/gdb.out")"; exit 0; }
 back=$(echo "$(cat "$tmp/t0") $(cat "$tmp/t1")" | awk '{ printf "%.3f", $2 - $1 }')
@@ -63,7 +49,7 @@ continue
 shell date +%s.%N > $tmp/t1
 printf "k=%d\n", k
 EOS
-serve "$tmp/fwd.gdb"
+serve "$tmp/fwd.gdb" gdb_bench
 [ "$(sed -n 's/^k=//p' "$tmp/gdb.out")" = "$k" ] ||
 	{ echo "bench reverse failed: from the start: $(tail -n 5 "$tmp/gdb.out")"; exit 0; }
 fwd=$(echo "$(cat "$tmp/t0") $(cat "$tmp/t1")" | awk '{ printf "%.3f", $2 - $1 }')

@@ -23,21 +23,7 @@ command -v gdb >/dev/null || { echo "bench watch skipped: gdb not installed"; ex
 "$ttrec" record -o "$tmp/rec" -- "$wl/gdb_demo" >/dev/null 2>"$tmp/rerr" ||
 	{ echo "bench watch failed: record: $(cat "$tmp/rerr")"; exit 0; }
 
-# serve SCRIPT: gdb runs SCRIPT against the replay; its output in $tmp/gdb.out
-serve() {
-	rm -f "$tmp/srv.err"
-	"$ttrec" replay "$tmp/rec" --gdb=0 2>"$tmp/srv.err" &
-	pid=$!
-	i=0
-	while [ $i -lt 400 ] && ! grep -q listening "$tmp/srv.err" 2>/dev/null; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/srv.err")
-	gdb -batch -nx -ex 'set sysroot /' -ex "target remote 127.0.0.1:$port" -x "$1" \
-		"$wl/gdb_demo" >"$tmp/gdb.out" 2>&1
-	wait $pid
-}
+. "$(dirname "$0")/gdb_serve.sh"
 
 # run KIND: seconds from main() to the end with a KIND watchpoint on
 # counter (none: "")
@@ -55,7 +41,7 @@ shell date +%s.%N > $tmp/t0
 continue
 shell date +%s.%N > $tmp/t1
 EOS
-	serve "$tmp/w.gdb"
+	serve "$tmp/w.gdb" gdb_demo
 	grep -q "reverse-execution history" "$tmp/gdb.out" ||
 		{ echo "bench watch failed: $1: $(tail -n 5 "$tmp/gdb.out")" >&2; return 1; }
 	echo "$(cat "$tmp/t0") $(cat "$tmp/t1")" | awk '{ printf "%.3f", $2 - $1 }'
