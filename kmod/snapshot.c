@@ -502,6 +502,28 @@ static void ttrec_vma_describe(struct ttrec_snap_vma *v,
 		v->flags |= TTREC_VMA_GROWSDOWN;
 	if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) || is_vm_hugetlb_page(vma))
 		v->flags |= TTREC_VMA_SPECIAL;
+	if (vma->vm_flags & VM_HUGEPAGE)
+		v->flags |= TTREC_VMA_HUGEPAGE;
+	if (vma->vm_flags & VM_NOHUGEPAGE)
+		v->flags |= TTREC_VMA_NOHUGEPAGE;
+	if (vma->vm_flags & VM_DONTCOPY)
+		v->flags |= TTREC_VMA_DONTFORK;
+	if (vma->vm_flags & VM_WIPEONFORK)
+		v->flags |= TTREC_VMA_WIPEONFORK;
+	if (vma->vm_flags & VM_DONTDUMP)
+		v->flags |= TTREC_VMA_DONTDUMP;
+	/*
+	 * map_vdso() puts the vDSO's code at mm->context.vdso and its data
+	 * pages ([vvar], VM_PFNMAP) right below it.
+	 */
+	if (!vma->vm_file && mm->context.vdso) {
+		unsigned long vdso = (unsigned long)mm->context.vdso;
+
+		if (vma->vm_start == vdso)
+			v->flags |= TTREC_VMA_VDSO;
+		else if (vma->vm_end == vdso && (vma->vm_flags & VM_PFNMAP))
+			v->flags |= TTREC_VMA_VVAR;
+	}
 	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk &&
 	    !vma->vm_file)
 		v->flags |= TTREC_VMA_HEAP;

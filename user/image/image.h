@@ -27,10 +27,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/ttrec.h>
 
 #define IMG_MAGIC		"TTRECIMG"	/* 8 bytes, no NUL */
 #define IMG_SECTION_MAGIC	"TTRISECT"
-#define IMG_FORMAT_VERSION	1
+#define IMG_FORMAT_VERSION	2
+#define IMG_FORMAT_VERSION_MIN	1		/* oldest one info and dump read */
 #define IMG_PAGE_SIZE		4096U
 #define IMG_CHUNK_PAGES		256U		/* pages per data chunk (1 MiB) */
 #define IMG_MAX_DEPTH		512		/* parents an image may have */
@@ -39,7 +41,14 @@
 /* img_header.flags */
 #define IMG_F_INCREMENTAL	(1U << 0)	/* has a parent */
 #define IMG_F_KERNEL_DIFF	(1U << 1)	/* changes found by TTREC_IOC_SNAP_DIFF */
-#define IMG_F_ALL		(IMG_F_INCREMENTAL | IMG_F_KERNEL_DIFF)
+/* version 2: */
+#define IMG_F_PTRACE		(1U << 2)	/* taken without ttrec.ko: threads
+						 * stopped with ptrace while the
+						 * memory was copied */
+#define IMG_F_VMA_KINDS		(1U << 3)	/* VMA flags name the vDSO and the
+						 * advice (TTREC_FEATURE_VMA_KINDS) */
+#define IMG_F_ALL_V1		(IMG_F_INCREMENTAL | IMG_F_KERNEL_DIFF)
+#define IMG_F_ALL		(IMG_F_ALL_V1 | IMG_F_PTRACE | IMG_F_VMA_KINDS)
 
 /* How the kernel held the snapshot's pages (struct ttrec_snap_counts). */
 struct img_counts {
@@ -228,14 +237,75 @@ const char *img_page_kind_name(int kind);
 
 /* ------------------------------------------------------------- writer */
 
+/*
+ * What the writer asks of a snapshot, whoever took it: ttrec.ko (a
+ * snapshot fd, source.c) or ptrace with the threads stopped (capture/).
+ */
+struct img_snap_facts {
+	uint32_t pid;			/* target tgid */
+	uint32_t flags;			/* IMG_F_PTRACE, IMG_F_VMA_KINDS */
+	uint64_t snap_id;
+	uint64_t taken_ns;		/* CLOCK_MONOTONIC */
+	uint64_t pause_ns;		/* final once release() returned */
+	uint64_t pages_held;
+	struct img_counts counts;
+};
+
+struct img_source {
+	/*
+	 * The facts, the VMAs (sorted, malloc()ed), the threads (the
+	 * TTREC_IOC_SNAP_THREADS stream, malloc()ed). 0 or -errno, printed.
+	 */
+	int (*describe)(struct img_source *src, struct img_snap_facts *f,
+			struct img_vma **vmas, uint32_t *nvmas,
+			uint8_t **threads, size_t *threads_len, uint32_t *nthreads);
+	/*
+	 * Read @n pages at @addr (inside one VMA) into @buf; kinds[i] gets 1
+	 * for a page read (zero or not), IMG_PAGE_UNCAPTURED for one not
+	 * captured. 0 or -errno, printed.
+	 */
+	int (*read)(struct img_source *src, uint64_t addr, uint32_t n,
+		    uint8_t *buf, uint8_t *kinds);
+	/*
+	 * Optional: the pages that changed since the parent snapshot, as
+	 * sorted TTREC_DIFF_PAGES ranges (malloc()ed), *@changed pages.
+	 * -ENOTTY when the source cannot tell (contents are compared).
+	 */
+	int (*diff)(struct img_source *src, struct ttrec_snap_range **out,
+		    uint32_t *n, uint64_t *changed);
+	/*
+	 * Optional: every page has been read; let the target go. May update
+	 * f->pause_ns.
+	 */
+	void (*release)(struct img_source *src, struct img_snap_facts *f);
+};
+
+/* source.c: a ttrec.ko snapshot fd as a source. */
+struct img_source_fd {
+	struct img_source src;
+	int snapfd;
+	int parent_snapfd;
+	uint64_t features;
+};
+
+/*
+ * Make @s read the ttrec.ko snapshot @snapfd (and diff against
+ * @parent_snapfd when it is >= 0). @features: the module's
+ * (TTREC_FEATURE_VMA_KINDS makes IMG_F_VMA_KINDS). Return: &s->src.
+ */
+struct img_source *img_source_snapfd(struct img_source_fd *s, int snapfd,
+				     int parent_snapfd, uint64_t features);
+
 struct img_write_opts {
 	const char *path;	/* must not exist */
-	int snapfd;		/* the snapshot to write */
+	struct img_source *src;	/* the snapshot; or, when NULL: */
+	int snapfd;		/* the ttrec.ko snapshot to write */
 	const char *comm;	/* target comm, or NULL */
 	/* incremental: */
 	struct img *parent;	/* the parent image, opened with img_open() */
 	const char *parent_ref;	/* the parent path to record */
 	int parent_snapfd;	/* the parent's snapshot fd, or -1 */
+	uint64_t features;	/* with snapfd: the module's features */
 };
 
 struct img_write_stats {
@@ -252,11 +322,11 @@ struct img_write_stats {
 };
 
 /*
- * Write the snapshot @o->snapfd to the new file @o->path: the whole memory
- * or, with @o->parent, what changed since the parent (from
- * TTREC_IOC_SNAP_DIFF against @o->parent_snapfd when it is >= 0 and the
- * module has TTREC_FEATURE_SNAP_DIFF, else by comparing contents with the
- * parent image). Written to PATH.tmp, synced, then linked to PATH, so PATH
+ * Write the snapshot @o->src (or the snapshot fd @o->snapfd) to the new
+ * file @o->path: the whole memory or, with @o->parent, what changed since
+ * the parent (from the source's diff, TTREC_IOC_SNAP_DIFF against
+ * @o->parent_snapfd, when it has one, else by comparing contents with the
+ * parent image). The source is released once its pages are read. Written to PATH.tmp, synced, then linked to PATH, so PATH
  * is either absent or complete. Return: 0 or -errno (message printed).
  */
 int img_write(const struct img_write_opts *o, struct img_write_stats *st);

@@ -199,14 +199,16 @@ static int check_header(struct img *im)
 		       ": a journal; give its recording directory instead");
 		return -EPROTO;
 	}
-	if (h->version != IMG_FORMAT_VERSION) {
-		pr_err("%s: snapshot image format version %u; this ttrec (%s) reads version %u only\n",
-		       im->path, h->version, TTREC_VERSION, IMG_FORMAT_VERSION);
+	if (h->version < IMG_FORMAT_VERSION_MIN || h->version > IMG_FORMAT_VERSION) {
+		pr_err("%s: snapshot image format version %u; this ttrec (%s) reads versions %u to %u\n",
+		       im->path, h->version, TTREC_VERSION, IMG_FORMAT_VERSION_MIN,
+		       IMG_FORMAT_VERSION);
 		return -EPROTO;
 	}
 	if (header_crc(h) != h->header_crc)
 		goto corrupt;
-	if (h->header_size != sizeof(*h) || (h->flags & ~IMG_F_ALL) ||
+	if (h->header_size != sizeof(*h) ||
+	    (h->flags & ~(h->version == 1 ? IMG_F_ALL_V1 : IMG_F_ALL)) ||
 	    h->page_size != IMG_PAGE_SIZE || !h->chunk_pages ||
 	    h->chunk_pages > 16384 ||
 	    h->toc_off < sizeof(*h) || h->toc_off >= im->file_size ||

@@ -108,6 +108,7 @@ static void *worker(void *arg)
 	snprintf(path, sizeof(path), "%s/%s", s->dir, j->name);
 	wo.path = path;
 	wo.snapfd = j->snapfd;
+	wo.features = s->features;
 	wo.comm = s->comm;
 	if (s->prev && s->prev->h.depth < SERIES_MAX_DEPTH) {
 		wo.parent = s->prev;

@@ -56,6 +56,10 @@ static const char *vma_name(const struct img_vma *v)
 		return "[heap]";
 	if (v->flags & TTREC_VMA_STACK)
 		return "[stack]";
+	if (v->flags & TTREC_VMA_VDSO)
+		return "[vdso]";
+	if (v->flags & TTREC_VMA_VVAR)
+		return "[vvar]";
 	if (v->flags & TTREC_VMA_SPECIAL)
 		return "[special]";
 	return "";
@@ -124,7 +128,9 @@ int cmd_info_image(int argc, char **argv)
 	when(h->taken_realtime_ns, buf, sizeof(buf));
 	printf("taken: %s (monotonic %llu ns), snapshot id %llu\n", buf,
 	       (unsigned long long)h->taken_ns, (unsigned long long)h->snap_id);
-	printf("pause: %.3f ms\n", h->pause_ns / 1e6);
+	printf("pause: %.3f ms%s\n", h->pause_ns / 1e6,
+	       (h->flags & IMG_F_PTRACE) ?
+	       " (taken without ttrec.ko: stopped with ptrace while the memory was copied)" : "");
 	if (h->flags & IMG_F_INCREMENTAL) {
 		hex_bytes(h->parent_id, 16, id);
 		printf("kind: incremental, chain depth %u; changes found by %s\n", h->depth,
@@ -147,14 +153,18 @@ int cmd_info_image(int argc, char **argv)
 	       h->nr_data_pages * (double)IMG_PAGE_SIZE / 1048576.0,
 	       h->data_bytes_stored / 1048576.0, (unsigned long long)h->nr_zero_pages,
 	       (unsigned long long)h->nr_uncaptured_pages);
-	printf("kernel: %llu pages held; %llu shared copy-on-write, copied: %llu pinned, %llu huge, %llu shared, %llu swapped; %llu special not captured\n",
-	       (unsigned long long)h->pages_held,
-	       (unsigned long long)h->counts.pages_shared,
-	       (unsigned long long)h->counts.pages_copied_pinned,
-	       (unsigned long long)h->counts.pages_copied_huge,
-	       (unsigned long long)h->counts.pages_copied_shared,
-	       (unsigned long long)h->counts.pages_copied_swap,
-	       (unsigned long long)h->counts.pages_skipped_special);
+	if (h->flags & IMG_F_PTRACE)
+		printf("captured: %llu pages present or swapped out\n",
+		       (unsigned long long)h->pages_held);
+	else
+		printf("kernel: %llu pages held; %llu shared copy-on-write, copied: %llu pinned, %llu huge, %llu shared, %llu swapped; %llu special not captured\n",
+		       (unsigned long long)h->pages_held,
+		       (unsigned long long)h->counts.pages_shared,
+		       (unsigned long long)h->counts.pages_copied_pinned,
+		       (unsigned long long)h->counts.pages_copied_huge,
+		       (unsigned long long)h->counts.pages_copied_shared,
+		       (unsigned long long)h->counts.pages_copied_swap,
+		       (unsigned long long)h->counts.pages_skipped_special);
 	printf("file: %llu bytes, %u sections\n", (unsigned long long)im->file_size,
 	       h->nr_sections);
 	printf("checksums: %s\n", err ? "FAILED (see above)" : "ok (image and parents)");
@@ -231,22 +241,44 @@ static void dump_threads(const struct img *im)
 	}
 }
 
+/* The madvise() advice a VMA carries, as " (hugepage, dontfork)", or "". */
+static const char *vma_advice(const struct img_vma *v, char *b, size_t len)
+{
+	static const struct { uint32_t flag; const char *name; } adv[] = {
+		{ TTREC_VMA_HUGEPAGE, "hugepage" },
+		{ TTREC_VMA_NOHUGEPAGE, "nohugepage" },
+		{ TTREC_VMA_DONTFORK, "dontfork" },
+		{ TTREC_VMA_WIPEONFORK, "wipeonfork" },
+		{ TTREC_VMA_DONTDUMP, "dontdump" },
+	};
+	size_t n = 0;
+
+	b[0] = 0;
+	for (unsigned int i = 0; i < sizeof(adv) / sizeof(adv[0]); i++)
+		if ((v->flags & adv[i].flag) && n < len)
+			n += snprintf(b + n, len - n, "%s%s", n ? ", " : " (", adv[i].name);
+	if (n && n < len)
+		snprintf(b + n, len - n, ")");
+	return b;
+}
+
 static void dump_vmas(const struct img *im)
 {
 	uint32_t i;
-	char prot[8];
+	char prot[8], adv[80];
 
 	printf("vmas: %u\n", im->nr_vmas);
 	for (i = 0; i < im->nr_vmas; i++) {
 		const struct img_vma *v = &im->vmas[i];
 
 		prot_str(v->prot, v->flags, prot);
-		printf("  %#llx-%#llx %s %-8s held %-6llu off %#llx dev %x:%x ino %llu %s\n",
+		printf("  %#llx-%#llx %s %-8s held %-6llu off %#llx dev %x:%x ino %llu %s%s\n",
 		       (unsigned long long)v->start, (unsigned long long)v->end, prot,
 		       vma_state(v), (unsigned long long)v->pages_held,
 		       (unsigned long long)v->offset,
 		       major(v->dev), minor(v->dev),
-		       (unsigned long long)v->ino, vma_name(v));
+		       (unsigned long long)v->ino, vma_name(v),
+		       vma_advice(v, adv, sizeof(adv)));
 	}
 	for (i = 0; i < im->nr_removed; i++) {
 		const struct img_vma *v = &im->removed[i];

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Snapshot image writer: read a snapshot fd (pread at virtual addresses,
- * TTREC_IOC_SNAP_*) and write an image (image.h), full or incremental.
+ * Snapshot image writer: read a snapshot through its source (a ttrec.ko
+ * snapshot fd, source.c, or a process stopped with ptrace, capture/) and
+ * write an image (image.h), full or incremental.
  *
  * A full image walks every VMA: pages that read non-zero are stored, pages
  * the kernel did not capture (ENODATA) are listed as such, zero pages of
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -35,10 +35,6 @@
 #define PS		IMG_PAGE_SIZE
 #define READ_PAGES	256U		/* pages per pread() */
 
-_Static_assert(sizeof(struct img_vma) == sizeof(struct ttrec_snap_vma),
-	       "img_vma mirrors ttrec_snap_vma");
-_Static_assert(sizeof(struct img_counts) == sizeof(struct ttrec_snap_counts),
-	       "img_counts mirrors ttrec_snap_counts");
 
 /* A piece of one VMA: inherited from the parent or not. */
 struct segment {
@@ -50,6 +46,7 @@ struct segment {
 /* The image being written: the file, its TOC and page map so far, the chunk being filled. */
 struct wctx {
 	const struct img_write_opts *o;
+	struct img_source *src;
 	struct img_write_stats *st;
 	int fd;
 	uint64_t off;
@@ -75,7 +72,7 @@ struct wctx {
  * and the ranges TTREC_IOC_SNAP_DIFF reported changed.
  */
 struct wplan {
-	struct ttrec_snap_info info;
+	struct img_snap_facts facts;
 	struct img_vma *vmas;
 	uint32_t nvmas;
 	uint8_t *threads;		/* the TTREC_IOC_SNAP_THREADS stream */
@@ -251,35 +248,11 @@ static bool page_is_zero(const uint8_t *p)
  */
 static int read_pages(struct wctx *w, uint64_t addr, uint32_t n)
 {
-	uint32_t pos = 0;
+	int err = w->src->read(w->src, addr, n, w->rbuf, w->rkind);
 
-	while (pos < n) {
-		ssize_t got = pread(w->o->snapfd, w->rbuf + (size_t)pos * PS,
-				    (size_t)(n - pos) * PS, addr + (uint64_t)pos * PS);
-		uint32_t k;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENODATA) {
-				w->rkind[pos++] = IMG_PAGE_UNCAPTURED;
-				continue;
-			}
-			pr_err("reading the snapshot at %#llx: %s\n",
-			       (unsigned long long)(addr + (uint64_t)pos * PS), strerror(errno));
-			return -errno;
-		}
-		if (got == 0 || got % PS) {
-			pr_err("reading the snapshot at %#llx: short read of %zd bytes\n",
-			       (unsigned long long)(addr + (uint64_t)pos * PS), got);
-			return -EIO;
-		}
-		for (k = 0; k < got / PS; k++)
-			w->rkind[pos + k] = 1;
-		pos += got / PS;
-	}
-	w->st->pages_scanned += n;
-	return 0;
+	if (!err)
+		w->st->pages_scanned += n;
+	return err;
 }
 
 /* A range outside inherited ranges: everything it holds. */
@@ -484,98 +457,6 @@ static int removed_vmas(const struct img *parent, const struct img_vma *vmas,
 	return 0;
 }
 
-/* The TTREC_DIFF_PAGES ranges of the snapshot against the parent's fd. */
-static int kernel_diff(struct wctx *w, struct ttrec_snap_range **out, uint32_t *nout)
-{
-	struct ttrec_snap_diff_args a = {
-		.parent_fd = w->o->parent_snapfd,
-		.entry_size = sizeof(struct ttrec_snap_range),
-	};
-	struct ttrec_snap_range *r;
-	uint32_t i, n = 0;
-
-	if (ioctl(w->o->snapfd, TTREC_IOC_SNAP_DIFF, &a) < 0)
-		return -errno;
-	r = calloc(a.total ? a.total : 1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	a = (struct ttrec_snap_diff_args){ .parent_fd = w->o->parent_snapfd,
-					   .entry_size = sizeof(struct ttrec_snap_range),
-					   .ranges = (uintptr_t)r, .count = a.total };
-	if (a.count && ioctl(w->o->snapfd, TTREC_IOC_SNAP_DIFF, &a) < 0) {
-		int err = -errno;
-
-		free(r);
-		return err;
-	}
-	for (i = 0; i < a.count; i++) {
-		if (r[i].kind != TTREC_DIFF_PAGES)
-			continue;
-		if (r[i].start >= r[i].end || r[i].start % PS || r[i].end % PS ||
-		    (n && r[i].start < r[n - 1].end)) {
-			pr_err("TTREC_IOC_SNAP_DIFF returned a malformed range [%#llx, %#llx)\n",
-			       (unsigned long long)r[i].start, (unsigned long long)r[i].end);
-			free(r);
-			return -EPROTO;
-		}
-		r[n++] = r[i];
-	}
-	w->st->diff_pages = a.pages_changed;
-	*out = r;
-	*nout = n;
-	return 0;
-}
-
-static int get_vmas(int fd, struct img_vma **out, uint32_t *nout)
-{
-	struct ttrec_snap_vmas_args a = { .entry_size = sizeof(struct ttrec_snap_vma) };
-	struct img_vma *v;
-	int n;
-
-	if (ioctl(fd, TTREC_IOC_SNAP_VMAS, &a) < 0)
-		return -errno;
-	v = calloc(a.total ? a.total : 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	a = (struct ttrec_snap_vmas_args){ .entry_size = sizeof(struct ttrec_snap_vma),
-					   .vmas = (uintptr_t)v, .count = a.total };
-	n = a.count ? ioctl(fd, TTREC_IOC_SNAP_VMAS, &a) : 0;
-	if (n < 0) {
-		n = -errno;
-		free(v);
-		return n;
-	}
-	*out = v;
-	*nout = n;
-	for (int i = 0; i < n; i++)
-		v[i].path[IMG_PATH_MAX - 1] = 0;
-	return 0;
-}
-
-static int get_threads(int fd, uint8_t **out, size_t *len, uint32_t *nr)
-{
-	struct ttrec_snap_threads_args a = { 0 };
-	uint8_t *b;
-	int n;
-
-	if (ioctl(fd, TTREC_IOC_SNAP_THREADS, &a) < 0)
-		return -errno;
-	b = calloc(1, a.needed ? a.needed : 1);
-	if (!b)
-		return -ENOMEM;
-	a = (struct ttrec_snap_threads_args){ .buf = (uintptr_t)b, .size = a.needed };
-	n = a.size ? ioctl(fd, TTREC_IOC_SNAP_THREADS, &a) : 0;
-	if (n < 0) {
-		n = -errno;
-		free(b);
-		return n;
-	}
-	*out = b;
-	*len = n;
-	*nr = a.nr_threads;
-	return 0;
-}
-
 /* The inherited segments as sorted, merged ranges. */
 static int inherit_ranges(const struct segment *s, uint32_t ns,
 			  struct img_range **out, uint32_t *nout)
@@ -646,40 +527,27 @@ static void wctx_free(struct wctx *w)
 /* The snapshot's facts, VMAs and threads. */
 static int read_snapshot(struct wctx *w, struct wplan *p)
 {
-	int fd = w->o->snapfd, err;
-
-	if (ioctl(fd, TTREC_IOC_SNAP_INFO, &p->info) < 0) {
-		err = -errno;
-		pr_err("TTREC_IOC_SNAP_INFO: %s\n", strerror(-err));
-		return err;
-	}
-	err = get_vmas(fd, &p->vmas, &p->nvmas);
-	if (err) {
-		pr_err("TTREC_IOC_SNAP_VMAS: %s\n", strerror(-err));
-		return err;
-	}
-	err = get_threads(fd, &p->threads, &p->threads_len, &p->nthreads);
-	if (err)
-		pr_err("TTREC_IOC_SNAP_THREADS: %s\n", strerror(-err));
-	return err;
+	return w->src->describe(w->src, &p->facts, &p->vmas, &p->nvmas,
+				&p->threads, &p->threads_len, &p->nthreads);
 }
 
 /*
- * With the parent's snapshot fd: the ranges the kernel says changed. When
- * the module cannot tell, p->use_diff stays false and the pages of
- * inherited ranges are compared with the parent image's instead.
+ * The ranges the source says changed since the parent (ttrec.ko's diff
+ * against the parent's snapshot fd). When it cannot tell, p->use_diff
+ * stays false and the pages of inherited ranges are compared with the
+ * parent image's instead.
  */
 static int plan_diff(struct wctx *w, struct wplan *p)
 {
 	int err;
 
-	if (!w->o->parent || w->o->parent_snapfd < 0)
+	if (!w->o->parent || !w->src->diff)
 		return 0;
-	err = kernel_diff(w, &p->diff, &p->ndiff);
+	err = w->src->diff(w->src, &p->diff, &p->ndiff, &w->st->diff_pages);
 	if (!err) {
 		p->use_diff = true;
 	} else if (err == -ENOTTY) {
-		pr_debug("the module has no TTREC_IOC_SNAP_DIFF: comparing contents\n");
+		pr_debug("no diff from the snapshot's source: comparing contents\n");
 	} else if (err == -ENOMEM || err == -EPROTO) {
 		return err;
 	} else {
@@ -799,7 +667,7 @@ static int write_meta(struct wctx *w, const struct wplan *p)
 static void fill_header(struct img_header *h, const struct wctx *w, const struct wplan *p)
 {
 	const struct img_write_opts *o = w->o;
-	const struct ttrec_snap_info *info = &p->info;
+	const struct img_snap_facts *info = &p->facts;
 
 	memcpy(h->magic, IMG_MAGIC, 8);
 	h->version = IMG_FORMAT_VERSION;
@@ -808,7 +676,7 @@ static void fill_header(struct img_header *h, const struct wctx *w, const struct
 	h->chunk_pages = IMG_CHUNK_PAGES;
 	if (getrandom(h->id, sizeof(h->id), 0) != sizeof(h->id)) {
 		/* no entropy pool: time and addresses still tell images apart */
-		uint64_t a = mono_ns(CLOCK_REALTIME), b = info->id ^ ((uint64_t)getpid() << 32);
+		uint64_t a = mono_ns(CLOCK_REALTIME), b = info->snap_id ^ ((uint64_t)getpid() << 32);
 
 		memcpy(h->id, &a, 8);
 		memcpy(h->id + 8, &b, 8);
@@ -817,13 +685,14 @@ static void fill_header(struct img_header *h, const struct wctx *w, const struct
 	h->nr_vmas = p->nvmas;
 	h->nr_threads = p->nthreads;
 	snprintf(h->comm, sizeof(h->comm), "%s", o->comm ? o->comm : "");
-	h->snap_id = info->id;
+	h->snap_id = info->snap_id;
 	h->taken_ns = info->taken_ns;
 	h->taken_realtime_ns = mono_ns(CLOCK_REALTIME) -
 			       (mono_ns(CLOCK_MONOTONIC) - info->taken_ns);
 	h->pause_ns = info->pause_ns;
 	h->pages_held = info->pages_held;
-	memcpy(&h->counts, &info->counts, sizeof(h->counts));
+	h->counts = info->counts;
+	h->flags |= info->flags & (IMG_F_PTRACE | IMG_F_VMA_KINDS);
 	h->nr_data_pages = w->data_pages;
 	h->nr_zero_pages = w->zero_pages;
 	h->nr_uncaptured_pages = w->unc_pages;
@@ -861,10 +730,15 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st)
 	struct wctx w = { .o = o, .st = st, .fd = -1, .off = sizeof(struct img_header) };
 	uint64_t t0 = mono_ns(CLOCK_MONOTONIC);
 	struct wplan p = { 0 };
+	struct img_source_fd fdsrc;
+	bool released = false;
 	char *tmp = NULL;
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	w.src = o->src;
+	if (!w.src)
+		w.src = img_source_snapfd(&fdsrc, o->snapfd, o->parent_snapfd, o->features);
 	err = read_snapshot(&w, &p);
 	if (!err)
 		err = plan_diff(&w, &p);
@@ -875,6 +749,10 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st)
 	if (err)
 		goto out;
 	err = write_pages(&w, &p);
+	if (w.src->release) {
+		w.src->release(w.src, &p.facts);
+		released = true;
+	}
 	if (!err)
 		err = write_meta(&w, &p);
 	if (!err)
@@ -900,6 +778,8 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st)
 	st->kernel_diff = p.use_diff;
 	st->seconds = (mono_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 out:
+	if (!released && w.src->release)
+		w.src->release(w.src, &p.facts);
 	if (w.fd >= 0)
 		close(w.fd);
 	if (tmp) {

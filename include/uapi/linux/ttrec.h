@@ -55,6 +55,9 @@
 /* lseek() on snapshot fds: SEEK_SET/SEEK_CUR move the read() position,
  * SEEK_DATA/SEEK_HOLE find held and unheld pages */
 #define TTREC_FEATURE_SNAP_SEEK		(1ULL << 5)
+/* ttrec_snap_vma.flags names the vDSO's mappings (TTREC_VMA_VDSO,
+ * TTREC_VMA_VVAR) and the advice a VMA carries (TTREC_VMA_HUGEPAGE...) */
+#define TTREC_FEATURE_VMA_KINDS		(1ULL << 6)
 
 /**
  * struct ttrec_api - TTREC_IOC_GET_API: handshake.
@@ -250,6 +253,14 @@ struct ttrec_snap_info {
 #define TTREC_VMA_STACK		(1U << 5)	/* [stack] of the main thread */
 #define TTREC_VMA_PATH_TRUNCATED (1U << 6)	/* path did not fit */
 #define TTREC_VMA_GROWSDOWN	(1U << 7)
+/* With TTREC_FEATURE_VMA_KINDS: */
+#define TTREC_VMA_VDSO		(1U << 8)	/* the vDSO's code ([vdso]) */
+#define TTREC_VMA_VVAR		(1U << 9)	/* the vDSO's data ([vvar]...) */
+#define TTREC_VMA_HUGEPAGE	(1U << 10)	/* madvise(MADV_HUGEPAGE) */
+#define TTREC_VMA_NOHUGEPAGE	(1U << 11)	/* madvise(MADV_NOHUGEPAGE) */
+#define TTREC_VMA_DONTFORK	(1U << 12)	/* madvise(MADV_DONTFORK) */
+#define TTREC_VMA_WIPEONFORK	(1U << 13)	/* madvise(MADV_WIPEONFORK) */
+#define TTREC_VMA_DONTDUMP	(1U << 14)	/* madvise(MADV_DONTDUMP) */
 
 #define TTREC_SNAP_PATH_MAX	256
 
