@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ttrec snapshot: take a process snapshot with ttrec.ko and write an image. */
+/*
+ * ttrec snapshot: take a process snapshot with ttrec.ko, or without it by
+ * stopping the process with ptrace while its memory is copied (capture/),
+ * and write an image.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -11,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "image/image.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -26,7 +31,10 @@ static void usage(FILE *out)
 		"threads are held for the instant of the snapshot, then run on) and\n"
 		"write it to the image FILE: its memory map, each thread's registers\n"
 		"and signal mask, and its memory, compressed and checksummed. Needs\n"
-		"the ttrec kernel module (ttrec.ko) and root.\n"
+		"root. With the ttrec kernel module (ttrec.ko) loaded the snapshot is\n"
+		"copy-on-write; without it every thread is stopped with ptrace while\n"
+		"the memory is copied, so the process is held for the copy (reported\n"
+		"as its pause). 'ttrec restore' makes a process of an image again.\n"
 		"\n"
 		"With --parent, FILE is incremental: it holds only the pages that\n"
 		"differ from the parent image's, found by comparing contents (the\n"
@@ -48,8 +56,8 @@ static void usage(FILE *out)
 		"  sudo ttrec snapshot 1234 -o /tmp/b.img --parent /tmp/a.img\n"
 		"  ttrec info /tmp/b.img; ttrec dump /tmp/b.img --mem 0x7f0000000000:64\n"
 		"\n"
-		"Exit status: 0 image written, 1 failure (no module, no such process,\n"
-		"no permission, bad parent, ...), 2 usage error.\n");
+		"Exit status: 0 image written, 1 failure (no such process, no\n"
+		"permission, bad parent, ...), 2 usage error.\n");
 }
 
 static const char module_hint[] =
@@ -200,8 +208,9 @@ int cmd_snapshot(int argc, char **argv)
 	struct img *pim = NULL;
 	char *ref = NULL;
 	int c, pid, devfd = -1, sfd = -1, snapfd = -1, status = EXIT_FAIL, err;
-	uint64_t features;
-	bool quiet = false;
+	uint64_t features = 0;
+	struct capture *cap = NULL;
+	bool quiet = false, ptrace_mode;
 
 	while ((c = getopt_long(argc, argv, "o:p:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -236,7 +245,8 @@ int cmd_snapshot(int argc, char **argv)
 		pr_err("snapshot: %s exists; choose a new file with -o\n", out);
 		return EXIT_FAIL;
 	}
-	if (snap_session_open("snapshot", pid, &devfd, &sfd, &features))
+	ptrace_mode = ttrec_dev_absent();
+	if (!ptrace_mode && snap_session_open("snapshot", pid, &devfd, &sfd, &features))
 		goto out;
 	if (parent) {
 		if (img_open(parent, &pim)) {
@@ -255,14 +265,23 @@ int cmd_snapshot(int argc, char **argv)
 		}
 	}
 	snap_comm(pid, comm, sizeof(comm));
-	snapfd = snap_take(sfd, true);
-	if (snapfd < 0)
-		goto out;
-	/* the snapshot lives on its own fd; the session is no longer needed */
-	close(sfd);
-	sfd = -1;
+	if (ptrace_mode) {
+		pr_warn("snapshot: ttrec.ko is not loaded: %d is stopped with ptrace while its memory is copied (not copy-on-write; the pause is the copy time)\n",
+			pid);
+		if (capture_stop(pid, &cap))
+			goto out;
+		wo.src = capture_source(cap);
+	} else {
+		snapfd = snap_take(sfd, true);
+		if (snapfd < 0)
+			goto out;
+		/* the snapshot lives on its own fd; the session is no longer needed */
+		close(sfd);
+		sfd = -1;
+		wo.snapfd = snapfd;
+		wo.features = features;
+	}
 	wo.path = out;
-	wo.snapfd = snapfd;
 	wo.comm = comm;
 	wo.parent = pim;
 	wo.parent_ref = ref;
@@ -272,8 +291,9 @@ int cmd_snapshot(int argc, char **argv)
 	status = EXIT_OK;
 	if (quiet)
 		goto out;
-	printf("snapshot of %d (%s): %u VMAs, %u threads, target paused %.3f ms\n",
-	       pid, comm, st.h.nr_vmas, st.h.nr_threads, st.h.pause_ns / 1e6);
+	printf("snapshot of %d (%s): %u VMAs, %u threads, target paused %.3f ms%s\n",
+	       pid, comm, st.h.nr_vmas, st.h.nr_threads, st.h.pause_ns / 1e6,
+	       ptrace_mode ? " (stopped with ptrace while copied)" : "");
 	mib(raw, sizeof(raw), st.data_pages * IMG_PAGE_SIZE);
 	mib(stored, sizeof(stored), st.data_bytes_stored);
 	printf("wrote %s: %s image, %llu data pages (%s, %s compressed), %llu zero, %llu not captured; %.1f KiB file in %.3f s\n",
@@ -285,6 +305,7 @@ int cmd_snapshot(int argc, char **argv)
 		printf("parent: %s (changes found by comparing contents with the parent image)\n",
 		       ref);
 out:
+	capture_free(cap);
 	if (snapfd >= 0)
 		close(snapfd);
 	if (sfd >= 0)
