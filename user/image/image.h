@@ -219,6 +219,22 @@ const struct img_vma *img_find_vma(const struct img *im, uint64_t addr);
 int img_page(struct img *im, uint64_t addr, void *buf, struct img **from);
 
 /*
+ * Call @fn for the pieces of [@start, @end) (page aligned, mapped in @im)
+ * in address order, each of one kind (IMG_PAGE_*), the chain resolved:
+ * @from is the image whose run or implicit zeroes answer for the piece
+ * (img_data() reads a data piece from it). A non-zero return of @fn stops
+ * the walk and is returned.
+ */
+typedef int (*img_walk_fn)(void *arg, struct img *from, uint64_t addr,
+			   uint64_t npages, int kind);
+int img_walk(struct img *im, uint64_t start, uint64_t end, img_walk_fn fn, void *arg);
+/*
+ * The @npages data pages at @addr of @im itself (one data run of it holds
+ * them all: a piece img_walk() gave) into @buf. 0, -EINVAL, or -EBADMSG.
+ */
+int img_data(struct img *im, uint64_t addr, uint64_t npages, void *buf);
+
+/*
  * Read @len bytes of the target's memory at @addr as a snapshot fd's
  * pread(): a short count at the first byte it cannot return, or -EIO (not
  * mapped), -ENODATA (not captured), -EBADMSG when that is the first byte.

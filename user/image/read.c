@@ -808,6 +808,104 @@ ssize_t img_pread(struct img *im, void *buf, size_t len, uint64_t addr)
 	return done ? (ssize_t)done : err;
 }
 
+/* The index of the first run of @im that ends after @addr. */
+static uint32_t first_run_after(const struct img *im, uint64_t addr)
+{
+	uint32_t lo = 0, hi = im->nr_runs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct img_run *r = &im->runs[mid];
+
+		if (r->addr + (uint64_t)r->npages * IMG_PAGE_SIZE <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int walk_gap(struct img *im, uint64_t a, uint64_t b, img_walk_fn fn, void *arg)
+{
+	uint32_t i = 0;
+	int err;
+
+	if (!im->parent)
+		return fn(arg, im, a, (b - a) / IMG_PAGE_SIZE, IMG_PAGE_ZERO);
+	while (i < im->nr_inherit && im->inherit[i].end <= a)
+		i++;
+	while (a < b) {
+		const struct img_range *r = i < im->nr_inherit ? &im->inherit[i] : NULL;
+		uint64_t e;
+
+		if (r && r->start <= a) {
+			e = r->end < b ? r->end : b;
+			err = img_walk(im->parent, a, e, fn, arg);
+			i++;
+		} else {
+			e = r && r->start < b ? r->start : b;
+			err = fn(arg, im, a, (e - a) / IMG_PAGE_SIZE, IMG_PAGE_ZERO);
+		}
+		if (err)
+			return err;
+		a = e;
+	}
+	return 0;
+}
+
+int img_walk(struct img *im, uint64_t start, uint64_t end, img_walk_fn fn, void *arg)
+{
+	uint32_t i = first_run_after(im, start);
+	uint64_t a = start;
+	int err;
+
+	while (a < end) {
+		const struct img_run *r = i < im->nr_runs ? &im->runs[i] : NULL;
+		uint64_t e;
+
+		if (r && r->addr <= a) {
+			uint64_t re = r->addr + (uint64_t)r->npages * IMG_PAGE_SIZE;
+
+			e = re < end ? re : end;
+			err = fn(arg, im, a, (e - a) / IMG_PAGE_SIZE, r->kind);
+			i++;
+		} else {
+			e = r && r->addr < end ? r->addr : end;
+			err = walk_gap(im, a, e, fn, arg);
+		}
+		if (err)
+			return err;
+		a = e;
+	}
+	return 0;
+}
+
+int img_data(struct img *im, uint64_t addr, uint64_t npages, void *buf)
+{
+	uint32_t i;
+	const struct img_run *r = find_run(im, addr, &i);
+	uint64_t g;
+
+	if (!r || r->kind != IMG_PAGE_DATA ||
+	    addr + npages * IMG_PAGE_SIZE > r->addr + (uint64_t)r->npages * IMG_PAGE_SIZE)
+		return -EINVAL;
+	g = im->run_first[i] + (addr - r->addr) / IMG_PAGE_SIZE;
+	for (uint64_t k = 0; k < npages; ) {
+		uint64_t c = (g + k) / im->h.chunk_pages, o = (g + k) % im->h.chunk_pages;
+		uint64_t n = im->h.chunk_pages - o;
+		int err = load_chunk(im, c);
+
+		if (err)
+			return err;
+		if (n > npages - k)
+			n = npages - k;
+		memcpy((char *)buf + k * IMG_PAGE_SIZE, im->cache + o * IMG_PAGE_SIZE,
+		       n * IMG_PAGE_SIZE);
+		k += n;
+	}
+	return 0;
+}
+
 int img_verify(struct img *im)
 {
 	int ret = 0;
