@@ -23,7 +23,8 @@ static const struct command commands[] = {
 	{ "attach",  cmd_attach,  "record a running process until it exits, Ctrl-C or --duration" },
 	{ "dump",    cmd_dump,    "print the events of a recording, or what a snapshot image holds" },
 	{ "info",    cmd_info,    "summarise a recording, or a snapshot image and its parent chain" },
-	{ "snapshot", cmd_snapshot, "snapshot a running process into an image file (needs ttrec.ko)" },
+	{ "snapshot", cmd_snapshot, "snapshot a running process into an image file" },
+	{ "restore", cmd_restore, "make a process of a snapshot image again" },
 	{ "replay",  cmd_replay,  "re-execute a recording deterministically; inspect any event" },
 	{ "export",  cmd_export,  "write a recording as a timeline for ui.perfetto.dev" },
 };
@@ -39,8 +40,8 @@ static void usage(FILE *out)
 		"\n"
 		"ttrec records what a process does at the kernel boundary (syscall\n"
 		"results, signals, scheduling) into a journal, replays a recorded\n"
-		"program deterministically from it (inspecting any event) and, with\n"
-		"ttrec.ko, snapshots it.\n"
+		"program deterministically from it (inspecting any event), snapshots\n"
+		"a process (copy-on-write with ttrec.ko) and restores a snapshot.\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)

@@ -16,6 +16,7 @@ int cmd_info(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /*
  * options.c: the end of every subcommand's getopt loop. -h/--help prints

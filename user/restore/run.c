@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec restore, in order: read the image chain, check privileges and
+ * pids, make the stub and clear it, put the vDSO, the VMAs and their pages
+ * in place, the mm fields, the threads and their state, drop the injection
+ * page, give every thread its registers, let the process go (stopped with
+ * --stop) and, unless --detach, wait for it.
+ *
+ * Any failure before the process is let go kills the stub (and the
+ * namespace's init): nothing half-restored runs.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "restore/internal.h"
+#include "lib/log.h"
+
+static const char *const phase_names[PH_MAX] = {
+	[PH_IMAGE] = "image read, checked",
+	[PH_STUB] = "stub created, cleared",
+	[PH_VDSO] = "vDSO placed",
+	[PH_VMAS] = "VMAs mapped",
+	[PH_PAGES] = "pages written",
+	[PH_MM] = "mm fields, comm",
+	[PH_THREADS] = "threads created, their state",
+	[PH_REGS] = "registers set, let go",
+};
+
+uint64_t rst_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void rst_note(const struct rst *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->o->verbose)
+		return;
+	fflush(stdout);
+	fputs("restore: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static void phase_done(struct rst *r, enum rst_phase p, uint64_t *t)
+{
+	uint64_t now = rst_now_ns();
+
+	r->t_phase[p] = now - *t;
+	*t = now;
+}
+
+/* The image and what restore needs of it. */
+static int load(struct rst *r)
+{
+	const struct img_header *h;
+	int err = img_open(r->o->image, &r->im);
+
+	if (err) {
+		pr_err("restore: cannot restore %s (see above)\n", r->o->image);
+		return err;
+	}
+	h = &r->im->h;
+	if (h->version < 2 || !(h->flags & IMG_F_VMA_KINDS)) {
+		pr_err("restore: %s: %s; take the snapshot again with this ttrec%s\n",
+		       r->o->image,
+		       h->version < 2 ? "an image of format version 1 does not say which mappings are the vDSO's, which a restore needs" :
+		       "it was taken with a ttrec.ko that does not say which mappings are the vDSO's (no TTREC_FEATURE_VMA_KINDS)",
+		       h->version < 2 ? "" : " and the ttrec.ko built with it");
+		return -EPROTO;
+	}
+	r->pid = h->pid;
+	if (!r->pid) {
+		pr_err("restore: %s: the process was not visible in the snapshot's pid namespace\n",
+		       r->o->image);
+		return -EPROTO;
+	}
+	err = rst_threads_load(r);
+	if (err)
+		return err;
+	rst_note(r, "%s: process %d (%s), %u threads, %u VMAs, %s image (chain depth %u)\n",
+		 r->o->image, r->pid, h->comm, r->nthr, r->im->nr_vmas,
+		 (h->flags & IMG_F_INCREMENTAL) ? "incremental" : "full", h->depth);
+	return 0;
+}
+
+/* Each thread's kernel state, then the injection page goes. */
+static int thread_state(struct rst *r)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; !err && i < r->nthr; i++) {
+		err = rst_tstate_sleep(r, &r->thr[i]);
+		if (!err)
+			err = rst_tstate_apply(r, &r->thr[i]);
+	}
+	if (!err && rst_syscall_ok(r, r->leader, "unmapping the injection page", SYS_munmap,
+				   r->gadget, r->inject_len, 0, 0, 0, 0) < 0)
+		err = -EIO;
+	return err;
+}
+
+static void let_go(struct rst *r)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		if (r->dropped_sigs & (1ULL << (sig - 1)))
+			kill(r->hpid, sig);	/* arrived during the restore */
+	if (r->o->stop)
+		kill(r->hpid, SIGSTOP);	/* pending before any thread runs */
+	for (uint32_t i = 0; i < r->nthr; i++)
+		ptrace(PTRACE_DETACH, r->thr[i].htid, 0, 0);
+}
+
+static void summary(struct rst *r)
+{
+	uint64_t total = rst_now_ns() - r->t_start;
+
+	for (int p = 0; p < PH_MAX; p++)
+		rst_note(r, "  %-30s %9.3f ms\n", phase_names[p], r->t_phase[p] / 1e6);
+	rst_note(r, "%u VMAs (%u files, %u shared memory objects), %llu data pages (%.1f MiB), %llu zero pages written, %u threads\n",
+		 r->nr_vmas, r->nr_files, r->nr_shared, (unsigned long long)r->pages_data,
+		 r->pages_data * (double)IMG_PAGE_SIZE / 1048576.0,
+		 (unsigned long long)r->pages_zero, r->nthr);
+	if (r->o->verbose || r->o->stop || r->o->detach) {
+		fflush(stdout);
+		if (r->o->pidns)
+			fprintf(stderr, "restore: process %d (%s) restored in %.3f ms as pid %d of a new pid namespace (pid %d here)%s\n",
+				r->pid, r->im->h.comm, total / 1e6, r->pid, r->hpid,
+				r->o->stop ? ", stopped" : "");
+		else
+			fprintf(stderr, "restore: process %d (%s) restored in %.3f ms%s\n", r->pid,
+				r->im->h.comm, total / 1e6, r->o->stop ? ", stopped" : "");
+	}
+}
+
+static int wait_for(struct rst *r, int *status)
+{
+	pid_t who = r->init_hpid ? r->init_hpid : r->hpid;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	int st;
+
+	/* the terminal's ^C and ^\ are the restored process's to take */
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGQUIT, &ign, NULL);
+	while (waitpid(who, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
+int restore_run(const struct restore_opts *o, int *status)
+{
+	struct rst r = { .o = o, .memfd = -1, .exe_fd = -1, .report_fd = -1 };
+	bool released = false;
+	uint64_t t;
+	int err;
+
+	r.t_start = t = rst_now_ns();
+	*status = 0;
+	err = load(&r);
+	if (!err)
+		err = rst_check_privileges(&r);
+	if (!err)
+		err = rst_check_pids(&r);
+	if (!err)
+		err = rst_tstate_plan(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_IMAGE, &t);
+	err = rst_stub_start(&r);
+	if (!err)
+		err = rst_stub_clear(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_STUB, &t);
+	err = rst_vdso(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_VDSO, &t);
+	err = rst_map_vmas(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_VMAS, &t);
+	err = rst_fill_pages(&r);
+	if (!err)
+		err = rst_vmas_finish(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_PAGES, &t);
+	err = rst_mm(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_MM, &t);
+	err = rst_threads_create(&r);
+	if (!err)
+		err = thread_state(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_THREADS, &t);
+	err = rst_threads_finish(&r);
+	if (err)
+		goto out;
+	let_go(&r);
+	released = true;
+	phase_done(&r, PH_REGS, &t);
+	summary(&r);
+	if (!o->detach)
+		err = wait_for(&r, status);
+out:
+	if (err && !released)
+		rst_kill(&r);
+	if (r.memfd >= 0)
+		close(r.memfd);
+	free(r.thr);
+	img_close(r.im);
+	return err;
+}
