@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttrec restore, end to end, in the shape of CRIU's zdtm: a workload
+ * (workloads/rs_mem, rs_threads) builds its state and says "ready", ttrec
+ * snapshot takes an image of it, the workload is killed, ttrec restore
+ * brings it back with "check" on its stdin, and the restored workload
+ * verifies its own state and prints PASS only after every check. The same
+ * cases run on the host (snapshots without ttrec.ko, threads stopped with
+ * ptrace) and in the VM (copy-on-write snapshots of the module).
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "format/journal.h"
+#include "image/image.h"
+#include "snapcli.h"
+
+struct wl {
+	pid_t pid;
+	FILE *in, *out;
+};
+
+/* Start workloads/PROG ARGS with pipes on stdin and stdout; wait for "ready". */
+static int wl_start(struct wl *w, const char *prog, const char *args)
+{
+	int in[2], out[2];
+	char line[256], cmd[PATH_MAX + 600];
+
+	memset(w, 0, sizeof(*w));
+	if (pipe(in) || pipe(out))
+		return -1;
+	w->pid = fork();
+	if (w->pid < 0)
+		return -1;
+	if (w->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		snprintf(cmd, sizeof(cmd), "exec %s/%s %s", wl_dir, prog, args);
+		execl("/bin/sh", "sh", "-c", cmd, NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	w->in = fdopen(in[1], "w");
+	w->out = fdopen(out[0], "r");
+	while (fgets(line, sizeof(line), w->out))
+		if (!strncmp(line, "ready", 5))
+			return 0;
+	return -1;
+}
+
+static void wl_kill(struct wl *w)
+{
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
+		w->pid = 0;
+	}
+	if (w->in)
+		fclose(w->in);
+	if (w->out)
+		fclose(w->out);
+	w->in = w->out = NULL;
+}
+
+/* One command line to the (original) workload; its answer in @ans. */
+static int wl_cmd(struct wl *w, const char *cmd, char *ans, size_t len)
+{
+	fprintf(w->in, "%s\n", cmd);
+	fflush(w->in);
+	return fgets(ans, len, w->out) ? 0 : -1;
+}
+
+FIXTURE(rst) {
+	char dir[64];
+	struct cmd_out c;
+	struct wl w;
+};
+
+FIXTURE_SETUP(rst)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ttrec-restore-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	chmod(self->dir, 0755);
+	memset(&self->c, 0, sizeof(self->c));
+	memset(&self->w, 0, sizeof(self->w));
+}
+
+FIXTURE_TEARDOWN(rst)
+{
+	struct cmd_out c;
+
+	wl_kill(&self->w);
+	cmd_out_free(&self->c);
+	sh(&c, "rm -rf %s", self->dir);
+	cmd_out_free(&c);
+}
+
+#define NEED_ROOT() do { if (geteuid()) SKIP(return, "restore needs root"); } while (0)
+
+/* Snapshot the workload into DIR/@name (with @parent, "" or a name: incremental). */
+#define SNAPSHOT(name, parent) do {							\
+	cmd_out_free(&self->c);								\
+	ASSERT_EQ(0, sh(&self->c, "%s snapshot %d -o %s/%s %s%s%s -q", ttrec_bin,	\
+			self->w.pid, self->dir, name, *(parent) ? "--parent " : "",	\
+			*(parent) ? self->dir : "", *(parent) ? "/" parent : ""));	\
+	ASSERT_EQ(0, self->c.status) TH_LOG("snapshot: %s", self->c.err);		\
+} while (0)
+
+/* Restore DIR/@name with @opts, "@input" on its stdin; the output in self->c. */
+#define RESTORE(opts, name, input) do {							\
+	cmd_out_free(&self->c);								\
+	ASSERT_EQ(0, sh(&self->c, "printf '%s\\n' | %s restore %s %s/%s", input,	\
+			ttrec_bin, opts, self->dir, name));				\
+} while (0)
+
+#define EXPECT_PASS() do {								\
+	EXPECT_EQ(0, self->c.status) TH_LOG("restore: %s\nout: %s", self->c.err, self->c.out); \
+	EXPECT_NE(NULL, strstr(self->c.out, "PASS")) TH_LOG("out: %s\nerr: %s",	\
+							    self->c.out, self->c.err); \
+	EXPECT_EQ(NULL, strstr(self->c.out, "FAIL")) TH_LOG("out: %s", self->c.out);	\
+} while (0)
+
+/* The whole cycle: workload, snapshot, kill, restore, PASS. */
+static void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *self,
+		  const char *prog, const char *args, unsigned int wait_ms, const char *opts)
+{
+	ASSERT_EQ(0, wl_start(&self->w, prog, args));
+	if (wait_ms)
+		usleep(wait_ms * 1000);
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	RESTORE(opts, "a.img", "check");
+	EXPECT_PASS();
+}
+
+TEST_F(rst, anon_heap_stack)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_mem", "anon", 0, "");
+}
+
+TEST_F(rst, file_private_and_shared)
+{
+	char args[128];
+
+	NEED_ROOT();
+	snprintf(args, sizeof(args), "file %s", self->dir);
+	cycle(_metadata, self, "rs_mem", args, 0, "");
+}
+
+TEST_F(rst, shared_anonymous_and_memfd)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_mem", "shared", 0, "");
+}
+
+TEST_F(rst, thp_region)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_mem", "thp", 0, "");
+	TH_LOG("%s", strstr(self->c.out, "info") ? strstr(self->c.out, "info") : "");
+}
+
+TEST_F(rst, eight_threads_tls_futex_join)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "threads", 0, "");
+}
+
+TEST_F(rst, sleeping_threads_resume)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "sleep", 2000, "");
+	TH_LOG("%s", self->c.out);
+}
+
+TEST_F(rst, vdso_clock_after_restore)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "vdso", 0, "");
+}
+
+TEST_F(rst, rseq_registered_threads)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "rseq", 0, "");
+}
+
+TEST_F(rst, verbose_and_pids)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "threads", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "pages written")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "9 threads")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "restored in")) TH_LOG("%s", self->c.err);
+}
+
+TEST_F(rst, incremental_chain)
+{
+	char ans[64];
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	ASSERT_EQ(0, wl_cmd(&self->w, "mutate", ans, sizeof(ans)));
+	ASSERT_EQ(0, strncmp(ans, "ok", 2));
+	usleep(100000);
+	SNAPSHOT("b.img", "a.img");
+	wl_kill(&self->w);
+	RESTORE("", "b.img", "check");
+	EXPECT_PASS();
+	EXPECT_NE(NULL, strstr(self->c.out, "info mutated 1")) TH_LOG("%s", self->c.out);
+	/* the parent alone: the state before the mutation, whole */
+	RESTORE("", "a.img", "check");
+	EXPECT_PASS();
+	EXPECT_NE(NULL, strstr(self->c.out, "info mutated 0")) TH_LOG("%s", self->c.out);
+}
+
+TEST_F(rst, pidns_twice_side_by_side)
+{
+	char cmd[64];
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	ASSERT_EQ(0, mkdir(strcat(strcpy(cmd, self->dir), "/pair"), 0755));
+	cmd_out_free(&self->c);
+	/* both wait for the other's marker in DIR/pair before they pass */
+	ASSERT_EQ(0, sh(&self->c,
+			"(printf 'pair %s/pair\\n' | %s restore --pidns %s/a.img > %s/o1 2>&1; echo $? > %s/s1) & "
+			"(printf 'pair %s/pair\\n' | %s restore --pidns %s/a.img > %s/o2 2>&1; echo $? > %s/s2) & "
+			"wait; cat %s/s1 %s/s2 %s/o1 %s/o2",
+			self->dir, ttrec_bin, self->dir, self->dir, self->dir,
+			self->dir, ttrec_bin, self->dir, self->dir, self->dir,
+			self->dir, self->dir, self->dir, self->dir));
+	EXPECT_EQ(0, strncmp(self->c.out, "0\n0\n", 4)) TH_LOG("%s", self->c.out);
+	EXPECT_EQ(NULL, strstr(self->c.out, "FAIL")) TH_LOG("%s", self->c.out);
+	EXPECT_NE(NULL, strstr(strstr(self->c.out, "PASS") ?: "", "PASS\n")) TH_LOG("%s", self->c.out);
+	EXPECT_NE(NULL, strstr(strstr(self->c.out, "PASS") + 4, "PASS")) TH_LOG("%s", self->c.out);
+}
+
+TEST_F(rst, pidns_while_original_runs)
+{
+	char ans[64];
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_threads", "threads"));
+	SNAPSHOT("a.img", "");
+	RESTORE("--pidns", "a.img", "check");
+	EXPECT_PASS();
+	/* the original is untouched and passes too */
+	ASSERT_EQ(0, kill(self->w.pid, 0));
+	ASSERT_EQ(0, wl_cmd(&self->w, "check", ans, sizeof(ans)));
+	EXPECT_STREQ("PASS\n", ans);
+}
+
+/*
+ * Run ttrec restore ARGS in the background: its stdin from *@in (a pipe
+ * we write), its stdout to *@out. Its pid.
+ */
+static pid_t restore_bg(const char *args, FILE **in, FILE **out, uid_t uid)
+{
+	int pi[2], po[2];
+	char cmd[PATH_MAX + 600];
+	pid_t pid;
+
+	if (pipe(pi) || pipe(po))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
+		dup2(po[1], 2);
+		close(pi[1]);
+		close(po[0]);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
+		snprintf(cmd, sizeof(cmd), "exec %s restore %s", ttrec_bin, args);
+		execl("/bin/sh", "sh", "-c", cmd, NULL);
+		_exit(127);
+	}
+	close(pi[0]);
+	close(po[1]);
+	*in = fdopen(pi[1], "w");
+	*out = fdopen(po[0], "r");
+	return pid;
+}
+
+static void proc_state(int pid, char *buf, size_t len)
+{
+	char path[64], line[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	buf[0] = 0;
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6))
+			snprintf(buf, len, "%s", line + 7);
+	if (f)
+		fclose(f);
+}
+
+TEST_F(rst, stop_leaves_it_stopped)
+{
+	char args[256], line[512], state[64], all[4096] = "";
+	FILE *in, *out;
+	pid_t r;
+	int pid, st;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	pid = self->w.pid;
+	wl_kill(&self->w);
+	snprintf(args, sizeof(args), "--stop --detach %s/a.img", self->dir);
+	r = restore_bg(args, &in, &out, 0);
+	ASSERT_LT(0, r);
+	ASSERT_EQ(r, waitpid(r, &st, 0));
+	EXPECT_EQ(0, st);		/* --detach: back once it is restored */
+	proc_state(pid, state, sizeof(state));
+	EXPECT_EQ(0, strncmp(state, "T (stopped)", 11)) TH_LOG("state %s", state);
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	fprintf(in, "check\n");
+	fclose(in);
+	while (fgets(line, sizeof(line), out))
+		strncat(all, line, sizeof(all) - strlen(all) - 1);
+	fclose(out);
+	EXPECT_NE(NULL, strstr(all, "stopped")) TH_LOG("%s", all);
+	EXPECT_NE(NULL, strstr(all, "PASS")) TH_LOG("%s", all);
+	EXPECT_EQ(NULL, strstr(all, "FAIL")) TH_LOG("%s", all);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+TEST_F(rst, error_pid_taken)
+{
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "is taken")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "--pidns")) TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+}
+
+TEST_F(rst, error_corrupt_image)
+{
+	char path[128];
+	int fd;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	snprintf(path, sizeof(path), "%s/a.img", self->dir);
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, "X", 1, 100));	/* in the header */
+	close(fd);
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "corrupt")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "cannot restore")) TH_LOG("%s", self->c.err);
+}
+
+TEST_F(rst, error_corrupt_page_data)
+{
+	char path[128];
+	int fd, pid;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	pid = self->w.pid;
+	wl_kill(&self->w);
+	snprintf(path, sizeof(path), "%s/a.img", self->dir);
+	/*
+	 * A byte of the first data chunk (the first section, after the
+	 * header): found only when the pages are written.
+	 */
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, pwrite(fd, "\xff", 1, sizeof(struct img_header) +
+			    sizeof(struct img_section_header) + 10));
+	close(fd);
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "checksum")) TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+	/* nothing half-restored is left */
+	EXPECT_EQ(-1, kill(pid, 0));
+}
+
+TEST_F(rst, error_missing_parent)
+{
+	char ans[64];
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	ASSERT_EQ(0, wl_cmd(&self->w, "mutate", ans, sizeof(ans)));
+	SNAPSHOT("b.img", "a.img");
+	wl_kill(&self->w);
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "rm %s/a.img", self->dir));
+	RESTORE("", "b.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "missing")) TH_LOG("%s", self->c.err);
+}
+
+TEST_F(rst, error_format_version_1)
+{
+	struct img_header h;
+	char path[128];
+	int fd;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	snprintf(path, sizeof(path), "%s/a.img", self->dir);
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(h), pread(fd, &h, sizeof(h), 0));
+	h.version = 1;			/* as an older ttrec wrote it */
+	h.flags &= IMG_F_ALL_V1;
+	h.header_crc = journal_crc32c(0, &h, offsetof(struct img_header, header_crc));
+	ASSERT_EQ(sizeof(h), pwrite(fd, &h, sizeof(h), 0));
+	close(fd);
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "format version 1")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "take the snapshot again")) TH_LOG("%s", self->c.err);
+	/* still readable by info and dump */
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s info %s", ttrec_bin, path));
+	EXPECT_EQ(0, self->c.status) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.out, "version 1"));
+}
+
+TEST_F(rst, error_not_root)
+{
+	char args[256], all[4096] = "", line[512];
+	FILE *in, *out;
+	pid_t r;
+	int st;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	snprintf(args, sizeof(args), "%s/a.img", self->dir);
+	chmod(args, 0644);
+	r = restore_bg(args, &in, &out, 65534);
+	ASSERT_LT(0, r);
+	fprintf(in, "check\n");
+	fclose(in);
+	while (fgets(line, sizeof(line), out))
+		strncat(all, line, sizeof(all) - strlen(all) - 1);
+	fclose(out);
+	ASSERT_EQ(r, waitpid(r, &st, 0));
+	EXPECT_EQ(1, WEXITSTATUS(st)) TH_LOG("%s", all);
+	EXPECT_NE(NULL, strstr(all, "needs root")) TH_LOG("%s", all);
+	EXPECT_NE(NULL, strstr(all, "CAP_CHECKPOINT_RESTORE")) TH_LOG("%s", all);
+	EXPECT_EQ(NULL, strstr(all, "PASS"));
+}
+
+TEST_F(rst, usage)
+{
+	if (module_loaded())
+		TH_LOG("snapshots come from ttrec.ko here");
+	static const char *const bad[] = {
+		"restore", "restore a b", "restore --bogus x",
+	};
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cmd_out_free(&self->c);
+		ASSERT_EQ(0, sh(&self->c, "%s %s", ttrec_bin, bad[i]));
+		EXPECT_EQ(2, self->c.status) TH_LOG("ttrec %s: %s", bad[i], self->c.err);
+	}
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s restore --help", ttrec_bin));
+	EXPECT_EQ(0, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.out, "Usage: ttrec restore IMAGE"));
+	EXPECT_NE(NULL, strstr(self->c.out, "--pidns"));
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "%s restore %s/nothing.img", ttrec_bin, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "nothing.img")) TH_LOG("%s", self->c.err);
+}
+
+TEST_HARNESS_MAIN
