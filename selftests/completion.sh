@@ -46,7 +46,7 @@ check()
 
 mkdir -p "$tmp/rec.one" && touch "$tmp/snap-0001.img" "$tmp/notes.txt"
 cmds=$("$ttrec" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
-echo "1..$(( $(echo "$cmds" | wc -w) + 13 ))"
+echo "1..$(( $(echo "$cmds" | wc -w) + 15 ))"
 for c in $cmds; do
 	check "command_$c" "ttrec ${c:0:3}" "$c"
 done
@@ -62,6 +62,8 @@ check export_option "ttrec export rec --perf" "--perfetto"
 check replay_gdb_option "ttrec replay rec --gdb-l" "--gdb-listen"
 check export_dir "ttrec export $tmp/rec" "$tmp/rec.one/"
 check export_output_file "ttrec export rec --perfetto -o $tmp/no" "$tmp/notes.txt"
+check restore_image "ttrec restore $tmp/snap" "$tmp/snap-0001.img"
+check restore_option "ttrec restore --pid" "--pidns"
 n=$((n + 1))
 if complete_line "ttrec dump $tmp/no" | grep -q notes.txt; then
 	echo "not ok $n dump_skips_other_files: notes.txt offered"

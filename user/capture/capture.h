@@ -32,7 +32,11 @@ struct cap_thread {
 	pid_t tid;
 	bool stopped;		/* at a PTRACE_EVENT_STOP */
 	bool gone;		/* exited meanwhile */
+	bool stuck;		/* did not stop in time */
 };
+
+/* How long every thread has to stop, as ttrec.ko's park_timeout_ms. */
+#define CAPTURE_STOP_TIMEOUT_NS	(10ULL * 1000000000ULL)
 
 struct capture {
 	struct img_source src;	/* first: the writer's view */

@@ -94,23 +94,65 @@ static int seize(struct capture *c, pid_t tid)
 	return 1;
 }
 
+/* The State: line of /proc/PID/task/TID/status, for a message. */
+static void thread_state(struct capture *c, pid_t tid, char *buf, size_t len)
+{
+	char path[64], line[48];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", c->pid, tid);
+	snprintf(buf, len, "unknown");
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:\t", 7)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, len, "%s", line + 7);
+		}
+	if (f)
+		fclose(f);
+}
+
+/* The next wait status of @tid, within the stop deadline. */
+static int wait_status(struct capture *c, struct cap_thread *t, int *st)
+{
+	struct timespec nap = { 0, 200000 };
+
+	for (;;) {
+		pid_t w = waitpid(t->tid, st, __WALL | WNOHANG);
+		char state[64];
+
+		if (w > 0)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (capture_now_ns() - c->start_ns > CAPTURE_STOP_TIMEOUT_NS) {
+			thread_state(c, t->tid, state, sizeof(state));
+			pr_err("snapshot: thread %d of %d did not stop within %d s (it is %s: an uninterruptible sleep, a vfork() waiting for its child, ...); retry later\n",
+			       t->tid, c->pid, (int)(CAPTURE_STOP_TIMEOUT_NS / 1000000000ULL), state);
+			t->stuck = true;
+			return -EBUSY;
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 5000000)
+			nap.tv_nsec *= 2;
+	}
+}
+
 /* Wait until @t (index @i) stops at its interrupt or is gone. */
 static int wait_stop(struct capture *c, uint32_t i)
 {
 	for (;;) {
 		pid_t tid = c->thr[i].tid;
 		unsigned long msg;
-		int st, ev;
+		int st, ev, err;
 
-		if (waitpid(tid, &st, __WALL) < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD) {
-				c->thr[i].gone = true;
-				return 0;
-			}
-			return -errno;
+		err = wait_status(c, &c->thr[i], &st);
+		if (err == -ECHILD) {
+			c->thr[i].gone = true;
+			return 0;
 		}
+		if (err)
+			return err;
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			c->thr[i].gone = true;
 			return 0;
@@ -213,10 +255,13 @@ void capture_release(struct capture *c)
 	if (!c || !c->attached)
 		return;
 	for (uint32_t i = 0; i < c->nthr; i++) {
-		/* PTRACE_DETACH needs a stopped tracee (error paths) */
-		if (!c->thr[i].gone && !c->thr[i].stopped)
+		/*
+		 * PTRACE_DETACH needs a stopped tracee (error paths); one that
+		 * never stopped is let go when ttrec exits
+		 */
+		if (!c->thr[i].gone && !c->thr[i].stopped && !c->thr[i].stuck)
 			wait_stop(c, i);
-		if (!c->thr[i].gone)
+		if (!c->thr[i].gone && c->thr[i].stopped)
 			ptrace(PTRACE_DETACH, c->thr[i].tid, 0, 0);
 	}
 	c->attached = false;

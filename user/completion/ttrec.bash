@@ -3,7 +3,7 @@
 # from `ttrec --help` and `ttrec COMMAND --help`, so they follow the tool.
 # Values: process ids (attach, snapshot), recording directories (replay,
 # dump, info, export: directories holding a journal) and snapshot images
-# (*.img).
+# (*.img; restore takes only those).
 
 _ttrec_commands()
 {
@@ -90,7 +90,7 @@ _ttrec()
 	case $cmd in
 	attach|snapshot)
 		COMPREPLY=($(compgen -W "$(_ttrec_pids)" -- "$cur")) ;;
-	replay|dump|info|export)
+	replay|dump|info|export|restore)
 		COMPREPLY=($(_ttrec_recordings "$cur")) ;;
 	esac
 	return 0
