@@ -11,7 +11,7 @@
  *   maps.c    the VMAs, from /proc/PID/smaps and /proc/PID/map_files
  *   regs.c    each thread's record: regsets, signal mask, syscall
  *   mem.c     the img_source: which pages are there (/proc/PID/pagemap)
- *             and their bytes (/proc/PID/mem)
+ *             and their bytes, copied while the threads are stopped
  *
  * What a thread was doing is stored as ttrec.ko stores it: stopped by
  * PTRACE_INTERRUPT on its way back to user space, a thread that was in a
@@ -27,6 +27,8 @@
 #include <sys/types.h>
 
 #include "image/image.h"
+
+struct cap_run;
 
 struct cap_thread {
 	pid_t tid;
@@ -49,9 +51,13 @@ struct capture {
 	uint64_t start_ns;	/* first PTRACE_INTERRUPT (CLOCK_MONOTONIC) */
 	uint64_t taken_ns;	/* every thread stopped */
 	uint64_t pause_ns;	/* first interrupt to last detach */
-	struct img_vma *vmas;	/* what describe() handed out, for read() */
+	struct img_vma *vmas;	/* what describe() handed out */
 	uint32_t nvmas;
-	uint64_t *pm;		/* pagemap entries, one read's worth */
+	struct cap_run *runs;	/* the memory, page kind by page kind (mem.c) */
+	uint32_t nruns, runs_cap;
+	uint8_t *stage;		/* the pages read, copied while stopped */
+	uint64_t stage_len;
+	bool staged;
 };
 
 /*

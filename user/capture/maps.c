@@ -99,7 +99,10 @@ static int parse_header(struct capture *c, const char *line, struct img_vma *v)
 	return 0;
 }
 
-/* VmFlags and the page counts decide the rest. */
+/*
+ * VmFlags and the page counts decide the rest (pages_held is made exact
+ * from the pagemap, mem.c).
+ */
 static void finish(struct img_vma *v, const char *vmflags, const struct vma_acct *a)
 {
 	bool shared = v->flags & TTREC_VMA_SHARED, file = v->flags & TTREC_VMA_FILE;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -279,6 +280,8 @@ void capture_free(struct capture *c)
 	if (c->pagemapfd >= 0)
 		close(c->pagemapfd);
 	free(c->thr);
-	free(c->pm);
+	free(c->runs);
+	if (c->stage)
+		munmap(c->stage, c->stage_len);
 	free(c);
 }
