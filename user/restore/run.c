@@ -125,6 +125,33 @@ static void let_go(struct rst *r)
 		ptrace(PTRACE_DETACH, r->thr[i].htid, 0, 0);
 }
 
+/* --stop: back only once every thread is in the group stop. */
+static void wait_stopped(struct rst *r)
+{
+	struct timespec nap = { 0, 1000000 };
+
+	for (int i = 0; i < 5000; i++) {
+		uint32_t stopped = 0;
+
+		for (uint32_t k = 0; k < r->nthr; k++) {
+			char path[64], line[512], *p;
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", r->hpid, r->thr[k].htid);
+			f = fopen(path, "re");
+			if (f && fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
+			    p[1] == ' ' && p[2] == 'T')
+				stopped++;
+			if (f)
+				fclose(f);
+		}
+		if (stopped == r->nthr)
+			return;
+		nanosleep(&nap, NULL);
+	}
+	pr_warn("restore: process %d did not stop\n", r->pid);
+}
+
 static void summary(struct rst *r)
 {
 	uint64_t total = rst_now_ns() - r->t_start;
@@ -218,6 +245,8 @@ int restore_run(const struct restore_opts *o, int *status)
 		goto out;
 	let_go(&r);
 	released = true;
+	if (o->stop)
+		wait_stopped(&r);
 	phase_done(&r, PH_REGS, &t);
 	summary(&r);
 	if (!o->detach)
