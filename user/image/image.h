@@ -189,9 +189,9 @@ struct img {
 	struct img *parent;		/* resolved; NULL for a full image */
 	struct img_chunk *chunks;	/* data chunks by index */
 	uint64_t nr_chunks;
-	/* one decompressed chunk */
+	/* one data chunk, checked: its pages in dbuf (sbuf: as stored) */
 	int64_t cached;
-	uint8_t *cache;
+	uint8_t *dbuf, *sbuf;
 };
 
 /*
@@ -233,6 +233,13 @@ int img_walk(struct img *im, uint64_t start, uint64_t end, img_walk_fn fn, void 
  * them all: a piece img_walk() gave) into @buf. 0, -EINVAL, or -EBADMSG.
  */
 int img_data(struct img *im, uint64_t addr, uint64_t npages, void *buf);
+/*
+ * The same without a copy: *@p gets the first of those pages in @im's
+ * checked chunk cache, *@n how many follow there (at least 1, at most
+ * @npages: a chunk ends). Valid until the next read of @im's data.
+ */
+int img_data_ptr(struct img *im, uint64_t addr, uint64_t npages, const void **p,
+		 uint64_t *n);
 
 /*
  * Read @len bytes of the target's memory at @addr as a snapshot fd's

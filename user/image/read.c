@@ -674,7 +674,8 @@ void img_close(struct img *im)
 		free(im->removed);
 		free(im->parent_path);
 		free(im->chunks);
-		free(im->cache);
+		free(im->dbuf);
+		free(im->sbuf);
 		free(im);
 		im = parent;
 	}
@@ -719,26 +720,63 @@ static bool inherited(const struct img *im, uint64_t addr)
 	return false;
 }
 
+/*
+ * Data chunk @k: its header checked as read_section() does (list_chunk()
+ * did the rest at open), its payload read into buffers the image keeps
+ * (sbuf for a compressed payload, dbuf for the pages: no allocation, no
+ * page faults per chunk), checksummed, and decompressed when compressed.
+ */
 static int load_chunk(struct img *im, uint64_t k)
 {
+	const uint64_t max = (uint64_t)im->h.chunk_pages * IMG_PAGE_SIZE;
+	uint64_t off = im->chunks[k].off;
 	struct img_section_header sh;
-	void *p = NULL;
+	uint8_t *stored;
 	int err;
 
 	if (im->cached == (int64_t)k)
 		return 0;
-	err = read_section(im, im->chunks[k].off, IMG_SEC_PAGES, &sh, &p,
-			   (uint64_t)im->h.chunk_pages * IMG_PAGE_SIZE);
+	im->cached = -1;
+	if (!im->dbuf && !(im->dbuf = malloc(max)))
+		return -ENOMEM;
+	if (!im->sbuf && !(im->sbuf = malloc(LZ4_compressBound((int)max))))
+		return -ENOMEM;
+	err = pread_full(im->fd, &sh, sizeof(sh), off);
 	if (err)
-		return err;
-	if (sh.arg != k * im->h.chunk_pages) {
-		free(p);
-		return bad(im, "a data chunk moved");
+		goto io;
+	if (memcmp(sh.magic, IMG_SECTION_MAGIC, 8) || section_header_crc(&sh) != sh.header_crc ||
+	    sh.type != IMG_SEC_PAGES || (sh.flags & ~IMG_SEC_LZ4) || sh.raw_len > max ||
+	    sh.stored_len > (uint64_t)LZ4_compressBound((int)max) ||
+	    sh.stored_len > im->file_size - off - sizeof(sh) ||
+	    (!(sh.flags & IMG_SEC_LZ4) && sh.stored_len != sh.raw_len))
+		return bad(im, "a data chunk's header changed since the image was opened");
+	stored = (sh.flags & IMG_SEC_LZ4) ? im->sbuf : im->dbuf;
+	err = pread_full(im->fd, stored, sh.stored_len, off + sizeof(sh));
+	if (err)
+		goto io;
+	if (journal_crc32c(0, stored, sh.stored_len) != sh.payload_crc) {
+		pr_err("%s: the %s section at offset %llu fails its checksum (file corrupt)\n",
+		       im->path, img_section_name(IMG_SEC_PAGES), (unsigned long long)off);
+		return -EBADMSG;
 	}
-	free(im->cache);
-	im->cache = p;
+	if (sh.arg != k * im->h.chunk_pages)
+		return bad(im, "a data chunk moved");
+	if ((sh.flags & IMG_SEC_LZ4) &&
+	    LZ4_decompress_safe((const char *)stored, (char *)im->dbuf, (int)sh.stored_len,
+				(int)sh.raw_len) != (int)sh.raw_len) {
+		pr_err("%s: the %s section at offset %llu does not decompress to its size\n",
+		       im->path, img_section_name(IMG_SEC_PAGES), (unsigned long long)off);
+		return -EBADMSG;
+	}
 	im->cached = k;
 	return 0;
+io:
+	if (err == -EBADMSG)
+		pr_err("%s: truncated in the %s section at offset %llu\n",
+		       im->path, img_section_name(IMG_SEC_PAGES), (unsigned long long)off);
+	else
+		pr_err("%s: read error: %s\n", im->path, strerror(-err));
+	return err;
 }
 
 int img_page(struct img *im, uint64_t addr, void *buf, struct img **from)
@@ -759,7 +797,7 @@ int img_page(struct img *im, uint64_t addr, void *buf, struct img **from)
 
 				if (err)
 					return err;
-				memcpy(buf, im->cache + (g % im->h.chunk_pages) * IMG_PAGE_SIZE,
+				memcpy(buf, im->dbuf + (g % im->h.chunk_pages) * IMG_PAGE_SIZE,
 				       IMG_PAGE_SIZE);
 			}
 			return r->kind;
@@ -880,6 +918,27 @@ int img_walk(struct img *im, uint64_t start, uint64_t end, img_walk_fn fn, void 
 	return 0;
 }
 
+int img_data_ptr(struct img *im, uint64_t addr, uint64_t npages, const void **p,
+		 uint64_t *n)
+{
+	uint32_t i;
+	const struct img_run *r = find_run(im, addr, &i);
+	uint64_t g, o;
+	int err;
+
+	if (!r || r->kind != IMG_PAGE_DATA || !npages ||
+	    addr + npages * IMG_PAGE_SIZE > r->addr + (uint64_t)r->npages * IMG_PAGE_SIZE)
+		return -EINVAL;
+	g = im->run_first[i] + (addr - r->addr) / IMG_PAGE_SIZE;
+	err = load_chunk(im, g / im->h.chunk_pages);
+	if (err)
+		return err;
+	o = g % im->h.chunk_pages;
+	*p = im->dbuf + o * IMG_PAGE_SIZE;
+	*n = im->h.chunk_pages - o < npages ? im->h.chunk_pages - o : npages;
+	return 0;
+}
+
 int img_data(struct img *im, uint64_t addr, uint64_t npages, void *buf)
 {
 	uint32_t i;
@@ -899,7 +958,7 @@ int img_data(struct img *im, uint64_t addr, uint64_t npages, void *buf)
 			return err;
 		if (n > npages - k)
 			n = npages - k;
-		memcpy((char *)buf + k * IMG_PAGE_SIZE, im->cache + o * IMG_PAGE_SIZE,
+		memcpy((char *)buf + k * IMG_PAGE_SIZE, im->dbuf + o * IMG_PAGE_SIZE,
 		       n * IMG_PAGE_SIZE);
 		k += n;
 	}
