@@ -54,11 +54,14 @@ struct rseq_config {
 
 void rst_stub_child(int report)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	/* the kernel's struct sigaction: glibc's refuses its own signals 32, 33 */
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = {
+		.handler = SIG_DFL,
+	};
 	sigset_t none;
 
 	for (int s = 1; s < 65; s++)
-		sigaction(s, &sa, NULL);
+		syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(dfl.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (report >= 0) {
