@@ -19,10 +19,18 @@
  *     with TTREC_IOC_SNAP_DIFF (the attach --snapshot-interval path):
  *     payload (stored pages x 4096, before compression) and time; the
  *     image is then read back and checked.
- * Last line:
+ *   - restore: an image of a snapshot of the target (the module's), and
+ *     criu's own dump of it (which ends the target); then, median of
+ *     RESTORE_RUNS each, the wall time of `ttrec restore --detach` (back
+ *     once the restored process runs; it then answers on the restore's
+ *     stdio with the checksum of its memory, which must be the target's),
+ *     of `criu restore -d`, and the floor: reading the image and writing
+ *     its pages into fresh memory in this process.
+ * Last lines:
  *   bench snapshot pause_ratio_vs_fork=R1 pause_ratio_vs_criu=R2 incr_bytes=B dirty_bytes=D
+ *   bench restore ttrec_s=T criu_s=C floor_s=F ratio_vs_criu=T/C ratio_vs_floor=T/F
  *
- * usage: snapbench [-m MIB] [-r RUNS] [-c CRIU_RUNS] [-d DIR]
+ * usage: snapbench [-m MIB] [-r RUNS] [-c CRIU_RUNS] [-R RESTORE_RUNS] [-d DIR] [-t TTREC]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +41,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,6 +107,11 @@ static void target(int cmd, int reply, size_t bytes)
 			break;
 		case 'g':	/* the generation of the last write */
 			r = gen;
+			break;
+		case 'c':	/* a checksum of the first words of every page */
+			for (i = 0; i < npages; i++)
+				r = (r ^ mem[i * (PAGE / 8)] ^ mem[i * (PAGE / 8) + 1]) *
+				    0x100000001b3ULL;
 			break;
 		}
 		if (write(reply, &r, sizeof(r)) != sizeof(r))
@@ -176,11 +190,211 @@ static uint64_t criu_frozen(pid_t pid, const char *dir, int run, uint64_t *wall)
 	return frozen;
 }
 
+/* ---------------------------------------------------------------- restore */
+
+/*
+ * `ttrec restore --detach IMG` with pipes as its stdio; its wall time in
+ * ns (0: failed). The restored target then answers on *@t's pipes.
+ */
+static uint64_t ttrec_restore(const char *ttrec, const char *img, struct tgt *t)
+{
+	int cmdp[2], repp[2], st;
+	uint64_t t0;
+	pid_t p;
+
+	if (pipe(cmdp) || pipe(repp))
+		return 0;
+	t0 = now_ns();
+	p = fork();
+	if (p == 0) {
+		dup2(cmdp[0], 0);
+		dup2(repp[1], 1);
+		close(cmdp[1]);
+		close(repp[0]);
+		execl(ttrec, "ttrec", "restore", "--detach", img, NULL);
+		_exit(127);
+	}
+	close(cmdp[0]);
+	close(repp[1]);
+	if (p < 0 || waitpid(p, &st, 0) != p || st) {
+		close(cmdp[1]);
+		close(repp[0]);
+		return 0;
+	}
+	t0 = now_ns() - t0;
+	t->cmd = cmdp[1];
+	t->reply = repp[0];
+	return t0;
+}
+
+/* `criu restore -d` of the dump in DIR/criu; its wall time in ns (0: failed). */
+static uint64_t criu_restore(const char *dir, int run)
+{
+	char cmd[512];
+	uint64_t t0 = now_ns();
+
+	snprintf(cmd, sizeof(cmd),
+		 "criu restore -D %s/criu -d --shell-job --manage-cgroups=ignore -o restore.log",
+		 dir);
+	if (system(cmd)) {
+		if (run == 0) {
+			snprintf(cmd, sizeof(cmd), "tail -n 30 %s/criu/restore.log", dir);
+			if (system(cmd))
+				return 0;
+		}
+		return 0;
+	}
+	return now_ns() - t0;
+}
+
+/* Kill the restored target @pid and reap it (we are the subreaper). */
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid || (kill(pid, 0) && errno == ESRCH))
+			return;
+		usleep(2000);
+	}
+}
+
+struct floor_ctx {
+	uint8_t *dst;
+	uint64_t off;
+};
+
+static int floor_piece(void *arg, struct img *from, uint64_t addr, uint64_t npages, int kind)
+{
+	struct floor_ctx *f = arg;
+	int err = 0;
+
+	if (kind == IMG_PAGE_DATA) {
+		err = img_data(from, addr, npages, f->dst + f->off);
+		f->off += npages * PAGE;
+	}
+	return err;
+}
+
+/* The floor: read the image, write its data pages into fresh memory. */
+static uint64_t restore_floor(const char *img, uint64_t data_pages)
+{
+	struct floor_ctx f = { 0 };
+	uint64_t t0 = now_ns();
+	struct img *im;
+	int err;
+
+	if (img_open(img, &im))
+		return 0;
+	/* populated by the kernel, as a restore's writes populate the target's */
+	f.dst = mmap(NULL, data_pages * PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	err = f.dst == MAP_FAILED;
+	for (uint32_t i = 0; !err && i < im->nr_vmas; i++)
+		err = img_walk(im, im->vmas[i].start, im->vmas[i].end, floor_piece, &f);
+	t0 = now_ns() - t0;
+	if (f.dst != MAP_FAILED)
+		munmap(f.dst, data_pages * PAGE);
+	img_close(im);
+	return err ? 0 : t0;
+}
+
+/*
+ * Restore the target both ways. It is snapshotted (@sfd) into DIR/rst.img,
+ * dumped by criu (which ends it), then restored RUNS times by each.
+ */
+static int bench_restore(struct tgt *t, int sfd, uint64_t features, const char *dir,
+			 const char *ttrec, int runs, int criu_ok)
+{
+	uint64_t tt[8], cc[8], ff[8], ck, got, tm, cm = 0, fm;
+	struct img_write_opts wo = { .parent_snapfd = -1, .features = features };
+	struct ttrec_snapshot_args sa;
+	struct img_write_stats st;
+	char img[256], cmd[512];
+	int i, s, nc = 0, bad = 0;
+
+	snprintf(img, sizeof(img), "%s/rst.img", dir);
+	unlink(img);
+	ask(t, 't');
+	ck = ask(t, 'c');
+	s = snapshot(sfd, &sa);
+	if (s < 0)
+		return 1;
+	wo.path = img;
+	wo.snapfd = s;
+	wo.comm = "snapbench";
+	if (img_write(&wo, &st))
+		return 1;
+	close(s);
+	printf("restore: image of %llu data pages (%.1f MiB stored)\n",
+	       (unsigned long long)st.data_pages, st.data_bytes_stored / 1048576.0);
+	if (criu_ok) {
+		snprintf(cmd, sizeof(cmd),
+			 "rm -rf %s/criu && mkdir -p %s/criu && criu dump -t %d -D %s/criu "
+			 "--shell-job --manage-cgroups=ignore -o dump.log", dir, dir, t->pid, dir);
+		if (system(cmd)) {
+			printf("restore: criu dump failed: no criu restore to compare with\n");
+			criu_ok = 0;
+		}
+	}
+	reap(t->pid);		/* criu dump ended it; else we do */
+	for (i = 0; i < runs; i++) {
+		struct tgt r = { .pid = t->pid };
+
+		tt[i] = ttrec_restore(ttrec, img, &r);
+		if (!tt[i]) {
+			printf("restore: ttrec restore failed\n");
+			return 1;
+		}
+		got = ask(&r, 'c');
+		if (got != ck)
+			bad = 1;
+		printf("ttrec restore run %d: %.3f ms, the restored target's checksum %s\n", i + 1,
+		       tt[i] / 1e6, got == ck ? "matches" : "DIFFERS");
+		close(r.cmd);
+		close(r.reply);
+		reap(t->pid);
+	}
+	for (i = 0; criu_ok && i < runs; i++) {
+		cc[i] = criu_restore(dir, i);
+		if (!cc[i]) {
+			printf("restore: criu restore failed (log above)\n");
+			break;
+		}
+		printf("criu restore run %d: %.3f ms\n", i + 1, cc[i] / 1e6);
+		nc++;
+		reap(t->pid);
+	}
+	for (i = 0; i < runs; i++) {
+		ff[i] = restore_floor(img, st.data_pages);
+		if (!ff[i])
+			return 1;
+	}
+	tm = median(tt, runs);
+	fm = median(ff, runs);
+	if (nc)
+		cm = median(cc, nc);
+	printf("median: ttrec restore %.3f ms, criu restore %s%.3f ms, floor (read the image, write its pages) %.3f ms\n",
+	       tm / 1e6, nc ? "" : "(none) ", cm / 1e6, fm / 1e6);
+	if (nc)
+		snprintf(cmd, sizeof(cmd), "criu_s=%.3f ratio_vs_criu=%.3f", cm / 1e9,
+			 (double)tm / cm);
+	else
+		snprintf(cmd, sizeof(cmd), "criu_s=nan ratio_vs_criu=nan");
+	printf("bench restore ttrec_s=%.3f %s floor_s=%.3f ratio_vs_floor=%.3f\n",
+	       tm / 1e9, cmd, fm / 1e9, (double)tm / fm);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/criu", dir);
+	if (system(cmd))
+		bad = 1;
+	unlink(img);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	size_t mib = 256;
-	int runs = 7, criu_runs = 3, c, i, dev, sfd, s1, s2;
-	const char *dir = "/tmp/snapbench";
+	int runs = 7, criu_runs = 3, restore_runs = 3, c, i, dev, sfd, s1, s2;
+	const char *dir = "/tmp/snapbench", *ttrec = "/ttrec/ttrec";
+	struct ttrec_api api = { .api = TTREC_API };
 	uint64_t pause[32], forkt[32], criu[8], wall, dirty_pages, t0;
 	uint64_t p_med, f_med, c_med = 0, base, gen;
 	struct ttrec_attach_args at = { 0 };
@@ -193,7 +407,7 @@ int main(int argc, char **argv)
 	struct tgt t;
 	int bad = 0;
 
-	while ((c = getopt(argc, argv, "m:r:c:d:")) != -1) {
+	while ((c = getopt(argc, argv, "m:r:c:R:d:t:")) != -1) {
 		switch (c) {
 		case 'm':
 			mib = strtoul(optarg, NULL, 0);
@@ -204,30 +418,45 @@ int main(int argc, char **argv)
 		case 'c':
 			criu_runs = atoi(optarg);
 			break;
+		case 'R':
+			restore_runs = atoi(optarg);
+			break;
 		case 'd':
 			dir = optarg;
+			break;
+		case 't':
+			ttrec = optarg;
 			break;
 		default:
 			return 2;
 		}
 	}
-	if (runs < 1 || runs > 32 || criu_runs < 0 || criu_runs > 8 || mib < 4)
+	if (runs < 1 || runs > 32 || criu_runs < 0 || criu_runs > 8 || mib < 4 ||
+	    restore_runs < 1 || restore_runs > 8)
 		return 2;
 	mkdir(dir, 0755);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* restored targets are orphans when their restore returns: ours to reap */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	if (pipe(cmdp) || pipe(repp))
 		return 1;
 	t.pid = fork();
 	if (t.pid == 0) {
-		/* its own session, no tty: what criu needs to dump it whole */
+		/*
+		 * its own session, no tty: what criu needs to dump it whole;
+		 * commands on stdin, answers on stdout, so that a restored
+		 * target (which gets the restore's stdio) answers too
+		 */
 		setsid();
-		close(0);
-		close(1);
+		dup2(cmdp[0], 0);
+		dup2(repp[1], 1);
 		close(2);
+		close(cmdp[0]);
 		close(cmdp[1]);
 		close(repp[0]);
-		target(cmdp[0], repp[1], mib << 20);
+		close(repp[1]);
+		target(0, 1, mib << 20);
 	}
 	close(cmdp[0]);
 	close(repp[1]);
@@ -238,7 +467,7 @@ int main(int argc, char **argv)
 	       t.pid, mib, (unsigned long long)base);
 
 	dev = open("/dev/ttrec", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
+	if (dev < 0 || ioctl(dev, TTREC_IOC_GET_API, &api)) {
 		perror("snapbench: /dev/ttrec (is ttrec.ko loaded?)");
 		return 1;
 	}
@@ -393,8 +622,6 @@ int main(int argc, char **argv)
 	unlink(pa);
 	unlink(pb);
 
-	kill(t.pid, SIGKILL);
-	waitpid(t.pid, NULL, 0);
 	if (c_med)
 		snprintf(pa, sizeof(pa), "%.4f", (double)p_med / c_med);
 	else
@@ -402,5 +629,6 @@ int main(int argc, char **argv)
 	printf("bench snapshot pause_ratio_vs_fork=%.3f pause_ratio_vs_criu=%s incr_bytes=%llu dirty_bytes=%llu\n",
 	       (double)p_med / f_med, pa, (unsigned long long)(incr.data_pages * PAGE),
 	       (unsigned long long)(dirty_pages * PAGE));
+	bad |= bench_restore(&t, sfd, api.features, dir, ttrec, restore_runs, criu_runs > 0);
 	return bad;
 }
