@@ -57,7 +57,6 @@ int rst_tstate_plan(struct rst *r)
 
 int rst_tstate_apply(struct rst *r, struct rthread *t)
 {
-	char what[64];
 	int64_t ret;
 
 	if (t->ts.has_ctid) {
@@ -69,11 +68,15 @@ int rst_tstate_apply(struct rst *r, struct rthread *t)
 		}
 	}
 	if (t->ts.has_rseq) {
-		snprintf(what, sizeof(what), "rseq registration of thread %d", t->tid);
-		ret = rst_syscall_ok(r, t, what, SYS_rseq, t->ts.rseq, t->ts.rseq_len, 0,
-				     t->ts.rseq_sig, 0, 0);
-		if (ret < 0)
+		ret = rst_syscall(r, t, SYS_rseq, t->ts.rseq, t->ts.rseq_len, 0,
+				  t->ts.rseq_sig, 0, 0);
+		if (ret == -ESRCH)
 			return (int)ret;
+		if (ret < 0 && ret > -4096) {
+			/* a kernel without rseq (ENOSYS): glibc falls back */
+			pr_warn("restore: the rseq area of thread %d cannot be registered: %s\n",
+				t->tid, strerror((int)-ret));
+		}
 	}
 	return 0;
 }
