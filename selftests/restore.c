@@ -450,6 +450,26 @@ TEST_F(rst, error_format_version_1)
 	EXPECT_NE(NULL, strstr(self->c.out, "version 1"));
 }
 
+TEST_F(rst, error_mapped_file_replaced)
+{
+	char args[128];
+
+	NEED_ROOT();
+	snprintf(args, sizeof(args), "file %s", self->dir);
+	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", args));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	/* the same path, another file */
+	cmd_out_free(&self->c);
+	ASSERT_EQ(0, sh(&self->c, "cp %s/private %s/new && mv %s/new %s/private",
+			self->dir, self->dir, self->dir, self->dir));
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "is not the file the image mapped")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "/private")) TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+}
+
 TEST_F(rst, error_not_root)
 {
 	char args[256], all[4096] = "", line[512];
