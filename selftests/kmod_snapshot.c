@@ -760,6 +760,18 @@ TEST_F(snap, thp_copied_eagerly)
 	       (unsigned long long)a.pause_ns / 1000);
 	if (self->w.l.thp_ok)
 		EXPECT_LE(THP_SIZE / PAGE, a.counts.pages_copied_huge);
+	{
+		/* the advice is reported (TTREC_FEATURE_VMA_KINDS): a restore needs it */
+		struct ttrec_snap_vma *v = NULL;
+		const struct ttrec_snap_vma *e;
+		int n = get_vmas(fd, &v);
+
+		ASSERT_LT(0, n);
+		e = vma_at(v, n, (uint64_t)(uintptr_t)self->w.l.thp);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(TTREC_VMA_HUGEPAGE, e->flags & (TTREC_VMA_HUGEPAGE | TTREC_VMA_NOHUGEPAGE));
+		free(v);
+	}
 	EXPECT_EQ('y', workload_do(&self->w, 'w'));
 	EXPECT_EQ(0, snap_check(fd, self->w.l.thp, THP_SIZE, 6));
 	EXPECT_EQ(0, live_check(self->w.pid, self->w.l.thp, THP_SIZE, 106));
@@ -791,6 +803,7 @@ TEST_F(snap, pinned_page_copied_eagerly)
  * The vDSO is a mapping the kernel installs (no file, kernel pages): the
  * snapshot holds copies of its text, byte for byte what the target reads
  * there; [vvar] (VM_PFNMAP|VM_IO) is marked special and not captured.
+ * Both are named (TTREC_VMA_VDSO, TTREC_VMA_VVAR).
  */
 TEST_F(snap, vdso_captured_vvar_special)
 {
@@ -820,6 +833,7 @@ TEST_F(snap, vdso_captured_vvar_special)
 	EXPECT_EQ(l->vdso + l->vdso_len, e->end);
 	EXPECT_EQ(TTREC_VMA_CAPTURED, e->flags & (TTREC_VMA_CAPTURED |
 		  TTREC_VMA_FILE | TTREC_VMA_SPECIAL | TTREC_VMA_SHARED));
+	EXPECT_EQ(TTREC_VMA_VDSO, e->flags & (TTREC_VMA_VDSO | TTREC_VMA_VVAR));
 	EXPECT_EQ(PROT_READ | PROT_EXEC, e->prot);
 	EXPECT_EQ(l->vdso_len / PAGE, e->pages_held);
 
@@ -837,6 +851,9 @@ TEST_F(snap, vdso_captured_vvar_special)
 		EXPECT_EQ(vvar_end, e->end);
 		EXPECT_EQ(TTREC_VMA_SPECIAL, e->flags & (TTREC_VMA_CAPTURED |
 			  TTREC_VMA_SPECIAL));
+		/* right below the vDSO: its data pages */
+		EXPECT_EQ(TTREC_VMA_VVAR, e->flags & (TTREC_VMA_VDSO | TTREC_VMA_VVAR));
+		EXPECT_EQ(l->vdso, vvar_end);
 		EXPECT_EQ(0, e->pages_held);
 		EXPECT_LE((vvar_end - vvar_start) / PAGE,
 			  a.counts.pages_skipped_special);
