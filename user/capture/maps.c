@@ -124,7 +124,7 @@ static void finish(struct img_vma *v, const char *vmflags, const struct vma_acct
 	if (v->flags & (TTREC_VMA_SPECIAL | TTREC_VMA_VVAR))
 		return;
 	if (v->flags & TTREC_VMA_VDSO) {
-		/* kernel pages: captured, none held (as the module reports it) */
+		/* kernel pages: captured, every one (as the module does) */
 		v->flags |= TTREC_VMA_CAPTURED;
 		return;
 	}

@@ -97,7 +97,7 @@ static uint32_t classify(const struct img_vma *v, uint64_t pm)
 	if (!(v->flags & TTREC_VMA_CAPTURED) || (v->flags & TTREC_VMA_SPECIAL))
 		return IMG_PAGE_UNCAPTURED;
 	if (v->flags & TTREC_VMA_VDSO)
-		return RUN_ZERO;	/* kernel pages: none held, as the module */
+		return RUN_READ;	/* kernel pages: all copied, as the module does */
 	if (v->flags & TTREC_VMA_SHARED)
 		return there ? RUN_READ : IMG_PAGE_UNCAPTURED;
 	if (!(v->flags & TTREC_VMA_FILE))
@@ -135,7 +135,7 @@ static int map_vma(struct capture *c, struct img_vma *v, uint64_t *pm)
 	int err;
 
 	v->pages_held = 0;
-	if (!(v->flags & TTREC_VMA_CAPTURED) || (v->flags & (TTREC_VMA_SPECIAL | TTREC_VMA_VDSO))) {
+	if (!(v->flags & TTREC_VMA_CAPTURED) || (v->flags & TTREC_VMA_SPECIAL)) {
 		/* the same for every page: one run */
 		return add_run(c, v->start, classify(v, 0), (v->end - v->start) / PS);
 	}
