@@ -9,8 +9,13 @@
  * VMAs, the threads (registers as regset notes), a page map (which address
  * holds which page, which pages are zero or not captured), and, for an
  * incremental image, the ranges whose pages come from the parent image, the
- * parent's path and the VMAs the parent had that are gone. A table of
- * contents ends the file; the header, written last, points to it.
+ * parent's path and the VMAs the parent had that are gone, and (format
+ * version 2, IMG_F_STATE) the process state a restore needs beyond memory
+ * and registers: the process's own (PROC), its descriptors (FDS) and each
+ * thread's (state notes in the thread records), as the module's
+ * TTREC_IOC_SNAP_PROC, TTREC_IOC_SNAP_FDS and TTREC_IOC_SNAP_THREADS give
+ * them (image/state.h decodes them). A table of contents ends the file;
+ * the header, written last, points to it.
  *
  * Resolving one page at address A of image I:
  *   - A in no VMA of I: not mapped (EIO, as a snapshot fd);
@@ -28,6 +33,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/ttrec.h>
+
+#include "image/state.h"
 
 #define IMG_MAGIC		"TTRECIMG"	/* 8 bytes, no NUL */
 #define IMG_SECTION_MAGIC	"TTRISECT"
@@ -47,8 +54,10 @@
 						 * memory was copied */
 #define IMG_F_VMA_KINDS		(1U << 3)	/* VMA flags name the vDSO and the
 						 * advice (TTREC_FEATURE_VMA_KINDS) */
+#define IMG_F_STATE		(1U << 4)	/* holds the process state */
 #define IMG_F_ALL_V1		(IMG_F_INCREMENTAL | IMG_F_KERNEL_DIFF)
-#define IMG_F_ALL		(IMG_F_ALL_V1 | IMG_F_PTRACE | IMG_F_VMA_KINDS)
+#define IMG_F_ALL		(IMG_F_ALL_V1 | IMG_F_PTRACE | IMG_F_VMA_KINDS | \
+				 IMG_F_STATE)
 
 /* How the kernel held the snapshot's pages (struct ttrec_snap_counts). */
 struct img_counts {
@@ -87,7 +96,11 @@ struct img_header {
 	uint64_t toc_off;		/* file offset of the TOC section */
 	uint32_t depth;			/* parents in the chain; 0 when full */
 	uint32_t nr_sections;		/* sections the TOC lists */
-	uint8_t reserved[28];		/* written 0, ignored */
+	/* version 2, with IMG_F_STATE (else 0): */
+	uint32_t nr_fds;		/* records in the FDS section */
+	uint32_t fds_total;		/* descriptors the table held */
+	uint32_t fds_state;		/* TTREC_FDS_* */
+	uint8_t reserved[16];		/* written 0, ignored */
 	uint32_t header_crc;		/* CRC32C of the 252 bytes above */
 };
 
@@ -100,7 +113,9 @@ struct img_header {
 #define IMG_SEC_REMOVED		6	/* struct img_vma[]: the parent's, gone */
 #define IMG_SEC_PARENT		7	/* parent path, NUL-terminated */
 #define IMG_SEC_PAGES		8	/* page data; arg: index of its first page */
-#define IMG_SEC_MAX		8
+#define IMG_SEC_PROC		9	/* the TTREC_IOC_SNAP_PROC note stream */
+#define IMG_SEC_FDS		10	/* the TTREC_IOC_SNAP_FDS record stream */
+#define IMG_SEC_MAX		10
 
 /* Section flags */
 #define IMG_SEC_LZ4		(1U << 0)	/* payload is one LZ4 block */
@@ -178,6 +193,11 @@ struct img {
 	uint32_t nr_vmas;
 	uint8_t *threads;		/* the SNAP_THREADS stream */
 	size_t threads_len;
+	uint8_t *proc;			/* the SNAP_PROC stream (IMG_F_STATE) */
+	size_t proc_len;
+	uint8_t *fds;			/* the SNAP_FDS stream (IMG_F_STATE) */
+	size_t fds_len;
+	struct img_state *state;	/* decoded; NULL without IMG_F_STATE */
 	struct img_run *runs;
 	uint64_t *run_first;		/* data runs: index of their first page */
 	uint32_t nr_runs;
@@ -254,6 +274,19 @@ ssize_t img_pread(struct img *im, void *buf, size_t len, uint64_t addr);
  */
 int img_verify(struct img *im);
 
+/*
+ * The process state of @im (image/state.h), decoded and checked when the
+ * image was opened, or NULL when the image has none (format version 1, or
+ * a snapshot by a module without TTREC_FEATURE_SNAP_STATE): such an image
+ * cannot be restored. Each image of a chain holds the whole state of its
+ * own instant.
+ */
+const struct img_state *img_state(const struct img *im);
+/* Its descriptors, in descriptor order (*@nr of them); NULL without state. */
+const struct img_fd *img_fds(const struct img *im, uint32_t *nr);
+/* The state of thread @tid; NULL without state or without such a thread. */
+const struct img_thread_state *img_thread_state(const struct img *im, uint32_t tid);
+
 /* Size and checksum checks on one section; for tests and tools. */
 const char *img_section_name(uint32_t type);
 const char *img_page_kind_name(int kind);
@@ -322,7 +355,9 @@ struct img_source *img_source_snapfd(struct img_source_fd *s, int snapfd,
 struct img_write_opts {
 	const char *path;	/* must not exist */
 	struct img_source *src;	/* the snapshot; or, when NULL: */
-	int snapfd;		/* the ttrec.ko snapshot to write */
+	int snapfd;		/* the ttrec.ko snapshot to write; its process
+				 * state is written when the module has
+				 * TTREC_FEATURE_SNAP_STATE */
 	const char *comm;	/* target comm, or NULL */
 	/* incremental: */
 	struct img *parent;	/* the parent image, opened with img_open() */

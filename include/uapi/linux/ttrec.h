@@ -41,6 +41,8 @@
 #define _TTREC_SNAP_VMAS	0x21	/* on a snapshot fd */
 #define _TTREC_SNAP_THREADS	0x22	/* on a snapshot fd */
 #define _TTREC_SNAP_DIFF	0x23	/* on a snapshot fd */
+#define _TTREC_SNAP_PROC	0x24	/* on a snapshot fd */
+#define _TTREC_SNAP_FDS		0x25	/* on a snapshot fd */
 
 /* Features reported in ttrec_api.features */
 #define TTREC_FEATURE_ATTACH_PIDFD	(1ULL << 0)	/* TTREC_ATTACH_PIDFD */
@@ -58,6 +60,9 @@
 /* ttrec_snap_vma.flags names the vDSO's mappings (TTREC_VMA_VDSO,
  * TTREC_VMA_VVAR) and the advice a VMA carries (TTREC_VMA_HUGEPAGE...) */
 #define TTREC_FEATURE_VMA_KINDS		(1ULL << 6)
+/* Process state in every snapshot: TTREC_IOC_SNAP_PROC and
+ * TTREC_IOC_SNAP_FDS on snapshot fds, TTREC_SNAP_THREADS_STATE */
+#define TTREC_FEATURE_SNAP_STATE	(1ULL << 7)
 
 /**
  * struct ttrec_api - TTREC_IOC_GET_API: handshake.
@@ -328,13 +333,16 @@ struct ttrec_snap_vmas_args {
  *		in (orig_ax), else -1.
  * @sigmask:	blocked signals (bit N-1 for signal N).
  *
- * Each note is a struct ttrec_snap_note followed by @size bytes of regset
- * data, padded to 8 bytes: exactly what PTRACE_GETREGSET returns for
- * NT_PRSTATUS (struct user_regs_struct, with fs_base/gs_base), NT_PRFPREG
- * (struct user_i387_struct) and NT_X86_XSTATE (the XSAVE area). A thread
- * interrupted in a syscall by the park shows the kernel's restart value
- * (-ERESTARTSYS and friends, 512..516) in ax and the instruction after the
- * syscall in ip, as a ptrace stop at signal delivery would.
+ * Each note is a struct ttrec_snap_note followed by @size bytes of data,
+ * padded to 8 bytes. Register notes hold exactly what PTRACE_GETREGSET
+ * returns for NT_PRSTATUS (struct user_regs_struct, with fs_base/gs_base),
+ * NT_PRFPREG (struct user_i387_struct) and NT_X86_XSTATE (the XSAVE area).
+ * A thread interrupted in a syscall by the park shows the kernel's restart
+ * value (-ERESTARTSYS and friends, 512..516) in ax and the instruction
+ * after the syscall in ip, as a ptrace stop at signal delivery would.
+ * With TTREC_SNAP_THREADS_STATE the thread's state notes follow them: one
+ * TTREC_NT_THREAD and one TTREC_NT_SIGINFO per signal queued for the
+ * thread. Readers skip note types they do not know.
  */
 struct ttrec_snap_thread {
 	__u32 size;
@@ -346,13 +354,16 @@ struct ttrec_snap_thread {
 };
 
 struct ttrec_snap_note {
-	__u32 type;	/* NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE */
+	__u32 type;	/* NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE, TTREC_NT_* */
 	__u32 size;	/* bytes of data, without padding */
 };
 
+/* ttrec_snap_threads_args.flags */
+#define TTREC_SNAP_THREADS_STATE (1U << 0)	/* add the state notes */
+
 /**
  * struct ttrec_snap_threads_args - TTREC_IOC_SNAP_THREADS on a snapshot fd.
- * @flags:	in: must be 0.
+ * @flags:	in: 0 or TTREC_SNAP_THREADS_STATE (TTREC_FEATURE_SNAP_STATE).
  * @nr_threads:	out: threads in the snapshot.
  * @buf:	in: user pointer to @size bytes.
  * @size:	in: size of @buf.
@@ -462,6 +473,483 @@ struct ttrec_snap_diff_args {
 };
 #define TTREC_SNAP_DIFF_ARGS_SIZE_VER0	56
 
+/*
+ * Process state (TTREC_FEATURE_SNAP_STATE). While the threads are parked
+ * for a snapshot, besides the memory and the registers, the module reads
+ * what a restore needs of the process: each thread's own state (added to
+ * the TTREC_IOC_SNAP_THREADS records as notes), the process's
+ * (TTREC_IOC_SNAP_PROC) and its descriptor table (TTREC_IOC_SNAP_FDS). All
+ * of it is taken with the threads parked and before the memory is frozen,
+ * so it is the state of the memory's instant, except for what other
+ * processes change meanwhile (signals they send, bytes they write into a
+ * shared pipe). Ids (pids, uids, gids) are in the namespaces of the caller
+ * of TTREC_IOC_SNAPSHOT, as it would see them at the snapshot.
+ *
+ * Both streams use struct ttrec_snap_note framing: a note header, its data,
+ * padding to 8 bytes. The data of a note whose type names a struct may be
+ * longer than the struct a reader knows (a newer module: ignore the rest)
+ * or shorter (an older one: the missing fields read as zero). Readers skip
+ * note types they do not know. Documentation/ttrec.rst lists what is not
+ * captured.
+ */
+
+/* Note types of ttrec's own ("TT" in the high half; the ELF note types of
+ * the register notes are all below 0x10000). */
+#define TTREC_NT_THREAD		0x54540001	/* struct ttrec_snap_tstate */
+#define TTREC_NT_SIGINFO	0x54540002	/* a queued signal: a 128-byte
+						 * siginfo_t as PTRACE_PEEKSIGINFO
+						 * gives it */
+#define TTREC_NT_PROC		0x54540010	/* struct ttrec_snap_proc */
+#define TTREC_NT_SIGACTIONS	0x54540011	/* struct ttrec_sigaction[64]:
+						 * signal N at index N - 1 */
+#define TTREC_NT_AUXV		0x54540012	/* __u64 type/value pairs as
+						 * /proc/PID/auxv, up to AT_NULL */
+#define TTREC_NT_GROUPS		0x54540013	/* __u32 supplementary gids */
+#define TTREC_NT_EXE		0x54540014	/* path of the executable */
+#define TTREC_NT_CWD		0x54540015	/* path of the working directory */
+#define TTREC_NT_ROOT		0x54540016	/* path of the root directory */
+#define TTREC_NT_FD_PATH	0x54540020	/* path of an fd's file */
+#define TTREC_NT_FD_PIPE	0x54540021	/* struct ttrec_fd_pipe */
+#define TTREC_NT_FD_PIPE_DATA	0x54540022	/* the bytes buffered in a pipe */
+#define TTREC_NT_FD_EVENTFD	0x54540023	/* struct ttrec_fd_eventfd */
+#define TTREC_NT_FD_TIMERFD	0x54540024	/* struct ttrec_fd_timerfd */
+#define TTREC_NT_FD_SIGNALFD	0x54540025	/* struct ttrec_fd_signalfd */
+#define TTREC_NT_FD_EPOLL	0x54540026	/* struct ttrec_fd_epoll_item[] */
+#define TTREC_NT_FD_SOCKET	0x54540027	/* struct ttrec_fd_socket */
+#define TTREC_NT_FD_MEMFD	0x54540028	/* struct ttrec_fd_memfd */
+#define TTREC_NT_FD_PIDFD	0x54540029	/* struct ttrec_fd_pidfd */
+#define TTREC_NT_FD_FDINFO	0x5454002a	/* the file's own lines of
+						 * /proc/PID/fdinfo, text */
+/* Paths are NUL-terminated, as d_path() gives them (" (deleted)" at the
+ * end of a removed file's), at most PATH_MAX bytes with the NUL. */
+
+/* ttrec_snap_tstate.flags */
+#define TTREC_TSTATE_RSEQ_LEN_GUESSED	(1U << 0)	/* the kernel does not
+						 * keep the length: 32 */
+
+/**
+ * struct ttrec_snap_tstate - TTREC_NT_THREAD: a thread's own state.
+ * @sas_sp:	sigaltstack(): ss_sp.
+ * @sas_size:	ss_size.
+ * @sas_flags:	ss_flags as sigaltstack() reports them: SS_DISABLE,
+ *		SS_AUTODISARM, SS_ONSTACK when the thread's stack pointer is on
+ *		the alternate stack.
+ * @pdeath_signal: PR_SET_PDEATHSIG, 0 when none.
+ * @clear_child_tid: set_tid_address() / CLONE_CHILD_CLEARTID, 0 when none.
+ * @robust_list: set_robust_list() head, 0 when none.
+ * @robust_list_len: its length.
+ * @rseq:	the registered rseq area, 0 when none.
+ * @rseq_len:	its length.
+ * @rseq_sig:	its signature.
+ * @pending:	signals pending for this thread (bit N - 1: signal N).
+ * @seccomp_mode: SECCOMP_MODE_* (the filters are not captured).
+ * @flags:	TTREC_TSTATE_*.
+ * @timer_slack_ns: PR_GET_TIMERSLACK.
+ * @comm:	the thread's name, NUL-terminated.
+ */
+struct ttrec_snap_tstate {
+	__u64 sas_sp;
+	__u64 sas_size;
+	__u32 sas_flags;
+	__s32 pdeath_signal;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;
+	__u32 rseq_len;
+	__u32 rseq_sig;
+	__u64 pending;
+	__u32 seccomp_mode;
+	__u32 flags;
+	__u64 timer_slack_ns;
+	__u8 comm[16];
+};
+#define TTREC_SNAP_TSTATE_SIZE_VER0	104
+
+/**
+ * struct ttrec_sigaction - one element of TTREC_NT_SIGACTIONS: as
+ * rt_sigaction() reports it (the kernel's struct sigaction on x86-64).
+ * @handler:	SIG_DFL (0), SIG_IGN (1) or the handler's address.
+ * @flags:	SA_*.
+ * @restorer:	sa_restorer.
+ * @mask:	sa_mask (bit N - 1: signal N).
+ */
+struct ttrec_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+struct ttrec_rlimit {
+	__u64 cur;	/* RLIM_INFINITY is ~0 */
+	__u64 max;
+};
+
+struct ttrec_itimer {
+	__u64 value_ns;		/* time left, 0 when not armed */
+	__u64 interval_ns;
+};
+
+#define TTREC_RLIM_NLIMITS	16	/* RLIMIT_CPU .. RLIMIT_RTTIME */
+
+/* ttrec_snap_proc.flags */
+#define TTREC_PROC_NO_NEW_PRIVS		(1U << 0)
+#define TTREC_PROC_CHILD_SUBREAPER	(1U << 1)
+#define TTREC_PROC_THP_DISABLED		(1U << 2)	/* PR_SET_THP_DISABLE */
+#define TTREC_PROC_FS_UNSHARED		(1U << 3)	/* a thread has cwd, root
+							 * and umask of its own */
+#define TTREC_PROC_PENDING_TRUNCATED	(1U << 4)	/* more queued signals
+							 * than TTREC_NT_SIGINFO
+							 * notes (process or a
+							 * thread) */
+
+/**
+ * struct ttrec_snap_proc - TTREC_NT_PROC: the process's own state.
+ * @pid:	thread-group id (0 when not visible to the caller).
+ * @ppid:	the parent's.
+ * @pgid:	process group.
+ * @sid:	session.
+ * @tty_nr:	controlling terminal as /proc/PID/stat encodes it, 0: none.
+ * @tty_pgrp:	its foreground process group, 0 when unknown.
+ * @flags:	TTREC_PROC_*.
+ * @personality: personality(0xffffffff).
+ * @umask:	the file-creation mask.
+ * @exit_signal: the signal the parent gets at exit (SIGCHLD usually).
+ * @oom_score_adj: /proc/PID/oom_score_adj.
+ * @dumpable:	PR_GET_DUMPABLE.
+ * @securebits: PR_GET_SECUREBITS.
+ * @nr_posix_timers: timer_create() timers (counted, not captured).
+ * @comm:	the thread-group leader's name, NUL-terminated.
+ * @start_code, @end_code, @start_data, @end_data, @start_brk, @brk,
+ * @start_stack, @arg_start, @arg_end, @env_start, @env_end: the memory
+ *		layout fields of /proc/PID/stat and PR_SET_MM_MAP (@brk is the
+ *		current program break).
+ * @exe_dev, @exe_ino: the executable's device (as st_dev) and inode.
+ * @uid, @euid, @suid, @fsuid, @gid, @egid, @sgid, @fsgid: credentials.
+ * @cap_inheritable, @cap_permitted, @cap_effective, @cap_bset,
+ * @cap_ambient: capability sets (bit N: capability N).
+ * @shared_pending: signals pending for the process as a whole.
+ * @rlim:	getrlimit() of each resource, RLIMIT_* order.
+ * @itimer:	getitimer() of ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
+ */
+struct ttrec_snap_proc {
+	__u32 pid;
+	__u32 ppid;
+	__u32 pgid;
+	__u32 sid;
+	__u32 tty_nr;
+	__u32 tty_pgrp;
+	__u32 flags;
+	__u32 personality;
+	__u32 umask;
+	__s32 exit_signal;
+	__s32 oom_score_adj;
+	__u32 dumpable;
+	__u32 securebits;
+	__u32 nr_posix_timers;
+	__u8 comm[16];
+	__u64 start_code;
+	__u64 end_code;
+	__u64 start_data;
+	__u64 end_data;
+	__u64 start_brk;
+	__u64 brk;
+	__u64 start_stack;
+	__u64 arg_start;
+	__u64 arg_end;
+	__u64 env_start;
+	__u64 env_end;
+	__u64 exe_dev;
+	__u64 exe_ino;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u64 shared_pending;
+	struct ttrec_rlimit rlim[TTREC_RLIM_NLIMITS];
+	struct ttrec_itimer itimer[3];
+};
+#define TTREC_SNAP_PROC_SIZE_VER0	560
+
+/**
+ * struct ttrec_snap_proc_args - TTREC_IOC_SNAP_PROC on a snapshot fd.
+ * @flags:	in: must be 0.
+ * @nr_notes:	out: notes in the stream.
+ * @buf:	in: user pointer to @size bytes.
+ * @size:	in: size of @buf.
+ * @needed:	out: bytes the stream takes.
+ *
+ * The stream: a TTREC_NT_PROC note first, then TTREC_NT_SIGACTIONS,
+ * TTREC_NT_AUXV, TTREC_NT_GROUPS, TTREC_NT_EXE, TTREC_NT_CWD, TTREC_NT_ROOT
+ * (each absent when the process has none: an exiting process has no
+ * executable, a path longer than PATH_MAX is left out) and one
+ * TTREC_NT_SIGINFO per signal queued for the process as a whole.
+ *
+ * Return: the number of bytes written. @size 0 is a size query (returns 0,
+ * sets @needed and @nr_notes); a non-zero @size below @needed fails with
+ * ENOSPC (and sets both). The out fields are ignored on input. Errors:
+ * EINVAL (flags), EFAULT, E2BIG.
+ */
+struct ttrec_snap_proc_args {
+	__u32 flags;
+	__u32 nr_notes;
+	__u64 buf;
+	__u64 size;
+	__u64 needed;
+};
+#define TTREC_SNAP_PROC_ARGS_SIZE_VER0	32
+
+/* ttrec_snap_fd.kind */
+#define TTREC_FD_REG		1	/* regular file */
+#define TTREC_FD_DIR		2	/* directory */
+#define TTREC_FD_PIPE		3	/* pipe(2) */
+#define TTREC_FD_FIFO		4	/* a named FIFO */
+#define TTREC_FD_SOCKET		5
+#define TTREC_FD_EVENTFD	6
+#define TTREC_FD_TIMERFD	7
+#define TTREC_FD_SIGNALFD	8
+#define TTREC_FD_EPOLL		9
+#define TTREC_FD_MEMFD		10	/* memfd_create() */
+#define TTREC_FD_TTY		11	/* a terminal (by its device number) */
+#define TTREC_FD_CHR		12	/* another character device */
+#define TTREC_FD_BLK		13	/* a block device */
+#define TTREC_FD_PIDFD		14
+#define TTREC_FD_OTHER		15	/* anything else: other anonymous
+					 * inodes (inotify, io_uring, ...),
+					 * O_PATH files of other kinds, ...:
+					 * see its path and fdinfo */
+
+/* ttrec_snap_fd.flags */
+#define TTREC_FDF_CLOEXEC	(1U << 0)	/* FD_CLOEXEC */
+#define TTREC_FDF_READ		(1U << 1)	/* open for reading */
+#define TTREC_FDF_WRITE		(1U << 2)	/* open for writing */
+#define TTREC_FDF_DELETED	(1U << 3)	/* the file has no name left */
+#define TTREC_FDF_NO_PATH	(1U << 4)	/* path unknown or too long */
+#define TTREC_FDF_TRUNCATED	(1U << 5)	/* a note was cut short or left
+						 * out: see TTREC_FDS_DATA_TRUNCATED */
+
+/**
+ * struct ttrec_snap_fd - one descriptor in TTREC_IOC_SNAP_FDS output.
+ * @size:	bytes of this record with its notes (multiple of 8); the
+ *		next record starts @size bytes after this one.
+ * @fd:		the descriptor's number.
+ * @kind:	TTREC_FD_*.
+ * @flags:	TTREC_FDF_*.
+ * @f_flags:	the open file's flags (O_ACCMODE, O_APPEND, O_NONBLOCK,
+ *		O_DIRECT, O_PATH, ...) as fcntl(F_GETFL) would give them,
+ *		without O_CLOEXEC.
+ * @mode:	st_mode of the file.
+ * @pos:	the file position.
+ * @dev:	st_dev of the file.
+ * @ino:	st_ino.
+ * @rdev:	st_rdev (devices).
+ * @size_bytes: st_size.
+ * @mtime_ns:	st_mtime in nanoseconds since the epoch.
+ * @nr_notes:	notes that follow: TTREC_NT_FD_PATH (every descriptor whose
+ *		path is known), then by kind: TTREC_NT_FD_PIPE (pipes, FIFOs)
+ *		and TTREC_NT_FD_PIPE_DATA (see struct ttrec_fd_pipe),
+ *		TTREC_NT_FD_EVENTFD, _TIMERFD, _SIGNALFD, _EPOLL (its interest
+ *		list, absent when empty), _SOCKET, _MEMFD, _PIDFD, and
+ *		TTREC_NT_FD_FDINFO for TTREC_FD_OTHER files that have one.
+ * @__pad:	0.
+ */
+struct ttrec_snap_fd {
+	__u32 size;
+	__s32 fd;
+	__u32 kind;
+	__u32 flags;
+	__u32 f_flags;
+	__u32 mode;
+	__u64 pos;
+	__u64 dev;
+	__u64 ino;
+	__u64 rdev;
+	__u64 size_bytes;
+	__s64 mtime_ns;
+	__u32 nr_notes;
+	__u32 __pad;
+};
+#define TTREC_SNAP_FD_SIZE_VER0	80
+
+/* ttrec_fd_pipe.flags */
+#define TTREC_PIPE_DATA		(1U << 0)	/* this record holds the bytes */
+#define TTREC_PIPE_DATA_TRUNCATED (1U << 1)	/* not all of them */
+#define TTREC_PIPE_PACKET	(1U << 2)	/* O_DIRECT: packet boundaries
+						 * are not kept */
+
+/**
+ * struct ttrec_fd_pipe - TTREC_NT_FD_PIPE: one end of a pipe or a FIFO.
+ * @id:		the pipe's inode number: the same at both ends.
+ * @capacity:	F_GETPIPE_SZ.
+ * @flags:	TTREC_PIPE_*.
+ * @bytes:	bytes buffered in the pipe, read without consuming them.
+ * @readers:	open read ends (all processes).
+ * @writers:	open write ends.
+ * @data_fd:	the descriptor whose record holds the bytes (the lowest that
+ *		refers to the pipe: a TTREC_NT_FD_PIPE_DATA note), -1 when
+ *		they are not captured.
+ * @__pad:	0.
+ */
+struct ttrec_fd_pipe {
+	__u64 id;
+	__u32 capacity;
+	__u32 flags;
+	__u64 bytes;
+	__u32 readers;
+	__u32 writers;
+	__s32 data_fd;
+	__u32 __pad;
+};
+
+/* ttrec_fd_eventfd.flags */
+#define TTREC_EVENTFD_SEMAPHORE		(1U << 0)	/* EFD_SEMAPHORE */
+#define TTREC_EVENTFD_SEMAPHORE_UNKNOWN	(1U << 1)	/* the kernel does not
+							 * show it (before 6.6) */
+
+struct ttrec_fd_eventfd {
+	__u64 count;
+	__u32 flags;		/* TTREC_EVENTFD_* */
+	__u32 __pad;
+};
+
+/** struct ttrec_fd_timerfd - TTREC_NT_FD_TIMERFD, as timerfd_gettime(). */
+struct ttrec_fd_timerfd {
+	__s32 clockid;
+	__u32 settime_flags;	/* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	__u64 ticks;		/* expirations not read yet */
+	__u64 value_ns;		/* time to the next expiration, 0: disarmed */
+	__u64 interval_ns;
+};
+
+struct ttrec_fd_signalfd {
+	__u64 sigmask;		/* bit N - 1: signal N */
+};
+
+/**
+ * struct ttrec_fd_epoll_item - one element of TTREC_NT_FD_EPOLL.
+ * @tfd:	the descriptor number the target was added with.
+ * @events:	EPOLL* event mask, with EPOLLET, EPOLLONESHOT, ...
+ * @data:	the user data.
+ * @ino:	the target file's inode number,
+ * @dev:	and its device (as st_dev): the target may since have been
+ *		closed or renumbered.
+ */
+struct ttrec_fd_epoll_item {
+	__s32 tfd;
+	__u32 events;
+	__u64 data;
+	__u64 ino;
+	__u64 dev;
+};
+
+/* ttrec_fd_socket.flags */
+#define TTREC_SOCK_REUSEADDR	(1U << 0)
+#define TTREC_SOCK_REUSEPORT	(1U << 1)
+
+#define TTREC_SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
+
+/**
+ * struct ttrec_fd_socket - TTREC_NT_FD_SOCKET.
+ * @family:	AF_*.
+ * @type:	SOCK_*.
+ * @protocol:	IPPROTO_* and the like.
+ * @state:	the protocol state: TCP_* for TCP, and for unix sockets
+ *		TCP_LISTEN (10), TCP_ESTABLISHED (1) or TCP_CLOSE (7).
+ * @sock_state: SS_* (SS_UNCONNECTED 1, SS_CONNECTED 3, ...).
+ * @shutdown:	RCV_SHUTDOWN (1) | SEND_SHUTDOWN (2).
+ * @backlog:	listeners: the listen() backlog.
+ * @queued:	listeners: connections waiting for accept().
+ * @ino:	the socket's inode (socket:[ino], /proc/net/ tables).
+ * @peer_ino:	unix sockets: the peer's inode, 0 when none.
+ * @flags:	TTREC_SOCK_*.
+ * @local_len:	bytes of @local (getsockname()), 0 when unknown.
+ * @peer_len:	bytes of @peer (getpeername()), 0 when not connected.
+ * @__pad:	0.
+ */
+struct ttrec_fd_socket {
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 state;
+	__u32 sock_state;
+	__u32 shutdown;
+	__u32 backlog;
+	__u32 queued;
+	__u64 ino;
+	__u64 peer_ino;
+	__u32 flags;
+	__u32 local_len;
+	__u32 peer_len;
+	__u32 __pad;
+	__u8 local[TTREC_SOCKADDR_MAX];
+	__u8 peer[TTREC_SOCKADDR_MAX];
+};
+
+/* ttrec_fd_memfd.flags */
+#define TTREC_MEMFD_HUGETLB	(1U << 0)
+
+/** struct ttrec_fd_memfd - TTREC_NT_FD_MEMFD; the size is st_size. */
+struct ttrec_fd_memfd {
+	__u32 seals;		/* F_GET_SEALS */
+	__u32 flags;		/* TTREC_MEMFD_* */
+	__u8 name[256];		/* as given to memfd_create(), NUL-terminated */
+};
+
+struct ttrec_fd_pidfd {
+	__s32 pid;		/* the process it refers to, 0 when it is gone
+				 * or not visible to the caller */
+	__u32 __pad;
+};
+
+/* ttrec_snap_fds_args.state */
+#define TTREC_FDS_TRUNCATED	 (1U << 0)	/* more descriptors than the
+						 * module's max_snapshot_fds:
+						 * the lowest are recorded */
+#define TTREC_FDS_DATA_TRUNCATED (1U << 1)	/* the module's
+						 * max_snapshot_fd_data ran out:
+						 * some notes are cut (their
+						 * records have
+						 * TTREC_FDF_TRUNCATED) */
+#define TTREC_FDS_UNSHARED	 (1U << 2)	/* a thread has a table of its
+						 * own (unshare(CLONE_FILES)),
+						 * not recorded */
+#define TTREC_FDS_NO_TABLE	 (1U << 3)	/* the process had no table
+						 * (exiting) */
+
+/**
+ * struct ttrec_snap_fds_args - TTREC_IOC_SNAP_FDS on a snapshot fd: the
+ * descriptor table at the snapshot, a stream of struct ttrec_snap_fd
+ * records in descriptor order, each followed by its notes.
+ * @flags:	in: must be 0.
+ * @nr_fds:	out: records in the stream.
+ * @buf:	in: user pointer to @size bytes.
+ * @size:	in: size of @buf.
+ * @needed:	out: bytes the stream takes.
+ * @total:	out: descriptors the table held (more than @nr_fds when
+ *		TTREC_FDS_TRUNCATED).
+ * @state:	out: TTREC_FDS_*.
+ *
+ * The table is the one of the thread-group leader, or of another thread
+ * when the leader has exited. Return: the number of bytes written. @size 0
+ * is a size query (returns 0, sets the out fields); a non-zero @size below
+ * @needed fails with ENOSPC (and sets them). The out fields are ignored on
+ * input. Errors: EINVAL (flags), EFAULT, E2BIG.
+ */
+struct ttrec_snap_fds_args {
+	__u32 flags;
+	__u32 nr_fds;
+	__u64 buf;
+	__u64 size;
+	__u64 needed;
+	__u32 total;
+	__u32 state;
+};
+#define TTREC_SNAP_FDS_ARGS_SIZE_VER0	40
+
 #define TTREC_IOC_GET_API	_IOWR(TTREC_IOC_MAGIC, _TTREC_GET_API, struct ttrec_api)
 #define TTREC_IOC_ATTACH	_IOW(TTREC_IOC_MAGIC, _TTREC_ATTACH, struct ttrec_attach_args)
 #define TTREC_IOC_SESSION_INFO	_IOWR(TTREC_IOC_MAGIC, _TTREC_SESSION_INFO, struct ttrec_session_info)
@@ -470,6 +958,8 @@ struct ttrec_snap_diff_args {
 #define TTREC_IOC_SNAP_VMAS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_VMAS, struct ttrec_snap_vmas_args)
 #define TTREC_IOC_SNAP_THREADS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_THREADS, struct ttrec_snap_threads_args)
 #define TTREC_IOC_SNAP_DIFF	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_DIFF, struct ttrec_snap_diff_args)
+#define TTREC_IOC_SNAP_PROC	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_PROC, struct ttrec_snap_proc_args)
+#define TTREC_IOC_SNAP_FDS	_IOWR(TTREC_IOC_MAGIC, _TTREC_SNAP_FDS, struct ttrec_snap_fds_args)
 
 /*
  * Generic netlink: family TTREC_GENL_NAME, version TTREC_GENL_VERSION.
