@@ -11,6 +11,7 @@
 #ifndef _TTREC_KMOD_COMPAT_H
 #define _TTREC_KMOD_COMPAT_H
 
+#include <linux/capability.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -18,7 +19,10 @@
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/rmap.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 
 /*
@@ -111,6 +115,153 @@ static inline void ttrec_vma_start_write(struct vm_area_struct *vma)
 #ifdef TTREC_HAVE_VMA_START_WRITE
 	vma_start_write(vma);
 #endif
+}
+
+/**
+ * ttrec_cap_u64() - a capability set as a 64-bit mask.
+ * @c: the set.
+ *
+ * 6.1's kernel_cap_t is two 32-bit words; 6.12's is one u64.
+ *
+ * Return: bit N set for capability N.
+ */
+static inline u64 ttrec_cap_u64(kernel_cap_t c)
+{
+#ifdef TTREC_HAVE_KERNEL_CAP_U64
+	return c.val;
+#else
+	return c.cap[0] | (u64)c.cap[1] << 32;
+#endif
+}
+
+/**
+ * ttrec_inode_mtime() - an inode's modification time.
+ * @inode: the inode.
+ *
+ * 6.12 hides i_mtime behind inode_get_mtime(); 6.1 has the field.
+ *
+ * Return: the time.
+ */
+static inline struct timespec64 ttrec_inode_mtime(const struct inode *inode)
+{
+#ifdef TTREC_HAVE_INODE_GET_MTIME
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
+#endif
+}
+
+/**
+ * ttrec_task_rseq_len() - the length of a thread's rseq registration.
+ * @t: the thread, parked or current.
+ * @guessed: set when the kernel does not keep it.
+ *
+ * 6.12 keeps task_struct.rseq_len (registrations may be longer than the
+ * original 32 bytes); 6.1's rseq() accepts exactly sizeof(struct rseq),
+ * 32 bytes, and does not store it.
+ *
+ * Return: the length, 0 when the thread has no registration.
+ */
+static inline u32 ttrec_task_rseq_len(struct task_struct *t, bool *guessed)
+{
+	*guessed = false;
+#ifdef CONFIG_RSEQ
+	if (!t->rseq)
+		return 0;
+#ifdef TTREC_HAVE_RSEQ_LEN
+	return t->rseq_len;
+#else
+	*guessed = true;
+	return 32;
+#endif
+#else
+	return 0;
+#endif
+}
+
+/**
+ * ttrec_get_mm_exe_file() - a reference on an mm's executable.
+ * @mm: the mm.
+ *
+ * get_mm_exe_file() is not exported. mm->exe_file is RCU-protected: 6.1
+ * takes the reference with the get_file_rcu() macro (files are freed
+ * after a grace period); 6.12's files are SLAB_TYPESAFE_BY_RCU and its
+ * get_file_rcu() is an exported function that re-checks the pointer.
+ *
+ * Return: the file (fput() it), or NULL.
+ */
+static inline struct file *ttrec_get_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *f;
+
+	rcu_read_lock();
+#ifdef TTREC_HAVE_GET_FILE_RCU_PTR
+	f = get_file_rcu(&mm->exe_file);
+#else
+	f = rcu_dereference(mm->exe_file);
+	if (f && !get_file_rcu(f))
+		f = NULL;
+#endif
+	rcu_read_unlock();
+	return f;
+}
+
+/**
+ * ttrec_nr_posix_timers() - how many timer_create() timers a process has.
+ * @sig: its signal_struct; the caller holds its siglock, which timer
+ *	 creation and deletion take.
+ *
+ * 6.1 keeps them on a list, 6.12 on an hlist.
+ *
+ * Return: the count.
+ */
+static inline u32 ttrec_nr_posix_timers(struct signal_struct *sig)
+{
+	u32 n = 0;
+#ifdef TTREC_HAVE_POSIX_TIMERS_HLIST
+	struct hlist_node *pos;
+
+	hlist_for_each(pos, &sig->posix_timers)
+		n++;
+#else
+	struct list_head *pos;
+
+	list_for_each(pos, &sig->posix_timers)
+		n++;
+#endif
+	return n;
+}
+
+/**
+ * ttrec_lock_task_sighand() - lock a task's sighand->siglock.
+ * @t: the task (referenced).
+ * @flags: saved interrupt state.
+ *
+ * lock_task_sighand() is inline but calls __lock_task_sighand(), which is
+ * not exported. This is what it does: sighand_struct is
+ * SLAB_TYPESAFE_BY_RCU, so under RCU the lock is taken and the pointer
+ * checked again; it is NULL once the task has been released (exit).
+ *
+ * Return: the locked sighand, or NULL; unlock with
+ * unlock_task_sighand().
+ */
+static inline struct sighand_struct *
+ttrec_lock_task_sighand(struct task_struct *t, unsigned long *flags)
+{
+	struct sighand_struct *sighand;
+
+	rcu_read_lock();
+	for (;;) {
+		sighand = rcu_dereference(t->sighand);
+		if (!sighand)
+			break;
+		spin_lock_irqsave(&sighand->siglock, *flags);
+		if (likely(sighand == rcu_access_pointer(t->sighand)))
+			break;
+		spin_unlock_irqrestore(&sighand->siglock, *flags);
+	}
+	rcu_read_unlock();
+	return sighand;
 }
 
 #endif /* _TTREC_KMOD_COMPAT_H */

@@ -22,7 +22,7 @@
 #define TTREC_FEATURES	(TTREC_FEATURE_ATTACH_PIDFD | TTREC_FEATURE_NETLINK | \
 			 TTREC_FEATURE_SESSION_POLL | TTREC_FEATURE_SNAPSHOT | \
 			 TTREC_FEATURE_SNAP_DIFF | TTREC_FEATURE_SNAP_SEEK | \
-			 TTREC_FEATURE_VMA_KINDS)
+			 TTREC_FEATURE_VMA_KINDS | TTREC_FEATURE_SNAP_STATE)
 #define TTREC_IOCTLS	(BIT_ULL(_TTREC_GET_API) | BIT_ULL(_TTREC_ATTACH))
 #define TTREC_SESSION_IOCTLS	(BIT_ULL(_TTREC_SESSION_INFO) | \
 				 BIT_ULL(_TTREC_SNAPSHOT))
@@ -133,6 +133,22 @@ static int __init ttrec_init(void)
 		     TTREC_SNAP_DIFF_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ttrec_snap_thread) != 32);
 	BUILD_BUG_ON(sizeof(struct ttrec_snap_note) != 8);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_proc_args) !=
+		     TTREC_SNAP_PROC_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_SNAP_PROC) !=
+		     TTREC_SNAP_PROC_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_fds_args) !=
+		     TTREC_SNAP_FDS_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(_IOC_SIZE(TTREC_IOC_SNAP_FDS) !=
+		     TTREC_SNAP_FDS_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_proc) !=
+		     TTREC_SNAP_PROC_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_tstate) !=
+		     TTREC_SNAP_TSTATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_snap_fd) != TTREC_SNAP_FD_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ttrec_sigaction) != 32);
+	BUILD_BUG_ON(sizeof(struct ttrec_fd_socket) != 320);
+	BUILD_BUG_ON(sizeof(struct ttrec_fd_epoll_item) != 32);
 
 	ret = ttrec_netlink_init();
 	if (ret) {

@@ -97,6 +97,7 @@ void ttrec_thread_state_free(struct ttrec_thread_state *ts)
 		return;
 	for (i = 0; i < ts->nr_notes; i++)
 		kvfree(ts->notes[i].data);
+	kvfree(ts->state);
 	put_pid(ts->pid);
 	kfree(ts);
 }
@@ -396,7 +397,8 @@ unsigned int ttrec_park_nr_parked(struct ttrec_park *park)
 }
 
 /**
- * ttrec_park_any_task() - a parked thread of the group.
+ * ttrec_park_any_task() - a parked thread of the group: the leader when it
+ * is parked.
  * @park: a park from ttrec_park_group().
  *
  * Return: a parked task (a reference held by the park, valid until
@@ -409,13 +411,46 @@ struct task_struct *ttrec_park_any_task(struct ttrec_park *park)
 
 	spin_lock_irq(&park->lock);
 	list_for_each_entry(t, &park->threads, node) {
-		if (t->status == TTREC_PARK_PARKED) {
+		if (t->status != TTREC_PARK_PARKED)
+			continue;
+		if (!task || thread_group_leader(t->task))
 			task = t->task;
+		if (thread_group_leader(task))
 			break;
-		}
 	}
 	spin_unlock_irq(&park->lock);
 	return task;
+}
+
+/**
+ * ttrec_park_for_each() - call @fn on each parked thread.
+ * @park: a park from ttrec_park_group(), before ttrec_park_take_states().
+ * @fn: called with the thread's task and state, without any lock held, so
+ *	it may sleep; a non-zero return stops the walk.
+ * @arg: passed to @fn.
+ *
+ * Parker only: only the parker adds to the list, and a thread's state stays
+ * the park's until ttrec_park_take_states(). A thread killed meanwhile is
+ * still visited (its task is referenced); ttrec_park_broken() tells.
+ *
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int ttrec_park_for_each(struct ttrec_park *park,
+			int (*fn)(struct task_struct *t,
+				  struct ttrec_thread_state *ts, void *arg),
+			void *arg)
+{
+	struct ttrec_park_thread *t;
+	int ret;
+
+	list_for_each_entry(t, &park->threads, node) {
+		if (READ_ONCE(t->status) == TTREC_PARK_QUEUED || !t->ts)
+			continue;
+		ret = fn(t->task, t->ts, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /**

@@ -63,6 +63,7 @@
 
 #include "compat.h"
 #include "snapshot.h"
+#include "state.h"
 
 unsigned long ttrec_max_snapshot_pages = 262144;	/* 1 GiB of 4 KiB */
 module_param_named(max_snapshot_pages, ttrec_max_snapshot_pages, ulong, 0644);
@@ -83,7 +84,7 @@ MODULE_PARM_DESC(snap_debug,
 
 /* Phase boundaries of one snapshot (ktime_get_ns()), for snap_debug. */
 struct ttrec_snap_phases {
-	u64 start, parked, locked, walked, flushed, copied, released;
+	u64 start, parked, state, locked, walked, flushed, copied, released;
 };
 
 static atomic64_t ttrec_next_snap_id = ATOMIC64_INIT(0);
@@ -159,6 +160,8 @@ static void ttrec_snap_free(struct ttrec_snap *snap)
 	for (i = 0; i < snap->nr_threads; i++)
 		ttrec_thread_state_free(snap->threads[i]);
 	kvfree(snap->threads);
+	kvfree(snap->proc);
+	kvfree(snap->fds);
 	kvfree(snap->vmas);
 	put_pid(snap->pid);
 	kfree(snap);
@@ -941,7 +944,9 @@ static long ttrec_snap_ioc_vmas(struct ttrec_snap *snap, void __user *uarg,
 	return ret;
 }
 
-static size_t ttrec_thread_record_size(const struct ttrec_thread_state *ts)
+/* With @state, the record carries the thread's state notes too. */
+static size_t ttrec_thread_record_size(const struct ttrec_thread_state *ts,
+				       bool state)
 {
 	size_t size = sizeof(struct ttrec_snap_thread);
 	u32 i;
@@ -949,20 +954,22 @@ static size_t ttrec_thread_record_size(const struct ttrec_thread_state *ts)
 	for (i = 0; i < ts->nr_notes; i++)
 		size += sizeof(struct ttrec_snap_note) +
 			ALIGN(ts->notes[i].size, 8);
+	if (state)
+		size += ts->state_len;
 	return size;
 }
 
 static int ttrec_thread_record_copy(const struct ttrec_thread_state *ts,
-				    u8 __user *dst)
+				    u8 __user *dst, bool state)
 {
 	struct ttrec_snap_thread th;
 	u32 i;
 
 	memset(&th, 0, sizeof(th));
-	th.size = ttrec_thread_record_size(ts);
+	th.size = ttrec_thread_record_size(ts, state);
 	th.tid = pid_vnr(ts->pid);
 	th.flags = ts->flags;
-	th.nr_notes = ts->nr_notes;
+	th.nr_notes = ts->nr_notes + (state ? ts->state_notes : 0);
 	th.syscall_nr = ts->syscall_nr;
 	th.sigmask = ts->sigmask;
 	if (copy_to_user(dst, &th, sizeof(th)))
@@ -985,6 +992,9 @@ static int ttrec_thread_record_copy(const struct ttrec_thread_state *ts,
 			return -EFAULT;
 		dst += pad;
 	}
+	if (state && ts->state_len &&
+	    copy_to_user(dst, ts->state, ts->state_len))
+		return -EFAULT;
 	return 0;
 }
 
@@ -994,16 +1004,19 @@ static long ttrec_snap_ioc_threads(struct ttrec_snap *snap, void __user *uarg,
 	struct ttrec_snap_threads_args args;
 	u8 __user *dst;
 	u64 needed = 0;
+	bool state;
 	u32 i;
 	int ret;
 
 	ret = ttrec_copy_args(&args, sizeof(args), TTREC_SNAP_THREADS_ARGS_SIZE_VER0, uarg, usize);
 	if (ret)
 		return ret;
-	if (args.flags || args.nr_threads || args.needed)
+	if ((args.flags & ~TTREC_SNAP_THREADS_STATE) || args.nr_threads ||
+	    args.needed)
 		return -EINVAL;
+	state = args.flags & TTREC_SNAP_THREADS_STATE;
 	for (i = 0; i < snap->nr_threads; i++)
-		needed += ttrec_thread_record_size(snap->threads[i]);
+		needed += ttrec_thread_record_size(snap->threads[i], state);
 	args.nr_threads = snap->nr_threads;
 	args.needed = needed;
 	if (args.size && args.size < needed) {
@@ -1011,9 +1024,11 @@ static long ttrec_snap_ioc_threads(struct ttrec_snap *snap, void __user *uarg,
 	} else if (args.size) {
 		dst = u64_to_user_ptr(args.buf);
 		for (i = 0; i < snap->nr_threads; i++) {
-			if (ttrec_thread_record_copy(snap->threads[i], dst))
+			if (ttrec_thread_record_copy(snap->threads[i], dst,
+						     state))
 				return -EFAULT;
-			dst += ttrec_thread_record_size(snap->threads[i]);
+			dst += ttrec_thread_record_size(snap->threads[i],
+							state);
 		}
 		ret = needed;
 	}
@@ -1048,6 +1063,14 @@ static long ttrec_snap_ioctl(struct file *file, unsigned int cmd,
 		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_DIFF))
 			return -ENOTTY;
 		return ttrec_snap_ioc_diff(snap, uarg, usize);
+	case _TTREC_SNAP_PROC:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_PROC))
+			return -ENOTTY;
+		return ttrec_snap_ioc_proc(snap, uarg, usize);
+	case _TTREC_SNAP_FDS:
+		if (_IOC_DIR(cmd) != _IOC_DIR(TTREC_IOC_SNAP_FDS))
+			return -ENOTTY;
+		return ttrec_snap_ioc_fds(snap, uarg, usize);
 	default:
 		return -ENOTTY;
 	}
@@ -1091,15 +1114,16 @@ static u64 ttrec_phase_us(u64 from, u64 to)
 static void ttrec_snap_log_phases(struct ttrec_snap *snap,
 				  const struct ttrec_snap_phases *ph, int ret)
 {
-	pr_info("snapshot of %d: %d, pause %llu us: park %llu, lock %llu, walk %llu, tlb %llu, copy %llu, release %llu; %llu shared, %lu held\n",
+	pr_info("snapshot of %d: %d, pause %llu us: park %llu, state %llu, lock %llu, walk %llu, tlb %llu, copy %llu, release %llu; %llu shared, %lu held, %u fds\n",
 		pid_nr(snap->pid), ret, snap->pause_ns / NSEC_PER_USEC,
 		ttrec_phase_us(ph->start, ph->parked),
-		ttrec_phase_us(ph->parked, ph->locked),
+		ttrec_phase_us(ph->parked, ph->state),
+		ttrec_phase_us(ph->state, ph->locked),
 		ttrec_phase_us(ph->locked, ph->walked),
 		ttrec_phase_us(ph->walked, ph->flushed),
 		ttrec_phase_us(ph->flushed, ph->copied),
 		ttrec_phase_us(ph->copied, ph->released),
-		snap->counts.pages_shared, snap->nr_pages);
+		snap->counts.pages_shared, snap->nr_pages, snap->nr_fds);
 }
 
 static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
@@ -1118,6 +1142,11 @@ static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
 
 	snap->taken_ns = ktime_get_ns();
 	ph.parked = snap->taken_ns;
+	/* before the memory: it takes locks the mmap lock nests inside */
+	ret = ttrec_state_capture(snap, park);
+	ph.state = ktime_get_ns();
+	if (ret)
+		goto out_release;
 	nr = min_t(unsigned int, ttrec_park_nr_parked(park), TTREC_MAX_THREADS);
 	snap->threads = kvcalloc(nr, sizeof(*snap->threads), GFP_KERNEL);
 	if (!snap->threads) {

@@ -69,6 +69,15 @@ struct ttrec_snap {
 	u32 nr_vmas;
 	u32 nr_threads;
 	struct ttrec_thread_state **threads;
+	/* the process state (state.c, fds.c): the ioctls' streams */
+	u8 *proc;			/* TTREC_IOC_SNAP_PROC */
+	size_t proc_len;
+	u32 proc_notes;
+	u32 nr_fds;
+	u8 *fds;			/* TTREC_IOC_SNAP_FDS */
+	size_t fds_len;
+	u32 fds_total;
+	u32 fds_state;			/* TTREC_FDS_* */
 	struct xarray chunks;		/* vpn >> TTREC_CHUNK_SHIFT -> chunk */
 	unsigned long nr_pages;		/* charged to @budget */
 	struct ttrec_budget *budget;	/* referenced */

@@ -145,6 +145,10 @@ struct ttrec_thread_state {
 		u32 size;
 		void *data;		/* kvmalloc'd by regset_get_alloc() */
 	} notes[TTREC_MAX_NOTES];
+	/* TTREC_SNAP_THREADS_STATE notes, filled by the parker (state.c) */
+	void *state;			/* kvmalloc'd */
+	u32 state_len;
+	u32 state_notes;
 };
 
 void ttrec_thread_state_free(struct ttrec_thread_state *ts);
@@ -153,6 +157,10 @@ int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
 void ttrec_park_release(struct ttrec_park *park, u64 *pause_ns);
 unsigned int ttrec_park_nr_parked(struct ttrec_park *park);
 struct task_struct *ttrec_park_any_task(struct ttrec_park *park);
+int ttrec_park_for_each(struct ttrec_park *park,
+			int (*fn)(struct task_struct *t,
+				  struct ttrec_thread_state *ts, void *arg),
+			void *arg);
 int ttrec_park_take_states(struct ttrec_park *park,
 			   struct ttrec_thread_state **states,
 			   unsigned int max);

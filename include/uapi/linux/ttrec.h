@@ -742,7 +742,7 @@ struct ttrec_snap_proc_args {
  * @f_flags:	the open file's flags (O_ACCMODE, O_APPEND, O_NONBLOCK,
  *		O_DIRECT, O_PATH, ...) as fcntl(F_GETFL) would give them,
  *		without O_CLOEXEC.
- * @mode:	st_mode of the file.
+ * @mode:	st_mode of the file, as stat(2) gives it.
  * @pos:	the file position.
  * @dev:	st_dev of the file.
  * @ino:	st_ino.
@@ -899,10 +899,13 @@ struct ttrec_fd_memfd {
 	__u8 name[256];		/* as given to memfd_create(), NUL-terminated */
 };
 
+/* ttrec_fd_pidfd.flags */
+#define TTREC_PIDFD_EXITED	(1U << 0)	/* the process is gone */
+
 struct ttrec_fd_pidfd {
-	__s32 pid;		/* the process it refers to, 0 when it is gone
-				 * or not visible to the caller */
-	__u32 __pad;
+	__s32 pid;		/* the process it refers to, 0 when not visible
+				 * to the caller */
+	__u32 flags;		/* TTREC_PIDFD_* */
 };
 
 /* ttrec_snap_fds_args.state */
