@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/ttrec.h>
 
@@ -307,6 +308,21 @@ struct img_snap_facts {
 	struct img_counts counts;
 };
 
+/*
+ * The process state an image holds (IMG_F_STATE): the streams of
+ * TTREC_IOC_SNAP_PROC and TTREC_IOC_SNAP_FDS, with the counts of the
+ * descriptor table. The thread notes travel in the THREADS stream.
+ */
+struct img_state_streams {
+	uint8_t *proc;
+	size_t proc_len;
+	uint8_t *fds;
+	size_t fds_len;
+	uint32_t nr_fds;		/* records in @fds */
+	uint32_t fds_total;		/* descriptors the table held */
+	uint32_t fds_state;		/* TTREC_FDS_* */
+};
+
 struct img_source {
 	/*
 	 * The facts, the VMAs (sorted, malloc()ed), the threads (the
@@ -334,6 +350,13 @@ struct img_source {
 	 * f->pause_ns.
 	 */
 	void (*release)(struct img_source *src, struct img_snap_facts *f);
+	/*
+	 * Optional: the process state (malloc()ed streams in @ss); the
+	 * threads' state notes are then in describe()'s threads stream.
+	 * -ENOTTY when the source has none: the image has none. 0 or -errno,
+	 * printed.
+	 */
+	int (*state)(struct img_source *src, struct img_state_streams *ss);
 };
 
 /* source.c: a ttrec.ko snapshot fd as a source. */
@@ -347,7 +370,8 @@ struct img_source_fd {
 /*
  * Make @s read the ttrec.ko snapshot @snapfd (and diff against
  * @parent_snapfd when it is >= 0). @features: the module's
- * (TTREC_FEATURE_VMA_KINDS makes IMG_F_VMA_KINDS). Return: &s->src.
+ * (TTREC_FEATURE_VMA_KINDS makes IMG_F_VMA_KINDS, TTREC_FEATURE_SNAP_STATE
+ * IMG_F_STATE). Return: &s->src.
  */
 struct img_source *img_source_snapfd(struct img_source_fd *s, int snapfd,
 				     int parent_snapfd, uint64_t features);
@@ -424,5 +448,8 @@ int snap_series_finish(struct snap_series *s);
 bool img_cmdline_is_image(int argc, char **argv);
 int cmd_info_image(int argc, char **argv);
 int cmd_dump_image(int argc, char **argv);
+/* show_state.c: the process state in a few lines (info), or all of it (dump) */
+void state_print_summary(FILE *f, const struct img *im);
+void state_print(FILE *f, const struct img *im);
 
 #endif

@@ -45,6 +45,8 @@ static const char *const sec_names[] = {
 	[IMG_SEC_REMOVED] = "removed VMAs",
 	[IMG_SEC_PARENT] = "parent",
 	[IMG_SEC_PAGES] = "page data",
+	[IMG_SEC_PROC] = "process state",
+	[IMG_SEC_FDS] = "descriptors",
 };
 
 const char *img_section_name(uint32_t type)
@@ -444,12 +446,37 @@ static int load_meta(struct img *im, uint64_t off, uint32_t t)
 		im->removed = p;
 		err = array_len(im, &sh, sizeof(struct img_vma), &im->nr_removed);
 		break;
+	case IMG_SEC_PROC:
+		im->proc = p;
+		im->proc_len = sh.raw_len;
+		break;
+	case IMG_SEC_FDS:
+		im->fds = p;
+		im->fds_len = sh.raw_len;
+		break;
 	case IMG_SEC_PARENT:
 		im->parent_path = p;
 		if (!sh.raw_len || ((char *)p)[sh.raw_len - 1] ||
 		    strlen(p) + 1 != sh.raw_len || !*(char *)p)
 			err = bad(im, "the parent path is malformed");
 		break;
+	}
+	return err;
+}
+
+/* Decode and check the process state sections (image/state.c). */
+static int load_state(struct img *im)
+{
+	const char *why;
+	char what[160];
+	int err;
+
+	err = state_decode(im->proc, im->proc_len, im->fds, im->fds_len, im->h.nr_fds,
+			   im->h.fds_total, im->h.fds_state, im->threads, im->threads_len,
+			   &im->state, &why);
+	if (err == -EBADMSG) {
+		snprintf(what, sizeof(what), "process state: %s", why);
+		return bad(im, what);
 	}
 	return err;
 }
@@ -515,6 +542,11 @@ static int load_sections(struct img *im)
 		err = bad(im, "the parent section does not match the incremental flag");
 		goto out;
 	}
+	if (!!(im->h.flags & IMG_F_STATE) != seen[IMG_SEC_PROC] ||
+	    !!(im->h.flags & IMG_F_STATE) != seen[IMG_SEC_FDS]) {
+		err = bad(im, "the process state sections do not match the state flag");
+		goto out;
+	}
 	if (im->nr_vmas != im->h.nr_vmas) {
 		err = bad(im, "the VMA count does not match the header");
 		goto out;
@@ -526,6 +558,8 @@ static int load_sections(struct img *im)
 		err = check_runs(im);
 	if (!err)
 		err = check_inherit(im);
+	if (!err && (im->h.flags & IMG_F_STATE))
+		err = load_state(im);
 out:
 	free(toc);
 	return err;
@@ -668,6 +702,9 @@ void img_close(struct img *im)
 		free(im->path);
 		free(im->vmas);
 		free(im->threads);
+		free(im->proc);
+		free(im->fds);
+		state_free(im->state);
 		free(im->runs);
 		free(im->run_first);
 		free(im->inherit);
@@ -982,4 +1019,27 @@ int img_verify(struct img *im)
 		}
 	}
 	return ret;
+}
+
+const struct img_state *img_state(const struct img *im)
+{
+	return im->state;
+}
+
+const struct img_fd *img_fds(const struct img *im, uint32_t *nr)
+{
+	*nr = im->state ? im->state->nr_fds : 0;
+	return im->state ? im->state->fds : NULL;
+}
+
+const struct img_thread_state *img_thread_state(const struct img *im, uint32_t tid)
+{
+	uint32_t i;
+
+	if (!im->state)
+		return NULL;
+	for (i = 0; i < im->state->nr_threads; i++)
+		if (im->state->threads[i].tid == tid)
+			return &im->state->threads[i];
+	return NULL;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The image writer's source for a ttrec.ko snapshot: the snapshot fd's
- * ioctls (TTREC_IOC_SNAP_INFO, _VMAS, _THREADS, _DIFF) and pread() at
- * virtual addresses. capture/ is the other source (ptrace, no module).
+ * ioctls (TTREC_IOC_SNAP_INFO, _VMAS, _THREADS, _DIFF, and _PROC and _FDS
+ * with TTREC_FEATURE_SNAP_STATE) and pread() at virtual addresses. capture/ is the other source (ptrace, no module).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -53,9 +53,10 @@ static int get_vmas(int fd, struct img_vma **out, uint32_t *nout)
 	return 0;
 }
 
-static int get_threads(int fd, uint8_t **out, size_t *len, uint32_t *nr)
+/* The THREADS stream; with @flags TTREC_SNAP_THREADS_STATE, state notes too. */
+static int get_threads(int fd, uint32_t flags, uint8_t **out, size_t *len, uint32_t *nr)
 {
-	struct ttrec_snap_threads_args a = { 0 };
+	struct ttrec_snap_threads_args a = { .flags = flags };
 	uint8_t *b;
 	int n;
 
@@ -64,7 +65,8 @@ static int get_threads(int fd, uint8_t **out, size_t *len, uint32_t *nr)
 	b = calloc(1, a.needed ? a.needed : 1);
 	if (!b)
 		return -ENOMEM;
-	a = (struct ttrec_snap_threads_args){ .buf = (uintptr_t)b, .size = a.needed };
+	a = (struct ttrec_snap_threads_args){ .flags = flags, .buf = (uintptr_t)b,
+					      .size = a.needed };
 	n = a.size ? ioctl(fd, TTREC_IOC_SNAP_THREADS, &a) : 0;
 	if (n < 0) {
 		n = -errno;
@@ -104,10 +106,79 @@ static int fd_describe(struct img_source *src, struct img_snap_facts *f,
 		pr_err("TTREC_IOC_SNAP_VMAS: %s\n", strerror(-err));
 		return err;
 	}
-	err = get_threads(s->snapfd, threads, threads_len, nthreads);
+	err = get_threads(s->snapfd, (s->features & TTREC_FEATURE_SNAP_STATE) ?
+			  TTREC_SNAP_THREADS_STATE : 0, threads, threads_len, nthreads);
 	if (err)
 		pr_err("TTREC_IOC_SNAP_THREADS: %s\n", strerror(-err));
 	return err;
+}
+
+/*
+ * A state stream (TTREC_IOC_SNAP_PROC or TTREC_IOC_SNAP_FDS, @cmd) into
+ * *@out: a size query, then the read; @args is the ioctl's struct (both
+ * begin with flags, a count, buf, size, needed).
+ */
+static int get_stream(int fd, unsigned long cmd, void *args, size_t args_size,
+		      uint8_t **out, size_t *len)
+{
+	struct ttrec_snap_proc_args *a = args;	/* the common prefix */
+	uint8_t *b;
+	int n;
+
+	memset(args, 0, args_size);
+	if (ioctl(fd, cmd, args) < 0)
+		return -errno;
+	b = calloc(1, a->needed ? a->needed : 1);
+	if (!b)
+		return -ENOMEM;
+	a->buf = (uintptr_t)b;
+	a->size = a->needed;
+	n = a->size ? ioctl(fd, cmd, args) : 0;
+	if (n < 0) {
+		n = -errno;
+		free(b);
+		return n;
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+_Static_assert(offsetof(struct ttrec_snap_fds_args, needed) ==
+	       offsetof(struct ttrec_snap_proc_args, needed) &&
+	       offsetof(struct ttrec_snap_fds_args, buf) ==
+	       offsetof(struct ttrec_snap_proc_args, buf) &&
+	       offsetof(struct ttrec_snap_fds_args, size) ==
+	       offsetof(struct ttrec_snap_proc_args, size),
+	       "the state ioctls' structs share their prefix");
+
+/* The process state, when the module has it (TTREC_FEATURE_SNAP_STATE). */
+static int fd_state(struct img_source *src, struct img_state_streams *ss)
+{
+	struct img_source_fd *s = fdsrc(src);
+	struct ttrec_snap_proc_args pa;
+	struct ttrec_snap_fds_args fa;
+	int err;
+
+	if (!(s->features & TTREC_FEATURE_SNAP_STATE)) {
+		pr_debug("the module has no process state (TTREC_FEATURE_SNAP_STATE): the image will have none\n");
+		return -ENOTTY;
+	}
+	err = get_stream(s->snapfd, TTREC_IOC_SNAP_PROC, &pa, sizeof(pa), &ss->proc,
+			 &ss->proc_len);
+	if (err) {
+		pr_err("TTREC_IOC_SNAP_PROC: %s\n", strerror(-err));
+		return err == -ENOTTY ? -EPROTO : err;
+	}
+	err = get_stream(s->snapfd, TTREC_IOC_SNAP_FDS, &fa, sizeof(fa), &ss->fds, &ss->fds_len);
+	if (err) {
+		pr_err("TTREC_IOC_SNAP_FDS: %s\n", strerror(-err));
+		return err == -ENOTTY ? -EPROTO : err;
+	}
+	ss->nr_fds = fa.nr_fds;
+	ss->fds_total = fa.total;
+	ss->fds_state = fa.state;
+	return 0;
 }
 
 static int fd_read(struct img_source *src, uint64_t addr, uint32_t n,
@@ -197,6 +268,7 @@ struct img_source *img_source_snapfd(struct img_source_fd *s, int snapfd,
 	s->src.describe = fd_describe;
 	s->src.read = fd_read;
 	s->src.diff = fd_diff;
+	s->src.state = fd_state;
 	s->snapfd = snapfd;
 	s->parent_snapfd = parent_snapfd;
 	s->features = features;

@@ -103,11 +103,13 @@ struct img_state {
  * Decode the three streams (@threads: a whole THREADS stream; threads
  * without state notes get has_state false) into a new struct img_state
  * whose pointers point into the streams. @nr_fds is the count the stream
- * must hold. Return: 0, -EBADMSG with *@why set (a static string naming
+ * must hold, @fds_total and @fds_state what the table was (struct
+ * ttrec_snap_fds_args's total and state). Return: 0, -EBADMSG with *@why set (a static string naming
  * what is malformed), or -ENOMEM.
  */
 int state_decode(const uint8_t *proc, size_t proc_len,
 		 const uint8_t *fds, size_t fds_len, uint32_t nr_fds,
+		 uint32_t fds_total, uint32_t fds_state,
 		 const uint8_t *threads, size_t threads_len,
 		 struct img_state **out, const char **why);
 void state_free(struct img_state *st);	/* NULL is fine */

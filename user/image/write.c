@@ -78,6 +78,9 @@ struct wplan {
 	uint8_t *threads;		/* the TTREC_IOC_SNAP_THREADS stream */
 	size_t threads_len;
 	uint32_t nthreads;
+	/* the process state, when the source has it (IMG_F_STATE) */
+	bool has_state;
+	struct img_state_streams state;
 	struct segment *segs;
 	uint32_t nsegs;
 	struct img_range *inh;
@@ -508,6 +511,8 @@ static void wplan_free(struct wplan *p)
 {
 	free(p->vmas);
 	free(p->threads);
+	free(p->state.proc);
+	free(p->state.fds);
 	free(p->segs);
 	free(p->inh);
 	free(p->removed);
@@ -527,8 +532,32 @@ static void wctx_free(struct wctx *w)
 /* The snapshot's facts, VMAs and threads. */
 static int read_snapshot(struct wctx *w, struct wplan *p)
 {
-	return w->src->describe(w->src, &p->facts, &p->vmas, &p->nvmas,
-				&p->threads, &p->threads_len, &p->nthreads);
+	struct img_state *st = NULL;
+	const char *why;
+	int err;
+
+	err = w->src->describe(w->src, &p->facts, &p->vmas, &p->nvmas,
+			       &p->threads, &p->threads_len, &p->nthreads);
+	if (err || !w->src->state)
+		return err;
+	err = w->src->state(w->src, &p->state);
+	if (err == -ENOTTY)
+		return 0;
+	if (err)
+		return err;
+	/* checked with the reader's decoder: refused here rather than written */
+	err = state_decode(p->state.proc, p->state.proc_len, p->state.fds, p->state.fds_len,
+			   p->state.nr_fds, p->state.fds_total, p->state.fds_state,
+			   p->threads, p->threads_len, &st, &why);
+	state_free(st);
+	if (err == -EBADMSG) {
+		pr_err("the snapshot's process state is malformed: %s\n", why);
+		return -EPROTO;
+	}
+	if (err)
+		return err;
+	p->has_state = true;
+	return 0;
 }
 
 /*
@@ -647,6 +676,10 @@ static int write_meta(struct wctx *w, const struct wplan *p)
 			  (size_t)p->nvmas * sizeof(*p->vmas), true);
 	if (!err)
 		err = put_section(w, IMG_SEC_THREADS, 0, p->threads, p->threads_len, true);
+	if (!err && p->has_state)
+		err = put_section(w, IMG_SEC_PROC, 0, p->state.proc, p->state.proc_len, true);
+	if (!err && p->has_state)
+		err = put_section(w, IMG_SEC_FDS, 0, p->state.fds, p->state.fds_len, true);
 	if (!err)
 		err = put_section(w, IMG_SEC_PAGEMAP, 0, w->runs,
 				  (size_t)w->nruns * sizeof(*w->runs), true);
@@ -697,6 +730,12 @@ static void fill_header(struct img_header *h, const struct wctx *w, const struct
 	h->nr_zero_pages = w->zero_pages;
 	h->nr_uncaptured_pages = w->unc_pages;
 	h->data_bytes_stored = w->stored;
+	if (p->has_state) {
+		h->flags |= IMG_F_STATE;
+		h->nr_fds = p->state.nr_fds;
+		h->fds_total = p->state.fds_total;
+		h->fds_state = p->state.fds_state;
+	}
 	if (o->parent) {
 		h->flags |= IMG_F_INCREMENTAL;
 		if (p->use_diff)
