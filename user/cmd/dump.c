@@ -20,7 +20,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ttrec dump DIR [--json] [--tid T] [--from SEQ] [--to SEQ]\n"
-		"       ttrec dump IMAGE [--pages] [--mem ADDR:LEN]   (a snapshot image:\n"
+		"       ttrec dump IMAGE [--pages | --state | --mem ADDR:LEN]   (a snapshot image:\n"
 		"                  'ttrec dump IMAGE --help')\n"
 		"\n"
 		"Print the events of the recording DIR in their recorded order:\n"

@@ -83,8 +83,10 @@ static void info_usage(FILE *out)
 		"\n"
 		"Describe the snapshot image IMAGE: target, when it was taken and how\n"
 		"long the target was paused, VMAs, threads, pages stored, zero and\n"
-		"not captured, and, for an incremental image, its parent chain. Every\n"
-		"checksum of the image and of its parents is verified.\n"
+		"not captured, for an incremental image its parent chain, and a summary\n"
+		"of the process state (ids, signal handlers and pending signals, timers,\n"
+		"descriptors by kind), or that the image has none and cannot be\n"
+		"restored. Every checksum of the image and of its parents is verified.\n"
 		"\n"
 		"Examples:\n"
 		"  ttrec info /tmp/a.img\n"
@@ -148,6 +150,7 @@ int cmd_info_image(int argc, char **argv)
 	if (h->flags & IMG_F_INCREMENTAL)
 		printf(", %u of the parent's gone or changed", im->nr_removed);
 	printf("\nthreads: %u\n", h->nr_threads);
+	state_print_summary(stdout, im);
 	printf("pages: %llu data (%.1f MiB raw, %.1f MiB compressed), %llu zero, %llu not captured\n",
 	       (unsigned long long)h->nr_data_pages,
 	       h->nr_data_pages * (double)IMG_PAGE_SIZE / 1048576.0,
@@ -177,13 +180,18 @@ int cmd_info_image(int argc, char **argv)
 static void dump_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec dump IMAGE [--pages] [--mem ADDR:LEN [--raw]]\n"
+		"Usage: ttrec dump IMAGE [--pages | --state] [--mem ADDR:LEN [--raw]]\n"
 		"\n"
 		"Print what the snapshot image IMAGE holds, its parent chain resolved.\n"
 		"Without options: the VMAs and the threads (registers, signal mask,\n"
 		"the system call each was in).\n"
 		"\n"
 		"Options:\n"
+		"  -s, --state          the process state: ids, credentials, limits,\n"
+		"                       timers, memory layout, paths, signal actions and\n"
+		"                       pending signals, each thread's (alternate stack,\n"
+		"                       robust list, rseq...), and every descriptor with\n"
+		"                       what was captured of it\n"
 		"  -p, --pages          list, VMA by VMA, address ranges and what they\n"
 		"                       hold: data (stored in this image), zero,\n"
 		"                       uncaptured (file contents or special memory),\n"
@@ -197,6 +205,7 @@ static void dump_usage(FILE *out)
 		"Examples:\n"
 		"  ttrec dump /tmp/a.img\n"
 		"  ttrec dump /tmp/b.img --pages\n"
+		"  ttrec dump /tmp/b.img --state\n"
 		"  ttrec dump /tmp/b.img --mem 0x7f1234560000:256\n"
 		"  ttrec dump /tmp/b.img --mem 0x7f1234560000:4096 --raw > page.bin\n"
 		"\n"
@@ -389,20 +398,24 @@ int cmd_dump_image(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pages", no_argument, NULL, 'p' },
+		{ "state", no_argument, NULL, 's' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	uint64_t addr = 0, len = 0;
-	bool pages = false, mem = false, raw = false;
+	bool pages = false, mem = false, raw = false, state = false;
 	struct img *im;
 	int c, status;
 
-	while ((c = getopt_long(argc, argv, "pm:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "psm:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pages = true;
+			break;
+		case 's':
+			state = true;
 			break;
 		case 'm':
 			if (parse_addr_len(optarg, 64ULL << 20, &addr, &len)) {
@@ -425,6 +438,10 @@ int cmd_dump_image(int argc, char **argv)
 		pr_err("dump: --raw goes with --mem\n");
 		return EXIT_USAGE;
 	}
+	if (state + pages + mem > 1) {
+		pr_err("dump: give one of --pages, --state and --mem\n");
+		return EXIT_USAGE;
+	}
 	if (img_open(argv[optind], &im))
 		return EXIT_FAIL;
 	status = EXIT_OK;
@@ -432,6 +449,8 @@ int cmd_dump_image(int argc, char **argv)
 		status = dump_mem(im, addr, len, raw);
 	} else if (pages) {
 		dump_pages(im);
+	} else if (state) {
+		state_print(stdout, im);
 	} else {
 		printf("image: %s, pid %u (%s), %s\n", im->path, im->h.pid, im->h.comm,
 		       (im->h.flags & IMG_F_INCREMENTAL) ? "incremental" : "full");
