@@ -118,7 +118,7 @@ static int __attribute__((format(printf, 2, 3))) sh(struct cmd_out *c, const cha
 	return 0;
 }
 
-static bool module_loaded(void)
+static inline bool module_loaded(void)
 {
 	return access("/dev/ttrec", F_OK) == 0;
 }
