@@ -15,7 +15,7 @@
 
 static const char *const feature_names[] = {
 	"attach-pidfd", "netlink", "session-poll", "snapshot", "snap-diff",
-	"snap-seek", "snap-state",
+	"snap-seek", "vma-kinds", "snap-state",
 };
 
 void ttrec_features_str(uint64_t features, char *buf, size_t len)

@@ -780,6 +780,9 @@ struct ttrec_snap_fd {
 #define TTREC_PIPE_DATA_TRUNCATED (1U << 1)	/* not all of them */
 #define TTREC_PIPE_PACKET	(1U << 2)	/* O_DIRECT: packet boundaries
 						 * are not kept */
+#define TTREC_PIPE_COUNTS_UNKNOWN (1U << 3)	/* @readers and @writers not
+						 * known (state gathered
+						 * without the module) */
 
 /**
  * struct ttrec_fd_pipe - TTREC_NT_FD_PIPE: one end of a pipe or a FIFO.
@@ -849,6 +852,12 @@ struct ttrec_fd_epoll_item {
 /* ttrec_fd_socket.flags */
 #define TTREC_SOCK_REUSEADDR	(1U << 0)
 #define TTREC_SOCK_REUSEPORT	(1U << 1)
+#define TTREC_SOCK_INCOMPLETE	(1U << 2)	/* gathered without the module
+						 * (nor sock_diag for this
+						 * family): @sock_state,
+						 * @shutdown, @peer_ino,
+						 * @backlog or @queued may be
+						 * unknown (0) */
 
 #define TTREC_SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
 
