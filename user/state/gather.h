@@ -32,9 +32,9 @@ struct proc_state {
 
 /*
  * Gather the state of process @pid. The caller is its ptrace tracer and
- * holds every one of its threads, @tids[0..@n), in a ptrace stop (after
- * PTRACE_SEIZE and PTRACE_INTERRUPT, or PTRACE_ATTACH), and leaves them
- * stopped until this returns. Registers and memory are left as they were;
+ * holds every one of its threads, @tids[0..@n), at a PTRACE_EVENT_STOP
+ * (after PTRACE_SEIZE and PTRACE_INTERRUPT), and leaves them stopped until
+ * this returns; each is at such a stop again when it does. Registers and memory are left as they were;
  * a thread's pending signals stay pending. What cannot be read without the
  * module is left out, and each such gap is said with pr_debug(): see
  * Documentation/snapshot.rst. Return: 0 with @out filled (free it with
