@@ -35,6 +35,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/state.h"
@@ -285,6 +286,7 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	const struct img_fd *f, *g;
 	struct sockaddr_in sin;
 	struct sockaddr_un sun;
+	bool unix_known;
 	unsigned char buf[8192], want[PIPE_BYTES];
 	char path[PATH_MAX];
 	struct stat sb;
@@ -483,7 +485,7 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	EXPECT_EQ(PIPE_BYTES, g->pipe.bytes);
 	EXPECT_EQ(FD_PIPE_R, f->pipe.data_fd);
 	EXPECT_EQ(FD_PIPE_R, g->pipe.data_fd);
-	EXPECT_EQ(TTREC_PIPE_DATA, f->pipe.flags);
+	EXPECT_EQ(TTREC_PIPE_DATA, f->pipe.flags & ~(from_proc ? TTREC_PIPE_COUNTS_UNKNOWN : 0));
 	EXPECT_EQ(0, g->has & IMG_FD_HAS_PIPE_DATA);
 	if (!from_proc) {
 		EXPECT_EQ(1, f->pipe.readers);
@@ -579,6 +581,7 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	ASSERT_NE(NULL, f);
 	EXPECT_EQ(TTREC_FD_SOCKET, f->h.kind);
 	ASSERT_NE(0, f->has & IMG_FD_HAS_SOCKET);
+	EXPECT_EQ(from_proc, !!(f->sock.flags & TTREC_SOCK_INCOMPLETE));
 	EXPECT_EQ(AF_INET, f->sock.family);
 	EXPECT_EQ(SOCK_STREAM, f->sock.type);
 	EXPECT_EQ(IPPROTO_TCP, f->sock.protocol);
@@ -602,7 +605,12 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	EXPECT_EQ(AF_UNIX, f->sock.family);
 	EXPECT_EQ(SOCK_STREAM, f->sock.type);
 	EXPECT_EQ(10, f->sock.state);
-	EXPECT_EQ(UNIX_BACKLOG, f->sock.backlog);
+	/* without the module, unix_diag tells the rest: the VM's kernels have
+	 * it as a module, not loaded there */
+	unix_known = !(f->sock.flags & TTREC_SOCK_INCOMPLETE);
+	EXPECT_TRUE(unix_known || from_proc);
+	if (unix_known)
+		EXPECT_EQ(UNIX_BACKLOG, f->sock.backlog);
 	memset(&sun, 0, sizeof(sun));
 	memcpy(&sun, f->sock.local, f->sock.local_len);
 	snprintf(path, sizeof(path), "%s/sock", w->dir);
@@ -615,8 +623,13 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	ASSERT_NE(NULL, g);
 	ASSERT_NE(0, f->has & IMG_FD_HAS_SOCKET);
 	ASSERT_NE(0, g->has & IMG_FD_HAS_SOCKET);
-	EXPECT_EQ(g->sock.ino, f->sock.peer_ino);
-	EXPECT_EQ(f->sock.ino, g->sock.peer_ino);
+	if (unix_known) {
+		EXPECT_EQ(g->sock.ino, f->sock.peer_ino);
+		EXPECT_EQ(f->sock.ino, g->sock.peer_ino);
+	} else {
+		EXPECT_NE(0, f->sock.flags & TTREC_SOCK_INCOMPLETE);
+		EXPECT_EQ(0, f->sock.peer_ino);
+	}
 	EXPECT_EQ(1, f->sock.state);			/* TCP_ESTABLISHED */
 	EXPECT_EQ(3, f->sock.sock_state);		/* SS_CONNECTED */
 
