@@ -78,6 +78,12 @@ static const struct bit_name sa_flags[] = {
 	{ 0, NULL },
 };
 
+static const struct bit_name ss_flags[] = {
+	{ SS_ONSTACK, "SS_ONSTACK" }, { SS_DISABLE, "SS_DISABLE" },
+	{ 1U << 31, "SS_AUTODISARM" },
+	{ 0, NULL },
+};
+
 static const struct bit_name fd_flags[] = {
 	{ TTREC_FDF_CLOEXEC, "cloexec" }, { TTREC_FDF_READ, "read" },
 	{ TTREC_FDF_WRITE, "write" }, { TTREC_FDF_DELETED, "deleted" },
@@ -326,8 +332,10 @@ static void print_thread(FILE *f, const struct img_thread_state *ts)
 		return;
 	}
 	fprintf(f, "thread %u: comm %s\n", ts->tid, (const char *)t->comm);
-	fprintf(f, "  sigaltstack %#" PRIx64 " size %" PRIu64 " flags %#x\n", (uint64_t)t->sas_sp,
-		(uint64_t)t->sas_size, t->sas_flags);
+	fprintf(f, "  sigaltstack %#" PRIx64 " size %" PRIu64 " flags ", (uint64_t)t->sas_sp,
+		(uint64_t)t->sas_size);
+	print_bits(f, t->sas_flags, ss_flags);
+	fputc('\n', f);
 	fprintf(f, "  clear_child_tid %#" PRIx64 " robust_list %#" PRIx64 " (%" PRIu64 " bytes)\n",
 		(uint64_t)t->clear_child_tid, (uint64_t)t->robust_list,
 		(uint64_t)t->robust_list_len);
@@ -359,9 +367,12 @@ static void print_fd(FILE *f, const struct img_fd *d)
 		d->h.mode, major(d->h.dev), minor(d->h.dev), (uint64_t)d->h.ino, major(d->h.rdev),
 		minor(d->h.rdev), (uint64_t)d->h.size_bytes, when);
 	if (d->has & IMG_FD_HAS_PIPE) {
-		fprintf(f, "    pipe %" PRIu64 " capacity %u bytes %" PRIu64 " readers %u writers %u",
-			(uint64_t)d->pipe.id, d->pipe.capacity, (uint64_t)d->pipe.bytes,
-			d->pipe.readers, d->pipe.writers);
+		fprintf(f, "    pipe %" PRIu64 " capacity %u bytes %" PRIu64, (uint64_t)d->pipe.id,
+			d->pipe.capacity, (uint64_t)d->pipe.bytes);
+		if (d->pipe.flags & TTREC_PIPE_COUNTS_UNKNOWN)
+			fputs(" readers and writers unknown", f);
+		else
+			fprintf(f, " readers %u writers %u", d->pipe.readers, d->pipe.writers);
 		if (d->pipe.data_fd >= 0 && d->pipe.data_fd != d->h.fd)
 			fprintf(f, ", bytes with fd %d", d->pipe.data_fd);
 		if (d->pipe.flags & TTREC_PIPE_DATA_TRUNCATED)
@@ -406,6 +417,8 @@ static void print_fd(FILE *f, const struct img_fd *d)
 			fputs(" reuseaddr", f);
 		if (d->sock.flags & TTREC_SOCK_REUSEPORT)
 			fputs(" reuseport", f);
+		if (d->sock.flags & TTREC_SOCK_INCOMPLETE)
+			fputs(" (some fields unknown)", f);
 		fputs("\n    local ", f);
 		print_sockaddr(f, d->sock.local, d->sock.local_len);
 		fputs(" peer ", f);
