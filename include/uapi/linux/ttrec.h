@@ -811,7 +811,7 @@ struct ttrec_fd_pipe {
 /* ttrec_fd_eventfd.flags */
 #define TTREC_EVENTFD_SEMAPHORE		(1U << 0)	/* EFD_SEMAPHORE */
 #define TTREC_EVENTFD_SEMAPHORE_UNKNOWN	(1U << 1)	/* the kernel does not
-							 * show it (before 6.6) */
+							 * show it (6.1) */
 
 struct ttrec_fd_eventfd {
 	__u64 count;
