@@ -206,31 +206,21 @@ static inline struct file *ttrec_get_mm_exe_file(struct mm_struct *mm)
 	return f;
 }
 
-/**
- * ttrec_nr_posix_timers() - how many timer_create() timers a process has.
+/*
+ * ttrec_for_each_posix_timer() - each timer_create() timer of a process.
+ * @timer: a struct k_itimer * cursor.
  * @sig: its signal_struct; the caller holds its siglock, which timer
  *	 creation and deletion take.
  *
  * 6.1 keeps them on a list, 6.12 on an hlist.
- *
- * Return: the count.
  */
-static inline u32 ttrec_nr_posix_timers(struct signal_struct *sig)
-{
-	u32 n = 0;
 #ifdef TTREC_HAVE_POSIX_TIMERS_HLIST
-	struct hlist_node *pos;
-
-	hlist_for_each(pos, &sig->posix_timers)
-		n++;
+#define ttrec_for_each_posix_timer(timer, sig) \
+	hlist_for_each_entry(timer, &(sig)->posix_timers, list)
 #else
-	struct list_head *pos;
-
-	list_for_each(pos, &sig->posix_timers)
-		n++;
+#define ttrec_for_each_posix_timer(timer, sig) \
+	list_for_each_entry(timer, &(sig)->posix_timers, list)
 #endif
-	return n;
-}
 
 /**
  * ttrec_lock_task_sighand() - lock a task's sighand->siglock.

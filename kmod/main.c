@@ -149,6 +149,7 @@ static int __init ttrec_init(void)
 	BUILD_BUG_ON(sizeof(struct ttrec_sigaction) != 32);
 	BUILD_BUG_ON(sizeof(struct ttrec_fd_socket) != 320);
 	BUILD_BUG_ON(sizeof(struct ttrec_fd_epoll_item) != 32);
+	BUILD_BUG_ON(sizeof(struct ttrec_posix_timer) != 48);
 
 	ret = ttrec_netlink_init();
 	if (ret) {

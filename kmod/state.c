@@ -35,6 +35,7 @@
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/posix-timers.h>
+#include <linux/time.h>
 #include <linux/resource.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
@@ -366,9 +367,89 @@ static int ttrec_state_signal(struct task_struct *task,
 	if (sig->is_child_subreaper)
 		p->flags |= TTREC_PROC_CHILD_SUBREAPER;
 	p->oom_score_adj = sig->oom_score_adj;
-	p->nr_posix_timers = ttrec_nr_posix_timers(sig);
 	unlock_task_sighand(task, &flags);
 	return 0;
+}
+
+/*
+ * One timer_create() timer, siglock held (timer creation and deletion take
+ * it; a timer's it_lock nests outside siglock, as posix_timer_fn() takes
+ * it before it sends its signal, so it is not taken here: its fields are
+ * read as /proc/PID/timers reads them). The time left is known for the
+ * clocks whose timers are hrtimers (realtime, monotonic, boottime, TAI),
+ * as common_timer_get() reads it.
+ */
+static void ttrec_state_timer(struct k_itimer *timer, struct ttrec_posix_timer *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = timer->it_id;
+	t->clockid = timer->it_clock;
+	t->notify = timer->it_sigev_notify;
+	if (timer->sigq) {
+		t->signo = timer->sigq->info.si_signo;
+		t->value = (unsigned long)timer->sigq->info.si_value.sival_ptr;
+	}
+	t->target = pid_vnr(timer->it_pid);
+	t->interval_ns = ktime_to_ns(timer->it_interval);
+	switch (timer->it_clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI: {
+		struct hrtimer *h = &timer->it.real.timer;
+		ktime_t rem = __hrtimer_get_remaining(h, true);
+
+		if (hrtimer_active(h))
+			t->value_ns = rem > 0 ? rem : 1;
+		break;
+	}
+	default:
+		t->flags |= TTREC_PTIMER_VALUE_UNKNOWN;
+	}
+}
+
+/*
+ * The process's timer_create() timers as TTREC_NT_POSIX_TIMER notes;
+ * *@nr gets how many. The list may change between the count and the
+ * copy: up to three tries.
+ */
+static int ttrec_state_timers(struct task_struct *task, struct ttrec_sbuf *b,
+			      u32 *nr)
+{
+	struct ttrec_posix_timer *v = NULL;
+	unsigned int cap = 0, n = 0, total, tries, i;
+	int ret = 0;
+
+	for (tries = 0; ; tries++) {
+		struct sighand_struct *sighand;
+		struct k_itimer *timer;
+		unsigned long flags;
+
+		n = 0;
+		total = 0;
+		sighand = ttrec_lock_task_sighand(task, &flags);
+		if (!sighand)
+			break;
+		ttrec_for_each_posix_timer(timer, task->signal) {
+			if (n < cap)
+				ttrec_state_timer(timer, &v[n++]);
+			total++;
+		}
+		unlock_task_sighand(task, &flags);
+		if (total <= cap || tries >= 2)
+			break;
+		kvfree(v);
+		cap = total + 8;
+		v = kvcalloc(cap, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		ttrec_sbuf_note(b, TTREC_NT_POSIX_TIMER, &v[i], sizeof(v[i]));
+	*nr = total;
+	kvfree(v);
+	ret = b->err;
+	return ret;
 }
 
 /* The credentials, in the caller's user namespace; *@groups kvmalloc'd. */
@@ -539,6 +620,8 @@ static int ttrec_state_proc(struct ttrec_snap *snap, struct ttrec_park *park,
 		goto out;
 	ret = ttrec_state_siginfo(&sig, task, true, &p->shared_pending,
 				  &truncated);
+	if (!ret)
+		ret = ttrec_state_timers(task, &sig, &p->nr_posix_timers);
 	if (ret)
 		goto out;
 	if (truncated || pending_truncated)

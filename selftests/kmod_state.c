@@ -386,8 +386,9 @@ TEST_F(ps, state_matches_the_workload)
 
 		ASSERT_EQ(0, ioctl(self->snapfd, TTREC_IOC_SNAP_PROC, &a));
 		EXPECT_EQ(self->s.proc_len, a.needed);
-		/* PROC, SIGACTIONS, AUXV, GROUPS (if any), EXE, CWD, ROOT, a SIGINFO */
-		EXPECT_EQ(7 + (self->s.st->proc.nr_groups ? 1 : 0), a.nr_notes);
+		/* PROC, SIGACTIONS, AUXV, GROUPS (if any), EXE, CWD, ROOT, a
+		 * SIGINFO, two POSIX_TIMERs */
+		EXPECT_EQ(9 + (self->s.st->proc.nr_groups ? 1 : 0), a.nr_notes);
 		memcpy(&n, self->s.proc, sizeof(n));
 		EXPECT_EQ(TTREC_NT_PROC, n.type);
 		EXPECT_EQ(TTREC_SNAP_PROC_SIZE_VER0, n.size);

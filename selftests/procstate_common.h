@@ -48,7 +48,7 @@ struct ps {
 	char dir[128];
 	unsigned long long handler, hup, main_altstack, worker_altstack, clear_tid;
 	unsigned long long main_rseq, worker_rseq, main_robust, worker_robust;
-	unsigned long long tcp_port, worker_tid;
+	unsigned long long tcp_port, worker_tid, ptimer_mono, ptimer_cpu;
 };
 
 static char ps_bin[PATH_MAX];
@@ -69,7 +69,7 @@ static void ps_key(struct ps *w, const char *key, unsigned long long v)
 #define K(f) { #f, offsetof(struct ps, f) }
 		K(handler), K(hup), K(main_altstack), K(worker_altstack), K(clear_tid),
 		K(main_rseq), K(worker_rseq), K(main_robust), K(worker_robust),
-		K(tcp_port), K(worker_tid),
+		K(tcp_port), K(worker_tid), K(ptimer_mono), K(ptimer_cpu),
 #undef K
 	};
 	size_t i;
@@ -374,6 +374,39 @@ static void ps_check_state(struct __test_metadata *_metadata, const struct ps *w
 	EXPECT_STREQ(w->dir, st->proc.cwd);
 	ASSERT_NE(NULL, st->proc.root);
 	EXPECT_STREQ("/", st->proc.root);
+
+	/* POSIX timers */
+	EXPECT_EQ(2, p->nr_posix_timers);
+	ASSERT_EQ(2, st->proc.nr_timers);
+	for (i = 0; i < 2; i++) {
+		const struct ttrec_posix_timer *t = &st->proc.timers[i];
+
+		if (t->id == (int)w->ptimer_mono) {
+			EXPECT_EQ(CLOCK_MONOTONIC, t->clockid);
+			EXPECT_EQ(SIGEV_SIGNAL, t->notify);
+			EXPECT_EQ(SIGUSR2, t->signo);
+			EXPECT_EQ(PTIMER_VALUE, t->value);
+			EXPECT_EQ(w->pid, t->target);
+			EXPECT_EQ(0, t->flags);
+			EXPECT_LE(t->value_ns, PTIMER_MONO_S * 1000000000ULL);
+			EXPECT_GT(t->value_ns, (PTIMER_MONO_S - 30) * 1000000000ULL);
+			EXPECT_EQ(5 * 1000000000ULL, t->interval_ns);
+		} else {
+			EXPECT_EQ((int)w->ptimer_cpu, t->id);
+			/* glibc asks for MAKE_PROCESS_CPUCLOCK(0, CPUCLOCK_SCHED) */
+			EXPECT_EQ((int)(~0U << 3 | 2), t->clockid);
+			EXPECT_EQ(SIGEV_NONE, t->notify);
+			EXPECT_EQ(w->pid, t->target);
+			EXPECT_EQ(0, t->interval_ns);
+			if (from_proc) {
+				EXPECT_EQ(0, t->flags);
+				EXPECT_LE(t->value_ns, PTIMER_CPU_S * 1000000000ULL);
+				EXPECT_GT(t->value_ns, (PTIMER_CPU_S - 10) * 1000000000ULL);
+			} else {
+				EXPECT_EQ(TTREC_PTIMER_VALUE_UNKNOWN, t->flags);
+			}
+		}
+	}
 
 	/* ---- signals of the process */
 	ASSERT_NE(NULL, a);

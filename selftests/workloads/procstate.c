@@ -330,6 +330,23 @@ int main(int argc, char **argv)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || prctl(PR_SET_CHILD_SUBREAPER, 1) ||
 	    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		DIE("prctl");
+	/* POSIX timers: one that would signal, one that does not */
+	{
+		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2,
+					.sigev_value.sival_ptr = (void *)PTIMER_VALUE };
+		struct itimerspec its = { { 5, 0 }, { PTIMER_MONO_S, 0 } };
+		timer_t mono, cpu;
+
+		if (timer_create(CLOCK_MONOTONIC, &sev, &mono) || timer_settime(mono, 0, &its, NULL))
+			DIE("timer_create");
+		sev = (struct sigevent){ .sigev_notify = SIGEV_NONE };
+		its = (struct itimerspec){ { 0, 0 }, { PTIMER_CPU_S, 0 } };
+		if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &cpu) ||
+		    timer_settime(cpu, 0, &its, NULL))
+			DIE("timer_create");
+		put("ptimer_mono", (uintptr_t)mono);
+		put("ptimer_cpu", (uintptr_t)cpu);
+	}
 	syscall(SYS_set_tid_address, &tid_slot);
 	put("clear_tid", (uintptr_t)&tid_slot);
 	rseq_report("main");

@@ -30,6 +30,9 @@
 #define WORKER_SIG		(SIGRTMIN + 2)	/* twice for the worker */
 #define WORKER_VALUE		0x9a00
 #define SHARED_VALUE		0x1234		/* SIGUSR1, for the process */
+#define PTIMER_VALUE		0xabc		/* the monotonic POSIX timer's */
+#define PTIMER_MONO_S		200		/* armed for, every 5 s */
+#define PTIMER_CPU_S		30		/* CPU-time timer, SIGEV_NONE */
 
 /* Descriptors */
 #define FD_FILE			10	/* O_RDWR, close-on-exec, at FILE_POS */

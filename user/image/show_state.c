@@ -213,7 +213,7 @@ void state_print_summary(FILE *f, const struct img *im)
 		fputs(" ITIMER_PROF ", f);
 		print_ns(f, p->itimer[ITIMER_PROF].value_ns);
 	}
-	fprintf(f, "%s; %u POSIX timers (not captured)\n",
+	fprintf(f, "%s; %u POSIX timers\n",
 		p->itimer[0].value_ns | p->itimer[1].value_ns | p->itimer[2].value_ns ? "" : " none",
 		p->nr_posix_timers);
 	for (i = 0; i < st->nr_fds; i++)
@@ -290,7 +290,21 @@ static void print_process(FILE *f, const struct img_state *st)
 		print_ns(f, p->itimer[i].interval_ns);
 		fputc('\n', f);
 	}
-	fprintf(f, "  POSIX timers: %u (not captured)\n", p->nr_posix_timers);
+	fprintf(f, "  POSIX timers: %u\n", p->nr_posix_timers);
+	for (i = 0; i < ps->nr_timers; i++) {
+		const struct ttrec_posix_timer *t = &ps->timers[i];
+
+		sig_name(t->signo, name, sizeof(name));
+		fprintf(f, "    timer %d clock %d notify %#x %s value %#" PRIx64 " target %d next in ",
+			t->id, t->clockid, t->notify, name, (uint64_t)t->value, t->target);
+		if (t->flags & TTREC_PTIMER_VALUE_UNKNOWN)
+			fputs("unknown", f);
+		else
+			print_ns(f, t->value_ns);
+		fputs(" interval ", f);
+		print_ns(f, t->interval_ns);
+		fputc('\n', f);
+	}
 	fputs("  auxv:", f);
 	for (i = 0; i < ps->nr_auxv; i++)
 		fprintf(f, "%s %" PRIu64 "=%#" PRIx64, i % 4 ? "" : "\n   ", ps->auxv[2 * i],

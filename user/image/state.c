@@ -320,6 +320,12 @@ static int decode_proc(const uint8_t *p, size_t len, struct img_proc_state *out,
 			if (err)
 				return err;
 			break;
+		case TTREC_NT_POSIX_TIMER:
+			if (grow_for((void **)&out->timers, out->nr_timers, sizeof(*out->timers)))
+				return -ENOMEM;
+			take_struct(&out->timers[out->nr_timers++], sizeof(*out->timers), data,
+				    size);
+			break;
 		default:
 			break;		/* a newer writer's: skip */
 		}
@@ -547,6 +553,7 @@ void state_free(struct img_state *st)
 	if (!st)
 		return;
 	free(st->proc.pending);
+	free(st->proc.timers);
 	for (i = 0; i < st->nr_threads; i++)
 		free(st->threads[i].pending);
 	free(st->threads);

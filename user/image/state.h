@@ -45,6 +45,8 @@ struct img_proc_state {
 	const char *exe, *cwd, *root;	/* NULL when not recorded */
 	siginfo_t *pending;		/* queued for the process */
 	uint32_t nr_pending;
+	struct ttrec_posix_timer *timers; /* timer_create() timers (a copy) */
+	uint32_t nr_timers;
 };
 
 /* One thread's state (decoded from its record's state notes). */

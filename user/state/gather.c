@@ -5,14 +5,14 @@
  *  - /proc/PID/stat: parent, group, session, terminal, the memory layout
  *    fields, the exit signal; /proc/PID/status: umask, credentials,
  *    capabilities, no-new-privs, shared pending signals; personality,
- *    oom_score_adj, auxv, comm, timers (POSIX timers, counted); the exe,
- *    cwd and root links;
+ *    oom_score_adj, auxv, comm, timers (the POSIX timers); the exe, cwd
+ *    and root links;
  *  - prlimit() on the process for its limits;
  *  - PTRACE_PEEKSIGINFO for the siginfo of its queued signals;
  *  - calls one of its threads makes (remote.c): rt_sigaction() for every
- *    signal, getitimer() for the three itimers, brk(0) for the program
- *    break, and prctl() for dumpable, child subreaper, THP disable and
- *    securebits.
+ *    signal, getitimer() for the three itimers, timer_gettime() for each
+ *    POSIX timer, brk(0) for the program break, and prctl() for dumpable,
+ *    child subreaper, THP disable and securebits.
  * What cannot be asked stays 0 (and the signal actions note is left out),
  * said with pr_debug().
  */
@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "state/internal.h"
@@ -224,9 +225,57 @@ static long long proc_number(pid_t pid, const char *what, int base, long long de
 	return v;
 }
 
+/*
+ * The timer_create() timers listed in /proc/PID/timers: id, signal and
+ * value, notification and target, clock (the rest asked by the process).
+ */
+static int read_timers(pid_t pid, struct ttrec_posix_timer **out, uint32_t *n)
+{
+	char *text = proc_read(pid, 0, "timers", NULL), *l, *save = NULL;
+	struct ttrec_posix_timer *t = NULL;
+
+	*out = NULL;
+	*n = 0;
+	for (l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char how[16], who[8];
+		unsigned long long value;
+		int v;
+
+		if (sscanf(l, "ID: %d", &v) == 1) {
+			struct ttrec_posix_timer *q = realloc(*out, (*n + 1) * sizeof(*q));
+
+			if (!q) {
+				free(text);
+				return -ENOMEM;
+			}
+			*out = q;
+			t = &q[(*n)++];
+			memset(t, 0, sizeof(*t));
+			t->id = v;
+			t->flags = TTREC_PTIMER_VALUE_UNKNOWN;
+		} else if (!t) {
+			continue;
+		} else if (sscanf(l, "signal: %d/%llx", &v, &value) == 2) {
+			t->signo = v;
+			t->value = value;
+		} else if (sscanf(l, "notify: %15[a-z]/%7[a-z].%d", how, who, &v) == 3) {
+			t->notify = !strcmp(how, "none") ? SIGEV_NONE :
+				    !strcmp(how, "thread") ? SIGEV_THREAD : SIGEV_SIGNAL;
+			if (!strcmp(who, "tid"))
+				t->notify |= SIGEV_THREAD_ID;
+			t->target = v;
+		} else if (sscanf(l, "ClockID: %d", &v) == 1) {
+			t->clockid = v;
+		}
+	}
+	free(text);
+	return 0;
+}
+
 /* What one thread of the process asks about the process. */
 static void ask_process(struct remote *r, pid_t tid, struct ttrec_snap_proc *p,
-			struct ttrec_sigaction *act, bool *have_act)
+			struct ttrec_sigaction *act, bool *have_act,
+			struct ttrec_posix_timer *timers, uint32_t ntimers)
 {
 	struct remote_thread t;
 	int64_t ret;
@@ -264,6 +313,18 @@ static void ask_process(struct remote *r, pid_t tid, struct ttrec_snap_proc *p,
 		if (!remote_syscall(r, &t, SYS_prctl, PR_GET_CHILD_SUBREAPER, t.scratch, 0, 0, &ret) &&
 		    !ret && !remote_read(r, t.scratch, &i, sizeof(i)) && i)
 			p->flags |= TTREC_PROC_CHILD_SUBREAPER;
+		for (i = 0; i < (int)ntimers; i++) {
+			struct itimerspec its;
+
+			if (remote_syscall(r, &t, SYS_timer_gettime, timers[i].id, t.scratch, 0, 0,
+					   &ret) || ret ||
+			    remote_read(r, t.scratch, &its, sizeof(its)))
+				continue;
+			timers[i].value_ns = its.it_value.tv_sec * 1000000000ULL + its.it_value.tv_nsec;
+			timers[i].interval_ns = its.it_interval.tv_sec * 1000000000ULL +
+						its.it_interval.tv_nsec;
+			timers[i].flags &= ~TTREC_PTIMER_VALUE_UNKNOWN;
+		}
 	}
 	if (!remote_syscall(r, &t, SYS_brk, 0, 0, 0, 0, &ret))
 		p->brk = ret;
@@ -309,7 +370,8 @@ static int gather_process(struct remote *r, pid_t pid, const pid_t *tids, unsign
 	struct state_buf *b = &ps->proc, sig = { 0 };
 	uint64_t auxv[AUXV_MAX];
 	uint32_t *groups = NULL, ngroups = 0, nauxv = 0;
-	char *comm, *timers, *raw;
+	struct ttrec_posix_timer *timers = NULL;
+	char *comm, *raw;
 	struct stat exe;
 	bool have_act;
 	size_t len;
@@ -329,10 +391,9 @@ static int gather_process(struct remote *r, pid_t pid, const pid_t *tids, unsign
 	}
 	p.personality = proc_number(pid, "personality", 16, 0);
 	p.oom_score_adj = proc_number(pid, "oom_score_adj", 10, 0);
-	timers = proc_read(pid, 0, "timers", NULL);
-	for (const char *l = timers; l && (l = strstr(l, "ID:")); l++)
-		p.nr_posix_timers++;
-	free(timers);
+	err = read_timers(pid, &timers, &p.nr_posix_timers);
+	if (err)
+		goto out;
 	for (i = 0; i < TTREC_RLIM_NLIMITS; i++) {
 		struct rlimit rl;
 
@@ -349,7 +410,7 @@ static int gather_process(struct remote *r, pid_t pid, const pid_t *tids, unsign
 		if (tids[i] == pid)
 			asker = pid;
 	memset(act, 0, sizeof(act));
-	ask_process(r, asker, &p, act, &have_act);
+	ask_process(r, asker, &p, act, &have_act, timers, p.nr_posix_timers);
 	if (!have_act)
 		pr_debug("state: the signal actions of %d cannot be asked: left out\n", pid);
 	raw = proc_read(pid, 0, "auxv", &len);
@@ -391,9 +452,12 @@ static int gather_process(struct remote *r, pid_t pid, const pid_t *tids, unsign
 		sbuf_note(b, nt.type, sig.p + off + 8, nt.size);
 		off += 8 + ((nt.size + 7) & ~7U);
 	}
+	for (i = 0; i < p.nr_posix_timers; i++)
+		sbuf_note(b, TTREC_NT_POSIX_TIMER, &timers[i], sizeof(timers[i]));
 	err = b->err;
 out:
 	sbuf_free(&sig);
+	free(timers);
 	free(groups);
 	return err;
 }

@@ -508,6 +508,7 @@ struct ttrec_snap_diff_args {
 #define TTREC_NT_EXE		0x54540014	/* path of the executable */
 #define TTREC_NT_CWD		0x54540015	/* path of the working directory */
 #define TTREC_NT_ROOT		0x54540016	/* path of the root directory */
+#define TTREC_NT_POSIX_TIMER	0x54540017	/* struct ttrec_posix_timer */
 #define TTREC_NT_FD_PATH	0x54540020	/* path of an fd's file */
 #define TTREC_NT_FD_PIPE	0x54540021	/* struct ttrec_fd_pipe */
 #define TTREC_NT_FD_PIPE_DATA	0x54540022	/* the bytes buffered in a pipe */
@@ -619,7 +620,7 @@ struct ttrec_itimer {
  * @oom_score_adj: /proc/PID/oom_score_adj.
  * @dumpable:	PR_GET_DUMPABLE.
  * @securebits: PR_GET_SECUREBITS.
- * @nr_posix_timers: timer_create() timers (counted, not captured).
+ * @nr_posix_timers: timer_create() timers (TTREC_NT_POSIX_TIMER notes).
  * @comm:	the thread-group leader's name, NUL-terminated.
  * @start_code, @end_code, @start_data, @end_data, @start_brk, @brk,
  * @start_stack, @arg_start, @arg_end, @env_start, @env_end: the memory
@@ -675,6 +676,37 @@ struct ttrec_snap_proc {
 };
 #define TTREC_SNAP_PROC_SIZE_VER0	560
 
+/* ttrec_posix_timer.flags */
+#define TTREC_PTIMER_VALUE_UNKNOWN (1U << 0)	/* @value_ns not known (CPU-time
+						 * and alarm clocks, read by the
+						 * module) */
+
+/**
+ * struct ttrec_posix_timer - TTREC_NT_POSIX_TIMER: a timer_create() timer.
+ * @id:		the timer id.
+ * @clockid:	its clock.
+ * @notify:	sigev_notify (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, with
+ *		SIGEV_THREAD_ID).
+ * @signo:	the signal it sends.
+ * @value:	sigev_value.
+ * @target:	the thread (SIGEV_THREAD_ID) or process it signals, 0 when
+ *		not visible to the caller.
+ * @flags:	TTREC_PTIMER_*.
+ * @value_ns:	time to its next expiration, 0 when disarmed.
+ * @interval_ns: its interval.
+ */
+struct ttrec_posix_timer {
+	__s32 id;
+	__s32 clockid;
+	__s32 notify;
+	__s32 signo;
+	__u64 value;
+	__s32 target;
+	__u32 flags;
+	__u64 value_ns;
+	__u64 interval_ns;
+};
+
 /**
  * struct ttrec_snap_proc_args - TTREC_IOC_SNAP_PROC on a snapshot fd.
  * @flags:	in: must be 0.
@@ -686,8 +718,9 @@ struct ttrec_snap_proc {
  * The stream: a TTREC_NT_PROC note first, then TTREC_NT_SIGACTIONS,
  * TTREC_NT_AUXV, TTREC_NT_GROUPS, TTREC_NT_EXE, TTREC_NT_CWD, TTREC_NT_ROOT
  * (each absent when the process has none: an exiting process has no
- * executable, a path longer than PATH_MAX is left out) and one
- * TTREC_NT_SIGINFO per signal queued for the process as a whole.
+ * executable, a path longer than PATH_MAX is left out), one
+ * TTREC_NT_SIGINFO per signal queued for the process as a whole and one
+ * TTREC_NT_POSIX_TIMER per timer_create() timer.
  *
  * Return: the number of bytes written. @size 0 is a size query (returns 0,
  * sets @needed and @nr_notes); a non-zero @size below @needed fails with
