@@ -80,9 +80,15 @@ static unsigned int random_cmd(void)
 	 * other magics in a range it leaves alone.
 	 */
 	type = rnd() % 10 < 7 ? TTREC_IOC_MAGIC : 0xa0 + rnd() % 0x60;
-	switch (rnd() % 9) {
+	switch (rnd() % 11) {
 	case 8:
 		nr = _TTREC_SNAP_DIFF;
+		break;
+	case 9:
+		nr = _TTREC_SNAP_PROC;
+		break;
+	case 10:
+		nr = _TTREC_SNAP_FDS;
 		break;
 	case 4:
 		nr = _TTREC_SNAPSHOT;
@@ -309,7 +315,7 @@ static int fuzz_fd(struct __test_metadata *_metadata, struct fuzz *f, int fd,
 		if (ret == 0)
 			continue;
 		if (!f->fd_results)
-			continue;	/* SNAP_VMAS/THREADS: counts */
+			continue;	/* SNAP_VMAS/THREADS/PROC/FDS: counts */
 		/* ATTACH returns a session fd, SNAPSHOT a snapshot fd. */
 		if (_IOC_NR(cmd) == _TTREC_SNAPSHOT) {
 			struct ttrec_snap_info si;
