@@ -94,12 +94,15 @@ static int decode_gathered(const struct proc_state *ps, const pid_t *tids, unsig
 	size_t len, tlen;
 	int err;
 
+	struct img_state_streams ss;
+
 	bare_threads(tids, n, bare, &len);
 	err = proc_state_threads(ps, bare, len, threads, &tlen);
 	if (err)
 		return err;
-	return state_decode(ps->proc.p, ps->proc.len, ps->fds.p, ps->fds.len, ps->fds.count,
-			    ps->fds_total, ps->fds_state, *threads, tlen, st, why);
+	proc_state_streams(ps, &ss);
+	return state_decode(ss.proc, ss.proc_len, ss.fds, ss.fds_len, ss.nr_fds, ss.fds_total,
+			    ss.fds_state, *threads, tlen, st, why);
 }
 
 FIXTURE(seized) {

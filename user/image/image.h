@@ -310,8 +310,9 @@ struct img_snap_facts {
 
 /*
  * The process state an image holds (IMG_F_STATE): the streams of
- * TTREC_IOC_SNAP_PROC and TTREC_IOC_SNAP_FDS, with the counts of the
- * descriptor table. The thread notes travel in the THREADS stream.
+ * TTREC_IOC_SNAP_PROC and TTREC_IOC_SNAP_FDS (or proc_state_gather()'s),
+ * with the counts of the descriptor table. The thread notes travel in the
+ * THREADS stream.
  */
 struct img_state_streams {
 	uint8_t *proc;

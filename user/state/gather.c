@@ -559,3 +559,14 @@ int proc_state_threads(const struct proc_state *ps, const uint8_t *threads, size
 	free(counts);
 	return err;
 }
+
+void proc_state_streams(const struct proc_state *ps, struct img_state_streams *out)
+{
+	out->proc = ps->proc.p;
+	out->proc_len = ps->proc.len;
+	out->fds = ps->fds.p;
+	out->fds_len = ps->fds.len;
+	out->nr_fds = ps->fds.count;
+	out->fds_total = ps->fds_total;
+	out->fds_state = ps->fds_state;
+}

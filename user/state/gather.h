@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "image/state.h"
+#include "image/image.h"
 
 /* What proc_state_gather() gives: the three parts, as the module does. */
 struct proc_state {
@@ -44,6 +44,12 @@ struct proc_state {
 int proc_state_gather(pid_t pid, const pid_t *tids, unsigned int n,
 		      struct proc_state *out);
 void proc_state_free(struct proc_state *ps);
+
+/*
+ * @ps's process and descriptor streams as the image writer takes them
+ * (pointers into @ps, which keeps them).
+ */
+void proc_state_streams(const struct proc_state *ps, struct img_state_streams *out);
 
 /*
  * The THREADS stream @threads (@len bytes, thread records with their
