@@ -16,7 +16,10 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -153,16 +156,31 @@ TEST_F(seized, gathered_state_matches_the_workload)
 	EXPECT_EQ(0, ps_check_self(&self->w));
 }
 
+/* @len bytes of @pid's memory at @addr. */
+static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
+
+	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
 TEST_F(seized, threads_come_back_as_they_were)
 {
 	struct user_regs_struct before[MAX_TIDS], after;
 	uint64_t mask_before[MAX_TIDS], mask_after;
 	struct user_fpregs_struct fp_before[MAX_TIDS], fp_after;
+	/* below each stack pointer (where answers go), and the rseq areas */
+	uint8_t stack_before[MAX_TIDS][1024], stack_after[1024];
+	uint8_t rseq_before[2][32], rseq_after[32];
+	uint64_t rseq[2] = { self->w.main_rseq, self->w.worker_rseq };
 	struct proc_state ps;
 	unsigned int i;
 
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, peek(self->w.pid, rseq[i], rseq_before[i], 32));
 	for (i = 0; i < self->n; i++) {
 		ASSERT_EQ(0, ptrace(PTRACE_GETREGS, self->tids[i], NULL, &before[i]));
+		ASSERT_EQ(0, peek(self->w.pid, before[i].rsp - 1024, stack_before[i], 1024));
 		ASSERT_EQ(0, ptrace(PTRACE_GETFPREGS, self->tids[i], NULL, &fp_before[i]));
 		ASSERT_EQ(0, ptrace(PTRACE_GETSIGMASK, self->tids[i], sizeof(uint64_t),
 				    &mask_before[i]));
@@ -176,6 +194,12 @@ TEST_F(seized, threads_come_back_as_they_were)
 		EXPECT_EQ(0, memcmp(&before[i], &after, sizeof(after))) TH_LOG("thread %d", self->tids[i]);
 		EXPECT_EQ(0, memcmp(&fp_before[i], &fp_after, sizeof(fp_after)));
 		EXPECT_EQ(mask_before[i], mask_after);
+		ASSERT_EQ(0, peek(self->w.pid, before[i].rsp - 1024, stack_after, 1024));
+		EXPECT_EQ(0, memcmp(stack_before[i], stack_after, 1024));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, peek(self->w.pid, rseq[i], rseq_after, 32));
+		EXPECT_EQ(0, memcmp(rseq_before[i], rseq_after, 32)) TH_LOG("rseq area %u", i);
 	}
 	/* twice in a row gives the same */
 	ASSERT_EQ(0, proc_state_gather(self->w.pid, self->tids, self->n, &ps));
@@ -183,6 +207,51 @@ TEST_F(seized, threads_come_back_as_they_were)
 	detach_all(self->tids, self->n);
 	self->seized = false;
 	EXPECT_EQ(0, ps_check_self(&self->w));
+}
+
+TEST(no_calls_in_a_thread_under_seccomp)
+{
+	struct proc_state ps;
+	struct img_state *st = NULL;
+	uint8_t *threads = NULL;
+	const char *why;
+	int go[2], ready[2], status;
+	unsigned int n;
+	pid_t pid, tids[MAX_TIDS];
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* strict mode: anything but read, write, exit and sigreturn kills */
+		close(ready[0]);
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT))
+			_exit(3);
+		syscall(SYS_write, ready[1], "r", 1);
+		if (syscall(SYS_read, go[0], &c, 1) != 1)
+			syscall(SYS_exit, 4);
+		syscall(SYS_exit, 0);
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(0, ps_wait_sleeping(pid, pid));
+	ASSERT_EQ(0, seize_all(pid, tids, &n));
+	ASSERT_EQ(0, proc_state_gather(pid, tids, n, &ps));
+	ASSERT_EQ(0, decode_gathered(&ps, tids, n, &threads, &st, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(NULL, st->proc.sigactions);		/* not asked */
+	EXPECT_EQ(SECCOMP_MODE_STRICT, st->threads[0].t.seccomp_mode);
+	EXPECT_EQ(pid, st->proc.p.pid);
+	state_free(st);
+	free(threads);
+	proc_state_free(&ps);
+	detach_all(tids, n);
+	/* alive, and it ends as it meant to */
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST(gather_refuses_a_process_it_does_not_hold)

@@ -38,6 +38,9 @@ struct remote_thread {
 	uint64_t saved_mask;		/* its blocked signals */
 	uint64_t scratch;		/* REMOTE_SCRATCH bytes, 0 when none */
 	uint8_t scratch_saved[REMOTE_SCRATCH];
+	uint64_t rseq;			/* its rseq area, 0 when none */
+	uint32_t rseq_len;
+	uint8_t rseq_saved[REMOTE_SCRATCH];
 };
 
 /* Find a syscall instruction in @pid; 0 or -errno (said with pr_debug). */
@@ -46,7 +49,9 @@ void remote_close(struct remote *r);
 /*
  * Take thread @tid (at a PTRACE_EVENT_STOP) for remote calls: its
  * registers and signal mask are saved and every signal blocked (none is
- * delivered meanwhile; pending ones stay pending). 0 or -errno.
+ * delivered meanwhile; pending ones stay pending). A thread under seccomp
+ * is not taken (-EPERM): its filter could kill the process for a call it
+ * does not expect. 0 or -errno.
  */
 int remote_begin(struct remote *r, struct remote_thread *t, pid_t tid);
 /*

@@ -17,7 +17,11 @@
  *
  * Giving the thread back: PTRACE_INTERRUPT and PTRACE_CONT take it from the
  * last exit stop to a PTRACE_EVENT_STOP again, before it reaches user
- * space, where its saved registers and signal mask are put back. A system
+ * space, where its saved registers and signal mask are put back, and the
+ * bytes of its rseq area (remote_begin()).
+ *
+ * A thread under seccomp makes no calls: a filter may kill the process
+ * for one it does not expect. A system
  * call the original stop interrupted (ax holds -ERESTARTSYS or the like,
  * orig_ax the call) is then restarted by the kernel when the thread is let
  * go, exactly as if nothing had happened in between.
@@ -32,6 +36,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/ptrace.h>
 
 #include "state/internal.h"
 #include "lib/log.h"
@@ -162,10 +167,33 @@ static int wait_stop(pid_t tid, int *status)
 int remote_begin(struct remote *r, struct remote_thread *t, pid_t tid)
 {
 	uint64_t all = ~0ULL & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
+	struct ptrace_rseq_configuration rseq;
+	char *status = proc_read(r->pid, tid, "status", NULL);
+	const char *mode = status ? proc_field(status, "Seccomp") : NULL;
 	uint64_t sp;
 
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
+	if (!mode || strtoul(mode, NULL, 10)) {
+		pr_debug("state: thread %d is under seccomp (or gone): no calls made in it\n", tid);
+		free(status);
+		return -EPERM;
+	}
+	free(status);
+	/*
+	 * Its rseq area: on the way back to user space to run a call the
+	 * kernel updates it (the CPU number) and, as the instruction pointer
+	 * is then outside any critical section, clears rseq_cs; its bytes are
+	 * put back afterwards, so that a thread stopped inside a critical
+	 * section is still aborted when it resumes.
+	 */
+	memset(&rseq, 0, sizeof(rseq));
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, sizeof(rseq), &rseq) > 0 &&
+	    rseq.rseq_abi_pointer && rseq.rseq_abi_size <= sizeof(t->rseq_saved) &&
+	    !remote_read(r, rseq.rseq_abi_pointer, t->rseq_saved, rseq.rseq_abi_size)) {
+		t->rseq = rseq.rseq_abi_pointer;
+		t->rseq_len = rseq.rseq_abi_size;
+	}
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &t->saved) ||
 	    ptrace(PTRACE_GETSIGMASK, tid, sizeof(t->saved_mask), &t->saved_mask))
 		return -errno;
@@ -247,5 +275,8 @@ int remote_end(struct remote *r, struct remote_thread *t)
 	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &t->saved) ||
 	    ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(t->saved_mask), &t->saved_mask))
 		return -errno;
+	/* at the stop now, the kernel writes it no more until it runs */
+	if (t->moved && t->rseq && !err)
+		err = remote_write(r, t->rseq, t->rseq_saved, t->rseq_len);
 	return err;
 }
