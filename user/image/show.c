@@ -180,7 +180,7 @@ int cmd_info_image(int argc, char **argv)
 static void dump_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec dump IMAGE [--pages | --state] [--mem ADDR:LEN [--raw]]\n"
+		"Usage: ttrec dump IMAGE [--pages | --state | --mem ADDR:LEN [--raw]]\n"
 		"\n"
 		"Print what the snapshot image IMAGE holds, its parent chain resolved.\n"
 		"Without options: the VMAs and the threads (registers, signal mask,\n"
