@@ -17,8 +17,8 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "format/journal.h"
 #include "image/image.h"
+#include "imgfile.h"
 #include "snapcli.h"
 
 struct wl {
@@ -422,23 +422,18 @@ TEST_F(rst, error_missing_parent)
 
 TEST_F(rst, error_format_version_1)
 {
-	struct img_header h;
+	struct imgfile f;
 	char path[128];
-	int fd;
 
 	NEED_ROOT();
 	ASSERT_EQ(0, wl_start(&self->w, "rs_mem", "anon"));
 	SNAPSHOT("a.img", "");
 	wl_kill(&self->w);
 	snprintf(path, sizeof(path), "%s/a.img", self->dir);
-	fd = open(path, O_RDWR);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(sizeof(h), pread(fd, &h, sizeof(h), 0));
-	h.version = 1;			/* as an older ttrec wrote it */
-	h.flags &= IMG_F_ALL_V1;
-	h.header_crc = journal_crc32c(0, &h, offsetof(struct img_header, header_crc));
-	ASSERT_EQ(sizeof(h), pwrite(fd, &h, sizeof(h), 0));
-	close(fd);
+	ASSERT_EQ(0, imgfile_load(path, &f));
+	imgfile_make_v1(&f);		/* as an older ttrec wrote it */
+	ASSERT_EQ(0, imgfile_save(path, &f));
+	imgfile_free(&f);
 	RESTORE("", "a.img", "check");
 	EXPECT_EQ(1, self->c.status);
 	EXPECT_NE(NULL, strstr(self->c.err, "format version 1")) TH_LOG("%s", self->c.err);

@@ -39,8 +39,9 @@
 
 #define IMG_MAGIC		"TTRECIMG"	/* 8 bytes, no NUL */
 #define IMG_SECTION_MAGIC	"TTRISECT"
-#define IMG_FORMAT_VERSION	2
-#define IMG_FORMAT_VERSION_MIN	1		/* oldest one info and dump read */
+#define IMG_FORMAT_VERSION	2		/* VMA kinds, module-less, state */
+#define IMG_FORMAT_VERSION_MIN	1		/* oldest one info and dump read;
+						 * restore needs 2 */
 #define IMG_PAGE_SIZE		4096U
 #define IMG_CHUNK_PAGES		256U		/* pages per data chunk (1 MiB) */
 #define IMG_MAX_DEPTH		512		/* parents an image may have */

@@ -184,9 +184,10 @@ void state_print_summary(FILE *f, const struct img *im)
 	bool any = false;
 
 	if (!st) {
-		fprintf(f, "state: none (%s); the image cannot be restored\n",
-			im->h.version < 2 ? "a format version 1 image" :
-					    "taken by a module without process state");
+		if (im->h.version < 2)
+			fprintf(f, "state: none (a format version 1 image); the image cannot be restored\n");
+		else
+			fprintf(f, "state: none (taken by a module without process state); a restore brings back memory and threads only\n");
 		return;
 	}
 	p = &st->proc.p;

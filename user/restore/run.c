@@ -78,7 +78,7 @@ static int load(struct rst *r)
 	if (h->version < 2 || !(h->flags & IMG_F_VMA_KINDS)) {
 		pr_err("restore: %s: %s; take the snapshot again with this ttrec%s\n",
 		       r->o->image,
-		       h->version < 2 ? "an image of format version 1 does not say which mappings are the vDSO's, which a restore needs" :
+		       h->version < 2 ? "an image of format version 1 holds neither the process state nor which mappings are the vDSO's, which a restore needs" :
 		       "it was taken with a ttrec.ko that does not say which mappings are the vDSO's (no TTREC_FEATURE_VMA_KINDS)",
 		       h->version < 2 ? "" : " and the ttrec.ko built with it");
 		return -EPROTO;
