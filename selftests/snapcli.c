@@ -49,6 +49,8 @@ FIXTURE_TEARDOWN(snapcli)
 
 TEST_F(snapcli, snapshot_without_module_stops_with_ptrace)
 {
+	char want[64];
+
 	if (module_loaded())
 		SKIP(return, "ttrec.ko is loaded here");
 	if (geteuid())
@@ -67,6 +69,10 @@ TEST_F(snapcli, snapshot_without_module_stops_with_ptrace)
 	EXPECT_NE(NULL, strstr(self->c.out, "version 2"));
 	EXPECT_NE(NULL, strstr(self->c.out, "stopped with ptrace while the memory was copied"));
 	EXPECT_NE(NULL, strstr(self->c.out, "checksums: ok"));
+	/* the process state, gathered while it was stopped */
+	snprintf(want, sizeof(want), "state: pid %d,", self->sleeper);
+	EXPECT_NE(NULL, strstr(self->c.out, want)) TH_LOG("%s", self->c.out);
+	EXPECT_NE(NULL, strstr(self->c.out, "descriptors (")) TH_LOG("%s", self->c.out);
 	cmd_out_free(&self->c);
 	/* the vDSO is named; the sleeper is parked in pause() */
 	ASSERT_EQ(0, sh(&self->c, "%s dump %s/a.img", ttrec_bin, self->dir));

@@ -4,14 +4,16 @@
  * ptrace (PTRACE_SEIZE + PTRACE_INTERRUPT) and held while its memory is
  * copied into the image, then let go. The capture is an img_source: the
  * image writer reads it as it reads a ttrec.ko snapshot fd, and writes the
- * same image format (flagged IMG_F_PTRACE).
+ * same image format (flagged IMG_F_PTRACE), the process state included
+ * (gathered by state/ while the threads are stopped).
  *
  * Files:
  *   seize.c   stopping every thread, threads created meanwhile, letting go
  *   maps.c    the VMAs, from /proc/PID/smaps and /proc/PID/map_files
  *   regs.c    each thread's record: regsets, signal mask, syscall
  *   mem.c     the img_source: which pages are there (/proc/PID/pagemap)
- *             and their bytes, copied while the threads are stopped
+ *             and their bytes, copied while the threads are stopped, and
+ *             the process state
  *
  * What a thread was doing is stored as ttrec.ko stores it: stopped by
  * PTRACE_INTERRUPT on its way back to user space, a thread that was in a
@@ -27,6 +29,7 @@
 #include <sys/types.h>
 
 #include "image/image.h"
+#include "state/gather.h"
 
 struct cap_run;
 
@@ -58,6 +61,8 @@ struct capture {
 	uint8_t *stage;		/* the pages read, copied while stopped */
 	uint64_t stage_len;
 	bool staged;
+	struct proc_state ps;	/* the process state (state/gather.h) */
+	bool has_state;
 };
 
 /*

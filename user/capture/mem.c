@@ -227,6 +227,55 @@ static int stage(struct capture *c)
 	return 0;
 }
 
+/*
+ * The process state, gathered from /proc and ptrace while the threads are
+ * still stopped (after their registers and memory are copied: what the
+ * gathering's own calls touch is not in the image); the threads' state
+ * notes go into their records of @threads.
+ */
+static int gather_state(struct capture *c, uint8_t **threads, size_t *threads_len)
+{
+	uint8_t *with = NULL;
+	size_t with_len = 0;
+	pid_t *tids;
+	uint32_t n = 0;
+	int err;
+
+	tids = calloc(c->nthr ? c->nthr : 1, sizeof(*tids));
+	if (!tids)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c->nthr; i++)
+		if (c->thr[i].stopped && !c->thr[i].gone)
+			tids[n++] = c->thr[i].tid;
+	err = proc_state_gather(c->pid, tids, n, &c->ps);
+	free(tids);
+	if (err)
+		return err;
+	c->has_state = true;
+	err = proc_state_threads(&c->ps, *threads, *threads_len, &with, &with_len);
+	if (err) {
+		pr_err("snapshot: the thread state notes of %d: %s\n", c->pid, strerror(-err));
+		return err;
+	}
+	free(*threads);
+	*threads = with;
+	*threads_len = with_len;
+	return 0;
+}
+
+/* The gathered process state; the streams are handed over to the writer. */
+static int cap_state(struct img_source *src, struct img_state_streams *ss)
+{
+	struct capture *c = cap_of(src);
+
+	if (!c->has_state)
+		return -ENOTTY;
+	proc_state_streams(&c->ps, ss);
+	c->ps.proc.p = NULL;
+	c->ps.fds.p = NULL;
+	return 0;
+}
+
 static int cap_describe(struct img_source *src, struct img_snap_facts *f,
 			struct img_vma **vmas, uint32_t *nvmas,
 			uint8_t **threads, size_t *threads_len, uint32_t *nthreads)
@@ -259,6 +308,8 @@ static int cap_describe(struct img_source *src, struct img_snap_facts *f,
 	free(pm);
 	if (!err)
 		err = stage(c);
+	if (!err)
+		err = gather_state(c, threads, threads_len);
 	if (!err && c->staged)
 		capture_release(c);	/* everything is copied: let it go */
 	f->pause_ns = c->staged ? c->pause_ns : capture_now_ns() - c->start_ns;
@@ -336,6 +387,7 @@ struct img_source *capture_source(struct capture *c)
 	_Static_assert(offsetof(struct capture, src) == 0, "src first");
 	c->src = (struct img_source){
 		.describe = cap_describe,
+		.state = cap_state,
 		.read = cap_read,
 		.release = cap_release,
 	};

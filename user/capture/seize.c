@@ -281,6 +281,7 @@ void capture_free(struct capture *c)
 		close(c->pagemapfd);
 	free(c->thr);
 	free(c->runs);
+	proc_state_free(&c->ps);
 	if (c->stage)
 		munmap(c->stage, c->stage_len);
 	free(c);

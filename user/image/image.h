@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Snapshot images: a process snapshot (ttrec.ko's TTREC_IOC_SNAPSHOT)
- * written to a file. Documentation/snapshot.rst describes the format; this
+ * Snapshot images: a process snapshot (ttrec.ko's TTREC_IOC_SNAPSHOT, or
+ * one taken with ptrace without the module, capture/) written to a file. Documentation/snapshot.rst describes the format; this
  * header is its reference and the reader/writer API.
  *
  * A file is a header, then sections, each with its own header and CRC32C
@@ -14,7 +14,7 @@
  * and registers: the process's own (PROC), its descriptors (FDS) and each
  * thread's (state notes in the thread records), as the module's
  * TTREC_IOC_SNAP_PROC, TTREC_IOC_SNAP_FDS and TTREC_IOC_SNAP_THREADS give
- * them (image/state.h decodes them). A table of contents ends the file;
+ * them or state/ gathers them (image/state.h decodes them). A table of contents ends the file;
  * the header, written last, points to it.
  *
  * Resolving one page at address A of image I:

@@ -529,7 +529,7 @@ static void wctx_free(struct wctx *w)
 	free(w->pbuf);
 }
 
-/* The snapshot's facts, VMAs and threads. */
+/* The snapshot's facts, VMAs, threads and, when the source has it, process state. */
 static int read_snapshot(struct wctx *w, struct wplan *p)
 {
 	struct img_state *st = NULL;
