@@ -135,16 +135,27 @@ static inline void imgfile_replace(struct imgfile *f, uint32_t type, const void 
 }
 
 /*
+ * Make @f an image without the process state, as a module without
+ * TTREC_FEATURE_SNAP_STATE gave it: no state sections, no STATE flag. (The
+ * thread records keep their state notes, which readers then ignore.)
+ */
+static inline void imgfile_drop_state(struct imgfile *f)
+{
+	imgfile_replace(f, IMG_SEC_PROC, NULL, 0);
+	imgfile_replace(f, IMG_SEC_FDS, NULL, 0);
+	f->h.flags &= ~IMG_F_STATE;
+	f->h.nr_fds = f->h.fds_total = f->h.fds_state = 0;
+}
+
+/*
  * Make @f what a format version 1 writer wrote: no process state sections,
  * only the flags version 1 had.
  */
 static inline void imgfile_make_v1(struct imgfile *f)
 {
-	imgfile_replace(f, IMG_SEC_PROC, NULL, 0);
-	imgfile_replace(f, IMG_SEC_FDS, NULL, 0);
+	imgfile_drop_state(f);
 	f->h.version = 1;
 	f->h.flags &= IMG_F_ALL_V1;
-	f->h.nr_fds = f->h.fds_total = f->h.fds_state = 0;
 }
 
 #endif

@@ -195,6 +195,37 @@ TEST_F(rst, rseq_registered_threads)
 	cycle(_metadata, self, "rs_threads", "rseq", 0, "");
 }
 
+TEST_F(rst, sigaltstack_and_robust_list_from_the_image)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_threads", "tstate", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "per-thread state of 5 of 5 threads from the image"))
+		TH_LOG("%s", self->c.err);
+}
+
+/* An image without the process state: clear_child_tid and rseq as glibc set them up. */
+TEST_F(rst, glibc_thread_state_when_the_image_has_none)
+{
+	struct imgfile f;
+	char path[128];
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_threads", "threads"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	snprintf(path, sizeof(path), "%s/a.img", self->dir);
+	ASSERT_EQ(0, imgfile_load(path, &f));
+	imgfile_drop_state(&f);
+	ASSERT_EQ(0, imgfile_save(path, &f));
+	imgfile_free(&f);
+	RESTORE("-v", "a.img", "check");
+	EXPECT_PASS();
+	EXPECT_NE(NULL, strstr(self->c.err, "per-thread state of 0 of 9 threads from the image"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "clear_child_tid of 9 of 9 threads from glibc"))
+		TH_LOG("%s", self->c.err);
+}
+
 TEST_F(rst, verbose_and_pids)
 {
 	NEED_ROOT();

@@ -23,12 +23,17 @@
  *            before the snapshot; on "check" each thread's area must be
  *            registered (rseq() again says EBUSY) and, moved to another
  *            CPU, show that CPU
+ *   tstate   4 threads and main, each with its own alternate signal stack
+ *            (SS_AUTODISARM for some) and glibc's robust futex list; on
+ *            "check" each finds sigaltstack() and get_robust_list() as they
+ *            were, and main joins them all
  *
  * Prints "ready PID" once set up (every thread waiting), then reads
  * commands: "check" (PASS or FAIL lines, exit), "exit".
  */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <linux/futex.h>
@@ -309,6 +314,88 @@ static void check_rseq(void)
 	}
 }
 
+/* ---------------------------------------------------------------- tstate */
+
+#define NTSTATE		4
+#define SAS_SIZE	(4 * PAGE)
+#define SS_AUTODISARM_FLAG	(1U << 31)	/* linux/signal.h */
+
+static char sas_mem[NTSTATE + 1][SAS_SIZE];
+
+struct tstate {
+	void *robust;
+	size_t robust_len;
+};
+
+/* This thread's alternate stack: slot @idx of sas_mem, autodisarm for odd ones. */
+static void tstate_set(int idx, struct tstate *st)
+{
+	stack_t ss = { .ss_sp = sas_mem[idx], .ss_size = SAS_SIZE,
+		       .ss_flags = (idx & 1) ? (int)SS_AUTODISARM_FLAG : 0 };
+
+	if (sigaltstack(&ss, NULL))
+		rs_fail("sigaltstack() %d: %s", idx, strerror(errno));
+	if (syscall(SYS_get_robust_list, 0, &st->robust, &st->robust_len) || !st->robust)
+		rs_fail("get_robust_list() %d: no list (glibc registers one)", idx);
+}
+
+static void tstate_check(int idx, const struct tstate *st, struct thr *t)
+{
+	void *robust = NULL;
+	size_t len = 0;
+	stack_t o;
+
+	if (sigaltstack(NULL, &o)) {
+		fail_in(t, "sigaltstack() failed");
+		return;
+	}
+	if (o.ss_sp != sas_mem[idx] || o.ss_size != SAS_SIZE)
+		fail_in(t, "its alternate stack is not the one it set");
+	else if ((unsigned int)o.ss_flags != ((idx & 1) ? SS_AUTODISARM_FLAG : 0))
+		fail_in(t, "its alternate stack's flags changed");
+	if (syscall(SYS_get_robust_list, 0, &robust, &len) ||
+	    robust != st->robust || len != st->robust_len)
+		fail_in(t, "its robust futex list is not the one glibc registered");
+}
+
+static void *tstate_thread(void *arg)
+{
+	struct thr *t = arg;
+	struct tstate st;
+
+	t->tid = gettid();
+	tstate_set(t->idx, &st);
+	pthread_mutex_lock(&mu);
+	t->ready = 1;
+	while (!go)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	tstate_check(t->idx, &st, t);
+	if (!t->ok)
+		t->ok = 1;
+	return NULL;
+}
+
+static struct tstate main_tstate;
+
+static void check_tstate(void)
+{
+	struct thr me = { .idx = NTSTATE };
+
+	pthread_mutex_lock(&mu);
+	go = true;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	tstate_check(NTSTATE, &main_tstate, &me);
+	if (me.ok < 0)
+		rs_fail("main: %s", me.msg);
+	for (int i = 0; i < NTSTATE; i++) {
+		pthread_join(thr[i].pt, NULL);
+		if (thr[i].ok != 1)
+			rs_fail("%s", thr[i].msg[0] ? thr[i].msg : "a thread did not finish");
+	}
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -331,6 +418,10 @@ int main(int argc, char **argv)
 		pin(0);
 		fn = rseq_thread;
 		n = 4;
+	} else if (!strcmp(mode, "tstate")) {
+		tstate_set(NTSTATE, &main_tstate);
+		fn = tstate_thread;
+		n = NTSTATE;
 	} else if (strcmp(mode, "vdso")) {
 		return 2;
 	}
@@ -355,6 +446,8 @@ int main(int argc, char **argv)
 				check_sleep();
 			else if (!strcmp(mode, "vdso"))
 				check_vdso();
+			else if (!strcmp(mode, "tstate"))
+				check_tstate();
 			else
 				check_rseq();
 			return rs_verdict();

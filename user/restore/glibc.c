@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-thread kernel state as glibc set it up, found in the image's memory,
- * for images that do not hold it (tstate.c). Both through interfaces glibc
+ * for threads whose state the image does not hold (an image without the
+ * process state: tstate.c uses the image's state notes first). Both through interfaces glibc
  * publishes, read in the image's own libc and dynamic loader:
  *
  *  - clear_child_tid: glibc gives every thread (the main one too) the
@@ -154,7 +155,7 @@ static void clear_child_tid(struct rst *r)
 			uint64_t at = t->regs.fs_base + desc[2];
 			int32_t tid = 0;
 
-			if (t->regs.fs_base && img_pread(r->im, &tid, 4, at) == 4 && tid == t->tid) {
+			if (!t->ts.from_image && t->regs.fs_base && img_pread(r->im, &tid, 4, at) == 4 && tid == t->tid) {
 				t->ts.has_ctid = true;
 				t->ts.ctid = at;
 				n++;
@@ -184,7 +185,7 @@ static void rseq(struct rst *r)
 			uint64_t at = t->regs.fs_base + off;
 			int32_t cpu = -1;
 
-			if (t->regs.fs_base && img_pread(r->im, &cpu, 4, at + 4) == 4 && cpu >= 0) {
+			if (!t->ts.from_image && t->regs.fs_base && img_pread(r->im, &cpu, 4, at + 4) == 4 && cpu >= 0) {
 				t->ts.has_rseq = true;
 				t->ts.rseq = at;
 				t->ts.rseq_len = RSEQ_LEN;

@@ -19,10 +19,11 @@
  *   mm.c      PR_SET_MM_MAP (code, data, brk, stack, exe), comm
  *   threads.c the other threads (clone3 with set_tid), every thread's
  *             registers, signal mask and interrupted system call
- *   tstate.c  per-thread kernel state (clear_child_tid, rseq) and the
+ *   tstate.c  per-thread kernel state (clear_child_tid, rseq,
+ *             sigaltstack, robust list: the image's state notes) and the
  *             restart of interrupted sleeps
- *   glibc.c   that state as glibc set it up, read from the image's memory
- *             when the image does not hold it
+ *   glibc.c   clear_child_tid and rseq as glibc set them up, read from the
+ *             image's memory, for threads the image holds no state of
  *   run.c     the order of it all, timings, detaching, waiting
  *
  * State the image does not hold yet (descriptors, signal handlers, ...)
@@ -42,11 +43,17 @@
 
 /* Per-thread kernel state to give a restored thread (tstate.c). */
 struct rst_tstate {
+	bool from_image;		/* the image's state notes, else glibc.c */
 	bool has_ctid;
 	uint64_t ctid;			/* set_tid_address() */
 	bool has_rseq;
 	uint64_t rseq;			/* rseq() registration */
 	uint32_t rseq_len, rseq_sig;
+	bool has_sas;
+	uint64_t sas_sp, sas_size;	/* sigaltstack() */
+	uint32_t sas_flags;		/* SS_DISABLE, SS_AUTODISARM */
+	bool has_robust;
+	uint64_t robust, robust_len;	/* set_robust_list() */
 	bool sleep_restart;		/* an interrupted sleep will resume */
 	bool sleep_done;		/* an interrupted sleep is over */
 };
@@ -176,7 +183,10 @@ int rst_tstate_sleep(struct rst *r, struct rthread *t);
 /* Registers adjusted for what the thread was doing (rseq, restarts). */
 void rst_tstate_regs(struct rst *r, struct rthread *t, struct user_regs_struct *regs);
 
-/* glibc.c: clear_child_tid and rseq as glibc set them up, for @t. */
+/*
+ * glibc.c: clear_child_tid and rseq as glibc set them up, for the threads
+ * whose state the image does not hold (not ts.from_image).
+ */
 void rst_glibc_tstate(struct rst *r);
 
 #endif

@@ -5,11 +5,15 @@
  *
  * State: each thread's clear_child_tid (set_tid_address(): the word the
  * kernel zeroes and wakes when the thread exits, which pthread_join()
- * waits on) and rseq registration (the area where the kernel keeps the
- * thread's CPU number, glibc's sched_getcpu()), made by the thread itself
- * with an injected call. Images do not hold this state yet; glibc.c finds
- * what glibc set up in the image's memory. A thread whose state is not
- * known gets none: its rseq area is no longer updated (sched_getcpu()
+ * waits on), rseq registration (the area where the kernel keeps the
+ * thread's CPU number, glibc's sched_getcpu()), alternate signal stack
+ * (sigaltstack()) and robust futex list (set_robust_list()), made by the
+ * thread itself with injected calls. They come from the thread's state
+ * notes in the image (TTREC_NT_THREAD: the module read them at the park,
+ * or state/ gathered them without it). For a thread the image holds no
+ * state of (an image without the process state), glibc.c finds the first
+ * two where glibc set them up in the image's memory; a thread known to
+ * neither gets none: its rseq area is no longer updated (sched_getcpu()
  * returns the CPU of the snapshot), pthread_join() on it would not return.
  *
  * Interrupted system calls (the snapshot stopped the thread in a blocking
@@ -47,12 +51,57 @@
 #define ERESTARTNOHAND		514
 #define ERESTART_RESTARTBLOCK	516
 #define TIMER_ABSTIME_FLAG	1
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM		(1U << 31)	/* linux/signal.h; not in glibc's */
+#endif
+
+/* The state the image's notes hold for @t; false when it holds none. */
+static bool image_tstate(struct rst *r, struct rthread *t)
+{
+	const struct img_thread_state *s = img_thread_state(r->im, t->tid);
+	struct rst_tstate *ts = &t->ts;
+
+	if (!s || !s->has_state)
+		return false;
+	ts->from_image = true;
+	ts->has_ctid = true;
+	ts->ctid = s->t.clear_child_tid;
+	if (s->t.rseq) {
+		ts->has_rseq = true;
+		ts->rseq = s->t.rseq;
+		ts->rseq_len = s->t.rseq_len;
+		ts->rseq_sig = s->t.rseq_sig;
+	}
+	/* SS_ONSTACK says where the thread was, not what to set */
+	ts->has_sas = true;
+	ts->sas_sp = s->t.sas_sp;
+	ts->sas_size = s->t.sas_size;
+	ts->sas_flags = s->t.sas_flags & (SS_DISABLE | SS_AUTODISARM);
+	if (s->t.robust_list) {
+		ts->has_robust = true;
+		ts->robust = s->t.robust_list;
+		ts->robust_len = s->t.robust_list_len;
+	}
+	return true;
+}
 
 int rst_tstate_plan(struct rst *r)
 {
-	/* images hold no per-thread kernel state yet: what glibc set up */
-	rst_glibc_tstate(r);
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->nthr; i++)
+		n += image_tstate(r, &r->thr[i]);
+	rst_note(r, "per-thread state of %u of %u threads from the image\n", n, r->nthr);
+	if (n < r->nthr)
+		rst_glibc_tstate(r);	/* what glibc set up, for the others */
 	return 0;
+}
+
+/* A failed injected call of @t: its message; -ESRCH (it died) or -EIO. */
+static int tstate_failed(struct rthread *t, const char *what, int64_t ret)
+{
+	pr_err("restore: %s in thread %d: %s\n", what, t->tid, strerror((int)-ret));
+	return ret == -ESRCH ? -ESRCH : -EIO;
 }
 
 int rst_tstate_apply(struct rst *r, struct rthread *t)
@@ -61,11 +110,26 @@ int rst_tstate_apply(struct rst *r, struct rthread *t)
 
 	if (t->ts.has_ctid) {
 		ret = rst_syscall(r, t, SYS_set_tid_address, t->ts.ctid, 0, 0, 0, 0, 0);
-		if (ret < 0 && ret > -4096) {
-			pr_err("restore: set_tid_address in thread %d: %s\n", t->tid,
-			       strerror((int)-ret));
-			return (int)ret;
-		}
+		if (ret < 0 && ret > -4096)
+			return tstate_failed(t, "set_tid_address", ret);
+	}
+	if (t->ts.has_sas) {
+		stack_t ss = { .ss_sp = (void *)(uintptr_t)t->ts.sas_sp,
+			       .ss_size = t->ts.sas_size, .ss_flags = (int)t->ts.sas_flags };
+		uint64_t at;
+		int err = rst_scratch(r, 0, &ss, sizeof(ss), &at);
+
+		if (err)
+			return err;
+		ret = rst_syscall(r, t, SYS_sigaltstack, at, 0, 0, 0, 0, 0);
+		if (ret < 0 && ret > -4096)
+			return tstate_failed(t, "sigaltstack", ret);
+	}
+	if (t->ts.has_robust) {
+		ret = rst_syscall(r, t, SYS_set_robust_list, t->ts.robust, t->ts.robust_len,
+				  0, 0, 0, 0);
+		if (ret < 0 && ret > -4096)
+			return tstate_failed(t, "set_robust_list", ret);
 	}
 	if (t->ts.has_rseq) {
 		ret = rst_syscall(r, t, SYS_rseq, t->ts.rseq, t->ts.rseq_len, 0,
