@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "image/image.h"
 #include "lib/log.h"
+#include "piped.h"
 #include "snapcli.h"
 
 #define PAGE		4096UL
@@ -44,34 +45,20 @@ struct wl {
 
 static int wl_start(struct wl *w, const char *args)
 {
-	int in[2], out[2];
 	char line[256], cmd[PATH_MAX + 600];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
 	memset(w, 0, sizeof(*w));
-	if (pipe(in) || pipe(out))
-		return -1;
-	w->pid = fork();
+	/*
+	 * glibc's rseq registration off: the kernel would rewrite the
+	 * rseq area (cpu ids) when the thread resumes on another CPU
+	 * after a snapshot, and images are compared with /proc/PID/mem.
+	 */
+	snprintf(cmd, sizeof(cmd), "GLIBC_TUNABLES=glibc.pthread.rseq=0 exec %s/snapmem %s",
+		 wl_dir, args);
+	w->pid = spawn_piped(argv, &w->in, &w->out);
 	if (w->pid < 0)
 		return -1;
-	if (w->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		/*
-		 * glibc's rseq registration off: the kernel would rewrite the
-		 * rseq area (cpu ids) when the thread resumes on another CPU
-		 * after a snapshot, and images are compared with /proc/PID/mem.
-		 */
-		snprintf(cmd, sizeof(cmd), "GLIBC_TUNABLES=glibc.pthread.rseq=0 exec %s/snapmem %s",
-			 wl_dir, args);
-		execl("/bin/sh", "sh", "-c", cmd, NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	w->in = fdopen(in[1], "w");
-	w->out = fdopen(out[0], "r");
 	while (fgets(line, sizeof(line), w->out)) {
 		unsigned long long a;
 

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "image/state.h"
+#include "piped.h"
 #include "workloads/procstate.h"
 
 /* What the workload reports, and where it lives. */
@@ -105,30 +106,16 @@ static int ps_wait_sleeping(pid_t pid, pid_t tid)
 /* Start the workload in a fresh directory; 0 once it is ready and asleep. */
 static int ps_start(struct ps *w)
 {
-	int in[2], out[2];
 	char line[256];
+	char *argv[] = { ps_bin, w->dir, NULL };
 
 	memset(w, 0, sizeof(*w));
 	snprintf(w->dir, sizeof(w->dir), "/tmp/ttrec-ps-XXXXXX");
-	if (!mkdtemp(w->dir) || pipe(in) || pipe(out))
+	if (!mkdtemp(w->dir))
 		return -1;
-	w->pid = fork();
+	w->pid = spawn_piped(argv, &w->in, &w->out);
 	if (w->pid < 0)
 		return -1;
-	if (w->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		execl(ps_bin, ps_bin, w->dir, NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	w->in = fdopen(in[1], "w");
-	w->out = fdopen(out[0], "r");
 	while (fgets(line, sizeof(line), w->out)) {
 		char key[64];
 		unsigned long long v;

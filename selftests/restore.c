@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "image/image.h"
 #include "imgfile.h"
+#include "piped.h"
 #include "snapcli.h"
 
 struct wl {
@@ -29,28 +30,14 @@ struct wl {
 /* Start workloads/PROG ARGS with pipes on stdin and stdout; wait for "ready". */
 static int wl_start(struct wl *w, const char *prog, const char *args)
 {
-	int in[2], out[2];
 	char line[256], cmd[PATH_MAX + 600];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
 	memset(w, 0, sizeof(*w));
-	if (pipe(in) || pipe(out))
-		return -1;
-	w->pid = fork();
+	snprintf(cmd, sizeof(cmd), "exec %s/%s %s", wl_dir, prog, args);
+	w->pid = spawn_piped(argv, &w->in, &w->out);
 	if (w->pid < 0)
 		return -1;
-	if (w->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		snprintf(cmd, sizeof(cmd), "exec %s/%s %s", wl_dir, prog, args);
-		execl("/bin/sh", "sh", "-c", cmd, NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	w->in = fdopen(in[1], "w");
-	w->out = fdopen(out[0], "r");
 	while (fgets(line, sizeof(line), w->out))
 		if (!strncmp(line, "ready", 5))
 			return 0;

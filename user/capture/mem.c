@@ -34,6 +34,7 @@
 
 #include "capture/capture.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 #define PS		IMG_PAGE_SIZE
 #define PM_PRESENT	(1ULL << 63)
@@ -69,22 +70,6 @@ static int open_proc(struct capture *c, const char *what, int *fd)
 
 		pr_err("snapshot: cannot open %s: %s\n", path, strerror(-err));
 		return err;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done, off + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
 	}
 	return 0;
 }
@@ -142,7 +127,7 @@ static int map_vma(struct capture *c, struct img_vma *v, uint64_t *pm)
 	while (addr < v->end) {
 		uint64_t m = (v->end - addr) / PS > PM_MAX ? PM_MAX : (v->end - addr) / PS;
 
-		err = pread_all(c->pagemapfd, pm, m * sizeof(*pm), addr / PS * sizeof(*pm));
+		err = pread_full(c->pagemapfd, pm, m * sizeof(*pm), addr / PS * sizeof(*pm));
 		if (err) {
 			pr_err("snapshot: reading /proc/%d/pagemap at %#llx: %s\n", c->pid,
 			       (unsigned long long)addr, strerror(-err));
@@ -214,7 +199,7 @@ static int stage(struct capture *c)
 			/* not readable as mapped (PROT_NONE...): /proc/PID/mem can */
 			size_t done = n > 0 ? (size_t)n : 0;
 
-			err = pread_all(c->memfd, c->stage + off + done, len - done, r->addr + done);
+			err = pread_full(c->memfd, c->stage + off + done, len - done, r->addr + done);
 			if (err) {
 				pr_err("snapshot: reading /proc/%d/mem at %#llx: %s\n", c->pid,
 				       (unsigned long long)(r->addr + done), strerror(-err));
@@ -359,7 +344,7 @@ static int cap_read(struct img_source *src, uint64_t addr, uint32_t n,
 		if (r->kind == RUN_READ && c->staged) {
 			memcpy(buf + (size_t)i * PS, c->stage + r->off + k * PS, m * PS);
 		} else if (r->kind == RUN_READ) {
-			err = pread_all(c->memfd, buf + (size_t)i * PS, m * PS, at);
+			err = pread_full(c->memfd, buf + (size_t)i * PS, m * PS, at);
 			if (err) {
 				pr_err("snapshot: reading /proc/%d/mem at %#llx: %s\n", c->pid,
 				       (unsigned long long)at, strerror(-err));

@@ -64,23 +64,11 @@ const char *img_page_kind_name(int kind)
 	}
 }
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
 {
-	size_t done = 0;
+	int err = pread_full(fd, buf, len, off);
 
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done, off + done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EBADMSG;	/* the file is shorter than it says */
-		done += n;
-	}
-	return 0;
+	return err == -ENODATA ? -EBADMSG : err;	/* shorter than it says */
 }
 
 static uint32_t section_header_crc(const struct img_section_header *s)
@@ -108,7 +96,7 @@ static int read_section(struct img *im, uint64_t off, uint32_t want,
 		       im->path, img_section_name(want), (unsigned long long)off);
 		return -EBADMSG;
 	}
-	err = pread_full(im->fd, sh, sizeof(*sh), off);
+	err = read_at(im->fd, sh, sizeof(*sh), off);
 	if (err)
 		goto io;
 	if (memcmp(sh->magic, IMG_SECTION_MAGIC, 8) ||
@@ -134,7 +122,7 @@ static int read_section(struct img *im, uint64_t off, uint32_t want,
 	stored = malloc(sh->stored_len ? sh->stored_len : 1);
 	if (!stored)
 		return -ENOMEM;
-	err = pread_full(im->fd, stored, sh->stored_len, off + sizeof(*sh));
+	err = read_at(im->fd, stored, sh->stored_len, off + sizeof(*sh));
 	if (err) {
 		free(stored);
 		goto io;
@@ -190,7 +178,7 @@ static int check_header(struct img *im)
 		pr_err("%s: not a ttrec snapshot image (too short)\n", im->path);
 		return -EPROTO;
 	}
-	err = pread_full(im->fd, h, sizeof(*h), 0);
+	err = read_at(im->fd, h, sizeof(*h), 0);
 	if (err) {
 		pr_err("%s: read error: %s\n", im->path, strerror(-err));
 		return err;
@@ -778,7 +766,7 @@ static int load_chunk(struct img *im, uint64_t k)
 		return -ENOMEM;
 	if (!im->sbuf && !(im->sbuf = malloc(LZ4_compressBound((int)max))))
 		return -ENOMEM;
-	err = pread_full(im->fd, &sh, sizeof(sh), off);
+	err = read_at(im->fd, &sh, sizeof(sh), off);
 	if (err)
 		goto io;
 	if (memcmp(sh.magic, IMG_SECTION_MAGIC, 8) || section_header_crc(&sh) != sh.header_crc ||
@@ -788,7 +776,7 @@ static int load_chunk(struct img *im, uint64_t k)
 	    (!(sh.flags & IMG_SEC_LZ4) && sh.stored_len != sh.raw_len))
 		return bad(im, "a data chunk's header changed since the image was opened");
 	stored = (sh.flags & IMG_SEC_LZ4) ? im->sbuf : im->dbuf;
-	err = pread_full(im->fd, stored, sh.stored_len, off + sizeof(sh));
+	err = read_at(im->fd, stored, sh.stored_len, off + sizeof(sh));
 	if (err)
 		goto io;
 	if (journal_crc32c(0, stored, sh.stored_len) != sh.payload_crc) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
@@ -115,4 +116,20 @@ void hexdump_line(FILE *f, const char *indent, uint64_t addr, const uint8_t *b, 
 	line[o++] = '\n';
 	fputs(indent, f);
 	fwrite(line, 1, o, f);
+}
+
+int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, off + done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENODATA;
+		done += n;
+	}
+	return 0;
 }

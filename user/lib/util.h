@@ -20,6 +20,8 @@ int parse_u32(const char *s, uint32_t *out);
 int parse_pid(const char *s, int *pid);
 /* "ADDR:LEN" with 0 < LEN <= @max_len and no wrap past 2^64 */
 int parse_addr_len(const char *s, uint64_t max_len, uint64_t *addr, uint64_t *len);
+/* util.c: exactly @len bytes at @off of @fd: 0, -ENODATA at its end, or -errno */
+int pread_full(int fd, void *buf, size_t len, uint64_t off);
 /* util.c: @n bytes as 2 * @n lowercase hex digits and a NUL, into @buf */
 void hex_bytes(const uint8_t *b, size_t n, char *buf);
 /*

@@ -23,6 +23,8 @@
 
 #include "restore/internal.h"
 #include "lib/log.h"
+#include "lib/regs.h"
+#include "lib/util.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP	128
@@ -65,19 +67,12 @@ static int64_t syscall_in(struct rst *r, struct rthread *t, bool interrupt, long
 			  uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			  uint64_t a5)
 {
+	const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
 	struct user_regs_struct regs = t->cur;
 	bool entered = false;
 	int st;
 
-	regs.rip = r->gadget;
-	regs.rax = nr;
-	regs.orig_rax = -1;
-	regs.rdi = a0;
-	regs.rsi = a1;
-	regs.rdx = a2;
-	regs.r10 = a3;
-	regs.r8 = a4;
-	regs.r9 = a5;
+	regs_syscall(&regs, r->gadget, nr, a);
 	if (ptrace(PTRACE_SETREGS, t->htid, 0, &regs) ||
 	    ptrace(PTRACE_SYSCALL, t->htid, 0, 0))
 		return -errno;
@@ -184,18 +179,7 @@ int rst_poke(struct rst *r, uint64_t addr, const void *buf, size_t len)
 
 int rst_peek(struct rst *r, uint64_t addr, void *buf, size_t len)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(r->memfd, (char *)buf + done, len - done, addr + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
-	}
-	return 0;
+	return pread_full(r->memfd, buf, len, addr);
 }
 
 int rst_scratch(struct rst *r, uint64_t off, const void *buf, size_t len, uint64_t *addr)

@@ -40,6 +40,7 @@
 
 #include "state/internal.h"
 #include "lib/log.h"
+#include "lib/regs.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP	128
@@ -210,18 +211,11 @@ int remote_begin(struct remote *r, struct remote_thread *t, pid_t tid)
 int remote_syscall(struct remote *r, struct remote_thread *t, long nr,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int64_t *ret)
 {
+	const uint64_t a[6] = { a0, a1, a2, a3, 0, 0 };
 	struct user_regs_struct regs = t->saved;
 	int st, err, step;
 
-	regs.rip = r->gadget;
-	regs.rax = nr;
-	regs.orig_rax = -1;
-	regs.rdi = a0;
-	regs.rsi = a1;
-	regs.rdx = a2;
-	regs.r10 = a3;
-	regs.r8 = 0;
-	regs.r9 = 0;
+	regs_syscall(&regs, r->gadget, nr, a);
 	if (ptrace(PTRACE_SETREGS, t->tid, NULL, &regs))
 		return -errno;
 	t->moved = true;
