@@ -45,11 +45,9 @@
 #include <time.h>
 
 #include "restore/internal.h"
+#include "syscalls/restart.h"
 #include "lib/log.h"
 
-#define ERESTARTSYS		512
-#define ERESTARTNOHAND		514
-#define ERESTART_RESTARTBLOCK	516
 #define TIMER_ABSTIME_FLAG	1
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM		(1U << 31)	/* linux/signal.h; not in glibc's */
