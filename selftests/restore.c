@@ -286,7 +286,14 @@ TEST_F(rst, pidns_while_original_runs)
  * Run ttrec restore ARGS in the background: its stdin from *@in (a pipe
  * we write), its stdout to *@out. Its pid.
  */
-static pid_t restore_bg(const char *args, FILE **in, FILE **out, uid_t uid)
+/*
+ * `ttrec restore ARGS` in the background, as @uid (0: as we are), with its
+ * stdin and its stdout and stderr on pipes. A user other than root runs the
+ * copy of ttrec the test put in @self->dir (the build directory may be one
+ * only root can enter).
+ */
+static pid_t restore_bg(FIXTURE_DATA(rst) *self, const char *args, FILE **in, FILE **out,
+			uid_t uid)
 {
 	int pi[2], po[2];
 	char cmd[PATH_MAX + 600];
@@ -303,7 +310,10 @@ static pid_t restore_bg(const char *args, FILE **in, FILE **out, uid_t uid)
 		close(po[0]);
 		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
 			_exit(126);
-		snprintf(cmd, sizeof(cmd), "exec %s restore %s", ttrec_bin, args);
+		if (uid)
+			snprintf(cmd, sizeof(cmd), "exec %s/ttrec restore %s", self->dir, args);
+		else
+			snprintf(cmd, sizeof(cmd), "exec %s restore %s", ttrec_bin, args);
 		execl("/bin/sh", "sh", "-c", cmd, NULL);
 		_exit(127);
 	}
@@ -342,7 +352,7 @@ TEST_F(rst, stop_leaves_it_stopped)
 	pid = self->w.pid;
 	wl_kill(&self->w);
 	snprintf(args, sizeof(args), "--stop --detach %s/a.img", self->dir);
-	r = restore_bg(args, &in, &out, 0);
+	r = restore_bg(self, args, &in, &out, 0);
 	ASSERT_LT(0, r);
 	ASSERT_EQ(r, waitpid(r, &st, 0));
 	EXPECT_EQ(0, st);		/* --detach: back once it is restored */
@@ -496,7 +506,9 @@ TEST_F(rst, error_not_root)
 	wl_kill(&self->w);
 	snprintf(args, sizeof(args), "%s/a.img", self->dir);
 	chmod(args, 0644);
-	r = restore_bg(args, &in, &out, 65534);
+	ASSERT_EQ(0, sh(&self->c, "cp %s %s/ttrec && chmod 755 %s/ttrec", ttrec_bin, self->dir,
+			self->dir));
+	r = restore_bg(self, args, &in, &out, 65534);
 	ASSERT_LT(0, r);
 	fprintf(in, "check\n");
 	fclose(in);

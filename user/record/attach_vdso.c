@@ -33,7 +33,7 @@
 #include "lib/log.h"
 #include "record/attach_vdso.h"
 
-/* How long a thread may take to leave the vDSO (it may be in a page fault). */
+/* How long a step may take before a thread not running counts as blocked. */
 #define LEAVE_NS		2000000000ULL
 /* Steps out of the vDSO at most: its longest function is a few hundred. */
 #define LEAVE_STEPS		100000
@@ -191,6 +191,26 @@ static void resume_all(struct stop_set *s)
 	s->n = s->cap = 0;
 }
 
+/* Whether @tid of @tgid is running or runnable ('R' in its stat). */
+static bool running(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'R';
+}
+
 /*
  * Single-step every thread whose ip is in [@lo, @hi) until it is out.
  * 0, or -EBUSY naming the thread that would not leave.
@@ -201,7 +221,6 @@ static int leave_range(struct stop_set *s, uint64_t lo, uint64_t hi)
 
 	for (i = 0; i < s->n; i++) {
 		struct stopped *t = &s->t[i];
-		uint64_t deadline = mono_ns() + LEAVE_NS;
 		unsigned int steps = 0;
 
 		while (!t->gone) {
@@ -218,7 +237,14 @@ static int leave_range(struct stop_set *s, uint64_t lo, uint64_t hi)
 					(unsigned long long)regs.rip);
 				return -EBUSY;
 			}
-			err = wait_stop(t, deadline);
+			/*
+			 * A step that does not stop within LEAVE_NS while the
+			 * thread is not running is one blocked in the kernel
+			 * (a slow machine may take long to run one that is).
+			 */
+			do
+				err = wait_stop(t, mono_ns() + LEAVE_NS);
+			while (err == -ETIMEDOUT && running(s->tgid, t->tid));
 			if (err == -ETIMEDOUT) {
 				/* blocked in the kernel: stop it again and give up */
 				ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
