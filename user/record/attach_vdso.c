@@ -33,10 +33,10 @@
 #include "lib/log.h"
 #include "record/attach_vdso.h"
 
-/* How long a step may take before a thread not running counts as blocked. */
-#define LEAVE_NS		2000000000ULL
-/* Steps out of the vDSO at most: its longest function is a few hundred. */
-#define LEAVE_STEPS		100000
+/* How long a thread may take to leave the vDSO (it may be in a page fault). */
+#define LEAVE_NS		5000000000ULL
+/* Single steps out of the vDSO, before letting the thread run instead. */
+#define LEAVE_STEPS		64
 
 struct stopped {
 	pid_t tid;
@@ -191,29 +191,22 @@ static void resume_all(struct stop_set *s)
 	s->n = s->cap = 0;
 }
 
-/* Whether @tid of @tgid is running or runnable ('R' in its stat). */
-static bool running(pid_t tgid, pid_t tid)
+/* @t's ip, or 0 when it cannot be read (gone). */
+static uint64_t ip_of(struct stopped *t)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	struct user_regs_struct regs;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'R';
+	return ptrace(PTRACE_GETREGS, t->tid, 0, &regs) ? 0 : regs.rip;
 }
 
 /*
- * Single-step every thread whose ip is in [@lo, @hi) until it is out.
- * 0, or -EBUSY naming the thread that would not leave.
+ * Get every thread whose ip is in [@lo, @hi) out of it: a few single steps
+ * (a thread just inside a function, or at the stub's syscall, leaves in
+ * as many); then, as stepping through a function's seqcount loop may never
+ * end (a tick of the kernel's clock can come between every two steps on a
+ * slow machine), let it run a moment and interrupt it, until it is found
+ * outside. 0, or -EBUSY naming the thread that would not leave (blocked
+ * in the kernel, or always found inside).
  */
 static int leave_range(struct stop_set *s, uint64_t lo, uint64_t hi)
 {
@@ -221,38 +214,27 @@ static int leave_range(struct stop_set *s, uint64_t lo, uint64_t hi)
 
 	for (i = 0; i < s->n; i++) {
 		struct stopped *t = &s->t[i];
-		unsigned int steps = 0;
+		uint64_t deadline = mono_ns() + LEAVE_NS, ip;
+		unsigned int tries = 0;
 
-		while (!t->gone) {
-			struct user_regs_struct regs;
-			int err;
+		while (!t->gone && (ip = ip_of(t)) >= lo && ip < hi) {
+			bool step = tries < LEAVE_STEPS;
 
-			if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs))
-				break;
-			if (regs.rip < lo || regs.rip >= hi)
-				break;
-			if (steps++ == LEAVE_STEPS ||
-			    ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0)) {
-				pr_warn("thread %d stays in the vDSO at %#llx\n", t->tid,
-					(unsigned long long)regs.rip);
+			if (mono_ns() >= deadline) {
+				pr_warn("thread %d does not leave the vDSO (at %#llx)\n", t->tid,
+					(unsigned long long)ip);
 				return -EBUSY;
 			}
-			/*
-			 * A step that does not stop within LEAVE_NS while the
-			 * thread is not running is one blocked in the kernel
-			 * (a slow machine may take long to run one that is).
-			 */
-			do
-				err = wait_stop(t, mono_ns() + LEAVE_NS);
-			while (err == -ETIMEDOUT && running(s->tgid, t->tid));
-			if (err == -ETIMEDOUT) {
-				/* blocked in the kernel: stop it again and give up */
+			if (ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, t->tid, 0, 0))
+				break;		/* gone */
+			if (!step) {
+				/* 0.1 ms, growing to 2 ms */
+				usleep(100 * (tries - LEAVE_STEPS < 20 ? tries - LEAVE_STEPS + 1 : 20));
 				ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
-				wait_stop(t, 0);
-				pr_warn("thread %d does not leave the vDSO (blocked at %#llx)\n",
-					t->tid, (unsigned long long)regs.rip);
-				return -EBUSY;
 			}
+			tries++;
+			if (wait_stop(t, 0) == -ESRCH)
+				break;
 		}
 	}
 	return 0;
