@@ -774,7 +774,8 @@ TEST_F(rp, errors)
 	EXPECT_EQ(2, sh("%s replay %s --regs >/dev/null 2>&1", ttrec_bin, self->dir));
 	EXPECT_EQ(2, sh("%s replay %s --to x >/dev/null 2>&1", ttrec_bin, self->dir));
 	EXPECT_EQ(2, sh("%s replay %s --to 5 --mem 12 >/dev/null 2>&1", ttrec_bin, self->dir));
-	EXPECT_EQ(1, sh("%s replay /nonexistent >/dev/null 2>&1", ttrec_bin));
+	EXPECT_EQ(1, sh("o=$(%s replay /nonexistent 2>&1); r=$?; echo \"$o\" | grep -q 'cannot open the recording /nonexistent: No such file' && exit $r", ttrec_bin));
+	EXPECT_EQ(1, sh("o=$(%s replay /proc/self 2>&1); r=$?; echo \"$o\" | grep -q 'is not a recording' && exit $r", ttrec_bin));
 	EXPECT_EQ(0, sh("%s replay --help | grep -q 'Exit status'", ttrec_bin));
 }
 

@@ -176,6 +176,15 @@ int launch_load(const char *dir, struct launch_info *li)
 	int err;
 
 	memset(li, 0, sizeof(*li));
+	snprintf(buf, sizeof(buf), "%s/%s", dir, RECORDING_META);
+	if (access(dir, F_OK) || access(buf, F_OK)) {
+		err = -errno;
+		if (access(dir, F_OK))
+			pr_err("cannot open the recording %s: %s\n", dir, strerror(-err));
+		else
+			pr_err("%s is not a recording: it has no %s file\n", dir, RECORDING_META);
+		return err;
+	}
 	if (!launch_recorded(dir)) {
 		pr_err("%s has no launch record: only recordings made by `ttrec record` (this version) can be replayed\n",
 		       dir);
