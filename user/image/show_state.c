@@ -108,12 +108,6 @@ static const struct bit_name fds_state[] = {
 	{ 0, NULL },
 };
 
-static const char *const rlim_names[TTREC_RLIM_NLIMITS] = {
-	"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-	"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio",
-	"rttime",
-};
-
 static void print_ns(FILE *f, uint64_t ns)
 {
 	fprintf(f, "%llu.%09llu s", (unsigned long long)ns / 1000000000ULL,
@@ -272,7 +266,7 @@ static void print_process(FILE *f, const struct img_state *st)
 		(uint64_t)p->env_start, (uint64_t)p->env_end);
 	fputs("  limits (soft/hard):", f);
 	for (i = 0; i < TTREC_RLIM_NLIMITS; i++) {
-		fprintf(f, "%s %s ", i % 6 ? "" : "\n   ", rlim_names[i]);
+		fprintf(f, "%s %s ", i % 6 ? "" : "\n   ", state_rlimit_name(i));
 		print_rlim(f, p->rlim[i].cur);
 		fputc('/', f);
 		print_rlim(f, p->rlim[i].max);

@@ -35,6 +35,17 @@ static const char *const kind_names[] = {
 	[TTREC_FD_OTHER] = "other",
 };
 
+static const char *const rlim_names[TTREC_RLIM_NLIMITS] = {
+	"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+	"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio",
+	"rttime",
+};
+
+const char *state_rlimit_name(uint32_t res)
+{
+	return res < TTREC_RLIM_NLIMITS ? rlim_names[res] : "?";
+}
+
 const char *state_fd_kind_name(uint32_t kind)
 {
 	return kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind] ?

@@ -117,6 +117,7 @@ int state_decode(const uint8_t *proc, size_t proc_len,
 void state_free(struct img_state *st);	/* NULL is fine */
 
 const char *state_fd_kind_name(uint32_t kind);	/* "reg", "pipe", ... */
+const char *state_rlimit_name(uint32_t res);	/* RLIMIT_* order: "cpu", ... */
 
 /* ------------------------------------------------------------ builders */
 
