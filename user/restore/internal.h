@@ -16,7 +16,11 @@
  *   vmas.c    every VMA at its address: anonymous, files (identity
  *             checked), shared memory; madvise() advice
  *   pages.c   the image chain's pages written into them
- *   mm.c      PR_SET_MM_MAP (code, data, brk, stack, exe), comm
+ *   mm.c      PR_SET_MM_MAP (code, data, brk, stack, arguments,
+ *             environment, auxv: the image's, or derived from the VMAs;
+ *             exe), comm
+ *   proc.c    cwd, umask; resource limits, personality, oom_score_adj,
+ *             root; dumpable
  *   threads.c the other threads (clone3 with set_tid), every thread's
  *             registers, signal mask and interrupted system call
  *   tstate.c  per-thread kernel state (clear_child_tid, rseq,
@@ -24,10 +28,14 @@
  *             restart of interrupted sleeps
  *   glibc.c   clear_child_tid and rseq as glibc set them up, read from the
  *             image's memory, for threads the image holds no state of
+ *   signals.c signal actions; pending signals, process-wide and per
+ *             thread, queued again with their siginfo
+ *   timers.c  interval timers and POSIX timers (with their ids)
+ *   creds.c   credentials and capabilities, in every thread, last
  *   run.c     the order of it all, timings, detaching, waiting
  *
- * State the image does not hold yet (descriptors, signal handlers, ...)
- * is what the stub had: see Documentation/restore.rst.
+ * State not restored yet (descriptors, ...) is what the stub had: see
+ * Documentation/restore.rst.
  */
 #ifndef TTREC_RESTORE_INTERNAL_H
 #define TTREC_RESTORE_INTERNAL_H
@@ -82,7 +90,7 @@ struct rthread {
 /* Phases timed for -v. */
 enum rst_phase {
 	PH_IMAGE, PH_STUB, PH_VDSO, PH_VMAS, PH_PAGES, PH_MM, PH_THREADS,
-	PH_REGS, PH_MAX
+	PH_PROC, PH_REGS, PH_MAX
 };
 
 struct rst {
@@ -103,10 +111,13 @@ struct rst {
 	uint64_t inject_len;		/* the injection page and scratch */
 	uint64_t dropped_sigs;		/* arrived during the restore */
 	pid_t clone_htid;		/* the last injected clone3()'s child */
+	const struct img_proc_state *ps; /* the image's process state, or NULL */
 	/* statistics for -v */
 	uint64_t t_start, t_phase[PH_MAX];
 	uint32_t nr_vmas, nr_files, nr_shared;
 	uint64_t pages_data, pages_zero, bytes_written;
+	uint32_t nr_handlers, nr_ignored, nr_pending;
+	uint32_t nr_itimers, nr_timers, nr_timers_armed;
 };
 
 /* run.c */
@@ -170,6 +181,23 @@ int rst_fill_pages(struct rst *r);
 
 /* mm.c */
 int rst_mm(struct rst *r);
+
+/* proc.c */
+int rst_proc_fs(struct rst *r);
+int rst_proc_settings(struct rst *r);
+int rst_proc_dumpable(struct rst *r);
+
+/* signals.c */
+int rst_sigactions(struct rst *r);
+/* Every thread's signals blocked, then the image's pending ones queued. */
+int rst_pending_signals(struct rst *r);
+
+/* timers.c */
+int rst_itimers(struct rst *r);
+int rst_posix_timers(struct rst *r);
+
+/* creds.c: the last injected calls of a restore */
+int rst_creds(struct rst *r);
 
 /* threads.c */
 int rst_threads_load(struct rst *r);

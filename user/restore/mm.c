@@ -3,16 +3,22 @@
  * The memory descriptor's fields, with one PR_SET_MM_MAP (no capability
  * needed but for the executable, CAP_CHECKPOINT_RESTORE), and the comm.
  *
- * The image holds no mm fields yet, so they are derived from the VMAs:
- * the executable is the file mapped first at offset 0 (its executable VMA
- * is the code, its last writable one the data, and /proc/PID/exe points to
- * it); the break is the [heap] VMA (start_brk at its start, brk at its
- * end: glibc's malloc moves the break a page at a time, so that is where
- * it left it), or, without a heap, right after the executable's last
+ * An image with the process state holds the fields as the kernel had them
+ * (TTREC_NT_PROC: code, data, break, stack, argument and environment
+ * ranges) and the saved auxiliary vector (TTREC_NT_AUXV): they are given
+ * back as they were, so /proc/PID/cmdline, environ and auxv read as
+ * before. /proc/PID/exe is the executable vmas.c opened (the file mapped
+ * first at offset 0, identity checked).
+ *
+ * For an image without them (no process state, or a state without the
+ * layout) they are derived from the VMAs: the executable is the file mapped
+ * first at offset 0 (its executable VMA is the code, its last writable one
+ * the data); the break is the [heap] VMA (start_brk at its start, brk at
+ * its end: glibc's malloc moves the break a page at a time, so that is
+ * where it left it), or, without a heap, right after the executable's last
  * mapping; the stack starts at the end of [stack]. The argument and
- * environment ranges are left empty (/proc/PID/cmdline reads empty, ps
- * shows the comm), and the saved auxiliary vector is the stub's. When
- * images carry these fields they take over here.
+ * environment ranges are then left empty (/proc/PID/cmdline reads empty,
+ * ps shows the comm), and the saved auxiliary vector is the stub's.
  */
 #include <errno.h>
 #include <string.h>
@@ -68,16 +74,51 @@ static void derive(const struct img *im, struct prctl_mm_map *m)
 	m->arg_start = m->arg_end = m->env_start = m->env_end = m->start_stack;
 }
 
+/* The image's own fields, when it has them (a code range at least). */
+static bool from_image(const struct rst *r, struct prctl_mm_map *m)
+{
+	const struct ttrec_snap_proc *p;
+
+	if (!r->ps)
+		return false;
+	p = &r->ps->p;
+	if (!p->start_code || p->end_code <= p->start_code || p->brk < p->start_brk ||
+	    p->arg_end < p->arg_start || p->env_end < p->env_start || p->end_data < p->start_data)
+		return false;
+	m->start_code = p->start_code;
+	m->end_code = p->end_code;
+	m->start_data = p->start_data;
+	m->end_data = p->end_data;
+	m->start_brk = p->start_brk;
+	m->brk = p->brk;
+	m->start_stack = p->start_stack;
+	m->arg_start = p->arg_start;
+	m->arg_end = p->arg_end;
+	m->env_start = p->env_start;
+	m->env_end = p->env_end;
+	return true;
+}
+
 int rst_mm(struct rst *r)
 {
 	struct prctl_mm_map m = { .exe_fd = (uint32_t)-1 };
+	bool image = from_image(r, &m);
 	uint64_t at;
 	int64_t ret;
 	int err;
 
-	derive(r->im, &m);
+	if (!image)
+		derive(r->im, &m);
 	if (r->exe_fd >= 0)
 		m.exe_fd = r->exe_fd;
+	if (image && r->ps->auxv && r->ps->nr_auxv) {
+		/* after the map in the scratch area */
+		err = rst_scratch(r, 512, r->ps->auxv, r->ps->nr_auxv * 16, &at);
+		if (err)
+			return err;
+		m.auxv = (__u64 *)(uintptr_t)at;
+		m.auxv_size = r->ps->nr_auxv * 16;
+	}
 	err = rst_scratch(r, 0, &m, sizeof(m), &at);
 	if (err)
 		return err;
@@ -89,11 +130,14 @@ int rst_mm(struct rst *r)
 		rst_syscall(r, r->leader, SYS_close, r->exe_fd, 0, 0, 0, 0, 0);
 		r->exe_fd = -1;
 	}
-	rst_note(r, "mm: code %#llx-%#llx, data %#llx-%#llx, brk %#llx-%#llx, stack %#llx\n",
+	rst_note(r, "mm: code %#llx-%#llx, data %#llx-%#llx, brk %#llx-%#llx, stack %#llx, args %#llx-%#llx, env %#llx-%#llx, %u auxv entries (%s)\n",
 		 (unsigned long long)m.start_code, (unsigned long long)m.end_code,
 		 (unsigned long long)m.start_data, (unsigned long long)m.end_data,
 		 (unsigned long long)m.start_brk, (unsigned long long)m.brk,
-		 (unsigned long long)m.start_stack);
+		 (unsigned long long)m.start_stack, (unsigned long long)m.arg_start,
+		 (unsigned long long)m.arg_end, (unsigned long long)m.env_start,
+		 (unsigned long long)m.env_end, m.auxv_size / 16,
+		 image ? "the image's" : "derived from the VMAs");
 	err = rst_scratch(r, 0, r->im->h.comm, sizeof(r->im->h.comm), &at);
 	if (err)
 		return err;

@@ -2,8 +2,10 @@
 /*
  * ttrec restore, in order: read the image chain, check privileges and
  * pids, make the stub and clear it, put the vDSO, the VMAs and their pages
- * in place, the mm fields, the threads and their state, drop the injection
- * page, give every thread its registers, let the process go (stopped with
+ * in place, the mm fields, cwd and umask, the threads and their state, the
+ * process's state (signal actions, limits, personality, pending signals,
+ * timers, and last the credentials), drop the injection page, give every
+ * thread its registers and signal mask, let the process go (stopped with
  * --stop) and, unless --detach, wait for it.
  *
  * Any failure before the process is let go kills the stub (and the
@@ -30,8 +32,9 @@ static const char *const phase_names[PH_MAX] = {
 	[PH_VDSO] = "vDSO placed",
 	[PH_VMAS] = "VMAs mapped",
 	[PH_PAGES] = "pages written",
-	[PH_MM] = "mm fields, comm",
+	[PH_MM] = "mm fields, comm, cwd",
 	[PH_THREADS] = "threads created, their state",
+	[PH_PROC] = "process state, credentials",
 	[PH_REGS] = "registers set, let go",
 };
 
@@ -92,13 +95,14 @@ static int load(struct rst *r)
 	err = rst_threads_load(r);
 	if (err)
 		return err;
+	r->ps = img_state(r->im) ? &img_state(r->im)->proc : NULL;
 	rst_note(r, "%s: process %d (%s), %u threads, %u VMAs, %s image (chain depth %u)\n",
 		 r->o->image, r->pid, h->comm, r->nthr, r->im->nr_vmas,
 		 (h->flags & IMG_F_INCREMENTAL) ? "incremental" : "full", h->depth);
 	return 0;
 }
 
-/* Each thread's kernel state, then the injection page goes. */
+/* Each thread's kernel state. */
 static int thread_state(struct rst *r)
 {
 	int err = 0;
@@ -108,6 +112,37 @@ static int thread_state(struct rst *r)
 		if (!err)
 			err = rst_tstate_apply(r, &r->thr[i]);
 	}
+	return err;
+}
+
+/*
+ * The process's state, once its threads exist: signal actions before the
+ * pending signals are queued, timers armed as late as can be, the
+ * credentials last (nothing privileged can be injected after them), then
+ * dumpable (a change of uid resets it). Then the injection page goes.
+ */
+static int process_state(struct rst *r)
+{
+	int err = rst_sigactions(r);
+
+	if (!err)
+		err = rst_proc_settings(r);
+	if (!err)
+		err = rst_pending_signals(r);
+	if (!err)
+		err = rst_itimers(r);
+	if (!err)
+		err = rst_posix_timers(r);
+	if (!err)
+		err = rst_creds(r);
+	if (!err)
+		err = rst_proc_dumpable(r);
+	if (!err && r->ps)
+		rst_note(r, "%u signal handlers, %u signals ignored, %u pending signals queued, %u interval timers, %u POSIX timers (%u armed)\n",
+			 r->nr_handlers, r->nr_ignored, r->nr_pending, r->nr_itimers,
+			 r->nr_timers, r->nr_timers_armed);
+	else if (!err)
+		rst_note(r, "the image holds no process state: signal actions, limits, timers and credentials are the restore's\n");
 	if (!err && rst_syscall_ok(r, r->leader, "unmapping the injection page", SYS_munmap,
 				   r->gadget, r->inject_len, 0, 0, 0, 0) < 0)
 		err = -EIO;
@@ -231,6 +266,8 @@ int restore_run(const struct restore_opts *o, int *status)
 		goto out;
 	phase_done(&r, PH_PAGES, &t);
 	err = rst_mm(&r);
+	if (!err)
+		err = rst_proc_fs(&r);
 	if (err)
 		goto out;
 	phase_done(&r, PH_MM, &t);
@@ -240,6 +277,10 @@ int restore_run(const struct restore_opts *o, int *status)
 	if (err)
 		goto out;
 	phase_done(&r, PH_THREADS, &t);
+	err = process_state(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_PROC, &t);
 	err = rst_threads_finish(&r);
 	if (err)
 		goto out;
