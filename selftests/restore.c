@@ -369,6 +369,66 @@ TEST_F(rst, stop_leaves_it_stopped)
 	EXPECT_EQ(NULL, strstr(all, "FAIL")) TH_LOG("%s", all);
 }
 
+/* ------------------------------------------------ the process's own state */
+
+/* Signal actions: handlers, SA_* flags and masks, an ignored signal. */
+TEST_F(rst, proc_signal_actions)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "handlers", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, " signal handlers, 1 signals ignored"))
+		TH_LOG("%s", self->c.err);
+}
+
+/* Queued signals with their values, for the process and for one thread, on the alternate stack. */
+TEST_F(rst, proc_pending_signals_with_siginfo)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "pending", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "4 pending signals queued")) TH_LOG("%s", self->c.err);
+}
+
+TEST_F(rst, proc_itimer_real)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "itimer", 0, "");
+	TH_LOG("%s", strstr(self->c.out, "info") ? strstr(self->c.out, "info") : self->c.out);
+}
+
+TEST_F(rst, proc_posix_timers_with_their_ids)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "ptimer", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "3 POSIX timers (3 armed)")) TH_LOG("%s", self->c.err);
+	TH_LOG("%s", strstr(self->c.out, "info") ? strstr(self->c.out, "info") : self->c.out);
+}
+
+TEST_F(rst, proc_cwd_umask_rlimits_personality)
+{
+	char args[128];
+
+	NEED_ROOT();
+	snprintf(args, sizeof(args), "env %s", self->dir);
+	cycle(_metadata, self, "rs_proc", args, 0, "");
+}
+
+/* /proc/PID/cmdline, environ, auxv and the layout fields from the image. */
+TEST_F(rst, proc_mm_fields_cmdline_environ_auxv)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "mm extra-argument", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "(the image's)")) TH_LOG("%s", self->c.err);
+}
+
+/* A process of uid and gid 65534 with supplementary groups, restored by root. */
+TEST_F(rst, proc_credentials_of_another_user)
+{
+	NEED_ROOT();
+	cycle(_metadata, self, "rs_proc", "creds", 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, "credentials: uid 65534/65534/65534, gid 65534/65534/65534, 3 supplementary groups"))
+		TH_LOG("%s", self->c.err);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 TEST_F(rst, error_pid_taken)
