@@ -377,7 +377,8 @@ static int ttrec_state_signal(struct task_struct *task,
  * it before it sends its signal, so it is not taken here: its fields are
  * read as /proc/PID/timers reads them). The time left is known for the
  * clocks whose timers are hrtimers (realtime, monotonic, boottime, TAI),
- * as common_timer_get() reads it.
+ * as common_timer_get() reads it (SIGEV_NONE timers too: their hrtimer
+ * holds the expiry but is never started).
  */
 static void ttrec_state_timer(struct k_itimer *timer, struct ttrec_posix_timer *t)
 {
@@ -399,8 +400,18 @@ static void ttrec_state_timer(struct k_itimer *timer, struct ttrec_posix_timer *
 		struct hrtimer *h = &timer->it.real.timer;
 		ktime_t rem = __hrtimer_get_remaining(h, true);
 
-		if (hrtimer_active(h))
+		if (hrtimer_active(h)) {
 			t->value_ns = rem > 0 ? rem : 1;
+		} else if (timer->it_sigev_notify == SIGEV_NONE) {
+			/*
+			 * Never queued: its expiry is kept in the hrtimer,
+			 * moved on by whole intervals, as common_timer_get()
+			 * reads it; 0 once a one-shot one has expired.
+			 */
+			if (rem <= 0 && t->interval_ns)
+				rem = t->interval_ns - (u64)(-rem) % t->interval_ns;
+			t->value_ns = rem > 0 ? rem : 0;
+		}
 		break;
 	}
 	default:
