@@ -7,8 +7,9 @@
  * (TTREC_NT_PROC: code, data, break, stack, argument and environment
  * ranges) and the saved auxiliary vector (TTREC_NT_AUXV): they are given
  * back as they were, so /proc/PID/cmdline, environ and auxv read as
- * before. /proc/PID/exe is the executable vmas.c opened (the file mapped
- * first at offset 0, identity checked).
+ * before. /proc/PID/exe is the executable vmas.c opened, identity
+ * checked: the mapped file whose device and inode are the image's exe's
+ * (TTREC_NT_PROC), else the file mapped first at offset 0.
  *
  * For an image without them (no process state, or a state without the
  * layout) they are derived from the VMAs: the executable is the file mapped

@@ -84,7 +84,26 @@ struct vctx {
 	struct rfile *files;
 	uint32_t nfiles;
 	int exe_fd;		/* the executable's, kept for mm.c */
+	bool exe_named;		/* exe_fd is the image's exe (its identity) */
 };
+
+/*
+ * The executable: the file the image's process state names (TTREC_NT_PROC's
+ * exe_dev and exe_ino), else the first file mapped at offset 0.
+ */
+static void note_exe(struct vctx *c, const struct img_vma *v, int fd)
+{
+	const struct img_proc_state *ps = c->r->ps;
+
+	if (c->exe_named)
+		return;
+	if (ps && ps->p.exe_ino && v->dev == ps->p.exe_dev && v->ino == ps->p.exe_ino) {
+		c->exe_fd = fd;
+		c->exe_named = true;
+	} else if (c->exe_fd < 0 && !v->offset) {
+		c->exe_fd = fd;
+	}
+}
 
 static int stub_close(struct rst *r, int fd)
 {
@@ -252,8 +271,7 @@ static int map_one(struct vctx *c, uint32_t i)
 	fd = open_file(c, v, (v->flags & TTREC_VMA_SHARED) && (v->prot & PROT_WRITE));
 	if (fd < 0)
 		return fd;
-	if (c->exe_fd < 0 && !v->offset)
-		c->exe_fd = fd;		/* the first file mapped: the executable */
+	note_exe(c, v, fd);
 	return (int)map(r, v, v->prot,
 			(v->flags & TTREC_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE, fd, v->offset);
 }
