@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -401,6 +402,55 @@ TEST_F(rst, proc_posix_timers_with_their_ids)
 	cycle(_metadata, self, "rs_proc", "ptimer", 0, "-v");
 	EXPECT_NE(NULL, strstr(self->c.err, "3 POSIX timers (3 armed)")) TH_LOG("%s", self->c.err);
 	TH_LOG("%s", strstr(self->c.out, "info") ? strstr(self->c.out, "info") : self->c.out);
+}
+
+/*
+ * Timer id 5000: a kernel that takes the id asked for
+ * (PR_TIMER_CREATE_RESTORE_IDS, 6.15) restores it; one that gives ids in
+ * order (6.1, 6.12) would need 5000 timers made first: refused, said.
+ */
+TEST_F(rst, proc_posix_timer_id_far_away)
+{
+	bool by_request = prctl(77 /* PR_TIMER_CREATE_RESTORE_IDS */, 2 /* _GET */, 0, 0, 0) >= 0;
+	int pid;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_proc", "far"));
+	SNAPSHOT("a.img", "");
+	pid = self->w.pid;
+	wl_kill(&self->w);
+	RESTORE("", "a.img", "check");
+	if (by_request) {
+		EXPECT_PASS();
+		return;
+	}
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "POSIX timer 5000: this kernel gives timer ids in order"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+	EXPECT_EQ(-1, kill(pid, 0));	/* nothing half-restored is left */
+}
+
+/*
+ * A timer on a CPU-time clock: restored from a module-less image (which
+ * has its time left, from timer_gettime()); refused, said, from the
+ * module's (which cannot read it).
+ */
+TEST_F(rst, proc_posix_timer_cpu_clock)
+{
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "rs_proc", "cputimer"));
+	SNAPSHOT("a.img", "");
+	wl_kill(&self->w);
+	RESTORE("", "a.img", "check");
+	if (!module_loaded()) {
+		EXPECT_PASS();
+		return;
+	}
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "the image does not say when it expires next"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
 }
 
 TEST_F(rst, proc_cwd_umask_rlimits_personality)

@@ -28,6 +28,12 @@
  *             the ids are the same, timer_gettime() on each works with its
  *             interval and time left, the signals come with their values
  *             and the timers' ids
+ *   far       a POSIX timer with id 5000 (5000 timers made and deleted
+ *             before it: SIGRTMIN+2, 100 s); on "check" it is there with
+ *             its time left
+ *   cputimer  a POSIX timer on CLOCK_PROCESS_CPUTIME_ID (SIGRTMIN+6, value
+ *             66, 0.5 s of CPU time); on "check" it has time left and,
+ *             with the CPU busy, signals
  *   env       cwd ARG, umask 027, RLIMIT_NOFILE 200/300, RLIMIT_CORE 0/0,
  *             RLIMIT_STACK 6 MiB, personality ADDR_NO_RANDOMIZE,
  *             oom_score_adj 345, not dumpable; on "check" each is so
@@ -423,6 +429,76 @@ static void ptimer_check(void)
 	       (long)s1.it_value.tv_sec, s1.it_value.tv_nsec / 1000000, e4, e2);
 }
 
+static timer_t tm_far;
+
+static void far_setup(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec a = { .it_value = { 100, 0 } };
+	timer_t t;
+
+	for (int i = 0; i < 5000; i++)
+		if (!timer_create(CLOCK_MONOTONIC, &ev, &t))
+			timer_delete(t);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGRTMIN + 2;
+	timer_create(CLOCK_MONOTONIC, &ev, &tm_far);
+	timer_settime(tm_far, 0, &a, NULL);
+	printf("info timer id %d\n", kid(tm_far));
+}
+
+static void far_check(void)
+{
+	struct itimerspec s;
+
+	if (kid(tm_far) != 5000)
+		rs_fail("timer id %d, not 5000", kid(tm_far));
+	if (timer_gettime(tm_far, &s))
+		rs_fail("timer 5000: timer_gettime: %s", strerror(errno));
+	else if (s.it_value.tv_sec < 50 || s.it_value.tv_sec >= 100)
+		rs_fail("timer 5000: %ld s left, not about 100", (long)s.it_value.tv_sec);
+}
+
+static timer_t tm_cpu;
+static volatile sig_atomic_t rt6_n;
+static volatile int rt6_val;
+
+static void on_rt6(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)uc;
+	rt6_val = si->si_value.sival_int;
+	rt6_n++;
+}
+
+static void cputimer_setup(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 6,
+			       .sigev_value.sival_int = 66 };
+	struct itimerspec a = { .it_value = { 0, 500000000 } };
+
+	set_action(SIGRTMIN + 6, on_rt6, SA_SIGINFO, none);
+	timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &tm_cpu);
+	timer_settime(tm_cpu, 0, &a, NULL);
+}
+
+static void cputimer_check(void)
+{
+	struct itimerspec s;
+	double t0 = rs_now(CLOCK_MONOTONIC);
+
+	if (timer_gettime(tm_cpu, &s)) {
+		rs_fail("the CPU-time timer: timer_gettime: %s", strerror(errno));
+		return;
+	}
+	if (s.it_value.tv_sec || !s.it_value.tv_nsec)
+		rs_fail("the CPU-time timer: %ld.%09ld s left", (long)s.it_value.tv_sec,
+			s.it_value.tv_nsec);
+	while (!rt6_n && rs_now(CLOCK_MONOTONIC) - t0 < 20)
+		;	/* CPU time passes */
+	if (rt6_n != 1 || rt6_val != 66)
+		rs_fail("the CPU-time timer signalled %d times, value %d", (int)rt6_n, rt6_val);
+}
+
 /* ------------------------------------------------------------------ env */
 
 #define ADDR_NO_RAND	0x0040000
@@ -657,6 +733,10 @@ int main(int argc, char **argv)
 		itimer_setup();
 	else if (!strcmp(mode, "ptimer"))
 		ptimer_setup();
+	else if (!strcmp(mode, "far"))
+		far_setup();
+	else if (!strcmp(mode, "cputimer"))
+		cputimer_setup();
 	else if (!strcmp(mode, "env") && argc > 2)
 		env_setup(argv[2]);
 	else if (!strcmp(mode, "mm"))
@@ -677,6 +757,10 @@ int main(int argc, char **argv)
 				itimer_check();
 			else if (!strcmp(mode, "ptimer"))
 				ptimer_check();
+			else if (!strcmp(mode, "far"))
+				far_check();
+			else if (!strcmp(mode, "cputimer"))
+				cputimer_check();
 			else if (!strcmp(mode, "env"))
 				env_check();
 			else if (!strcmp(mode, "mm"))
