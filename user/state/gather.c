@@ -7,7 +7,8 @@
  *    capabilities, no-new-privs, shared pending signals; personality,
  *    oom_score_adj, auxv, comm, timers (the POSIX timers); the exe, cwd
  *    and root links;
- *  - prlimit() on the process for its limits;
+ *  - prlimit() on the process for its limits, /proc/PID/limits where
+ *    prlimit() may not (another user's process and no CAP_SYS_RESOURCE);
  *  - PTRACE_PEEKSIGINFO for the siginfo of its queued signals;
  *  - calls one of its threads makes (remote.c): rt_sigaction() for every
  *    signal, getitimer() for the three itimers, timer_gettime() for each
@@ -225,6 +226,46 @@ static long long proc_number(pid_t pid, const char *what, int base, long long de
 	return v;
 }
 
+/* A limit of /proc/PID/limits: a number or "unlimited". */
+static uint64_t limit_value(const char *s)
+{
+	return !strncmp(s, "unlimited", 9) ? ~0ULL : strtoull(s, NULL, 10);
+}
+
+/*
+ * The resource limits: prlimit(), which needs the process's uids or
+ * CAP_SYS_RESOURCE, else /proc/PID/limits, readable by anyone: one line a
+ * limit in RLIMIT_* order after a header, the soft limit at column 26 and
+ * the hard one at 47 (fs/proc/base.c's "%-25s %-20s %-20s").
+ */
+static void read_limits(pid_t pid, struct ttrec_snap_proc *p)
+{
+	char *text = NULL, *line, *save = NULL;
+	unsigned int i;
+
+	for (i = 0; i < TTREC_RLIM_NLIMITS; i++) {
+		struct rlimit rl;
+
+		if (prlimit(pid, i, NULL, &rl))
+			break;
+		p->rlim[i].cur = rl.rlim_cur;
+		p->rlim[i].max = rl.rlim_max;
+	}
+	if (i == TTREC_RLIM_NLIMITS || !(text = proc_read(pid, 0, "limits", NULL))) {
+		if (i < TTREC_RLIM_NLIMITS)
+			pr_debug("state: the limits of %d: neither prlimit() nor /proc/PID/limits\n", pid);
+		return;
+	}
+	line = strtok_r(text, "\n", &save);		/* the header */
+	for (i = 0; i < TTREC_RLIM_NLIMITS && (line = strtok_r(NULL, "\n", &save)); i++) {
+		if (strlen(line) < 48)
+			break;
+		p->rlim[i].cur = limit_value(line + 26);
+		p->rlim[i].max = limit_value(line + 47);
+	}
+	free(text);
+}
+
 /*
  * The timer_create() timers listed in /proc/PID/timers: id, signal and
  * value, notification and target, clock (the rest asked by the process).
@@ -394,14 +435,7 @@ static int gather_process(struct remote *r, pid_t pid, const pid_t *tids, unsign
 	err = read_timers(pid, &timers, &p.nr_posix_timers);
 	if (err)
 		goto out;
-	for (i = 0; i < TTREC_RLIM_NLIMITS; i++) {
-		struct rlimit rl;
-
-		if (!prlimit(pid, i, NULL, &rl)) {
-			p.rlim[i].cur = rl.rlim_cur;
-			p.rlim[i].max = rl.rlim_max;
-		}
-	}
+	read_limits(pid, &p);
 	if (fs_unshared(pid, tids, n))
 		p.flags |= TTREC_PROC_FS_UNSHARED;
 	if (pending_truncated)
