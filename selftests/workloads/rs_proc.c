@@ -36,13 +36,16 @@
  *             with the CPU busy, signals
  *   env       cwd ARG, umask 027, RLIMIT_NOFILE 200/300, RLIMIT_CORE 0/0,
  *             RLIMIT_STACK 6 MiB, personality ADDR_NO_RANDOMIZE,
- *             oom_score_adj 345, not dumpable; on "check" each is so
+ *             oom_score_adj 345, not dumpable, no_new_privs, child
+ *             subreaper, THP disabled, and a thread named "rs-worker"
+ *             with a timer slack of 123456 ns; on "check" each is so
  *   mm        on "check" /proc/self/cmdline, environ and auxv, the memory
  *             layout fields of /proc/self/stat and getauxval() read as at
  *             the start
- *   creds     drops to uid and gid 65534 with supplementary groups 65534,
- *             100 and 4242 (started as root); on "check" those are its
- *             ids and groups and it has no capabilities
+ *   creds     RLIMIT_NOFILE 300/400, then drops to uid and gid 65534 with
+ *             supplementary groups 65534, 100 and 4242 (started as root);
+ *             on "check" those are its ids, groups and limit and it has no
+ *             capabilities
  *
  * Prints "ready PID" once set up, then reads commands: "check" (PASS or
  * FAIL lines, exit), "exit".
@@ -518,6 +521,26 @@ static int read_int(const char *path)
 	return v;
 }
 
+static pthread_t env_thr;
+static char env_thr_name[32];
+static long env_thr_slack;
+
+static void *env_thread(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, "rs-worker");
+	prctl(PR_SET_TIMERSLACK, 123456);
+	pthread_mutex_lock(&mu);
+	thr_ready = true;
+	pthread_cond_broadcast(&cv);
+	while (!go)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	prctl(PR_GET_NAME, env_thr_name);
+	env_thr_slack = prctl(PR_GET_TIMERSLACK);
+	return NULL;
+}
+
 static void env_setup(const char *dir)
 {
 	struct rlimit nofile = { 200, 300 }, core = { 0, 0 }, stack = { 6 << 20, RLIM_INFINITY };
@@ -537,6 +560,14 @@ static void env_setup(const char *dir)
 		fclose(f);
 	}
 	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	pthread_create(&env_thr, NULL, env_thread, NULL);
+	pthread_mutex_lock(&mu);
+	while (!thr_ready)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
 }
 
 static void env_check(void)
@@ -568,6 +599,24 @@ static void env_check(void)
 		rs_fail("oom_score_adj %d, not 345", read_int("/proc/self/oom_score_adj"));
 	if (prctl(PR_GET_DUMPABLE) != 0)
 		rs_fail("dumpable %d, not 0", prctl(PR_GET_DUMPABLE));
+	{
+		int sub = 0;
+
+		prctl(PR_GET_CHILD_SUBREAPER, &sub);
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 || sub != 1 ||
+		    prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 1)
+			rs_fail("no_new_privs %d, child subreaper %d, THP disabled %d, not 1 1 1",
+				prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0), sub,
+				prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+	}
+	pthread_mutex_lock(&mu);
+	go = true;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(env_thr, NULL);
+	if (strcmp(env_thr_name, "rs-worker") || env_thr_slack != 123456)
+		rs_fail("the thread's name \"%s\", timer slack %ld, not \"rs-worker\" 123456",
+			env_thr_name, env_thr_slack);
 	/* a file made now gets the umask */
 	{
 		struct stat st;
@@ -675,6 +724,9 @@ static const gid_t groups0[3] = { 65534, 100, 4242 };
 
 static void creds_setup(void)
 {
+	struct rlimit nofile = { 300, 400 };
+
+	setrlimit(RLIMIT_NOFILE, &nofile);
 	if (setgroups(3, groups0) || setresgid(65534, 65534, 65534) ||
 	    setresuid(65534, 65534, 65534))
 		rs_fail("dropping to 65534: %s", strerror(errno));
@@ -711,6 +763,14 @@ static void creds_check(void)
 			rs_fail("capabilities: %s", line);
 	if (f)
 		fclose(f);
+	{
+		struct rlimit l;
+
+		getrlimit(RLIMIT_NOFILE, &l);
+		if (l.rlim_cur != 300 || l.rlim_max != 400)
+			rs_fail("RLIMIT_NOFILE %lu/%lu, not 300/400", (unsigned long)l.rlim_cur,
+				(unsigned long)l.rlim_max);
+	}
 	/* and the process works as that user: root's files are not its own */
 	if (!access("/root", W_OK))
 		rs_fail("uid 65534 can write /root");

@@ -20,7 +20,7 @@
  *             environment, auxv: the image's, or derived from the VMAs;
  *             exe), comm
  *   proc.c    cwd, umask; resource limits, personality, oom_score_adj,
- *             root; dumpable
+ *             prctl() flags, root; dumpable; thread names, timer slack
  *   threads.c the other threads (clone3 with set_tid), every thread's
  *             registers, signal mask and interrupted system call
  *   tstate.c  per-thread kernel state (clear_child_tid, rseq,
@@ -186,6 +186,7 @@ int rst_mm(struct rst *r);
 int rst_proc_fs(struct rst *r);
 int rst_proc_settings(struct rst *r);
 int rst_proc_dumpable(struct rst *r);
+int rst_proc_threads(struct rst *r);
 
 /* signals.c */
 int rst_sigactions(struct rst *r);

@@ -126,6 +126,8 @@ static int process_state(struct rst *r)
 	int err = rst_sigactions(r);
 
 	if (!err)
+		err = rst_proc_threads(r);
+	if (!err)
 		err = rst_proc_settings(r);
 	if (!err)
 		err = rst_pending_signals(r);
