@@ -462,6 +462,17 @@ TEST_F(rst, proc_cwd_umask_rlimits_personality)
 	cycle(_metadata, self, "rs_proc", args, 0, "");
 }
 
+/* A process in a chroot: its root (chroot(), as root) and cwd again. */
+TEST_F(rst, proc_root_directory)
+{
+	char args[128];
+
+	NEED_ROOT();
+	snprintf(args, sizeof(args), "root %s", self->dir);
+	cycle(_metadata, self, "rs_proc", args, 0, "-v");
+	EXPECT_NE(NULL, strstr(self->c.err, ", root /tmp/ttrec-restore-")) TH_LOG("%s", self->c.err);
+}
+
 /* /proc/PID/cmdline, environ, auxv and the layout fields from the image. */
 TEST_F(rst, proc_mm_fields_cmdline_environ_auxv)
 {

@@ -39,6 +39,8 @@
  *             oom_score_adj 345, not dumpable, no_new_privs, child
  *             subreaper, THP disabled, and a thread named "rs-worker"
  *             with a timer slack of 123456 ns; on "check" each is so
+ *   root      makes ARG/inside, chroot(ARG), chdir("/"); on "check" /inside
+ *             is there, the cwd is "/" and the real root's files are not
  *   mm        on "check" /proc/self/cmdline, environ and auxv, the memory
  *             layout fields of /proc/self/stat and getauxval() read as at
  *             the start
@@ -630,6 +632,36 @@ static void env_check(void)
 	}
 }
 
+/* ----------------------------------------------------------------- root */
+
+static char root_dir[4096];
+
+static void root_setup(const char *dir)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(root_dir, sizeof(root_dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/inside", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	if (fd >= 0)
+		close(fd);
+	if (chroot(dir) || chdir("/"))
+		rs_fail("chroot %s: %s", dir, strerror(errno));
+}
+
+static void root_check(void)
+{
+	char cwd[4096];
+
+	if (access("/inside", F_OK))
+		rs_fail("/inside is not there: the root is not %s", root_dir);
+	if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/"))
+		rs_fail("cwd %s, not /", cwd);
+	if (!access("/proc/self", F_OK) || !access(root_dir, F_OK))
+		rs_fail("the real root's files are seen");
+}
+
 /* ------------------------------------------------------------------- mm */
 
 struct blob {
@@ -799,6 +831,8 @@ int main(int argc, char **argv)
 		cputimer_setup();
 	else if (!strcmp(mode, "env") && argc > 2)
 		env_setup(argv[2]);
+	else if (!strcmp(mode, "root") && argc > 2)
+		root_setup(argv[2]);
 	else if (!strcmp(mode, "mm"))
 		mm_setup();
 	else if (!strcmp(mode, "creds"))
@@ -823,6 +857,8 @@ int main(int argc, char **argv)
 				cputimer_check();
 			else if (!strcmp(mode, "env"))
 				env_check();
+			else if (!strcmp(mode, "root"))
+				root_check();
 			else if (!strcmp(mode, "mm"))
 				mm_check();
 			else if (!strcmp(mode, "creds"))
