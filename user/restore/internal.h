@@ -21,6 +21,8 @@
  *             exe), comm
  *   proc.c    cwd, umask; resource limits, personality, oom_score_adj,
  *             prctl() flags, root; dumpable; thread names, timer slack
+ *   fds.c     the descriptor table (fds.h: one file per group of kinds;
+ *             sockets.c)
  *   threads.c the other threads (clone3 with set_tid), every thread's
  *             registers, signal mask and interrupted system call
  *   tstate.c  per-thread kernel state (clear_child_tid, rseq,
@@ -89,8 +91,8 @@ struct rthread {
 
 /* Phases timed for -v. */
 enum rst_phase {
-	PH_IMAGE, PH_STUB, PH_VDSO, PH_VMAS, PH_PAGES, PH_MM, PH_THREADS,
-	PH_PROC, PH_REGS, PH_MAX
+	PH_IMAGE, PH_STUB, PH_VDSO, PH_VMAS, PH_PAGES, PH_MM, PH_FDS,
+	PH_THREADS, PH_PROC, PH_REGS, PH_MAX
 };
 
 struct rst {
@@ -112,9 +114,10 @@ struct rst {
 	uint64_t dropped_sigs;		/* arrived during the restore */
 	pid_t clone_htid;		/* the last injected clone3()'s child */
 	const struct img_proc_state *ps; /* the image's process state, or NULL */
+	struct rfds *fds;		/* fds.c: the descriptors' plan */
 	/* statistics for -v */
 	uint64_t t_start, t_phase[PH_MAX];
-	uint32_t nr_vmas, nr_files, nr_shared;
+	uint32_t nr_vmas, nr_files, nr_shared, nr_fds;
 	uint64_t pages_data, pages_zero, bytes_written;
 	uint32_t nr_handlers, nr_ignored, nr_pending;
 	uint32_t nr_itimers, nr_timers, nr_timers_armed;
@@ -199,6 +202,27 @@ int rst_posix_timers(struct rst *r);
 
 /* creds.c: the last injected calls of a restore */
 int rst_creds(struct rst *r);
+
+/* fds.c */
+/* What becomes of each descriptor; kinds that cannot be re-created refused. */
+int rst_fds_plan(struct rst *r);
+/* Every descriptor in the stub at its number (after the memory). */
+int rst_fds_restore(struct rst *r);
+void rst_fds_free(struct rst *r);
+/*
+ * vmas.c's memfd @fd (in the stub) for the shared memory object @dev/@ino:
+ * true when a descriptor of the image is that memfd and keeps it open.
+ */
+bool rst_fds_keep_shm(struct rst *r, uint64_t dev, uint64_t ino, int fd);
+
+/* sockets.c */
+struct img_fd;
+/*
+ * A socket like @f's, made in ttrec itself: a local descriptor, or -errno
+ * after saying why. @warned is set when it came back as a socket whose
+ * peer reset.
+ */
+int rst_fd_socket(struct rst *r, const struct img_fd *f, bool *warned);
 
 /* threads.c */
 int rst_threads_load(struct rst *r);

@@ -5,12 +5,22 @@
 
 #include <stdbool.h>
 
+/* --inherit-fd N=PATH */
+struct restore_inherit {
+	int fd;
+	const char *path;
+};
+
 struct restore_opts {
 	const char *image;
 	bool stop;		/* --stop: leave it stopped (SIGSTOP) */
 	bool pidns;		/* --pidns: in a new pid namespace */
 	bool detach;		/* --detach: do not wait for it */
 	bool verbose;		/* -v: what was restored, with timings */
+	bool force;		/* --force: files changed since the snapshot */
+	bool skip_unsupported;	/* --skip-unsupported: /dev/null for those */
+	const struct restore_inherit *inherit;	/* --inherit-fd */
+	unsigned int nr_inherit;
 };
 
 /*

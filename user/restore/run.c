@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttrec restore, in order: read the image chain, check privileges and
- * pids, make the stub and clear it, put the vDSO, the VMAs and their pages
- * in place, the mm fields, cwd and umask, the threads and their state, the
- * process's state (signal actions, limits, personality, pending signals,
- * timers, and last the credentials), drop the injection page, give every
- * thread its registers and signal mask, let the process go (stopped with
- * --stop) and, unless --detach, wait for it.
+ * ttrec restore, in order: read the image chain, check privileges, pids
+ * and descriptors, make the stub and clear it, put the vDSO, the VMAs and
+ * their pages in place, the mm fields, cwd and umask, the descriptors, the
+ * threads and their state, the process's state (signal actions, limits,
+ * personality, pending signals, timers, and last the credentials), drop
+ * the injection page, give every thread its registers and signal mask,
+ * let the process go (stopped with --stop) and, unless --detach, wait for
+ * it.
  *
  * Any failure before the process is let go kills the stub (and the
  * namespace's init): nothing half-restored runs.
@@ -33,6 +34,7 @@ static const char *const phase_names[PH_MAX] = {
 	[PH_VMAS] = "VMAs mapped",
 	[PH_PAGES] = "pages written",
 	[PH_MM] = "mm fields, comm, cwd",
+	[PH_FDS] = "descriptors",
 	[PH_THREADS] = "threads created, their state",
 	[PH_PROC] = "process state, credentials",
 	[PH_REGS] = "registers set, let go",
@@ -195,10 +197,10 @@ static void summary(struct rst *r)
 
 	for (int p = 0; p < PH_MAX; p++)
 		rst_note(r, "  %-30s %9.3f ms\n", phase_names[p], r->t_phase[p] / 1e6);
-	rst_note(r, "%u VMAs (%u files, %u shared memory objects), %llu data pages (%.1f MiB), %llu zero pages written, %u threads\n",
+	rst_note(r, "%u VMAs (%u files, %u shared memory objects), %llu data pages (%.1f MiB), %llu zero pages written, %u descriptors, %u threads\n",
 		 r->nr_vmas, r->nr_files, r->nr_shared, (unsigned long long)r->pages_data,
 		 r->pages_data * (double)IMG_PAGE_SIZE / 1048576.0,
-		 (unsigned long long)r->pages_zero, r->nthr);
+		 (unsigned long long)r->pages_zero, r->nr_fds, r->nthr);
 	if (r->o->verbose || r->o->stop || r->o->detach) {
 		fflush(stdout);
 		if (r->o->pidns)
@@ -244,6 +246,8 @@ int restore_run(const struct restore_opts *o, int *status)
 		err = rst_check_pids(&r);
 	if (!err)
 		err = rst_tstate_plan(&r);
+	if (!err)
+		err = rst_fds_plan(&r);
 	if (err)
 		goto out;
 	phase_done(&r, PH_IMAGE, &t);
@@ -273,6 +277,10 @@ int restore_run(const struct restore_opts *o, int *status)
 	if (err)
 		goto out;
 	phase_done(&r, PH_MM, &t);
+	err = rst_fds_restore(&r);
+	if (err)
+		goto out;
+	phase_done(&r, PH_FDS, &t);
 	err = rst_threads_create(&r);
 	if (!err)
 		err = thread_state(&r);
@@ -297,6 +305,7 @@ int restore_run(const struct restore_opts *o, int *status)
 out:
 	if (err && !released)
 		rst_kill(&r);
+	rst_fds_free(&r);
 	if (r.memfd >= 0)
 		close(r.memfd);
 	free(r.thr);

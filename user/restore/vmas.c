@@ -15,7 +15,9 @@
  *    " (deleted)"): a new object per object of the image, anonymous shared
  *    memory when it was one VMA at offset 0, else a memfd of the same name
  *    sized to the largest offset mapped, each VMA mapped from it at its
- *    offset; pages.c writes the pages the image holds. Mapped writable
+ *    offset; pages.c writes the pages the image holds. A memfd the
+ *    process also held open stays open for fds.c: one file, so that what
+ *    is written through the descriptor is seen in the mapping. Mapped writable
  *    while they are written, then given their protection;
  *  - shared mappings of other files: the file (checked as above), opened
  *    for writing when the mapping was writable. Its pages are the file's
@@ -231,8 +233,9 @@ static int map_shmem(struct vctx *c, uint32_t first)
 	err = rst_scratch(r, 0, name, strlen(name) + 1, &at);
 	if (err)
 		return err;
-	fd = rst_syscall_ok(r, r->leader, "memfd_create", SYS_memfd_create, at, MFD_CLOEXEC,
-			    0, 0, 0, 0);
+	/* sealable: a memfd the process also holds open gets its seals (fds.c) */
+	fd = rst_syscall_ok(r, r->leader, "memfd_create", SYS_memfd_create, at,
+			    MFD_CLOEXEC | MFD_ALLOW_SEALING, 0, 0, 0, 0);
 	if (fd < 0)
 		return (int)fd;
 	if (rst_syscall_ok(r, r->leader, "ftruncate of a memfd", SYS_ftruncate, fd, size,
@@ -244,7 +247,9 @@ static int map_shmem(struct vctx *c, uint32_t first)
 		if (shmem_object(w) && w->dev == v->dev && w->ino == v->ino)
 			err = (int)map(r, w, PROT_READ | PROT_WRITE, MAP_SHARED, fd, w->offset);
 	}
-	stub_close(r, fd);
+	/* a memfd the process holds open is this one: fds.c puts it in place */
+	if (err || !rst_fds_keep_shm(r, v->dev, v->ino, (int)fd))
+		stub_close(r, fd);
 	return err;
 }
 
