@@ -92,16 +92,28 @@ int rfd_make_timerfd(struct rst *r, struct rfd *d)
 		       t->clockid, strerror(-err));
 		return err;
 	}
-	if (t->value_ns && (t->settime_flags & TFD_TIMER_ABSTIME)) {
+	/*
+	 * A periodic timer that expired without being read yet is not moved on
+	 * to its next expiration until it is read (or timerfd_gettime()): its
+	 * time left shows as 0. The next comes an interval from now at most.
+	 */
+	if (!t->value_ns && t->interval_ns)
+		its.it_value = its.it_interval;
+	snprintf(d->became, sizeof(d->became),
+		 "timerfd, clock %d, next in %.6f s, every %.6f s, %llu unread", t->clockid,
+		 its.it_value.tv_sec + its.it_value.tv_nsec / 1e9, t->interval_ns / 1e9,
+		 (unsigned long long)t->ticks);
+	if (its.it_value.tv_sec | its.it_value.tv_nsec && (t->settime_flags & TFD_TIMER_ABSTIME)) {
 		struct timespec now;
 		uint64_t at;
 
 		clock_gettime(t->clockid, &now);
-		at = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec + t->value_ns;
+		at = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec +
+		     (uint64_t)its.it_value.tv_sec * 1000000000ULL + its.it_value.tv_nsec;
 		its.it_value = ts_of(at);
 		flags = t->settime_flags & (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET);
 	}
-	if (t->value_ns && timerfd_settime(fd, flags, &its, NULL)) {
+	if ((its.it_value.tv_sec | its.it_value.tv_nsec) && timerfd_settime(fd, flags, &its, NULL)) {
 		err = -errno;
 		pr_err("restore: fd %d: cannot arm the timerfd: %s\n", f->h.fd, strerror(-err));
 		close(fd);
@@ -112,10 +124,6 @@ int rfd_make_timerfd(struct rst *r, struct rfd *d)
 			f->h.fd, (unsigned long long)t->ticks, strerror(errno));
 	d->local = fd;
 	d->setfl = true;
-	snprintf(d->became, sizeof(d->became),
-		 "timerfd, clock %d, next in %.6f s, every %.6f s, %llu unread",
-		 t->clockid, t->value_ns / 1e9, t->interval_ns / 1e9,
-		 (unsigned long long)t->ticks);
 	return 0;
 }
 

@@ -207,12 +207,16 @@ int rst_fds_plan(struct rst *r)
 	s->maxfd = 2;
 	r->fds = s;
 	for (uint32_t i = 0; i < st->nr_fds; i++) {
-		struct rfd *d = &s->fd[s->n++];
+		s->fd[i].f = &st->fds[i];
+		s->fd[i].local = s->fd[i].in_stub = -1;
+		if (st->fds[i].h.fd > s->maxfd)
+			s->maxfd = st->fds[i].h.fd;
+	}
+	s->n = st->nr_fds;
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct rfd *d = &s->fd[i];
 		int e;
 
-		d->f = &st->fds[i];
-		if (d->f->h.fd > s->maxfd)
-			s->maxfd = d->f->h.fd;
 		e = plan_one(r, d);
 		if (e == -EOPNOTSUPP)
 			bad[nbad++] = d;
