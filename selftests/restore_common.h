@@ -119,7 +119,7 @@ FIXTURE_TEARDOWN(rst)
 } while (0)
 
 /* The whole cycle: workload, snapshot, kill, restore, PASS. */
-static void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *self,
+static inline void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *self,
 		  const char *prog, const char *args, unsigned int wait_ms, const char *opts)
 {
 	ASSERT_EQ(0, wl_start(&self->w, prog, args));

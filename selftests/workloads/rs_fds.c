@@ -23,16 +23,24 @@
  *                20 /dev/null (O_WRONLY)
  *                21/22 DIR/fifo, O_RDWR and O_RDONLY|O_NONBLOCK; 100
  *                   bytes buffered
+ *                23/24 a terminal: a pseudo-terminal's slave and master
+ *                   (both become the restore's stdout)
  *                26 eventfd, count 5
+ *                27 eventfd with EFD_SEMAPHORE, count 3
+ *                28 an empty memfd "rs-empty", not mapped
+ *                2000 eventfd, count 9 (RLIMIT_NOFILE raised to 4096)
  *   file         10 DIR/data read to offset 1234 (for the changed-file
  *                and --inherit-fd cases)
  *   unsupported  10 DIR/data, 30 an inotify descriptor (a kind ttrec
- *                cannot re-create); "check" wants fd 30 to be /dev/null
+ *                cannot re-create), 31 a memfd with 10 bytes, not mapped
+ *                (its contents are not in an image); "check" wants fds 30
+ *                and 31 to be /dev/null
  *
  * Prints "ready PID", then reads commands on stdin: "check" verifies every
  * descriptor (number, flags, offset, bytes, counts, events and their
  * data, and that no other descriptor is open), prints PASS or FAIL lines
- * and exits.
+ * and exits. "check sem" also wants fd 27 to be a semaphore (the image
+ * knew the flag: not on 6.1); "check" wants it a counter.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -43,6 +51,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -158,6 +167,15 @@ static void build_all(void)
 	memset(buf, 'F', FIFO_BYTES);
 	if (write(21, buf, FIFO_BYTES) != FIFO_BYTES)
 		exit(2);
+	at(posix_openpt(O_RDWR | O_NOCTTY), 24);
+	if (grantpt(24) || unlockpt(24) || !ptsname(24))
+		exit(2);
+	at(open(ptsname(24), O_RDWR | O_NOCTTY), 23);
+	at(eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK), 27);
+	at(memfd_create("rs-empty", 0), 28);
+	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 4096, 4096 }))
+		exit(2);
+	at(eventfd(9, 0), 2000);
 	usleep(120000);			/* the timer expires once, unread */
 }
 
@@ -165,6 +183,9 @@ static void build_unsupported(void)
 {
 	make_data();
 	at(inotify_init1(0), 30);
+	at(memfd_create("rs-full", 0), 31);
+	if (write(31, "0123456789", 10) != 10)
+		exit(2);
 }
 
 /* ---- checks */
@@ -231,10 +252,18 @@ static void check_open(const int *want)
 			rs_fail("fd %d is not open", want[k]);
 }
 
-static void check_all(void)
+static bool same_as(int fd, int other)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !fstat(other, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino && a.st_rdev == b.st_rdev;
+}
+
+static void check_all(bool sem)
 {
 	static const int open_fds[] = { 0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-					20, 21, 22, 26, -1 };
+					20, 21, 22, 23, 24, 26, 27, 28, 2000, -1 };
 	unsigned char buf[PIPE_CAP], page[PAGE];
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
@@ -331,17 +360,29 @@ static void check_all(void)
 		rs_fail("fd 22: read %d bytes from the FIFO, not %d", n, FIFO_BYTES);
 	if (write(21, "y", 1) != 1 || read(22, buf, 2) != 1)
 		rs_fail("fd 21 does not write into fd 22");
+	/* the terminal's descriptors: the restore's stdout */
+	if (!same_as(23, 1) || !same_as(24, 1))
+		rs_fail("fds 23 and 24 are not the restore's stdout");
+	/* the semaphore: 1 a read when the image knew, else the count */
+	if (read(27, &v, 8) != 8 || v != (sem ? 1 : 3))
+		rs_fail("fd 27: read %llu, not %d", (unsigned long long)v, sem ? 1 : 3);
+	/* the empty memfd, its own file */
+	if (fstat(28, &sb) || sb.st_size || fcntl(28, F_GET_SEALS) < 0 || same_as(28, 19))
+		rs_fail("fd 28 is not an empty memfd of its own");
+	if (read(2000, &v, 8) != 8 || v != 9)
+		rs_fail("fd 2000: eventfd count %llu, not 9", (unsigned long long)v);
 }
 
 static void check_unsupported(void)
 {
-	static const int open_fds[] = { 0, 1, 2, 10, 30, -1 };
+	static const int open_fds[] = { 0, 1, 2, 10, 30, 31, -1 };
 	struct stat sb;
 
 	check_open(open_fds);
 	check_data();
-	if (fstat(30, &sb) || !S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
-		rs_fail("fd 30 is not /dev/null");
+	for (int fd = 30; fd <= 31; fd++)
+		if (fstat(fd, &sb) || !S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
+			rs_fail("fd %d is not /dev/null", fd);
 }
 
 int main(int argc, char **argv)
@@ -356,8 +397,7 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	dir = argv[2];
 	/* nothing but 0-2 from whoever started us */
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	close_range(3, ~0U, 0);
 	if (!strcmp(mode, "all"))
 		build_all();
 	else if (!strcmp(mode, "file"))
@@ -369,9 +409,9 @@ int main(int argc, char **argv)
 	printf("ready %d\n", getpid());
 	fflush(stdout);
 	while (!rs_command(line, sizeof(line))) {
-		if (!strcmp(line, "check")) {
+		if (!strncmp(line, "check", 5)) {
 			if (!strcmp(mode, "all"))
-				check_all();
+				check_all(!strcmp(line, "check sem"));
 			else if (!strcmp(mode, "file")) {
 				check_open(file_fds);
 				check_data();

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -162,6 +163,34 @@ static int unsupported(struct rst *r, struct rfd **list, uint32_t n)
 	return 0;
 }
 
+/*
+ * Descriptor numbers up to @maxfd, and ours above them (the socket, the
+ * memfds vmas.c keeps): a soft RLIMIT_NOFILE above that, for ttrec and the
+ * stub it forks, since dup3() refuses numbers past it. The process's own
+ * limit is the image's business, not this.
+ */
+static int room_for(struct rst *r, int maxfd)
+{
+	rlim_t want = (rlim_t)maxfd + 1 + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	if (rl.rlim_cur >= want)
+		return 0;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;	/* root: CAP_SYS_RESOURCE, up to fs.nr_open */
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		int err = -errno;
+
+		pr_err("restore: descriptor %d of %s needs a limit of open files (RLIMIT_NOFILE) of %llu: %s\n",
+		       maxfd, r->o->image, (unsigned long long)want, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int rst_fds_plan(struct rst *r)
 {
 	const struct img_state *st = img_state(r->im);
@@ -225,6 +254,8 @@ int rst_fds_plan(struct rst *r)
 	}
 	if (!err)
 		err = unsupported(r, bad, nbad);
+	if (!err)
+		err = room_for(r, s->maxfd);
 	free(bad);
 	return err;
 }
