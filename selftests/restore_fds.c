@@ -34,8 +34,8 @@ static pid_t fds_image(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *sel
 
 TEST_F(rst, fds_every_kind)
 {
-	const char *sem;
-	bool known;
+	const char *sem, *pipe29;
+	bool known, closed;
 
 	NEED_ROOT();
 	ASSERT_LT(0, fds_image(_metadata, self, "all"));
@@ -49,10 +49,18 @@ TEST_F(rst, fds_every_kind)
 	if (!known)
 		EXPECT_EQ(0, strncmp(sem, "semaphore unknown", 17)) TH_LOG("%.40s", sem);
 	TH_LOG("the image %s EFD_SEMAPHORE", known ? "knows" : "does not know");
+	/* and that nobody held fd 29's write end? (module-less images do not) */
+	pipe29 = strstr(self->c.out, "fd 29 pipe");
+	ASSERT_NE(NULL, pipe29);
+	pipe29 = strstr(pipe29, "    pipe ");
+	ASSERT_NE(NULL, pipe29);
+	closed = !strstr(pipe29, "readers and writers unknown") ||
+		 strstr(pipe29, "readers and writers unknown") > strchr(pipe29 + 1, '\n');
+	TH_LOG("fd 29's pipe: %.60s", pipe29 + 4);
 	/* fd 2000 past the restore's limit of open files */
 	cmd_out_free(&self->c);
-	ASSERT_EQ(0, sh(&self->c, "printf 'check%s\\n' | (ulimit -S -n 1024 && exec %s restore -v %s/a.img)",
-			known ? " sem" : "", ttrec_bin, self->dir));
+	ASSERT_EQ(0, sh(&self->c, "printf 'check%s%s\\n' | (ulimit -S -n 1024 && exec %s restore -v %s/a.img)",
+			known ? " sem" : "", closed ? " closed" : "", ttrec_bin, self->dir));
 	EXPECT_PASS();
 	EXPECT_NE(NULL, strstr(self->c.err, "fd 27 (eventfd anon_inode:[eventfd]): eventfd, count 3"))
 		TH_LOG("%s", self->c.err);
@@ -110,7 +118,8 @@ TEST_F(rst, fds_unsupported_kind_listed_then_skipped)
 	ASSERT_LT(0, pid);
 	RESTORE("", "a.img", "check");
 	EXPECT_EQ(1, self->c.status);
-	EXPECT_NE(NULL, strstr(self->c.err, "2 descriptors of")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "3 descriptors of")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "/gone (deleted)): a deleted file")) TH_LOG("%s", self->c.err);
 	EXPECT_NE(NULL, strstr(self->c.err, "cannot be re-created")) TH_LOG("%s", self->c.err);
 	EXPECT_NE(NULL, strstr(self->c.err, "fd 30 (other")) TH_LOG("%s", self->c.err);
 	EXPECT_NE(NULL, strstr(self->c.err, "fd 31 (memfd /memfd:rs-full (deleted)): a memfd with contents the process did not map"))

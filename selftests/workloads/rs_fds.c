@@ -28,19 +28,23 @@
  *                26 eventfd, count 5
  *                27 eventfd with EFD_SEMAPHORE, count 3
  *                28 an empty memfd "rs-empty", not mapped
+ *                29 a pipe's read end with 50 bytes, its write end closed
  *                2000 eventfd, count 9 (RLIMIT_NOFILE raised to 4096)
  *   file         10 DIR/data read to offset 1234 (for the changed-file
  *                and --inherit-fd cases)
  *   unsupported  10 DIR/data, 30 an inotify descriptor (a kind ttrec
  *                cannot re-create), 31 a memfd with 10 bytes, not mapped
- *                (its contents are not in an image); "check" wants fds 30
- *                and 31 to be /dev/null
+ *                (its contents are not in an image), 32 a deleted file;
+ *                "check" wants fds 30-32 to be /dev/null
  *
  * Prints "ready PID", then reads commands on stdin: "check" verifies every
  * descriptor (number, flags, offset, bytes, counts, events and their
  * data, and that no other descriptor is open), prints PASS or FAIL lines
- * and exits. "check sem" also wants fd 27 to be a semaphore (the image
- * knew the flag: not on 6.1); "check" wants it a counter.
+ * and exits. Words after "check" say what the image knew: "sem", fd 27's
+ * EFD_SEMAPHORE (not on 6.1: then fd 27 is a counter); "closed", that
+ * nobody held fd 29's write end (the module counts the ends: then fd 29
+ * gives its 50 bytes and the end of file; else it is the restore's
+ * stdin).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -176,15 +180,28 @@ static void build_all(void)
 	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 4096, 4096 }))
 		exit(2);
 	at(eventfd(9, 0), 2000);
+	if (pipe(p))
+		exit(2);
+	at(p[0], 29);
+	memset(buf, 'C', 50);
+	if (write(p[1], buf, 50) != 50)
+		exit(2);
+	close(p[1]);
 	usleep(120000);			/* the timer expires once, unread */
 }
 
 static void build_unsupported(void)
 {
+	char path[512];
+
 	make_data();
 	at(inotify_init1(0), 30);
 	at(memfd_create("rs-full", 0), 31);
 	if (write(31, "0123456789", 10) != 10)
+		exit(2);
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	at(open(path, O_RDWR | O_CREAT, 0644), 32);
+	if (write(32, "gone", 4) != 4 || unlink(path))
 		exit(2);
 }
 
@@ -260,10 +277,10 @@ static bool same_as(int fd, int other)
 	       a.st_ino == b.st_ino && a.st_rdev == b.st_rdev;
 }
 
-static void check_all(bool sem)
+static void check_all(bool sem, bool closed)
 {
 	static const int open_fds[] = { 0, 1, 2, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-					20, 21, 22, 23, 24, 26, 27, 28, 2000, -1 };
+					20, 21, 22, 23, 24, 26, 27, 28, 29, 2000, -1 };
 	unsigned char buf[PIPE_CAP], page[PAGE];
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
@@ -371,16 +388,22 @@ static void check_all(bool sem)
 		rs_fail("fd 28 is not an empty memfd of its own");
 	if (read(2000, &v, 8) != 8 || v != 9)
 		rs_fail("fd 2000: eventfd count %llu, not 9", (unsigned long long)v);
+	if (!closed) {
+		if (!same_as(29, 0))
+			rs_fail("fd 29 is not the restore's stdin");
+	} else if (read(29, buf, 100) != 50 || buf[0] != 'C' || read(29, buf, 100) != 0) {
+		rs_fail("fd 29 does not give 50 bytes, then the end of file");
+	}
 }
 
 static void check_unsupported(void)
 {
-	static const int open_fds[] = { 0, 1, 2, 10, 30, 31, -1 };
+	static const int open_fds[] = { 0, 1, 2, 10, 30, 31, 32, -1 };
 	struct stat sb;
 
 	check_open(open_fds);
 	check_data();
-	for (int fd = 30; fd <= 31; fd++)
+	for (int fd = 30; fd <= 32; fd++)
 		if (fstat(fd, &sb) || !S_ISCHR(sb.st_mode) || sb.st_rdev != makedev(1, 3))
 			rs_fail("fd %d is not /dev/null", fd);
 }
@@ -411,7 +434,7 @@ int main(int argc, char **argv)
 	while (!rs_command(line, sizeof(line))) {
 		if (!strncmp(line, "check", 5)) {
 			if (!strcmp(mode, "all"))
-				check_all(!strcmp(line, "check sem"));
+				check_all(strstr(line, " sem"), strstr(line, " closed"));
 			else if (!strcmp(mode, "file")) {
 				check_open(file_fds);
 				check_data();
