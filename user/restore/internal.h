@@ -36,7 +36,7 @@
  *   creds.c   credentials and capabilities, in every thread, last
  *   run.c     the order of it all, timings, detaching, waiting
  *
- * State not restored yet (descriptors, ...) is what the stub had: see
+ * State not restored yet is what the stub had: see
  * Documentation/restore.rst.
  */
 #ifndef TTREC_RESTORE_INTERNAL_H
