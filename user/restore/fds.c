@@ -38,33 +38,6 @@
 #include "restore/fds.h"
 #include "lib/log.h"
 
-static const struct rfd_kind kinds[] = {
-	{ TTREC_FD_REG, NULL, rfd_check_file, rfd_make_file, NULL },
-	{ TTREC_FD_DIR, NULL, rfd_check_file, rfd_make_file, NULL },
-	{ TTREC_FD_CHR, NULL, rfd_check_file, rfd_make_file, NULL },
-	{ TTREC_FD_BLK, NULL, rfd_check_file, rfd_make_file, NULL },
-	{ TTREC_FD_PIPE, NULL, rfd_check_pipe, rfd_make_pipe, NULL },
-	{ TTREC_FD_FIFO, NULL, rfd_check_pipe, rfd_make_pipe, NULL },
-	{ TTREC_FD_EVENTFD, NULL, NULL, rfd_make_eventfd, NULL },
-	{ TTREC_FD_TIMERFD, NULL, NULL, rfd_make_timerfd, NULL },
-	{ TTREC_FD_SIGNALFD, NULL, NULL, rfd_make_signalfd, NULL },
-	{ TTREC_FD_MEMFD, NULL, rfd_check_memfd, rfd_make_memfd, rfd_finish_memfd },
-	{ TTREC_FD_EPOLL, NULL, NULL, rfd_make_epoll, rfd_finish_epoll },
-	{ TTREC_FD_SOCKET, NULL, NULL, NULL, NULL },	/* rst_fd_socket() */
-	{ TTREC_FD_TTY, NULL, NULL, NULL, NULL },	/* ttrec's stdio */
-	{ TTREC_FD_PIDFD, "a pidfd (the process it refers to is not restored with it)",
-	  NULL, NULL, NULL },
-	{ TTREC_FD_OTHER, "a kind ttrec does not know", NULL, NULL, NULL },
-};
-
-static const struct rfd_kind *kind_of(uint32_t kind)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == kind)
-			return &kinds[i];
-	return NULL;
-}
-
 struct rfd *rfd_find(struct rst *r, int fd)
 {
 	for (uint32_t i = 0; r->fds && i < r->fds->n; i++)
@@ -86,6 +59,60 @@ static const char *fd_name(const struct rfd *d, char *buf, size_t len)
 	snprintf(buf, len, "fd %d (%s%s%s)", f->h.fd, state_fd_kind_name(f->h.kind),
 		 f->path ? " " : "", f->path ? f->path : "");
 	return buf;
+}
+
+/* A terminal: the restore's own stdio. */
+static int check_tty(struct rst *r, struct rfd *d)
+{
+	(void)r;
+	d->how = RFD_STDIO;
+	return 0;
+}
+
+/* A socket: sockets.c's. */
+static int make_socket(struct rst *r, struct rfd *d)
+{
+	bool warned = false;
+	int fd = rst_fd_socket(r, d->f, &warned);
+
+	if (fd < 0) {
+		if (fd == -EOPNOTSUPP && !d->cannot)
+			d->cannot = "a socket ttrec cannot re-create";
+		return fd;
+	}
+	d->local = fd;
+	d->setfl = true;
+	snprintf(d->became, sizeof(d->became), "a socket%s",
+		 warned ? " whose peer has reset" : "");
+	return 0;
+}
+
+/* Every kind of descriptor, and what makes it. */
+static const struct rfd_kind kinds[] = {
+	{ TTREC_FD_REG, NULL, rfd_check_file, rfd_make_file, NULL },
+	{ TTREC_FD_DIR, NULL, rfd_check_file, rfd_make_file, NULL },
+	{ TTREC_FD_CHR, NULL, rfd_check_file, rfd_make_file, NULL },
+	{ TTREC_FD_BLK, NULL, rfd_check_file, rfd_make_file, NULL },
+	{ TTREC_FD_PIPE, NULL, rfd_check_pipe, rfd_make_pipe, NULL },
+	{ TTREC_FD_FIFO, NULL, rfd_check_pipe, rfd_make_pipe, NULL },
+	{ TTREC_FD_EVENTFD, NULL, NULL, rfd_make_eventfd, NULL },
+	{ TTREC_FD_TIMERFD, NULL, NULL, rfd_make_timerfd, NULL },
+	{ TTREC_FD_SIGNALFD, NULL, NULL, rfd_make_signalfd, NULL },
+	{ TTREC_FD_MEMFD, NULL, rfd_check_memfd, rfd_make_memfd, rfd_finish_memfd },
+	{ TTREC_FD_EPOLL, NULL, NULL, rfd_make_epoll, rfd_finish_epoll },
+	{ TTREC_FD_SOCKET, NULL, NULL, make_socket, NULL },
+	{ TTREC_FD_TTY, NULL, check_tty, NULL, NULL },
+	{ TTREC_FD_PIDFD, "a pidfd (the process it refers to is not restored with it)",
+	  NULL, NULL, NULL },
+	{ TTREC_FD_OTHER, "a kind ttrec cannot re-create", NULL, NULL, NULL },
+};
+
+static const struct rfd_kind *kind_of(uint32_t kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == kind)
+			return &kinds[i];
+	return NULL;
 }
 
 /* --inherit-fd for @fd, or NULL. */
@@ -116,11 +143,6 @@ static int plan_one(struct rst *r, struct rfd *d)
 	if (in) {
 		d->how = RFD_INHERIT;
 		d->path = in->path;
-		return 0;
-	}
-	if (d->f->h.kind == TTREC_FD_TTY) {
-		d->how = RFD_STDIO;
-		d->stdio = stdio_for(d->f);
 		return 0;
 	}
 	if (!d->k) {
@@ -398,7 +420,6 @@ static int make_common(struct rst *r, struct rfd *d)
 {
 	char name[IMG_PATH_MAX + 64];
 	int acc, err;
-	bool warned = false;
 
 	switch (d->how) {
 	case RFD_INHERIT:
@@ -444,19 +465,11 @@ static int make_common(struct rst *r, struct rfd *d)
 	case RFD_MAKE:
 		break;
 	}
-	if (d->f->h.kind != TTREC_FD_SOCKET)
-		return d->k->make(r, d);
-	err = rst_fd_socket(r, d->f, &warned);
-	if (err < 0) {
-		if (err == -EOPNOTSUPP && !d->cannot)
-			d->cannot = "a socket ttrec cannot re-create";
-		return err;
+	if (!d->k->make) {
+		d->cannot = "a kind ttrec cannot re-create";
+		return -EOPNOTSUPP;
 	}
-	d->local = err;
-	d->setfl = true;
-	snprintf(d->became, sizeof(d->became), "a socket%s",
-		 warned ? " whose peer has reset" : "");
-	return 0;
+	return d->k->make(r, d);
 }
 
 /* Every descriptor made in ttrec; those that cannot be after all listed. */
