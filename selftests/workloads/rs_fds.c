@@ -269,6 +269,23 @@ static void check_open(const int *want)
 			rs_fail("fd %d is not open", want[k]);
 }
 
+/* The hex value of @key's line in /proc/self/fdinfo/@fd, or ~0. */
+static unsigned long long fdinfo_hex(int fd, const char *key)
+{
+	unsigned long long v = ~0ULL;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtoull(line + strlen(key), NULL, 16);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static bool same_as(int fd, int other)
 {
 	struct stat a, b;
@@ -349,8 +366,11 @@ static void check_all(bool sem, bool closed)
 			(long)its.it_value.tv_sec, its.it_value.tv_nsec);
 	if (read(16, &v, 8) != 8 || v != 1)
 		rs_fail("fd 16: %llu unread expirations, not 1", (unsigned long long)v);
-	/* the signalfd: SIGUSR1 (pending again, or still) */
+	/* the signalfd: its mask, SIGUSR1 (pending again, or still) */
 	want_flags(17, 0, O_NONBLOCK, O_NONBLOCK);
+	if (fdinfo_hex(17, "sigmask:") != 1ULL << (SIGUSR1 - 1))
+		rs_fail("fd 17: signalfd mask %#llx, not SIGUSR1's",
+			(unsigned long long)fdinfo_hex(17, "sigmask:"));
 	kill(getpid(), SIGUSR1);
 	if (read(17, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGUSR1)
 		rs_fail("fd 17: the signalfd gave no SIGUSR1");
