@@ -156,7 +156,9 @@ int rfd_make_file(struct rst *r, struct rfd *d)
 		close(fd);
 		return -ESTALE;
 	}
-	if (f->h.pos && !(flags & O_PATH) && lseek(fd, (off_t)f->h.pos, SEEK_SET) < 0) {
+	/* a device's position is its driver's business: a seek it refuses is fine */
+	if (f->h.pos && !(flags & O_PATH) && lseek(fd, (off_t)f->h.pos, SEEK_SET) < 0 &&
+	    (f->h.kind == TTREC_FD_REG || f->h.kind == TTREC_FD_DIR)) {
 		err = -errno;
 		pr_err("restore: fd %d: %s: cannot seek to %llu: %s\n", f->h.fd, f->path,
 		       (unsigned long long)f->h.pos, strerror(-err));

@@ -78,14 +78,26 @@ int rfd_check_pipe(struct rst *r, struct rfd *d)
 			d->cannot = "a FIFO whose path is gone";
 			return -EOPNOTSUPP;
 		}
-		if (stat(f->path, &sb) || !S_ISFIFO(sb.st_mode) ||
-		    ((sb.st_dev != f->h.dev || sb.st_ino != f->h.ino) && !r->o->force)) {
-			pr_err("restore: fd %d: FIFO %s %s; --force opens what is there now\n",
-			       f->h.fd, f->path, errno == ENOENT ? "is gone" :
-			       "was replaced since the snapshot");
+		if (stat(f->path, &sb)) {
+			int err = -errno;
+
+			pr_err("restore: fd %d: FIFO %s: %s\n", f->h.fd, f->path, strerror(-err));
+			return err;
+		}
+		if (!S_ISFIFO(sb.st_mode)) {
+			pr_err("restore: fd %d: %s is no longer a FIFO\n", f->h.fd, f->path);
 			return -ESTALE;
 		}
-		return 0;
+		if (sb.st_dev == f->h.dev && sb.st_ino == f->h.ino)
+			return 0;
+		if (r->o->force) {
+			pr_warn("restore: fd %d: FIFO %s was replaced since the snapshot (--force: opened as it is now)\n",
+				f->h.fd, f->path);
+			return 0;
+		}
+		pr_err("restore: fd %d: FIFO %s was replaced since the snapshot; --force opens it as it is now\n",
+		       f->h.fd, f->path);
+		return -ESTALE;
 	}
 	ends(r, f, &rd, &wr);
 	if (rd && wr)
