@@ -32,35 +32,52 @@ static pid_t fds_image(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *sel
 	return pid;
 }
 
-TEST_F(rst, fds_every_kind)
+/*
+ * rs_fds all's "check" command for DIR/a.img: with "sem" when the image
+ * knows fd 27's EFD_SEMAPHORE (6.1 does not show it), "closed" when it
+ * knows nobody held fd 29's write end (module-less images do not). 0, or
+ * -1 after a failed assertion.
+ */
+static int check_words(struct __test_metadata *_metadata, FIXTURE_DATA(rst) *self,
+		       char *check, size_t len)
 {
 	const char *sem, *pipe29;
 	bool known, closed;
 
-	NEED_ROOT();
-	ASSERT_LT(0, fds_image(_metadata, self, "all"));
-	/* did the image know fd 27's EFD_SEMAPHORE? (6.1 does not show it) */
-	ASSERT_EQ(0, sh(&self->c, "%s dump --state %s/a.img", ttrec_bin, self->dir));
+	cmd_out_free(&self->c);
+	if (sh(&self->c, "%s dump --state %s/a.img", ttrec_bin, self->dir))
+		return -1;
 	sem = strstr(self->c.out, "fd 27 eventfd");
-	ASSERT_NE(NULL, sem) TH_LOG("%s", self->c.out);
-	sem = strstr(sem, "semaphore ");
-	ASSERT_NE(NULL, sem);
+	EXPECT_NE(NULL, sem) TH_LOG("%s", self->c.out);
+	sem = sem ? strstr(sem, "semaphore ") : NULL;
+	pipe29 = strstr(self->c.out, "fd 29 pipe");
+	pipe29 = pipe29 ? strstr(pipe29, "    pipe ") : NULL;
+	EXPECT_NE(NULL, pipe29) TH_LOG("%s", self->c.out);
+	if (!sem || !pipe29)
+		return -1;
 	known = !strncmp(sem, "semaphore yes", 13);
 	if (!known)
 		EXPECT_EQ(0, strncmp(sem, "semaphore unknown", 17)) TH_LOG("%.40s", sem);
 	TH_LOG("the image %s EFD_SEMAPHORE", known ? "knows" : "does not know");
-	/* and that nobody held fd 29's write end? (module-less images do not) */
-	pipe29 = strstr(self->c.out, "fd 29 pipe");
-	ASSERT_NE(NULL, pipe29);
-	pipe29 = strstr(pipe29, "    pipe ");
-	ASSERT_NE(NULL, pipe29);
 	closed = !strstr(pipe29, "readers and writers unknown") ||
 		 strstr(pipe29, "readers and writers unknown") > strchr(pipe29 + 1, '\n');
 	TH_LOG("fd 29's pipe: %.60s", pipe29 + 4);
+	snprintf(check, len, "check%s%s", known ? " sem" : "", closed ? " closed" : "");
+	cmd_out_free(&self->c);
+	return 0;
+}
+
+TEST_F(rst, fds_every_kind)
+{
+	char check[32];
+
+	NEED_ROOT();
+	ASSERT_LT(0, fds_image(_metadata, self, "all"));
+	ASSERT_EQ(0, check_words(_metadata, self, check, sizeof(check)));
 	/* fd 2000 past the restore's limit of open files */
 	cmd_out_free(&self->c);
-	ASSERT_EQ(0, sh(&self->c, "printf 'check%s%s\\n' | (ulimit -S -n 1024 && exec %s restore -v %s/a.img)",
-			known ? " sem" : "", closed ? " closed" : "", ttrec_bin, self->dir));
+	ASSERT_EQ(0, sh(&self->c, "printf '%s\\n' | (ulimit -S -n 1024 && exec %s restore -v %s/a.img)",
+			check, ttrec_bin, self->dir));
 	EXPECT_PASS();
 	EXPECT_NE(NULL, strstr(self->c.err, "fd 27 (eventfd anon_inode:[eventfd]): eventfd, count 3"))
 		TH_LOG("%s", self->c.err);
@@ -107,6 +124,26 @@ TEST_F(rst, fds_replaced_file_refused)
 	EXPECT_EQ(1, self->c.status);
 	EXPECT_NE(NULL, strstr(self->c.err, "/data was replaced")) TH_LOG("%s", self->c.err);
 	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+}
+
+TEST_F(rst, fds_replaced_fifo_refused_then_forced)
+{
+	char check[32];
+
+	NEED_ROOT();
+	ASSERT_LT(0, fds_image(_metadata, self, "all"));
+	ASSERT_EQ(0, sh(&self->c, "mkfifo %s/fifo2 && mv %s/fifo2 %s/fifo", self->dir, self->dir, self->dir));
+	RESTORE("", "a.img", "check");
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "/fifo was replaced since the snapshot; --force"))
+		TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+	/* the new FIFO, with the bytes the old one held */
+	ASSERT_EQ(0, check_words(_metadata, self, check, sizeof(check)));
+	RESTORE("--force", "a.img", check);
+	EXPECT_NE(NULL, strstr(self->c.err, "(--force: opened as it is now)")) TH_LOG("%s", self->c.err);
+	EXPECT_EQ(0, self->c.status) TH_LOG("%s\n%s", self->c.out, self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "FIFO")) TH_LOG("%s", self->c.out);
 }
 
 TEST_F(rst, fds_unsupported_kind_listed_then_skipped)
