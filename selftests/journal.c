@@ -947,8 +947,13 @@ TEST_F(jnl, sigkill_writer_leaves_a_clean_prefix)
 					_exit(3);
 			}
 		}
-		/* Wait for the header, then let it run 1..40 ms. */
-		for (int w = 0; w < 5000 && file_size(self->path) <= 64; w++)
+		/*
+		 * Wait for two chunks' worth past the header (the first chunk is
+		 * then whole: one writer appends them in order; a loaded
+		 * machine may not have written any 40 ms after the header),
+		 * then let it run 1..40 ms more.
+		 */
+		for (int w = 0; w < 50000 && file_size(self->path) <= 64 + (128 << 10); w++)
 			usleep(200);
 		usleep(1000 + rand() % 40000);
 		ASSERT_EQ(0, kill(pid, SIGKILL));
