@@ -45,7 +45,11 @@
 
 #include "ttrec.h"
 
+#define CREATE_TRACE_POINTS
+#include "ttrec_trace.h"
+
 static DEFINE_MUTEX(ttrec_park_mutex);
+static atomic64_t ttrec_next_park_id = ATOMIC64_INIT(0);
 
 enum ttrec_park_status {
 	TTREC_PARK_QUEUED,	/* callback queued, not run yet */
@@ -72,6 +76,8 @@ struct ttrec_park_thread {
  *   freed.
  * @lock (spinlock) protects the thread states, the counters and @released.
  * @wq: the parker waits on it for check-ins, parked threads for @released.
+ * @id, @parker (the parker's tgid): set before any callback is queued,
+ *   for the ttrec_park tracepoint.
  */
 struct ttrec_park {
 	refcount_t ref;
@@ -83,6 +89,8 @@ struct ttrec_park {
 	unsigned int nr_left;
 	bool released;
 	u64 start_ns;
+	u64 id;
+	pid_t parker;
 };
 
 /**
@@ -171,6 +179,11 @@ static void ttrec_park_cb(struct callback_head *cb)
 
 	if (!exiting && !READ_ONCE(park->released))
 		ts = ttrec_capture_self();
+	/* before the check-in: the parker's tracepoint comes after this one */
+	if (ts)
+		trace_ttrec_park(park->id, park->parker, ts->syscall_nr,
+				 syscall_get_return_value(current,
+							  task_pt_regs(current)));
 
 	spin_lock(&park->lock);
 	t->ts = ts;
@@ -324,6 +337,8 @@ int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
 		return -EINTR;
 	}
 	park->start_ns = ktime_get_ns();
+	park->id = atomic64_inc_return(&ttrec_next_park_id);
+	park->parker = task_tgid_nr(current);
 
 	for (;;) {
 		long left;
@@ -394,6 +409,17 @@ bool ttrec_park_broken(struct ttrec_park *park)
 unsigned int ttrec_park_nr_parked(struct ttrec_park *park)
 {
 	return READ_ONCE(park->nr_parked);
+}
+
+/**
+ * ttrec_park_id() - the park's id, as the ttrec_park tracepoint gives it.
+ * @park: a park from ttrec_park_group().
+ *
+ * Return: the id, unique while the module stays loaded.
+ */
+u64 ttrec_park_id(struct ttrec_park *park)
+{
+	return park->id;
 }
 
 /**

@@ -64,6 +64,7 @@
 #include "compat.h"
 #include "snapshot.h"
 #include "state.h"
+#include "ttrec_trace.h"
 
 unsigned long ttrec_max_snapshot_pages = 262144;	/* 1 GiB of 4 KiB */
 module_param_named(max_snapshot_pages, ttrec_max_snapshot_pages, ulong, 0644);
@@ -1168,6 +1169,9 @@ static int ttrec_snap_take(struct ttrec_snap *snap, struct ttrec_session *s)
 	mmput(mm);
 	if (!ret && ttrec_park_broken(park))
 		ret = -EAGAIN;
+	if (!ret)	/* still parked: before anything they do after */
+		trace_ttrec_snapshot(ttrec_park_id(park), snap->id,
+				     pid_nr(s->pid), snap->nr_threads);
 out_release:
 	ttrec_park_release(park, &snap->pause_ns);
 	ph.released = ktime_get_ns();
@@ -1228,6 +1232,8 @@ long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
 	snap->budget = s->budget;
 	atomic_inc(&s->budget->snapshots);
 
+	/* before the take: the ttrec_snapshot tracepoint gives it */
+	snap->id = atomic64_inc_return(&ttrec_next_snap_id);
 	ret = ttrec_snap_take(snap, s);
 	if (ret)
 		goto err_free;
@@ -1244,7 +1250,6 @@ long ttrec_snapshot_create(struct ttrec_session *s, void __user *uarg,
 		goto err_put_fd;
 	}
 	file->f_mode |= FMODE_PREAD;
-	snap->id = atomic64_inc_return(&ttrec_next_snap_id);
 
 	memset(&args, 0, sizeof(args));
 	args.id = snap->id;

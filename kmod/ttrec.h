@@ -156,6 +156,7 @@ int ttrec_park_group(struct pid *pid, unsigned int timeout_ms,
 		     struct ttrec_park **out);
 void ttrec_park_release(struct ttrec_park *park, u64 *pause_ns);
 unsigned int ttrec_park_nr_parked(struct ttrec_park *park);
+u64 ttrec_park_id(struct ttrec_park *park);
 struct task_struct *ttrec_park_any_task(struct ttrec_park *park);
 int ttrec_park_for_each(struct ttrec_park *park,
 			int (*fn)(struct task_struct *t,
