@@ -18,6 +18,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool follow_fork = false;
+/* The recorder's tgid: the snapshots it takes go into the journal. */
+const volatile __u32 recorder_tgid = 0;
 /* Wake the consumer only once this much data waits (it also polls). */
 const volatile __u64 wake_bytes = 256 * 1024;
 const volatile __u64 wake_hot_bytes = 1024 * 1024;
@@ -1152,5 +1154,59 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 		deactivate(tgid, *v);
 		bpf_map_delete_elem(&traced, &tgid);
 	}
+	return 0;
+}
+
+/*
+ * Snapshots by ttrec.ko (kmod/ttrec_trace.h): raw tracepoints of the
+ * module, attached when it is loaded (the recorder attaches them itself
+ * and goes on without them otherwise). Only the recorder's own snapshots
+ * of a traced process: each parked thread, in its own context, takes a
+ * sequence number before the parker can see it parked; the snapshot takes
+ * one after all of them, while they are all still parked.
+ */
+static __always_inline void emit_park(__u32 type, __u32 tid, __u64 park, __s64 nr,
+				      __s64 ret, __u32 tgid, __u32 nthreads)
+{
+	struct rec_ev_park *e;
+
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return;
+	}
+	e->park = park;
+	e->nr = nr;
+	e->ret = ret;
+	e->tgid = tgid;
+	e->nthreads = nthreads;
+	fill_hdr(&e->h, type, tid, bpf_ktime_get_ns());
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/* ttrec_park(u64 park_id, pid_t parker, long syscall_nr, long ret) */
+SEC("raw_tp/ttrec_park")
+int ttrec_park(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	if ((__u32)ctx->args[1] != recorder_tgid || !is_traced(pt >> 32))
+		return 0;
+	emit_park(REC_EV_PARK, (__u32)pt, ctx->args[0], (__s64)ctx->args[2],
+		  (__s64)ctx->args[3], pt >> 32, 0);
+	return 0;
+}
+
+/* ttrec_snapshot(u64 park_id, u64 snap_id, pid_t tgid, unsigned int nr_threads) */
+SEC("raw_tp/ttrec_snapshot")
+int ttrec_snapshot(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tgid = ctx->args[2];
+
+	if (pt >> 32 != recorder_tgid || !is_traced(tgid))
+		return 0;
+	emit_park(REC_EV_SNAP, (__u32)pt, ctx->args[0], (__s64)ctx->args[1], 0, tgid,
+		  (__u32)ctx->args[3]);
 	return 0;
 }

@@ -45,6 +45,11 @@
  *            was woken.
  * REC_TASK   struct rec_task (+ exec file name): clone/fork, exec, exit.
  * REC_GAP    struct rec_gap: events were lost; not replayable past it.
+ * REC_SNAP   a snapshot of a recorded process (ttrec.ko): kind PARK,
+ *            struct rec_snap_park, where one thread parked for it; kind
+ *            TAKEN, struct rec_snap + a struct rec_snap_thread per thread,
+ *            the snapshot itself, after every park of it: its image and
+ *            each thread's position in the journal.
  * REC_TIME   struct rec_time: absolute monotonic time.
  * REC_START  struct rec_start: the first record; the recording's origin.
  */
@@ -57,8 +62,9 @@
  * 2: rec_sys.nr is the whole syscall number (64 bits; 16 in version 1).
  * 3: rec_signal carries the interrupted user registers and the top of the
  *    user stack (REC_SIGNAL_SIZE_VER2).
+ * 4: REC_SNAP records (snapshots placed in the journal).
  */
-#define REC_FORMAT_VERSION	3
+#define REC_FORMAT_VERSION	4
 
 enum {
 	REC_SYS		= 1,
@@ -70,6 +76,7 @@ enum {
 	REC_TIME	= 7,
 	REC_START	= 8,
 	REC_IN		= 9,
+	REC_SNAP	= 10,	/* format 4 */
 	REC_NR_TYPES,
 };
 
@@ -257,6 +264,62 @@ struct rec_gap {
 	__u64 from_seq;		/* not replayable from this sequence number on */
 };
 
+/*
+ * Snapshots (REC_SNAP). A snapshot parks every thread of the process at
+ * the user/kernel boundary (ttrec.ko, kmod/park.c); each thread, parked,
+ * takes a sequence number and the snapshot takes one after all of them,
+ * before any thread goes on (Documentation/record.rst, Snapshots).
+ */
+#define REC_SNAP_PARK		1	/* a thread parked (struct rec_snap_park) */
+#define REC_SNAP_TAKEN		2	/* the snapshot (struct rec_snap) */
+
+/* rec_snap_park.flags, rec_snap_thread.flags */
+#define REC_SNAPT_SYSCALL	0x01	/* parked on the way out of syscall @nr */
+#define REC_SNAPT_IN_SYSCALL	0x02	/* ... which is not over: its result so far
+					 * is a restart code (-ERESTART*), the
+					 * kernel restarts it after the park (or a
+					 * signal ends it): what becomes of it
+					 * comes after the position */
+
+struct rec_snap_park {
+	__u8  type;		/* REC_SNAP */
+	__u8  kind;		/* REC_SNAP_PARK */
+	__u16 flags;		/* REC_SNAPT_* */
+	__s32 dts;
+	__u32 tid;		/* the parked thread */
+	__u32 pad;		/* 0 */
+	__u64 park;		/* the module's park id */
+	__s64 nr;		/* orig_ax at the park: the syscall, or -1 */
+	__s64 ret;		/* ax at the park: the syscall's result so far */
+};
+
+/* A thread of a snapshot: where it is in the journal. */
+struct rec_snap_thread {
+	__u32 tid;
+	__u32 flags;		/* REC_SNAPT_* */
+	__u64 last_seq;		/* its last record before it parked; 0: none */
+	__u64 park_seq;		/* its REC_SNAP PARK record */
+	__s64 nr;		/* as in its PARK record */
+};
+
+#define REC_SNAP_NAME_MAX	64
+#define REC_SNAP_MAX_THREADS	4096
+
+struct rec_snap {
+	__u8  type;		/* REC_SNAP */
+	__u8  kind;		/* REC_SNAP_TAKEN */
+	__u16 pad;		/* 0 */
+	__s32 dts;
+	__u32 tid;		/* the process (its tgid) */
+	__u32 nthreads;		/* struct rec_snap_thread that follow */
+	__u64 park;		/* the module's park id */
+	__u64 snap_id;		/* the module's snapshot id (the image's snap_id) */
+	__u8  image_id[16];	/* the image's id */
+	char  image[REC_SNAP_NAME_MAX];	/* its file in the recording directory,
+					 * NUL-terminated */
+	/* struct rec_snap_thread threads[nthreads], sorted by tid */
+};
+
 #define REC_TIME_EVERY		65536
 
 struct rec_time {
@@ -289,6 +352,8 @@ enum {
 	REC_EV_SCHED	= 4,
 	REC_EV_TASK	= 5,
 	REC_EV_SYSD	= 6,	/* a syscall and its one output, in one record */
+	REC_EV_PARK	= 7,	/* ttrec.ko parked a thread (tracepoint ttrec_park) */
+	REC_EV_SNAP	= 8,	/* ttrec.ko took a snapshot (ttrec_snapshot) */
 };
 
 struct rec_ev_hdr {
@@ -358,6 +423,16 @@ struct rec_ev_sched {
 	__u32 other;
 	__u32 pad;
 	__u64 ip;
+};
+
+/* REC_EV_PARK: h.tid parked; REC_EV_SNAP: h.tid is the parker's thread. */
+struct rec_ev_park {
+	struct rec_ev_hdr h;
+	__u64 park;		/* park id */
+	__s64 nr;		/* PARK: syscall; SNAP: snapshot id */
+	__s64 ret;		/* PARK: its result so far; SNAP: 0 */
+	__u32 tgid;		/* SNAP: the process */
+	__u32 nthreads;		/* SNAP: threads parked */
 };
 
 #define REC_COMM_LEN		256

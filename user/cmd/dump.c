@@ -2,6 +2,7 @@
 /* ttrec dump: the events of a recording, in order, strace-like or JSON. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@ static void usage(FILE *out)
 		"                                          a SIGCHLD is about)\n"
 		"  #SEQ TID +SECONDS ~~~ sched ...         scheduling\n"
 		"  #SEQ TID +SECONDS +++ clone/exec/exit   lifecycle\n"
+		"  #SEQ TID +SECONDS *** parked ...        a thread parked for a snapshot\n"
+		"  #SEQ PID +SECONDS *** snapshot IMAGE    the snapshot, each thread's\n"
+		"                                          last event before it parked\n"
 		"  !!! gap                                 events lost\n"
 		"\n"
 		"Options:\n"
@@ -187,6 +191,37 @@ static void print_json_sigregs(const struct rec_signal *s)
 	printf("]");
 }
 
+/* A REC_SNAP: "type":"park" or "type":"snapshot" with its threads. */
+static void print_json_snap(const struct rec_event *ev)
+{
+	const struct rec_snap *r = ev->rec;
+	unsigned int i;
+
+	if (r->kind == REC_SNAP_PARK) {
+		const struct rec_snap_park *p = ev->rec;
+
+		printf(",\"type\":\"park\",\"tid\":%u,\"park\":%llu,\"nr\":%lld,\"ret\":%lld,\"in_syscall\":%s}\n",
+		       p->tid, (unsigned long long)p->park, (long long)p->nr, (long long)p->ret,
+		       p->flags & REC_SNAPT_IN_SYSCALL ? "true" : "false");
+		return;
+	}
+	printf(",\"type\":\"snapshot\",\"tid\":%u,\"park\":%llu,\"snap_id\":%llu,\"image\":",
+	       r->tid, (unsigned long long)r->park, (unsigned long long)r->snap_id);
+	json_str((const uint8_t *)r->image, strlen(r->image));
+	printf(",\"image_id\":\"");
+	print_hex(r->image_id, sizeof(r->image_id));
+	printf("\",\"threads\":[");
+	for (i = 0; i < r->nthreads; i++) {
+		const struct rec_snap_thread *t = &ev->snap_threads[i];
+
+		printf("%s{\"tid\":%u,\"last_seq\":%llu,\"park_seq\":%llu,\"nr\":%lld,\"in_syscall\":%s}",
+		       i ? "," : "", t->tid, (unsigned long long)t->last_seq,
+		       (unsigned long long)t->park_seq, (long long)t->nr,
+		       t->flags & REC_SNAPT_IN_SYSCALL ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
 static void print_json(const struct rec_event *ev, double t)
 {
 	const uint8_t *r = ev->rec;
@@ -249,6 +284,9 @@ static void print_json(const struct rec_event *ev, double t)
 		       (unsigned long long)g->lost, (unsigned long long)g->from_seq);
 		return;
 	}
+	case REC_SNAP:
+		print_json_snap(ev);
+		return;
 	default:
 		printf(",\"type\":\"%s\"}\n", ev->type == REC_TIME ? "time" : "start");
 	}
@@ -293,6 +331,48 @@ static void print_task(const struct rec_event *ev, double t)
 			printf(" (the exec of thread %u)", s->child);
 		putchar('\n');
 	}
+}
+
+/* " in read (ret -512), not over" for a thread parked in a syscall. */
+static void print_park_syscall(int64_t nr, int64_t ret, unsigned int flags)
+{
+	char nb[SYSCALL_NR_STR];
+
+	if (!(flags & REC_SNAPT_SYSCALL))
+		return;
+	printf(" in %s", syscall_name(nr) ?: syscall_nr_str(nr, nb, sizeof(nb)));
+	if (ret != INT64_MIN)
+		printf(" (ret %lld)", (long long)ret);
+	if (flags & REC_SNAPT_IN_SYSCALL)
+		printf(" not over");
+}
+
+static void print_snap(const struct rec_event *ev, double t)
+{
+	const struct rec_snap *r = ev->rec;
+	unsigned int i;
+
+	printf("#%llu %u +%.6f *** ", (unsigned long long)ev->seq, ev->tid, t);
+	if (r->kind == REC_SNAP_PARK) {
+		const struct rec_snap_park *p = ev->rec;
+
+		printf("parked (park %llu)", (unsigned long long)p->park);
+		print_park_syscall(p->nr, p->ret, p->flags);
+		printf(" ***\n");
+		return;
+	}
+	printf("snapshot %s id=", r->image[0] ? r->image : "(image unknown)");
+	print_hex(r->image_id, sizeof(r->image_id));
+	printf(" (kernel snapshot %llu): %u threads:", (unsigned long long)r->snap_id,
+	       r->nthreads);
+	for (i = 0; i < r->nthreads; i++) {
+		const struct rec_snap_thread *th = &ev->snap_threads[i];
+
+		printf("%s %u after #%llu", i ? "," : "", th->tid,
+		       (unsigned long long)th->last_seq);
+		print_park_syscall(th->nr, INT64_MIN, th->flags);
+	}
+	printf(" ***\n");
 }
 
 /* One event, strace-like. */
@@ -352,6 +432,9 @@ static void print_text(const struct rec_event *ev, double t)
 	}
 	case REC_TASK:
 		print_task(ev, t);
+		break;
+	case REC_SNAP:
+		print_snap(ev, t);
 		break;
 	case REC_GAP: {
 		const struct rec_gap *g = ev->rec;

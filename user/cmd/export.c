@@ -40,8 +40,9 @@ static void usage(FILE *out)
 		"                the syscall that slept, named by the thread's state\n"
 		"  instants      signals, wakeups, clone, fork, exec and exit\n"
 		"The 'journal' process shows what the recording lacks: lost events\n"
-		"(gaps) and damaged chunks, and the snapshots taken (attach\n"
-		"--snapshot-interval) with their pause. The export is streamed: its\n"
+		"(gaps) and damaged chunks, and the snapshots taken (--snapshot-interval)\n"
+		"with their pause and their place in the journal; each thread shows\n"
+		"where it parked for them. The export is streamed: its\n"
 		"memory does not grow with the recording.\n"
 		"\n"
 		"Options:\n"
@@ -497,6 +498,35 @@ static void export_damage(struct exporter *x, uint64_t end, uint64_t end_seq)
 	x->damage = false;
 }
 
+/* A thread parked for a snapshot: an instant on its track. */
+static void export_snap_park(struct exporter *x, const struct thread *t,
+			     const struct rec_event *ev, uint64_t ts)
+{
+	const struct rec_snap_park *p = ev->rec;
+
+	begin(x, TE_INSTANT, t, ts, 0, "snapshot", "parked for a snapshot");
+	te_arg_u64(&x->w, "seq", ev->seq);
+	te_arg_u64(&x->w, "park", p->park);
+	if (p->flags & REC_SNAPT_SYSCALL && syscall_name(p->nr))
+		te_arg_cstr(&x->w, "syscall", syscall_name(p->nr));
+	te_arg_bool(&x->w, "in_syscall", p->flags & REC_SNAPT_IN_SYSCALL);
+	te_end(&x->w);
+}
+
+/* The snapshot's place in the journal: an instant on the snapshots track. */
+static void export_snap_taken(struct exporter *x, const struct rec_event *ev, uint64_t ts)
+{
+	const struct rec_snap *r = ev->rec;
+
+	begin_journal(x, TE_INSTANT, JOURNAL_SNAPS, ts, 0, "snapshot", "snapshot in the journal");
+	te_arg_u64(&x->w, "seq", ev->seq);
+	te_arg_cstr(&x->w, "image", r->image);
+	te_arg_u64(&x->w, "snap_id", r->snap_id);
+	te_arg_u64(&x->w, "pid", r->tid);
+	te_arg_u64(&x->w, "threads", r->nthreads);
+	te_end(&x->w);
+}
+
 static void export_event(struct exporter *x, const struct rec_event *ev, uint64_t *last_seq)
 {
 	struct thread *t;
@@ -522,6 +552,10 @@ static void export_event(struct exporter *x, const struct rec_event *ev, uint64_
 	if (!rec_is_timed(ev->type))
 		return;
 	ts = unknown ? x->last_ns : ev->ts;
+	if (ev->type == REC_SNAP && ((const struct rec_snap *)ev->rec)->kind == REC_SNAP_TAKEN) {
+		export_snap_taken(x, ev, ts);
+		return;
+	}
 	t = thread_find(x, ev->tid);
 	if (!t && ev->type == REC_SCHED &&
 	    ((const struct rec_sched *)ev->rec)->kind == REC_SCHED_OUT &&
@@ -549,6 +583,9 @@ static void export_event(struct exporter *x, const struct rec_event *ev, uint64_
 		break;
 	case REC_TASK:
 		export_task(x, t, ev, ts);
+		break;
+	case REC_SNAP:
+		export_snap_park(x, t, ev, ts);
 		break;
 	}
 }

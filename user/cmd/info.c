@@ -60,7 +60,27 @@ struct journal_summary {
 	uint32_t tids[MAX_TIDS];
 	unsigned int ntids;
 	struct journal_stats st;
+	/* REC_SNAP TAKEN: how many, where, and those whose image is not in @dir */
+	const char *dir;
+	uint64_t snaps, snap_first, snap_last, snap_missing;
 };
+
+/* A snapshot in the journal: is its image there? */
+static void count_snapshot(struct journal_summary *js, const struct rec_event *ev)
+{
+	const struct rec_snap *r = ev->rec;
+	char path[4096];
+	struct stat sb;
+
+	if (r->kind != REC_SNAP_TAKEN)
+		return;
+	if (!js->snaps++)
+		js->snap_first = ev->seq;
+	js->snap_last = ev->seq;
+	snprintf(path, sizeof(path), "%s/%s", js->dir, r->image);
+	if (!r->image[0] || strchr(r->image, '/') || stat(path, &sb))
+		js->snap_missing++;
+}
 
 static void count_other(struct journal_summary *js, int64_t nr)
 {
@@ -94,6 +114,8 @@ static void count_event(struct journal_summary *js, const struct rec_event *ev)
 	}
 	if (ev->type == REC_OUT)
 		js->out_bytes += ev->data_len;
+	if (ev->type == REC_SNAP)
+		count_snapshot(js, ev);
 	if (!rec_is_timed(ev->type))
 		return;
 	if (ev->ts) {
@@ -134,6 +156,7 @@ static int summarise(const char *dir, struct journal_summary *js)
 
 	if (rec_reader_open(&rr, dir))
 		return 1;
+	js->dir = dir;
 	while ((ret = rec_reader_next(&rr, &ev)) > 0)
 		count_event(js, &ev);
 	memcpy(js->by_type, rr.count, sizeof(js->by_type));
@@ -264,7 +287,8 @@ static void print_summary(const char *dir, struct journal_summary *js)
 	printf("threads:     %u\n", js->ntids);
 	printf("events:      %llu (first #%llu, last #%llu)\n",
 	       (unsigned long long)(by_type[REC_SYS] + by_type[REC_SIGNAL] +
-				    by_type[REC_SCHED] + by_type[REC_TASK]),
+				    by_type[REC_SCHED] + by_type[REC_TASK] +
+				    by_type[REC_SNAP]),
 	       (unsigned long long)st->first_seq, (unsigned long long)st->last_seq);
 	printf("  syscalls:  %llu (%llu outputs unknown, %llu partial)\n",
 	       (unsigned long long)by_type[REC_SYS], (unsigned long long)js->unknown,
@@ -275,6 +299,15 @@ static void print_summary(const char *dir, struct journal_summary *js)
 	printf("  signals:   %llu\n", (unsigned long long)by_type[REC_SIGNAL]);
 	printf("  sched:     %llu\n", (unsigned long long)by_type[REC_SCHED]);
 	printf("  lifecycle: %llu\n", (unsigned long long)by_type[REC_TASK]);
+	if (by_type[REC_SNAP]) {
+		printf("  snapshots: %llu (first at #%llu, last at #%llu), %llu thread parks",
+		       (unsigned long long)js->snaps, (unsigned long long)js->snap_first,
+		       (unsigned long long)js->snap_last,
+		       (unsigned long long)(by_type[REC_SNAP] - js->snaps));
+		if (js->snap_missing)
+			printf("; %llu images missing", (unsigned long long)js->snap_missing);
+		printf("\n");
+	}
 	print_top_syscalls(js);
 	snprintf(path, sizeof(path), "%s/%s", dir, RECORDING_JOURNAL);
 	printf("journal:     %llu chunks, %llu records, %llu bytes raw, %llu compressed (file %lld bytes)\n",

@@ -22,7 +22,8 @@
 static void record_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: ttrec record [-o DIR] [--no-follow-fork] [--all-cpus] [--ring-mib N] -- CMD [ARGS...]\n"
+		"Usage: ttrec record [-o DIR] [--no-follow-fork] [--all-cpus] [--ring-mib N]\n"
+		"                    [--snapshot-interval SEC] -- CMD [ARGS...]\n"
 		"\n"
 		"Run CMD and record, from its exec on, every syscall it makes (with the\n"
 		"bytes the kernel wrote into its memory), the signals it gets, its\n"
@@ -43,6 +44,12 @@ static void record_usage(FILE *out)
 		"                     is not recorded)\n"
 		"      --ring-mib N   BPF ring buffer size in MiB, a power of 2 (default 64);\n"
 		"                     as much again holds chunks waiting for compression\n"
+		"  -s, --snapshot-interval SEC\n"
+		"                     also snapshot CMD's process when it has started and\n"
+		"                     every SEC seconds into DIR/snap-NNNN.img (the first\n"
+		"                     full, each next incremental against the previous),\n"
+		"                     each placed in the journal; needs the ttrec kernel\n"
+		"                     module (ttrec.ko)\n"
 		"  -h, --help         print this help\n"
 		"\n"
 		"Examples:\n"
@@ -76,8 +83,9 @@ static void attach_usage(FILE *out)
 		"  -s, --snapshot-interval SEC\n"
 		"                       also snapshot the process when recording starts and\n"
 		"                       every SEC seconds into DIR/snap-NNNN.img (the first\n"
-		"                       full, each next incremental against the previous);\n"
-		"                       needs the ttrec kernel module (ttrec.ko)\n"
+		"                       full, each next incremental against the previous),\n"
+		"                       each placed in the journal; needs the ttrec kernel\n"
+		"                       module (ttrec.ko)\n"
 		"  -h, --help           print this help\n"
 		"\n"
 		"Examples:\n"
@@ -136,7 +144,7 @@ static int check_root(void)
 /* What `ttrec record` and `ttrec attach` are told on their command line. */
 struct rec_args {
 	struct recorder_opts o;
-	double snap_interval;	/* attach --snapshot-interval; 0: none */
+	double snap_interval;	/* --snapshot-interval; 0: none */
 };
 
 /* rec_options[].cmds: the subcommands that take an option */
@@ -167,7 +175,7 @@ static const struct {
 	{ { "duration", required_argument, NULL, 'd' }, FOR_ATTACH },
 	{ { "ring-mib", required_argument, NULL, OPT_RING_MIB }, FOR_BOTH },
 	{ { "all-cpus", no_argument, NULL, OPT_ALL_CPUS }, FOR_RECORD },
-	{ { "snapshot-interval", required_argument, NULL, 's' }, FOR_ATTACH },
+	{ { "snapshot-interval", required_argument, NULL, 's' }, FOR_BOTH },
 	{ { "help", no_argument, NULL, 'h' }, FOR_BOTH },
 };
 
@@ -258,10 +266,27 @@ static int parse_args(int argc, char **argv, const struct rec_cmd *cmd, struct r
 	return -1;
 }
 
+/* --snapshot-interval, once the recording directory exists: the hooks. */
+static void use_series(struct recorder_opts *o, struct snap_series *series)
+{
+	snap_series_set_dir(series, o->dir);
+	o->tick = snap_series_tick;
+	o->tick_arg = series;
+	o->snapshots = true;
+	o->snap_image = snap_series_image;
+}
+
+/* record: the series' session on the command, once it runs. */
+static int series_started(void *arg, int pid)
+{
+	return snap_series_attach(arg, pid);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct rec_args a = { .o.follow_fork = true };
 	struct recorder_opts *o = &a.o;
+	struct snap_series *series = NULL;
 	char dir[4096];
 	int ret, err, status;
 
@@ -275,14 +300,25 @@ int cmd_record(int argc, char **argv)
 	}
 	if (check_root())
 		return EXIT_FAIL;
+	/* the module now; the session once the command runs */
+	if (a.snap_interval && snap_series_open(0, a.snap_interval, &series))
+		return EXIT_FAIL;
 	o->argv = argv + optind;
 	if (!o->dir) {
 		default_dir(dir, sizeof(dir), argv[optind]);
 		o->dir = dir;
 	}
-	if (recording_create(o->dir, argv[optind], 0, o->argv))
+	if (recording_create(o->dir, argv[optind], 0, o->argv)) {
+		snap_series_finish(series);
 		return EXIT_FAIL;
+	}
+	if (series) {
+		use_series(o, series);
+		o->started = series_started;
+	}
 	err = recorder_run(o, &status);
+	if (snap_series_finish(series))
+		err = err ?: -EIO;
 	if (err)
 		return EXIT_FAIL;
 	if (status != -1) {
@@ -393,11 +429,8 @@ int cmd_attach(int argc, char **argv)
 		snap_series_finish(series);
 		return EXIT_FAIL;
 	}
-	if (series) {
-		snap_series_set_dir(series, o->dir);
-		o->tick = snap_series_tick;
-		o->tick_arg = series;
-	}
+	if (series)
+		use_series(o, series);
 	err = recorder_run(o, &status);
 	if (snap_series_finish(series))
 		err = -EIO;

@@ -63,11 +63,10 @@ static void usage(FILE *out)
 static const char module_hint[] =
 	"load it first (sudo insmod ttrec.ko, or sudo modprobe ttrec once installed)";
 
-int snap_session_open(const char *what, int pid, int *devfd, int *sfd,
-		      uint64_t *features)
+int snap_dev_open(const char *what, int *devfd, uint64_t *features)
 {
 	struct ttrec_api api;
-	int fd, s;
+	int fd;
 
 	if (ttrec_dev_absent()) {
 		pr_err("%s: process snapshots need the ttrec kernel module (ttrec.ko), "
@@ -90,30 +89,47 @@ int snap_session_open(const char *what, int pid, int *devfd, int *sfd,
 		close(fd);
 		return -EOPNOTSUPP;
 	}
-	s = ttrec_dev_attach(fd, pid, 0);
-	if (s < 0) {
-		switch (s) {
-		case -ESRCH:
-			pr_err("%s: no such process: %d (or it is exiting, a zombie, or a thread id that is not a process id)\n",
-			       what, pid);
-			break;
-		case -EPERM:
-			pr_err("%s: no permission to snapshot %d: needs CAP_SYS_PTRACE (run as root)\n",
-			       what, pid);
-			break;
-		case -EINVAL:
-			pr_err("%s: %d cannot be snapshotted: a kernel thread, or ttrec itself\n",
-			       what, pid);
-			break;
-		default:
-			pr_err("%s: cannot attach to %d: %s\n", what, pid, strerror(-s));
-		}
-		close(fd);
-		return s;
-	}
 	*devfd = fd;
-	*sfd = s;
 	*features = api.features;
+	return 0;
+}
+
+int snap_session_attach(const char *what, int devfd, int pid)
+{
+	int s = ttrec_dev_attach(devfd, pid, 0);
+
+	switch (s) {
+	case -ESRCH:
+		pr_err("%s: no such process: %d (or it is exiting, a zombie, or a thread id that is not a process id)\n",
+		       what, pid);
+		break;
+	case -EPERM:
+		pr_err("%s: no permission to snapshot %d: needs CAP_SYS_PTRACE (run as root)\n",
+		       what, pid);
+		break;
+	case -EINVAL:
+		pr_err("%s: %d cannot be snapshotted: a kernel thread, or ttrec itself\n",
+		       what, pid);
+		break;
+	default:
+		if (s < 0)
+			pr_err("%s: cannot attach to %d: %s\n", what, pid, strerror(-s));
+	}
+	return s;
+}
+
+int snap_session_open(const char *what, int pid, int *devfd, int *sfd,
+		      uint64_t *features)
+{
+	int err = snap_dev_open(what, devfd, features);
+
+	if (err)
+		return err;
+	*sfd = snap_session_attach(what, *devfd, pid);
+	if (*sfd < 0) {
+		close(*devfd);
+		return *sfd;
+	}
 	return 0;
 }
 

@@ -31,6 +31,15 @@ TIMED_HDR(rec_sys);
 TIMED_HDR(rec_signal);
 TIMED_HDR(rec_sched);
 TIMED_HDR(rec_task);
+TIMED_HDR(rec_snap_park);
+TIMED_HDR(rec_snap);
+_Static_assert(sizeof(struct rec_snap_park) == 40 && offsetof(struct rec_snap_park, park) == 16,
+	       "rec_snap_park layout");
+_Static_assert(sizeof(struct rec_snap) == 112 && offsetof(struct rec_snap, image) == 48,
+	       "rec_snap layout");
+_Static_assert(sizeof(struct rec_snap_thread) == 32, "rec_snap_thread layout");
+_Static_assert(offsetof(struct rec_snap, kind) == offsetof(struct rec_snap_park, kind),
+	       "REC_SNAP kinds");
 _Static_assert(sizeof(struct rec_hdr) == 12, "rec_hdr layout");
 _Static_assert(sizeof(struct rec_sys) == 80 && offsetof(struct rec_sys, nr) == 16,
 	       "rec_sys layout");
@@ -90,6 +99,7 @@ static const size_t rec_size[REC_NR_TYPES] = {
 	[REC_TIME] = sizeof(struct rec_time),
 	[REC_START] = sizeof(struct rec_start),
 	[REC_IN] = sizeof(struct rec_in),
+	[REC_SNAP] = sizeof(struct rec_snap_park),
 };
 
 /*
@@ -483,6 +493,27 @@ static int read_sys(struct rec_reader *rr, const uint8_t *r, struct rec_event *e
 	return read_outs(rr, ev->seq, ev);
 }
 
+/*
+ * A REC_SNAP as its kind says: a PARK of its size, or a TAKEN with all its
+ * threads and a terminated image name; none before format 4. 0 or -EBADMSG.
+ */
+static int check_snap(struct rec_reader *rr, struct rec_event *ev)
+{
+	const struct rec_snap *t = ev->rec;
+
+	if (rr->version < 4)
+		return -EBADMSG;
+	if (t->kind == REC_SNAP_PARK)
+		return ev->len == sizeof(struct rec_snap_park) ? 0 : -EBADMSG;
+	if (t->kind != REC_SNAP_TAKEN || ev->len < sizeof(*t) ||
+	    t->nthreads > REC_SNAP_MAX_THREADS ||
+	    ev->len != sizeof(*t) + t->nthreads * sizeof(struct rec_snap_thread) ||
+	    !memchr(t->image, 0, sizeof(t->image)))
+		return -EBADMSG;
+	ev->snap_threads = (const struct rec_snap_thread *)(t + 1);
+	return 0;
+}
+
 int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 {
 	size_t len, sys = sys_size(rr->version);
@@ -554,6 +585,9 @@ int rec_reader_next(struct rec_reader *rr, struct rec_event *ev)
 		ev->len = sizeof(rr->sig);
 		rr->npend = 0;
 		break;
+	case REC_SNAP:
+		rr->npend = 0;
+		return check_snap(rr, ev) ?: 1;
 	default:
 		rr->npend = 0;
 		break;

@@ -36,11 +36,11 @@
 struct journal_writer;
 struct journal_reader;
 
-/* REC_SYS, REC_SIGNAL, REC_SCHED and REC_TASK start with a struct rec_hdr. */
+/* REC_SYS, REC_SIGNAL, REC_SCHED, REC_TASK and REC_SNAP start with a struct rec_hdr. */
 static inline bool rec_is_timed(unsigned int type)
 {
 	return type == REC_SYS || type == REC_SIGNAL || type == REC_SCHED ||
-	       type == REC_TASK;
+	       type == REC_TASK || type == REC_SNAP;
 }
 
 /* ------------------------------------------------------------ writer */
@@ -78,7 +78,7 @@ int rec_write_inout(struct rec_writer *w, uint64_t seq, const void *rec, size_t 
 /* A REC_OUT from its header and its data apart. */
 int rec_write_out(struct rec_writer *w, uint64_t seq, const struct rec_out *o,
 		  const void *data, size_t len);
-/* A REC_SIGNAL, REC_SCHED or REC_TASK of @len bytes: its dts is set here. */
+/* A REC_SIGNAL, REC_SCHED, REC_TASK or REC_SNAP of @len bytes: its dts is set here. */
 int rec_write_event(struct rec_writer *w, uint64_t seq, uint64_t ts, void *rec, size_t len);
 /* @lost events were lost, not replayable from @from_seq (0: unknown). */
 int rec_write_gap(struct rec_writer *w, uint64_t lost, uint64_t from_seq);
@@ -123,6 +123,8 @@ struct rec_event {
 	struct rec_str in[REC_MAX_INS];
 	unsigned int nout;	/* < rec_sys.nout: the others are missing (damage) */
 	const struct rec_outdata *out;
+	/* REC_SNAP TAKEN: its threads (checked: @len holds them all) */
+	const struct rec_snap_thread *snap_threads;
 	/* REC_OUT (only one whose syscall was lost): its bytes */
 	const uint8_t *data;
 	size_t data_len;
@@ -173,7 +175,10 @@ int rec_reader_open(struct rec_reader *rr, const char *dir);
 /* Read @path itself. 0 or -errno (no message). */
 int rec_reader_open_file(struct rec_reader *rr, const char *path);
 /*
- * 1 with @ev, 0 at the end, -errno; malformed records: -EBADMSG; records
+ * 1 with @ev, 0 at the end, -errno; malformed records (too short, a
+ * REC_SNAP of an unknown kind, a TAKEN whose threads do not fill it or
+ * whose image name is not terminated, a REC_SNAP in a journal before
+ * format 4): -EBADMSG; records
  * of a format version this reader does not know: -EPROTO (message printed).
  */
 int rec_reader_next(struct rec_reader *rr, struct rec_event *ev);

@@ -385,6 +385,7 @@ struct img_write_opts {
 				 * state is written when the module has
 				 * TTREC_FEATURE_SNAP_STATE */
 	const char *comm;	/* target comm, or NULL */
+	const uint8_t *id;	/* the image id (16 bytes), or NULL: a random one */
 	/* incremental: */
 	struct img *parent;	/* the parent image, opened with img_open() */
 	const char *parent_ref;	/* the parent path to record */
@@ -425,6 +426,10 @@ int img_write(const struct img_write_opts *o, struct img_write_stats *st);
  */
 int snap_session_open(const char *what, int pid, int *devfd, int *sfd,
 		      uint64_t *features);
+/* Its two steps: /dev/ttrec with snapshots (0 or -errno, printed)... */
+int snap_dev_open(const char *what, int *devfd, uint64_t *features);
+/* ...and a session on @pid: its fd, or -errno (printed). */
+int snap_session_attach(const char *what, int devfd, int pid);
 /*
  * TTREC_IOC_SNAPSHOT on the session @sfd. Return: the snapshot fd, or
  * -errno with the reason printed when @verbose.
@@ -435,12 +440,24 @@ void snap_comm(int pid, char *buf, size_t len);
 
 /* Periodic snapshots into a recording directory (ttrec attach). */
 struct snap_series;
-/* Check the module and open a session on @pid; 0 or -errno (printed). */
+/*
+ * Check the module and open a session on @pid, or with @pid 0 only check
+ * the module (snap_series_attach() later); 0 or -errno (printed).
+ */
 int snap_series_open(int pid, double interval_s, struct snap_series **out);
+/* A series opened without a pid: the session on @pid. 0 or -errno (printed). */
+int snap_series_attach(struct snap_series *s, int pid);
 /* Where the images go (the recording directory); notes it in its meta. */
 void snap_series_set_dir(struct snap_series *s, const char *dir);
 /* The recorder's periodic hook: starts and collects snapshots. */
 void snap_series_tick(void *series);
+/*
+ * The image of the snapshot that thread @parker took (or is taking): its
+ * file name (in the recording directory) into @name and its image id into
+ * @id. Return: false if @parker took none of the last few.
+ */
+bool snap_series_image(void *series, uint32_t parker, char *name, size_t len,
+		       uint8_t id[16]);
 /* Wait for the snapshot in progress, note the totals, free @s (NULL ok). */
 int snap_series_finish(struct snap_series *s);
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 
 #include "image/image.h"
 #include "lib/log.h"
@@ -27,6 +28,15 @@
 
 /* A chain this long starts over with a full image (readers open them all). */
 #define SERIES_MAX_DEPTH	64
+/* Snapshots remembered by the thread that took them (snap_series_image()). */
+#define SERIES_RECENT		4
+
+/* The image a worker thread is writing, for the recorder's REC_SNAP record. */
+struct snap_recent {
+	pid_t tid;		/* the worker that took it */
+	char name[32];
+	uint8_t id[16];
+};
 
 struct snap_job {
 	unsigned int no;
@@ -55,6 +65,10 @@ struct snap_series {
 	bool running;
 	atomic_bool done;
 	struct snap_job job;
+	/* the last snapshots' images, by worker (the recorder's thread asks) */
+	pthread_mutex_t recent_lock;
+	struct snap_recent recent[SERIES_RECENT];
+	unsigned int nrecent;
 };
 
 static uint64_t now_ns(void)
@@ -72,18 +86,65 @@ int snap_series_open(int pid, double interval_s, struct snap_series **out)
 
 	if (!s)
 		return -ENOMEM;
-	err = snap_session_open("--snapshot-interval", pid, &s->devfd, &s->sfd,
-				&s->features);
+	s->sfd = -1;
+	err = snap_dev_open("--snapshot-interval", &s->devfd, &s->features);
 	if (err) {
 		free(s);
 		return err;
 	}
-	s->pid = pid;
 	s->interval_ns = (uint64_t)(interval_s * 1e9);
 	s->prev_fd = -1;
-	snap_comm(pid, s->comm, sizeof(s->comm));
+	pthread_mutex_init(&s->recent_lock, NULL);
 	*out = s;
+	if (pid && (err = snap_series_attach(s, pid))) {
+		snap_series_finish(s);
+		*out = NULL;
+		return err;
+	}
 	return 0;
+}
+
+int snap_series_attach(struct snap_series *s, int pid)
+{
+	s->sfd = snap_session_attach("--snapshot-interval", s->devfd, pid);
+	if (s->sfd < 0)
+		return s->sfd;
+	s->pid = pid;
+	snap_comm(pid, s->comm, sizeof(s->comm));
+	return 0;
+}
+
+/* The worker's image, before it takes the snapshot. */
+static void note_recent(struct snap_series *s, const char *name, const uint8_t *id)
+{
+	struct snap_recent *r;
+
+	pthread_mutex_lock(&s->recent_lock);
+	r = &s->recent[s->nrecent++ % SERIES_RECENT];
+	r->tid = gettid();
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	memcpy(r->id, id, sizeof(r->id));
+	pthread_mutex_unlock(&s->recent_lock);
+}
+
+bool snap_series_image(void *arg, uint32_t parker, char *name, size_t len, uint8_t id[16])
+{
+	struct snap_series *s = arg;
+	bool found = false;
+	unsigned int i;
+
+	pthread_mutex_lock(&s->recent_lock);
+	for (i = 0; i < SERIES_RECENT && i < s->nrecent && !found; i++) {
+		const struct snap_recent *r = &s->recent[(s->nrecent - 1 - i) % SERIES_RECENT];
+
+		if ((uint32_t)r->tid != parker)
+			continue;
+		snprintf(name, len, "%s", r->name);
+		memcpy(id, r->id, sizeof(r->id));
+		found = true;
+	}
+	pthread_mutex_unlock(&s->recent_lock);
+	return found;
 }
 
 void snap_series_set_dir(struct snap_series *s, const char *dir)
@@ -99,7 +160,17 @@ static void *worker(void *arg)
 	struct snap_job *j = &s->job;
 	struct img_write_opts wo = { .parent_snapfd = -1 };
 	char path[4096];
+	uint8_t id[16];
 
+	/* the recorder names this image in the journal as the snapshot happens */
+	if (getrandom(id, sizeof(id), 0) != sizeof(id)) {
+		uint64_t a = now_ns(), b = ((uint64_t)gettid() << 32) | j->no;
+
+		memcpy(id, &a, 8);
+		memcpy(id + 8, &b, 8);
+	}
+	note_recent(s, j->name, id);
+	wo.id = id;
 	j->snapfd = snap_take(s->sfd, false);
 	if (j->snapfd < 0) {
 		j->err = j->snapfd;
@@ -173,7 +244,7 @@ void snap_series_tick(void *arg)
 			return;
 		collect(s);
 	}
-	if (s->stopped || !s->dir)
+	if (s->stopped || !s->dir || s->sfd < 0)
 		return;
 	now = now_ns();
 	if (now < s->next_ns)
@@ -209,8 +280,10 @@ int snap_series_finish(struct snap_series *s)
 	if (s->prev_fd >= 0)
 		close(s->prev_fd);
 	img_close(s->prev);
-	close(s->sfd);
+	if (s->sfd >= 0)
+		close(s->sfd);
 	close(s->devfd);
+	pthread_mutex_destroy(&s->recent_lock);
 	free(s);
 	return failed ? -EIO : 0;
 }

@@ -707,7 +707,9 @@ static void fill_header(struct img_header *h, const struct wctx *w, const struct
 	h->header_size = sizeof(*h);
 	h->page_size = PS;
 	h->chunk_pages = IMG_CHUNK_PAGES;
-	if (getrandom(h->id, sizeof(h->id), 0) != sizeof(h->id)) {
+	if (o->id)
+		memcpy(h->id, o->id, sizeof(h->id));
+	else if (getrandom(h->id, sizeof(h->id), 0) != sizeof(h->id)) {
 		/* no entropy pool: time and addresses still tell images apart */
 		uint64_t a = mono_ns(CLOCK_REALTIME), b = info->snap_id ^ ((uint64_t)getpid() << 32);
 

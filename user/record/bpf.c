@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -24,6 +25,35 @@ uint64_t recorder_ring_bytes(const struct recorder_opts *o)
 	return o->ring_bytes ? o->ring_bytes : DEFAULT_RING_BYTES;
 }
 
+/*
+ * The programs on ttrec.ko's tracepoints, which exist only while the
+ * module is loaded: 0, or -errno with the reason printed.
+ */
+static int attach_snapshot_progs(struct recorder *s)
+{
+	struct bpf_program *progs[] = { s->skel->progs.ttrec_park,
+					s->skel->progs.ttrec_snapshot };
+	struct bpf_link **links[] = { &s->skel->links.ttrec_park,
+				      &s->skel->links.ttrec_snapshot };
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 2; i++) {
+		*links[i] = bpf_program__attach_raw_tracepoint(progs[i],
+							       bpf_program__section_name(progs[i]) +
+							       strlen("raw_tp/"));
+		if (!*links[i]) {
+			err = -errno;
+			pr_err("cannot attach to the tracepoint %s of ttrec.ko: %s%s\n",
+			       bpf_program__section_name(progs[i]) + strlen("raw_tp/"),
+			       strerror(-err), err == -ENOENT ?
+			       " (a ttrec.ko without it: load the module of this ttrec)" : "");
+			return err;
+		}
+	}
+	return 0;
+}
+
 int recorder_bpf_load(struct recorder *s, const struct recorder_opts *o)
 {
 	uint64_t ring = recorder_ring_bytes(o);
@@ -36,6 +66,10 @@ int recorder_bpf_load(struct recorder *s, const struct recorder_opts *o)
 		return err;
 	}
 	s->skel->rodata->follow_fork = o->follow_fork;
+	s->skel->rodata->recorder_tgid = getpid();
+	/* ttrec.ko's tracepoints: attached below when it is loaded */
+	bpf_program__set_autoattach(s->skel->progs.ttrec_park, false);
+	bpf_program__set_autoattach(s->skel->progs.ttrec_snapshot, false);
 	err = bpf_map__set_max_entries(s->skel->maps.rb, ring);
 	if (err) {
 		pr_err("bad ring buffer size %llu: %s\n", (unsigned long long)ring,
@@ -60,6 +94,8 @@ int recorder_bpf_load(struct recorder *s, const struct recorder_opts *o)
 		pr_err("cannot attach the BPF programs: %s\n", strerror(-err));
 		return err;
 	}
+	if (o->snapshots)
+		return attach_snapshot_progs(s);
 	return 0;
 }
 

@@ -90,6 +90,13 @@ void recorder_write_event(void *ctx, uint64_t seq, const void *ev,
 	struct recorder *s = ctx;
 
 	s->events++;
+	if (s->pos) {
+		if (h->type == REC_EV_PARK || h->type == REC_EV_SNAP) {
+			snap_positions_event(s, seq, ev);
+			return;
+		}
+		snap_positions_note(s, h->tid, seq);
+	}
 	switch (h->type) {
 	case REC_EV_SYSD:
 		write_sysd(s, seq, ev);

@@ -10,6 +10,8 @@
  *   ring.c      the ring buffer reader
  *   reorder.c   ring events back into sequence order
  *   events.c    ring events into journal records (format/records.h)
+ *   snapshots.c ttrec.ko's parks and snapshots into REC_SNAP records, with
+ *               each thread's last record before its park
  */
 #ifndef TTREC_RECORD_INTERNAL_H
 #define TTREC_RECORD_INTERNAL_H
@@ -27,6 +29,7 @@ struct record_bpf;
 struct journal_writer;
 struct launch_info;
 struct supervisor;
+struct snap_positions;
 
 struct recorder {
 	struct record_bpf *skel;
@@ -49,6 +52,9 @@ struct recorder {
 	const char *dir;
 	int child_pid;
 	struct supervisor *sv;
+	/* --snapshot-interval: snapshots.c */
+	const struct recorder_opts *o;
+	struct snap_positions *pos;
 };
 
 /* bpf.c */
@@ -87,6 +93,15 @@ int recorder_first_exec(struct recorder *s);
  * recorded) are answered by a process of its own until they are gone.
  */
 void recorder_supervisor_stop(struct recorder *s);
+
+/* snapshots.c */
+/* Start keeping each thread's last record (--snapshot-interval). 0 or -ENOMEM. */
+int snap_positions_init(struct recorder *s);
+void snap_positions_free(struct recorder *s);
+/* Thread @tid's record @seq was written. */
+void snap_positions_note(struct recorder *s, uint32_t tid, uint64_t seq);
+/* A REC_EV_PARK or REC_EV_SNAP (@ev) at @seq into the journal. */
+void snap_positions_event(struct recorder *s, uint64_t seq, const void *ev);
 
 /* events.c: the reorder_emit_fn writing an event into the journal */
 void recorder_write_event(void *ctx, uint64_t seq, const void *ev,

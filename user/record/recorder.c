@@ -298,6 +298,9 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 	sigaddset(&chld, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, o->argv ? &chld : NULL, &s->orig_mask);
 	reorder_init(&s->ro, 1, recorder_write_event, s);
+	s->o = o;
+	if (o->snapshots && (err = snap_positions_init(s)))
+		goto cleanup;
 	err = recorder_bpf_load(s, o);
 	if (err)
 		goto cleanup;
@@ -316,6 +319,12 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		if (err)
 			goto cleanup;
 		recording_meta_append(o->dir, "pid=%d\n", pid);
+		/* the snapshots are of the command, from its exec on */
+		if (o->started && (err = o->started(o->tick_arg, pid))) {
+			recorder_bpf_kill_all(s);
+			reap_child(s, pid, &status);
+			goto cleanup;
+		}
 	} else {
 		pid = o->pid;
 		pidfd = attach_target(s, o, pid);
@@ -365,6 +374,7 @@ cleanup:
 	recorder_supervisor_stop(s);
 	record_bpf__destroy(s->skel);
 	reorder_free(&s->ro);
+	snap_positions_free(s);
 	pthread_sigmask(SIG_SETMASK, &s->orig_mask, NULL);
 	return err;
 }

@@ -4,6 +4,7 @@
 #define TTREC_RECORD_RECORDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The recorder (recorder.c), shared by record and attach. */
@@ -18,6 +19,17 @@ struct recorder_opts {
 	/* called on every turn of the main loop (every few ms) while recording */
 	void (*tick)(void *arg);
 	void *tick_arg;
+	/*
+	 * --snapshot-interval: the snapshots ttrec.ko takes of the target go
+	 * into the journal (REC_SNAP); @snap_image names the image of the one
+	 * thread @parker took (snap_series_image()); @started is called with
+	 * the command's pid once it runs (record), to begin them. All get
+	 * @tick_arg.
+	 */
+	bool snapshots;
+	bool (*snap_image)(void *arg, uint32_t parker, char *name, size_t len,
+			   uint8_t id[16]);
+	int (*started)(void *arg, int pid);
 };
 
 /*
