@@ -4,11 +4,13 @@
  * written and read back (selftests/fuzz/records_gen.h), and what the
  * reader does with the damage a journal can carry.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -361,7 +363,7 @@ TEST_F(codec, signal_registers)
 
 	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
 	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
-	EXPECT_EQ(3U, rr.version);
+	EXPECT_EQ((uint32_t)REC_FORMAT_VERSION, rr.version);
 	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
 	ASSERT_EQ(REC_SIGNAL, ev.type);
 	ASSERT_EQ(sizeof(struct rec_signal), ev.len);
@@ -450,6 +452,232 @@ TEST_F(codec, format_version_2_is_read)
 	EXPECT_EQ(0U, s->sp);
 	ASSERT_TRUE(rec_signal_sender(s, &pid, &uid));
 	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/* A journal of REC_START (format @version) and the REC_SNAP records @recs. */
+static void write_snaps(struct __test_metadata *_metadata, const char *path,
+			uint32_t version, const void *const *recs, const size_t *lens,
+			unsigned int n)
+{
+	struct rec_start st = { .type = REC_START, .version = version, .ns = 1000 };
+	struct journal_writer *jw;
+	unsigned int i;
+
+	unlink(path);
+	ASSERT_EQ(0, journal_create(path, NULL, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, journal_append(jw, i + 1, recs[i], lens[i]));
+	ASSERT_EQ(0, journal_close(jw));
+}
+
+/* A snapshot: a PARK per thread, then the TAKEN record with their positions. */
+struct snap_recs {
+	struct rec_snap_park park[2];
+	struct {
+		struct rec_snap r;
+		struct rec_snap_thread th[2];
+	} taken;
+};
+
+static void make_snap(struct snap_recs *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->park[0] = (struct rec_snap_park){
+		.type = REC_SNAP, .kind = REC_SNAP_PARK, .flags = REC_SNAPT_SYSCALL,
+		.dts = 3, .tid = 7, .park = 42, .nr = 39, .ret = 1234,
+	};
+	x->park[1] = (struct rec_snap_park){
+		.type = REC_SNAP, .kind = REC_SNAP_PARK,
+		.flags = REC_SNAPT_SYSCALL | REC_SNAPT_IN_SYSCALL,
+		.dts = 4, .tid = 8, .park = 42, .nr = 0, .ret = -512,
+	};
+	x->taken.r = (struct rec_snap){
+		.type = REC_SNAP, .kind = REC_SNAP_TAKEN, .dts = 5, .tid = 7, .nthreads = 2,
+		.park = 42, .snap_id = 9,
+	};
+	memset(x->taken.r.image_id, 0xab, sizeof(x->taken.r.image_id));
+	snprintf(x->taken.r.image, sizeof(x->taken.r.image), "snap-0001.img");
+	x->taken.th[0] = (struct rec_snap_thread){ .tid = 7, .flags = REC_SNAPT_SYSCALL,
+						   .last_seq = 0, .park_seq = 1, .nr = 39 };
+	x->taken.th[1] = (struct rec_snap_thread){ .tid = 8, .flags = x->park[1].flags,
+						   .last_seq = 0, .park_seq = 2, .nr = 0 };
+}
+
+/*
+ * REC_SNAP through the writer and back: the PARK records and the TAKEN
+ * record with its threads, their times, in a journal of the current format.
+ */
+TEST_F(codec, snapshot_records_round_trip)
+{
+	struct rec_sys sys = { .tid = 7, .nr = 39, .ret = 1234 };
+	struct journal_writer *jw;
+	struct snap_recs x, y;
+	struct rec_reader rr;
+	struct rec_writer w;
+	struct rec_event ev;
+
+	make_snap(&x);
+	y = x;
+	ASSERT_EQ(0, journal_create(self->path, NULL, &jw));
+	ASSERT_EQ(0, rec_writer_start(&w, jw, 1000));
+	ASSERT_EQ(0, rec_write_sys(&w, 1, 1010, &sys));
+	ASSERT_EQ(0, rec_write_event(&w, 2, 1020, &y.park[0], sizeof(y.park[0])));
+	ASSERT_EQ(0, rec_write_event(&w, 3, 1030, &y.park[1], sizeof(y.park[1])));
+	ASSERT_EQ(0, rec_write_event(&w, 4, 1040, &y.taken, sizeof(y.taken)));
+	ASSERT_EQ(0, rec_writer_flush(&w));
+	ASSERT_EQ(0, journal_close(jw));
+
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_START, ev.type);
+	EXPECT_EQ((uint32_t)REC_FORMAT_VERSION, rr.version);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SYS, ev.type);
+	for (int i = 0; i < 2; i++) {
+		const struct rec_snap_park *p;
+
+		ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+		ASSERT_EQ(REC_SNAP, ev.type);
+		EXPECT_EQ(2U + i, ev.seq);
+		EXPECT_EQ(1020U + 10 * i, ev.ts);
+		EXPECT_EQ(x.park[i].tid, ev.tid);
+		ASSERT_EQ(sizeof(*p), ev.len);
+		p = ev.rec;
+		EXPECT_EQ(REC_SNAP_PARK, p->kind);
+		EXPECT_EQ(x.park[i].flags, p->flags);
+		EXPECT_EQ(42U, p->park);
+		EXPECT_EQ(x.park[i].nr, p->nr);
+		EXPECT_EQ(x.park[i].ret, p->ret);
+	}
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SNAP, ev.type);
+	EXPECT_EQ(4U, ev.seq);
+	EXPECT_EQ(1040U, ev.ts);
+	EXPECT_EQ(7U, ev.tid);
+	ASSERT_EQ(sizeof(x.taken), ev.len);
+	ASSERT_NE(NULL, ev.snap_threads);
+	EXPECT_EQ(0, memcmp(ev.rec + offsetof(struct rec_snap, nthreads),
+			    (const uint8_t *)&x.taken + offsetof(struct rec_snap, nthreads),
+			    sizeof(x.taken) - offsetof(struct rec_snap, nthreads)));
+	EXPECT_STREQ("snap-0001.img", ((const struct rec_snap *)ev.rec)->image);
+	EXPECT_EQ(8U, ev.snap_threads[1].tid);
+	EXPECT_EQ(3U - 1, ev.snap_threads[1].park_seq);
+	EXPECT_NE(0U, ev.snap_threads[1].flags & REC_SNAPT_IN_SYSCALL);
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	EXPECT_EQ(3U, rr.count[REC_SNAP]);
+	rec_reader_close(&rr);
+}
+
+/*
+ * A journal of format 3 (before REC_SNAP) is still read; a REC_SNAP in one
+ * is malformed (-EBADMSG), as a type its version did not have.
+ */
+TEST_F(codec, format_version_3_is_read_without_snapshots)
+{
+	struct rec_sys sys = { .type = REC_SYS, .tid = 7, .nr = 39, .ret = 1234, .dts = 10 };
+	struct snap_recs x;
+	const void *recs[] = { &sys, &x.park[0] };
+	const size_t lens[] = { sizeof(sys), sizeof(x.park[0]) };
+	struct rec_reader rr;
+	struct rec_event ev;
+
+	make_snap(&x);
+	write_snaps(_metadata, self->path, 3, recs, lens, 1);
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	EXPECT_EQ(3U, rr.version);
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(REC_SYS, ev.type);
+	EXPECT_EQ(1010U, ev.ts);
+	EXPECT_EQ(0, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+
+	write_snaps(_metadata, self->path, 3, recs, lens, 2);
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+	EXPECT_EQ(-EBADMSG, rec_reader_next(&rr, &ev));
+	rec_reader_close(&rr);
+}
+
+/*
+ * Damaged REC_SNAP records are malformed (-EBADMSG), as other damaged
+ * records: an unknown kind, a PARK of another size, a TAKEN cut short of
+ * its threads or longer than they are, too many threads, an image name
+ * without its NUL. A damaged chunk holding one is skipped whole, and the
+ * records after it are read.
+ */
+TEST_F(codec, damaged_snapshot_records)
+{
+	struct snap_recs x;
+	unsigned int i;
+
+	for (i = 0; i < 7; i++) {
+		const void *recs[1];
+		size_t lens[1];
+		struct rec_reader rr;
+		struct rec_event ev;
+
+		make_snap(&x);
+		recs[0] = &x.taken;
+		lens[0] = sizeof(x.taken);
+		switch (i) {
+		case 0: x.taken.r.kind = 3; break;
+		case 1: recs[0] = &x.park[0]; lens[0] = sizeof(x.park[0]) + 8; break;
+		case 2: lens[0] -= sizeof(struct rec_snap_thread); break;
+		case 3: x.taken.r.nthreads = 1; break;
+		case 4: x.taken.r.nthreads = REC_SNAP_MAX_THREADS + 1; break;
+		case 5: memset(x.taken.r.image, 'a', sizeof(x.taken.r.image)); break;
+		case 6: lens[0] = sizeof(struct rec_snap) - 8; break;
+		}
+		write_snaps(_metadata, self->path, REC_FORMAT_VERSION, recs, lens, 1);
+		ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+		ASSERT_EQ(1, rec_reader_next(&rr, &ev));
+		EXPECT_EQ(-EBADMSG, rec_reader_next(&rr, &ev)) TH_LOG("case %u", i);
+		rec_reader_close(&rr);
+	}
+}
+
+TEST_F(codec, snapshot_in_a_damaged_chunk_is_skipped)
+{
+	struct journal_opts jo = { .chunk_bytes = 256 };
+	struct rec_start st = { .type = REC_START, .version = REC_FORMAT_VERSION, .ns = 1000 };
+	struct rec_sys sys = { .type = REC_SYS, .tid = 7, .nr = 39, .ret = 1 };
+	struct journal_writer *jw;
+	struct snap_recs x;
+	struct rec_reader rr;
+	struct rec_event ev;
+	unsigned int snaps = 0, syscalls = 0;
+	struct stat sb;
+	int fd, ret;
+	char b;
+
+	make_snap(&x);
+	ASSERT_EQ(0, journal_create(self->path, &jo, &jw));
+	ASSERT_EQ(0, journal_append(jw, 0, &st, sizeof(st)));
+	ASSERT_EQ(0, journal_append(jw, 1, &x.taken, sizeof(x.taken)));
+	ASSERT_EQ(0, journal_append(jw, 2, &x.taken, sizeof(x.taken)));
+	ASSERT_EQ(0, journal_append(jw, 3, &sys, sizeof(sys)));
+	ASSERT_EQ(0, journal_close(jw));
+	/* a byte in the payload of the chunk of the first TAKEN record */
+	fd = open(self->path, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	ASSERT_EQ(1, pread(fd, &b, 1, 64 + 64 + 80));
+	b ^= 0x5a;
+	ASSERT_EQ(1, pwrite(fd, &b, 1, 64 + 64 + 80));
+	close(fd);
+	ASSERT_EQ(0, rec_reader_open_file(&rr, self->path));
+	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
+		snaps += ev.type == REC_SNAP;
+		syscalls += ev.type == REC_SYS;
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(1U, snaps);
+	EXPECT_EQ(1U, syscalls);
+	EXPECT_LE(1U, rr.bad_chunks);
 	rec_reader_close(&rr);
 }
 

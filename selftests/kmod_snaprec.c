@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Snapshots placed in the journal (VM only, with ttrec.ko): attach and
+ * record with --snapshot-interval 0.2 of workloads/snappos, whose counting
+ * threads have the kernel write their counters (each read(2) returns the
+ * next number), and one thread blocked in read(2). For every snapshot the
+ * journal has its REC_SNAP record, naming an image that exists and has the
+ * record's image id, snapshot id and pid; each counting thread's counter in
+ * the image equals the number of its reads in the journal up to its
+ * position; the blocked thread is marked as inside its read; each position
+ * is before the thread's PARK record, which is before the snapshot's; the
+ * sequence numbers have no hole; dump, dump --json and info show them.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "format/records.h"
+#include "image/image.h"
+#include "lib/log.h"
+#include "snapcli.h"
+
+#define MAX_COUNTERS	8
+
+/* What the workload said about itself. */
+struct wl_info {
+	pid_t pid;
+	unsigned int n;
+	struct {
+		uint32_t tid;
+		int fd;
+		uint64_t addr;
+		uint64_t *reads;	/* seqs of its reads that returned 8 */
+		size_t nreads, cap;
+	} c[MAX_COUNTERS];
+	uint32_t blocked;
+	bool ok;
+};
+
+static int read_wl_info(const char *path, struct wl_info *w)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	memset(w, 0, sizeof(*w));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+		int tid, fd;
+
+		if (sscanf(line, "pid %d", &w->pid) == 1)
+			continue;
+		if (sscanf(line, "count %d %d %llx", &tid, &fd, &addr) == 3 &&
+		    w->n < MAX_COUNTERS) {
+			w->c[w->n].tid = tid;
+			w->c[w->n].fd = fd;
+			w->c[w->n++].addr = addr;
+		} else if (sscanf(line, "blocked %d", &tid) == 1) {
+			w->blocked = tid;
+		} else if (!strcmp(line, "snappos ok\n")) {
+			w->ok = true;
+		}
+	}
+	fclose(f);
+	return w->pid && w->n && w->blocked ? 0 : -1;
+}
+
+static void wl_info_free(struct wl_info *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->c[i].reads);
+}
+
+/* A REC_SNAP TAKEN with its threads, kept. */
+struct taken {
+	uint64_t seq;
+	struct rec_snap r;
+	struct rec_snap_thread *th;
+};
+
+/* A PARK record: its thread. */
+struct park {
+	uint64_t seq;
+	uint32_t tid;
+};
+
+struct journal_facts {
+	struct taken *t;
+	size_t nt;
+	struct park *p;
+	size_t np;
+	uint64_t holes, events;
+};
+
+static int push(void **a, size_t *n, size_t *cap, const void *e, size_t size)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		void *p = realloc(*a, c * size);
+
+		if (!p)
+			return -1;
+		*a = p;
+		*cap = c;
+	}
+	memcpy((char *)*a + *n * size, e, size);
+	(*n)++;
+	return 0;
+}
+
+/* One pass over the journal of @rec: reads per counter, parks, snapshots. */
+static int read_journal(const char *rec, struct wl_info *w, struct journal_facts *j)
+{
+	size_t tcap = 0, pcap = 0;
+	struct rec_reader rr;
+	struct rec_event ev;
+	uint64_t prev = 0;
+	unsigned int i;
+	int ret;
+
+	memset(j, 0, sizeof(*j));
+	if (rec_reader_open(&rr, rec))
+		return -1;
+	while ((ret = rec_reader_next(&rr, &ev)) > 0) {
+		if (ev.type == REC_TIME || ev.type == REC_START)
+			continue;
+		if (prev && ev.seq != prev + 1)
+			j->holes++;
+		prev = ev.seq;
+		j->events++;
+		if (ev.type == REC_SYS) {
+			const struct rec_sys *s = ev.rec;
+
+			for (i = 0; i < w->n; i++)
+				if (ev.tid == w->c[i].tid && s->nr == SYS_read &&
+				    s->args[0] == (uint64_t)w->c[i].fd && s->ret == 8 &&
+				    push((void **)&w->c[i].reads, &w->c[i].nreads, &w->c[i].cap,
+					 &ev.seq, sizeof(ev.seq)))
+					return -1;
+		} else if (ev.type == REC_SNAP) {
+			const struct rec_snap *r = ev.rec;
+
+			if (r->kind == REC_SNAP_PARK) {
+				struct park p = { ev.seq, ev.tid };
+
+				if (push((void **)&j->p, &j->np, &pcap, &p, sizeof(p)))
+					return -1;
+			} else {
+				struct taken t = { .seq = ev.seq, .r = *r };
+
+				t.th = malloc(r->nthreads * sizeof(*t.th) + 1);
+				if (!t.th)
+					return -1;
+				memcpy(t.th, ev.snap_threads, r->nthreads * sizeof(*t.th));
+				if (push((void **)&j->t, &j->nt, &tcap, &t, sizeof(t)))
+					return -1;
+			}
+		}
+	}
+	rec_reader_close(&rr);
+	return ret;
+}
+
+static void facts_free(struct journal_facts *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nt; i++)
+		free(j->t[i].th);
+	free(j->t);
+	free(j->p);
+}
+
+static const struct rec_snap_thread *thread_of(const struct taken *t, uint32_t tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->r.nthreads; i++)
+		if (t->th[i].tid == tid)
+			return &t->th[i];
+	return NULL;
+}
+
+static uint64_t reads_up_to(const uint64_t *seqs, size_t n, uint64_t last)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* the first read after @last */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (seqs[mid] <= last)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every snapshot of the recording @rec checked against its image and the
+ * journal; the number of snapshots.
+ */
+static size_t check_recording(struct __test_metadata *_metadata, const char *rec,
+			      struct wl_info *w)
+{
+	struct journal_facts j;
+	size_t k, i, p, nsnaps = 0;
+	struct cmd_out c;
+	char path[4096], *q;
+
+	EXPECT_EQ(0, read_journal(rec, w, &j));
+	EXPECT_EQ(0U, j.holes);
+	for (k = 0; k < j.nt; k++) {
+		const struct taken *t = &j.t[k];
+		const struct rec_snap_thread *th;
+		struct img *im = NULL;
+
+		TH_LOG("snapshot #%llu %s: %u threads", (unsigned long long)t->seq, t->r.image,
+		       t->r.nthreads);
+		EXPECT_EQ((uint32_t)w->pid, t->r.tid);
+		snprintf(path, sizeof(path), "%s/%s", rec, t->r.image);
+		ASSERT_EQ(0, img_open(path, &im)) TH_LOG("%s", path);
+		EXPECT_EQ(0, memcmp(im->h.id, t->r.image_id, 16));
+		EXPECT_EQ(t->r.snap_id, im->h.snap_id);
+		EXPECT_EQ((uint32_t)w->pid, im->h.pid);
+		EXPECT_EQ(im->h.nr_threads, t->r.nthreads);
+		/* every position before its PARK record, before the snapshot's */
+		for (i = 0; i < t->r.nthreads; i++) {
+			th = &t->th[i];
+			EXPECT_LT(th->last_seq, th->park_seq);
+			EXPECT_LT(th->park_seq, t->seq);
+			for (p = 0; p < j.np && j.p[p].seq != th->park_seq; p++)
+				;
+			ASSERT_LT(p, j.np) TH_LOG("no PARK record at #%llu",
+						   (unsigned long long)th->park_seq);
+			EXPECT_EQ(th->tid, j.p[p].tid);
+		}
+		/* the counters: the kernel wrote each as the read returned */
+		for (i = 0; i < w->n; i++) {
+			uint64_t v = ~0ULL, want;
+
+			th = thread_of(t, w->c[i].tid);
+			ASSERT_NE(NULL, th) TH_LOG("thread %u", w->c[i].tid);
+			want = reads_up_to(w->c[i].reads, w->c[i].nreads, th->last_seq);
+			ASSERT_EQ(8, img_pread(im, &v, 8, w->c[i].addr));
+			EXPECT_EQ(want, v) TH_LOG("%s thread %u after #%llu", t->r.image,
+						  w->c[i].tid, (unsigned long long)th->last_seq);
+			EXPECT_FALSE(th->flags & REC_SNAPT_IN_SYSCALL);
+		}
+		/* the thread blocked in read(2) is inside it */
+		th = thread_of(t, w->blocked);
+		ASSERT_NE(NULL, th);
+		EXPECT_TRUE(th->flags & REC_SNAPT_IN_SYSCALL) TH_LOG("flags %#x", th->flags);
+		EXPECT_EQ(SYS_read, th->nr);
+		img_close(im);
+		nsnaps++;
+	}
+	for (i = 0; i < w->n; i++)
+		TH_LOG("thread %u: %zu reads recorded", w->c[i].tid, w->c[i].nreads);
+
+	/* meta, dump, dump --json and info say the same */
+	ASSERT_EQ(0, sh(&c, "grep -c '^snapshot=' %s/meta", rec));
+	EXPECT_EQ(j.nt, strtoul(c.out, NULL, 10));
+	cmd_out_free(&c);
+	ASSERT_EQ(0, sh(&c, "%s dump --json %s | grep -c '\"type\":\"snapshot\"'", ttrec_bin, rec));
+	EXPECT_EQ(j.nt, strtoul(c.out, NULL, 10));
+	cmd_out_free(&c);
+	ASSERT_EQ(0, sh(&c, "%s dump %s | grep -c '\\*\\*\\* snapshot snap-'", ttrec_bin, rec));
+	EXPECT_EQ(j.nt, strtoul(c.out, NULL, 10));
+	cmd_out_free(&c);
+	ASSERT_EQ(0, sh(&c, "%s info %s", ttrec_bin, rec));
+	q = strstr(c.out, "snapshots: ");
+	ASSERT_NE(NULL, q) TH_LOG("%s", c.out);
+	EXPECT_EQ(j.nt, strtoul(q + strlen("snapshots: "), NULL, 10));
+	EXPECT_EQ(NULL, strstr(c.out, "images missing"));
+	cmd_out_free(&c);
+	ASSERT_EQ(0, sh(&c, "%s export %s --perfetto -o - | grep -c 'snapshot in the journal'",
+			ttrec_bin, rec));
+	EXPECT_LE(1UL, strtoul(c.out, NULL, 10));
+	cmd_out_free(&c);
+	facts_free(&j);
+	return nsnaps;
+}
+
+FIXTURE(snaprec) {
+	char dir[64];
+};
+
+FIXTURE_SETUP(snaprec)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ttrec-snaprec.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(snaprec)
+{
+	struct cmd_out c;
+
+	if (!sh(&c, "rm -rf %s", self->dir))
+		cmd_out_free(&c);
+}
+
+/* attach to the running workload: snapshots from the attach on. */
+TEST_F_TIMEOUT(snaprec, attach_snapshots_in_the_journal, 600)
+{
+	char rec[128], out[128];
+	struct wl_info w;
+	struct cmd_out c;
+	int tries, st;
+	pid_t pid;
+
+	if (!module_loaded())
+		SKIP(return, "needs ttrec.ko");
+	snprintf(rec, sizeof(rec), "%s/rec", self->dir);
+	snprintf(out, sizeof(out), "%s/wl.out", self->dir);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char wl[PATH_MAX + 16];
+
+		snprintf(wl, sizeof(wl), "%s/snappos", wl_dir);
+		if (!freopen(out, "w", stdout))
+			_exit(126);
+		execl(wl, wl, "6", "3", NULL);
+		_exit(127);
+	}
+	for (tries = 0; tries < 300 && read_wl_info(out, &w); tries++)
+		usleep(20 * 1000);
+	ASSERT_EQ(pid, w.pid);
+	ASSERT_EQ(0, sh(&c, "%s attach %d -o %s --snapshot-interval 0.2 --duration 2.5",
+			ttrec_bin, pid, rec));
+	EXPECT_EQ(0, c.status) TH_LOG("%s", c.err);
+	cmd_out_free(&c);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	wl_info_free(&w);
+	ASSERT_EQ(0, read_wl_info(out, &w));
+	EXPECT_TRUE(w.ok);
+	EXPECT_LE(2U, check_recording(_metadata, rec, &w));
+	wl_info_free(&w);
+}
+
+/* record --snapshot-interval: snapshots from the command's exec on. */
+TEST_F_TIMEOUT(snaprec, record_snapshots_in_the_journal, 600)
+{
+	char rec[128], out[128];
+	struct wl_info w;
+	struct cmd_out c;
+
+	if (!module_loaded())
+		SKIP(return, "needs ttrec.ko");
+	snprintf(rec, sizeof(rec), "%s/rec", self->dir);
+	snprintf(out, sizeof(out), "%s/wl.out", self->dir);
+	ASSERT_EQ(0, sh(&c, "%s record -o %s --snapshot-interval 0.2 -- %s/snappos 2.5 3 > %s",
+			ttrec_bin, rec, wl_dir, out));
+	EXPECT_EQ(0, c.status) TH_LOG("%s", c.err);
+	cmd_out_free(&c);
+	ASSERT_EQ(0, read_wl_info(out, &w));
+	EXPECT_TRUE(w.ok);
+	EXPECT_LE(2U, check_recording(_metadata, rec, &w));
+	wl_info_free(&w);
+}
+
+TEST_HARNESS_MAIN
