@@ -107,6 +107,24 @@ TEST_F(snapcli, snapshot_without_module_of_no_process)
 	EXPECT_STREQ("", self->c.out);		/* no image, no temporary file */
 }
 
+/* record --snapshot-interval without the module: refused before CMD runs. */
+TEST_F(snapcli, record_snapshot_interval_without_module_fails_clearly)
+{
+	if (module_loaded())
+		SKIP(return, "ttrec.ko is loaded here");
+	if (geteuid())
+		SKIP(return, "record needs root");
+	ASSERT_EQ(0, sh(&self->c, "%s record -o %s/rec --snapshot-interval 1 -- touch %s/ran",
+			ttrec_bin, self->dir, self->dir));
+	EXPECT_EQ(1, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "--snapshot-interval"));
+	EXPECT_NE(NULL, strstr(self->c.err, "ttrec.ko")) TH_LOG("%s", self->c.err);
+	cmd_out_free(&self->c);
+	/* neither a recording directory nor the command's file */
+	ASSERT_EQ(0, sh(&self->c, "ls %s", self->dir));
+	EXPECT_STREQ("", self->c.out);
+}
+
 TEST_F(snapcli, attach_snapshot_interval_without_module_fails_clearly)
 {
 	if (module_loaded())

@@ -438,7 +438,7 @@ int snap_take(int sfd, bool verbose);
 /* The target's comm from /proc, into @buf (16 bytes); "" if unknown. */
 void snap_comm(int pid, char *buf, size_t len);
 
-/* Periodic snapshots into a recording directory (ttrec attach). */
+/* Periodic snapshots into a recording directory (attach, record). */
 struct snap_series;
 /*
  * Check the module and open a session on @pid, or with @pid 0 only check

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Periodic snapshots during a recording (ttrec attach --snapshot-interval):
+ * Periodic snapshots during a recording (--snapshot-interval of ttrec attach
+ * and ttrec record):
  * snap-0001.img is a full image, each next one is incremental against the
  * previous. The previous snapshot's fd stays open until the next image is
  * written, so the changes come from TTREC_IOC_SNAP_DIFF (the kernel compares
