@@ -6,9 +6,10 @@
  * their counter, so the kernel itself writes the counter as each read
  * returns: at any instant a thread's counter is the number of its reads
  * that returned 8. One more thread blocks in read(2) on a pipe nobody
- * writes, and the main thread sleeps until SECONDS have passed.
+ * writes, and the main thread sleeps until SECONDS have passed. The
+ * counting threads spin a while in user space between reads.
  *
- * usage: snappos SECONDS [NTHREADS]
+ * usage: snappos SECONDS|- [NTHREADS]   ("-": until stdin ends)
  * Prints "pid PID", then "count TID FD ADDR" per counting thread and
  * "blocked TID FD", then "ready"; at the end each thread checks its counter
  * against the reads it saw return and the workload prints "snappos ok"
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 
 #define MAX_THREADS	8
 #define ENTRIES		(1U << 20)	/* 8 MiB of counters */
+#define SPIN		4000		/* loop turns between two reads */
 
 struct counter {
 	volatile uint64_t value;	/* written by read(2) only */
@@ -59,6 +62,10 @@ static void *count(void *arg)
 			c->reads++;
 		else if (n == 0)
 			break;		/* all of it read */
+		/* user code between reads: a park may come here too; and the
+		 * recorder keeps up (a ring that overflows loses events) */
+		for (volatile unsigned int k = 0; k < SPIN; k++)
+			;
 	}
 	return NULL;
 }
@@ -76,7 +83,8 @@ static void *block(void *arg)
 
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 2;
+	bool until_eof = argc > 1 && !strcmp(argv[1], "-");
+	double seconds = argc > 1 && !until_eof ? atof(argv[1]) : 2;
 	int n = argc > 2 ? atoi(argv[2]) : 3, i, bad = 0;
 	pthread_t th[MAX_THREADS], bt;
 	struct timespec ts;
@@ -112,10 +120,17 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	if (until_eof) {
+		char b[64];
+
+		while (read(0, b, sizeof(b)) > 0 || errno == EINTR)
+			errno = 0;
+	} else {
+		ts.tv_sec = (time_t)seconds;
+		ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	atomic_store(&stop, 1);
 	for (i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
