@@ -30,7 +30,7 @@
 
 #define MAX_THREADS	8
 #define ENTRIES		(1U << 20)	/* 8 MiB of counters */
-#define SPIN		4000		/* loop turns between two reads */
+#define SPIN		20000		/* loop turns between two reads */
 
 struct counter {
 	volatile uint64_t value;	/* written by read(2) only */
