@@ -107,39 +107,44 @@ TEST_F(snapcli, snapshot_without_module_of_no_process)
 	EXPECT_STREQ("", self->c.out);		/* no image, no temporary file */
 }
 
-/* record --snapshot-interval without the module: refused before CMD runs. */
-TEST_F(snapcli, record_snapshot_interval_without_module_fails_clearly)
+/*
+ * @cmd (its %s: the directory) with --snapshot-interval and no module: a
+ * clear refusal, exit 1, and nothing recorded or run in the directory.
+ */
+static void refused_without_module(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(snapcli) *self, const char *cmd)
 {
+	char line[512];
+
 	if (module_loaded())
 		SKIP(return, "ttrec.ko is loaded here");
 	if (geteuid())
-		SKIP(return, "record needs root");
-	ASSERT_EQ(0, sh(&self->c, "%s record -o %s/rec --snapshot-interval 1 -- touch %s/ran",
-			ttrec_bin, self->dir, self->dir));
+		SKIP(return, "recording needs root");
+	snprintf(line, sizeof(line), cmd, self->dir, self->dir);
+	ASSERT_EQ(0, sh(&self->c, "%s %s", ttrec_bin, line));
 	EXPECT_EQ(1, self->c.status);
 	EXPECT_NE(NULL, strstr(self->c.err, "--snapshot-interval"));
 	EXPECT_NE(NULL, strstr(self->c.err, "ttrec.ko")) TH_LOG("%s", self->c.err);
 	cmd_out_free(&self->c);
-	/* neither a recording directory nor the command's file */
+	/* no recording without snapshots: no recording directory */
 	ASSERT_EQ(0, sh(&self->c, "ls %s", self->dir));
 	EXPECT_STREQ("", self->c.out);
 }
 
+/* record: refused before CMD runs (it would create the file). */
+TEST_F(snapcli, record_snapshot_interval_without_module_fails_clearly)
+{
+	refused_without_module(_metadata, self,
+			       "record -o %s/rec --snapshot-interval 1 -- touch %s/ran");
+}
+
 TEST_F(snapcli, attach_snapshot_interval_without_module_fails_clearly)
 {
-	if (module_loaded())
-		SKIP(return, "ttrec.ko is loaded here");
-	if (geteuid())
-		SKIP(return, "attach needs root");
-	ASSERT_EQ(0, sh(&self->c, "%s attach %d -o %s/rec --snapshot-interval 1 --duration 1",
-			ttrec_bin, self->sleeper, self->dir));
-	EXPECT_EQ(1, self->c.status);
-	EXPECT_NE(NULL, strstr(self->c.err, "--snapshot-interval"));
-	EXPECT_NE(NULL, strstr(self->c.err, "ttrec.ko")) TH_LOG("%s", self->c.err);
-	cmd_out_free(&self->c);
-	/* it did not record without snapshots: no recording directory */
-	ASSERT_EQ(0, sh(&self->c, "ls %s", self->dir));
-	EXPECT_STREQ("", self->c.out);
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "attach %d -o %%s/rec --snapshot-interval 1 --duration 1",
+		 self->sleeper);
+	refused_without_module(_metadata, self, cmd);
 }
 
 TEST_F(snapcli, usage_errors_exit_2)
