@@ -274,6 +274,7 @@ static void use_series(struct recorder_opts *o, struct snap_series *series)
 	o->tick_arg = series;
 	o->snapshots = true;
 	o->snap_image = snap_series_image;
+	o->settle = snap_series_settle;
 }
 
 /* record: the series' session on the command, once it runs. */

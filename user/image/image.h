@@ -458,6 +458,12 @@ void snap_series_tick(void *series);
  */
 bool snap_series_image(void *series, uint32_t parker, char *name, size_t len,
 		       uint8_t id[16]);
+/*
+ * At the end of the recording, while the target is still traced: start no
+ * new snapshot; true while one is still being taken or written (so that
+ * its place in the journal is recorded), false once none is.
+ */
+bool snap_series_settle(void *series);
 /* Wait for the snapshot in progress, note the totals, free @s (NULL ok). */
 int snap_series_finish(struct snap_series *s);
 

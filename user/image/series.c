@@ -264,6 +264,19 @@ void snap_series_tick(void *arg)
 	s->running = true;
 }
 
+bool snap_series_settle(void *arg)
+{
+	struct snap_series *s = arg;
+
+	s->stopped = true;		/* no new snapshot */
+	if (!s->running)
+		return false;
+	if (!atomic_load(&s->done))
+		return true;
+	collect(s);
+	return false;
+}
+
 int snap_series_finish(struct snap_series *s)
 {
 	int failed;

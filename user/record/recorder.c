@@ -337,6 +337,11 @@ int recorder_run(const struct recorder_opts *o, int *exit_status)
 		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
 
 	err = record_loop(s, o, &big, &hot, pidfd, deadline);
+	/* the snapshot under way goes into the journal too */
+	while (o->settle && o->settle(o->tick_arg) && !s->w.err) {
+		ring_drain(&big, &hot, on_ring_record, s);
+		usleep(DRAIN_US);
+	}
 	/* record: the command ends with the recording, as it always did */
 	if (o->argv && (stop_signal || err || s->w.err))
 		recorder_bpf_kill_all(s);

@@ -30,6 +30,11 @@ struct recorder_opts {
 	bool (*snap_image)(void *arg, uint32_t parker, char *name, size_t len,
 			   uint8_t id[16]);
 	int (*started)(void *arg, int pid);
+	/*
+	 * At the end, before the target is untraced: true while a snapshot
+	 * is still under way (the recorder drains meanwhile).
+	 */
+	bool (*settle)(void *arg);
 };
 
 /*
