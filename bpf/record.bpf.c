@@ -856,6 +856,34 @@ static __always_inline bool sys_exit_fast(struct pt_regs *regs, long ret, __u32 
 	return true;
 }
 
+/*
+ * Threads of the target the recorder's park has asked to park, from just
+ * before the request can wake them until their callback runs
+ * (ttrec_park_notify). Updated only by the module's tracepoints.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} parking SEC(".maps");
+
+#define REC_EINTR		4
+#define REC_ERESTARTNOHAND	514
+
+/*
+ * An epoll wait that ends in -EINTR while a park is asked of its thread:
+ * ttrec.ko turns the result into -ERESTARTNOHAND after this tracepoint, so
+ * the call is restarted (kmod/park.c, ttrec_park_restartable()); record
+ * what the program gets, not what this tracepoint sees.
+ */
+static __always_inline long park_result(__s64 nr, long ret, __u32 tid)
+{
+	if (ret != -REC_EINTR || (nr != 232 && nr != 281 && nr != 441))
+		return ret;	/* epoll_wait, epoll_pwait, epoll_pwait2 */
+	return bpf_map_lookup_elem(&parking, &tid) ? -REC_ERESTARTNOHAND : ret;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -870,6 +898,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!is_traced(pt >> 32))
 		return 0;
 	nr = regs->orig_ax;
+	ret = park_result(nr, ret, (__u32)pt);
 	d = sysdesc_of(nr);
 	fast = d && (d->flags & REC_SD_FAST);
 	if (fast && sys_exit_fast(regs, ret, (__u32)pt, nr, d))
@@ -1194,6 +1223,22 @@ int ttrec_park(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	emit_park(REC_EV_PARK, (__u32)pt, ctx->args[0], (__s64)ctx->args[2],
 		  (__s64)ctx->args[3], pt >> 32, 0);
+	return 0;
+}
+
+/* ttrec_park_notify(u64 park_id, pid_t parker, pid_t tid, int queued) */
+SEC("raw_tp/ttrec_park_notify")
+int ttrec_park_notify(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 tid = ctx->args[2];
+	__u8 one = 1;
+
+	if ((__u32)ctx->args[1] != recorder_tgid)
+		return 0;
+	if (ctx->args[3])
+		bpf_map_update_elem(&parking, &tid, &one, BPF_ANY);
+	else
+		bpf_map_delete_elem(&parking, &tid);
 	return 0;
 }
 

@@ -124,6 +124,38 @@ static void ttrec_park_put(struct ttrec_park *park)
 	kfree(park);
 }
 
+/*
+ * epoll_wait(), epoll_pwait() and epoll_pwait2() return -EINTR whenever
+ * signal_pending() holds (ep_poll()), and the notification that brought the
+ * thread here counts as a pending signal: a park would show as EINTR. Turn
+ * it into -ERESTARTNOHAND, as poll_select_finish() does for ppoll() and
+ * pselect6(): the signal code (which runs after this callback) restarts the
+ * call when no handler runs, with the same arguments, and makes it -EINTR
+ * when a real signal's handler does, as it was. epoll_pwait()'s temporary
+ * mask is still in place (restore_saved_sigmask_unless() kept it for
+ * -EINTR) and is put back by the signal code either way. A finite timeout
+ * starts again whole, as for a restart after a signal without a handler.
+ * Only on the way out of the call (its result already set): a callback run
+ * from inside a syscall sees -ENOSYS there. Done whether or not the park
+ * still wants the thread: the -EINTR came from its request either way. The
+ * sys_exit tracepoint saw -EINTR; the ttrec_park_notify tracepoint tells a
+ * recorder that this rewrite follows.
+ */
+static void ttrec_park_restartable(struct pt_regs *regs)
+{
+	long nr = syscall_get_nr(current, regs);
+
+	if (!user_64bit_mode(regs) ||
+	    syscall_get_return_value(current, regs) != -EINTR)
+		return;
+	if (nr != __NR_epoll_wait && nr != __NR_epoll_pwait &&
+	    nr != __NR_epoll_pwait2)
+		return;
+	if (fatal_signal_pending(current))
+		return;
+	syscall_set_return_value(current, regs, -ERESTARTNOHAND, 0);
+}
+
 /* Called by a thread about itself, in its task_work callback. */
 static struct ttrec_thread_state *ttrec_capture_self(void)
 {
@@ -177,6 +209,9 @@ static void ttrec_park_cb(struct callback_head *cb)
 	bool exiting = current->flags & PF_EXITING;
 	bool parked = false;
 
+	if (!exiting)
+		ttrec_park_restartable(task_pt_regs(current));
+	trace_ttrec_park_notify(park->id, park->parker, task_pid_nr(current), 0);
 	if (!exiting && !READ_ONCE(park->released))
 		ts = ttrec_capture_self();
 	/* before the check-in: the parker's tracepoint comes after this one */
@@ -287,7 +322,12 @@ static int ttrec_park_queue_new(struct ttrec_park *park, struct pid *pid)
 
 		refcount_inc(&park->ref);
 		__module_get(THIS_MODULE);
+		/* before the request can wake it: see ttrec_trace.h */
+		trace_ttrec_park_notify(park->id, park->parker,
+					task_pid_nr(found), 1);
 		if (task_work_add(found, &t->cb, TWA_SIGNAL)) {
+			trace_ttrec_park_notify(park->id, park->parker,
+						task_pid_nr(found), 0);
 			/* Past exit_task_work(): it will not return to user. */
 			spin_lock_irq(&park->lock);
 			t->status = TTREC_PARK_GONE;

@@ -10,6 +10,13 @@
  *   process that asked for it, @syscall_nr the syscall it returns from
  *   (-1: none, it came from user space) and @ret that syscall's return
  *   value so far (-ERESTART*: the kernel restarts it after the park).
+ * ttrec_park_notify: @tid is about to be asked to park (@queued 1: by the
+ *   parker, before the request can reach it), or the request is over
+ *   (@queued 0: the thread runs its callback, in its own context, or the
+ *   request could not be queued, in the parker's). A recorder knows from it
+ *   that an epoll wait of @tid ending in -EINTR meanwhile was ended by the
+ *   park, which turns the -EINTR into -ERESTARTNOHAND after the sys_exit
+ *   tracepoint has seen it (park.c: ttrec_park_restartable()).
  * ttrec_snapshot: every thread of @tgid is parked for park @park_id and
  *   snapshot @snap_id has been taken (its memory held), before the threads
  *   are let go; in the parker's context. @nr_threads threads.
@@ -30,6 +37,10 @@
 DECLARE_TRACE(ttrec_park,
 	TP_PROTO(u64 park_id, pid_t parker, long syscall_nr, long ret),
 	TP_ARGS(park_id, parker, syscall_nr, ret));
+
+DECLARE_TRACE(ttrec_park_notify,
+	TP_PROTO(u64 park_id, pid_t parker, pid_t tid, int queued),
+	TP_ARGS(park_id, parker, tid, queued));
 
 DECLARE_TRACE(ttrec_snapshot,
 	TP_PROTO(u64 park_id, u64 snap_id, pid_t tgid, unsigned int nr_threads),

@@ -31,14 +31,16 @@ uint64_t recorder_ring_bytes(const struct recorder_opts *o)
  */
 static int attach_snapshot_progs(struct recorder *s)
 {
-	struct bpf_program *progs[] = { s->skel->progs.ttrec_park,
+	struct bpf_program *progs[] = { s->skel->progs.ttrec_park_notify,
+					s->skel->progs.ttrec_park,
 					s->skel->progs.ttrec_snapshot };
-	struct bpf_link **links[] = { &s->skel->links.ttrec_park,
+	struct bpf_link **links[] = { &s->skel->links.ttrec_park_notify,
+				      &s->skel->links.ttrec_park,
 				      &s->skel->links.ttrec_snapshot };
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		*links[i] = bpf_program__attach_raw_tracepoint(progs[i],
 							       bpf_program__section_name(progs[i]) +
 							       strlen("raw_tp/"));
@@ -68,6 +70,7 @@ int recorder_bpf_load(struct recorder *s, const struct recorder_opts *o)
 	s->skel->rodata->follow_fork = o->follow_fork;
 	s->skel->rodata->recorder_tgid = getpid();
 	/* ttrec.ko's tracepoints: attached below when it is loaded */
+	bpf_program__set_autoattach(s->skel->progs.ttrec_park_notify, false);
 	bpf_program__set_autoattach(s->skel->progs.ttrec_park, false);
 	bpf_program__set_autoattach(s->skel->progs.ttrec_snapshot, false);
 	err = bpf_map__set_max_entries(s->skel->maps.rb, ring);
