@@ -489,6 +489,7 @@ int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
 /* Run it as a real rt_sigsuspend with that mask until the signal is sent. */
 int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		   uint64_t mask, uint64_t size);
+int rp_sigwait_unsignalled(struct rp *rp, struct rthread *t);
 int rp_handle_signal(struct rp *rp, const struct rec_signal *s);
 
 /* run.c: what debug.c drives as run.c does */

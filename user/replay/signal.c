@@ -112,6 +112,53 @@ int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 	return rp_do_outs(rp, t, rs, true);
 }
 
+/*
+ * @t waits in the rt_sigsuspend of rp_sys_sigwait() and its next event is
+ * not a signal: no signal ended the recorded call. It was interrupted for
+ * nothing the program sees: a park by ttrec.ko for a snapshot, or a
+ * process-directed signal another thread took. The kernel restarted it
+ * then (-ERESTART*), or it returned -EINTR. A SIGSTOP, which no mask
+ * blocks, ends the wait here; at its syscall exit the recorded call and
+ * result are put back and rp_resume() restarts it; the SIGSTOP is dropped
+ * at its delivery stop (rp_run_to_entry()).
+ */
+int rp_sigwait_unsignalled(struct rp *rp, struct rthread *t)
+{
+	int st, sig, err;
+
+	if (syscall(SYS_tgkill, t->p->pid, t->tid, SIGSTOP))
+		return -errno;
+	for (;;) {
+		err = rp_wait_thread(rp, t, &st);
+		if (err)
+			return err;
+		switch (rp_classify(st, &sig)) {
+		case STOP_EXITED:
+			rp_thread_died(rp, t, st);
+			return -ESRCH;
+		case STOP_SYSEXIT: {
+			uint64_t rip;
+
+			err = rp_getregs(t);
+			if (err)
+				return err;
+			rip = t->regs.rip;
+			t->regs = t->entry;
+			t->regs.rip = rip;
+			t->regs.rax = t->sigwait_ret;
+			t->dirty = true;
+			t->sigwait = false;
+			t->st = TS_EXIT;
+			t->restart = rp_is_restart(t->sigwait_ret);
+			return 0;
+		}
+		default:
+			ptrace(PTRACE_SYSCALL, t->tid, 0, 0);
+			break;
+		}
+	}
+}
+
 /* Whether @s, once delivered, ends the process: no handler, a default action that kills. */
 static bool ends_process(const struct rec_signal *s)
 {

@@ -457,6 +457,11 @@ int rp_handle_sys(struct rp *rp, const struct rec_event *ev)
 	}
 	if (t->st == TS_NEW && !rs->ret && replay_sys_kind(rs->args, rs->nr) == RP_CLONE)
 		return rp_do_outs(rp, t, rs, false);	/* the child's side of its clone */
+	if (t->sigwait) {
+		err = rp_sigwait_unsignalled(rp, t);
+		if (err)
+			return err;
+	}
 	err = run_to_sys(rp, t, rs);
 	if (err)
 		return err;
