@@ -22,6 +22,7 @@
 #include "format/records.h"
 #include "image/image.h"
 #include "lib/log.h"
+#include "syscalls/table.h"
 #include "snapcli.h"
 
 #define MAX_COUNTERS	8
@@ -245,7 +246,7 @@ static uint64_t reads_up_to(const uint64_t *seqs, size_t n, uint64_t last)
  * journal; the number of snapshots.
  */
 static size_t check_recording(struct __test_metadata *_metadata, const char *rec,
-			      struct wl_info *w)
+			      struct wl_info *w, bool attach)
 {
 	struct journal_facts j;
 	size_t k, i, p, nsnaps = 0, nblocked = 0;
@@ -352,6 +353,44 @@ static size_t check_recording(struct __test_metadata *_metadata, const char *rec
 	ASSERT_NE(NULL, q) TH_LOG("%s", c.out);
 	EXPECT_EQ(j.nt, strtoul(q + strlen("snapshots: "), NULL, 10));
 	EXPECT_EQ(NULL, strstr(c.out, "images missing"));
+	/* each snapshot listed with its place, image, id and threads' positions */
+	for (k = 0; k < j.nt; k++) {
+		const struct taken *t = &j.t[k];
+		char want[512], *at;
+		int n;
+
+		n = snprintf(want, sizeof(want), "snapshot %zu:  at #%llu, %s, id ", k + 1,
+			     (unsigned long long)t->seq, t->r.image);
+		for (i = 0; i < 16; i++)
+			n += snprintf(want + n, sizeof(want) - n, "%02x", t->r.image_id[i]);
+		snprintf(want + n, sizeof(want) - n, ", kernel snapshot %llu\n",
+			 (unsigned long long)t->r.snap_id);
+		at = strstr(c.out, want);
+		ASSERT_NE(NULL, at) TH_LOG("no '%s' in:\n%s", want, c.out);
+		at += strlen(want);
+		for (i = 0; i < t->r.nthreads; i++) {
+			const struct rec_snap_thread *th = &t->th[i];
+
+			n = snprintf(want, sizeof(want), "  thread %u after #%llu", th->tid,
+				     (unsigned long long)th->last_seq);
+			if (th->flags & REC_SNAPT_IN_SYSCALL)
+				snprintf(want + n, sizeof(want) - n, ", inside %s (its exit comes later)\n",
+					 syscall_name(th->nr) ?: "?");
+			else
+				snprintf(want + n, sizeof(want) - n, "\n");
+			EXPECT_EQ(0, strncmp(at, want, strlen(want))) TH_LOG("'%s' at '%.80s'",
+									       want, at);
+			at = strchr(at, '\n');
+			ASSERT_NE(NULL, at);
+			at++;
+		}
+	}
+	if (!attach) {
+		EXPECT_NE(NULL, strstr(c.out, "replayable:  yes, from its launch")) TH_LOG("%s", c.out);
+	} else {
+		EXPECT_NE(NULL, strstr(c.out, "replayable:  not yet: an attach recording"))
+			TH_LOG("%s", c.out);
+	}
 	cmd_out_free(&c);
 	ASSERT_EQ(0, sh(&c, "%s export %s --perfetto -o - | grep -c 'snapshot in the journal'",
 			ttrec_bin, rec));
@@ -421,7 +460,7 @@ TEST_F_TIMEOUT(snaprec, attach_snapshots_in_the_journal, 600)
 	wl_info_free(&w);
 	ASSERT_EQ(0, read_wl_info(out, &w));
 	EXPECT_TRUE(w.ok);
-	EXPECT_LE(2U, check_recording(_metadata, rec, &w));
+	EXPECT_LE(2U, check_recording(_metadata, rec, &w, true));
 	wl_info_free(&w);
 }
 
@@ -442,7 +481,7 @@ TEST_F_TIMEOUT(snaprec, record_snapshots_in_the_journal, 600)
 	cmd_out_free(&c);
 	ASSERT_EQ(0, read_wl_info(out, &w));
 	EXPECT_TRUE(w.ok);
-	EXPECT_LE(2U, check_recording(_metadata, rec, &w));
+	EXPECT_LE(2U, check_recording(_metadata, rec, &w, false));
 	wl_info_free(&w);
 }
 

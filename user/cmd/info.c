@@ -63,7 +63,58 @@ struct journal_summary {
 	/* REC_SNAP TAKEN: how many, where, and those whose image is not in @dir */
 	const char *dir;
 	uint64_t snaps, snap_first, snap_last, snap_missing;
+	struct snap_pos *snap;		/* each of them (up to snap_cap) */
+	size_t snap_cap;
 };
+
+/* A snapshot and where each of its threads was in the journal. */
+struct snap_pos {
+	uint64_t seq, snap_id;
+	uint8_t image_id[16];
+	char image[REC_SNAP_NAME_MAX];
+	bool missing;
+	uint32_t nthreads;
+	struct rec_snap_thread *threads;
+};
+
+/* Keep @ev's snapshot for the listing (silently not, out of memory). */
+static void keep_snapshot(struct journal_summary *js, const struct rec_event *ev, bool missing)
+{
+	const struct rec_snap *r = ev->rec;
+	struct snap_pos *p;
+	size_t n = js->snaps - 1;
+
+	if (n >= js->snap_cap) {
+		size_t cap = js->snap_cap ? js->snap_cap * 2 : 16;
+
+		p = realloc(js->snap, cap * sizeof(*p));
+		if (!p)
+			return;
+		js->snap = p;
+		js->snap_cap = cap;
+	}
+	p = &js->snap[n];
+	memset(p, 0, sizeof(*p));
+	p->seq = ev->seq;
+	p->snap_id = r->snap_id;
+	memcpy(p->image_id, r->image_id, sizeof(p->image_id));
+	memcpy(p->image, r->image, sizeof(p->image));
+	p->missing = missing;
+	p->threads = calloc(r->nthreads ? r->nthreads : 1, sizeof(*p->threads));
+	if (p->threads) {
+		memcpy(p->threads, ev->snap_threads, r->nthreads * sizeof(*p->threads));
+		p->nthreads = r->nthreads;
+	}
+}
+
+static void free_snapshots(struct journal_summary *js)
+{
+	size_t i;
+
+	for (i = 0; i < js->snaps && i < js->snap_cap; i++)
+		free(js->snap[i].threads);
+	free(js->snap);
+}
 
 /* A snapshot in the journal: is its image there? */
 static void count_snapshot(struct journal_summary *js, const struct rec_event *ev)
@@ -78,8 +129,12 @@ static void count_snapshot(struct journal_summary *js, const struct rec_event *e
 		js->snap_first = ev->seq;
 	js->snap_last = ev->seq;
 	snprintf(path, sizeof(path), "%s/%s", js->dir, r->image);
-	if (!r->image[0] || strchr(r->image, '/') || stat(path, &sb))
+	if (!r->image[0] || strchr(r->image, '/') || stat(path, &sb)) {
 		js->snap_missing++;
+		keep_snapshot(js, ev, true);
+		return;
+	}
+	keep_snapshot(js, ev, false);
 }
 
 static void count_other(struct journal_summary *js, int64_t nr)
@@ -239,6 +294,35 @@ static unsigned int count_snapshots(const char *dir)
 	return n;
 }
 
+/*
+ * Each snapshot: its event, image and id, and every thread's last event
+ * before it parked (and the syscall it was parked in, not over).
+ */
+static void print_snapshots(const struct journal_summary *js)
+{
+	size_t i, k;
+
+	for (i = 0; i < js->snaps && i < js->snap_cap; i++) {
+		const struct snap_pos *p = &js->snap[i];
+
+		printf("snapshot %zu:  at #%llu, %s%s, id ", i + 1, (unsigned long long)p->seq,
+		       p->image[0] ? p->image : "(image unknown)", p->missing ? " (missing)" : "");
+		for (k = 0; k < sizeof(p->image_id); k++)
+			printf("%02x", p->image_id[k]);
+		printf(", kernel snapshot %llu\n", (unsigned long long)p->snap_id);
+		for (k = 0; k < p->nthreads; k++) {
+			const struct rec_snap_thread *t = &p->threads[k];
+			char nb[SYSCALL_NR_STR];
+
+			printf("  thread %u after #%llu", t->tid, (unsigned long long)t->last_seq);
+			if (t->flags & REC_SNAPT_IN_SYSCALL)
+				printf(", inside %s (its exit comes later)",
+				       syscall_name(t->nr) ?: syscall_nr_str(t->nr, nb, sizeof(nb)));
+			printf("\n");
+		}
+	}
+}
+
 /* Whether `ttrec replay` replays @dir, and from where: what it does, not more. */
 static void print_replayable(const char *dir, const struct journal_summary *js)
 {
@@ -255,12 +339,13 @@ static void print_replayable(const char *dir, const struct journal_summary *js)
 	} else if (js->st.bad_chunks) {
 		printf("replayable:  no: the journal has damaged chunks\n");
 	} else if (launch_recorded(dir)) {
-		printf("replayable:  yes, from its launch (%llu syscalls with outputs unknown to the table)\n",
-		       (unsigned long long)js->unknown);
+		printf("replayable:  yes, from its launch (%llu syscalls with outputs unknown to the table)%s\n",
+		       (unsigned long long)js->unknown,
+		       js->snaps ? "; not from its snapshots yet" : "");
 	} else if (!recording_meta_get(dir, "command", cmd, sizeof(cmd)) && !cmd[0]) {
 		/* attach: no command, and no launch to replay from */
-		printf("replayable:  not yet: an attach recording has no launch to replay from; it needs replay from snapshots (%u snapshot images)\n",
-		       count_snapshots(dir));
+		printf("replayable:  not yet: an attach recording has no launch to replay from; it needs replay from snapshots (%llu in the journal, %u snapshot images)\n",
+		       (unsigned long long)js->snaps, count_snapshots(dir));
 	} else {
 		printf("replayable:  no: the command's launch was not recorded (it could not be started under ptrace)\n");
 	}
@@ -318,6 +403,7 @@ static void print_summary(const char *dir, struct journal_summary *js)
 		printf("damage:      %llu bad chunks skipped, %llu torn bytes at the end\n",
 		       (unsigned long long)st->bad_chunks, (unsigned long long)st->torn_bytes);
 	printf("lost:        %llu events\n", (unsigned long long)js->lost);
+	print_snapshots(js);
 	print_replayable(dir, js);
 }
 
@@ -347,10 +433,12 @@ int cmd_info(int argc, char **argv)
 		return EXIT_FAIL;
 	ret = summarise(dir, js);
 	if (ret > 0) {
+		free_snapshots(js);
 		free(js);
 		return EXIT_FAIL;
 	}
 	print_summary(dir, js);
+	free_snapshots(js);
 	free(js);
 	return ret < 0 ? EXIT_FAIL : EXIT_OK;
 }
