@@ -7,9 +7,10 @@
  * (default 100) for ROUNDS rounds, then tells them to stop. Every waiter
  * checks each result: a call that fails (EINTR above all: nothing here
  * sends a signal, so a snapshot's park must not show) or returns what it
- * should not is reported. Each token carries its round, so a waiter also
- * checks it saw every round in order, and keeps a sum of what it read in
- * `sums` (for replay --mem).
+ * should not is reported. Each token carries its round, so a pipe waiter
+ * also checks it saw every round in order (the futex waiter sees the last
+ * round at least: the main thread does not wait for it), and keeps a sum
+ * of what it read in `sums`.
  *
  * Prints "parkwait pid PID", then at the end one line per waiter
  * ("NAME rounds N eintr E bad B") and "parkwait ok" when every waiter saw
@@ -179,8 +180,7 @@ static void *futexer(void *arg)
 		if (v == UINT32_MAX)
 			break;
 		if (v > x->rounds) {
-			if (v != x->rounds + 1)
-				x->bad++;
+			/* (main may have gone on meanwhile: rounds can be skipped) */
 			__atomic_store_n(&x->rounds, v, __ATOMIC_RELEASE);
 			sums[W_FUTEX] += v;
 			continue;
