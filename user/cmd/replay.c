@@ -32,6 +32,10 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -V, --verify        say OK (or DIVERGED) at the end, with counts\n"
 		"  -q, --quiet         do not reproduce the program's stdout and stderr\n"
+		"  -F, --from-snapshot N  start from the recording's snapshot N (1 is the\n"
+		"                      first; `ttrec info` lists them) instead of the launch;\n"
+		"                      with --to alone, the latest snapshot at or before SEQ\n"
+		"                      is used (-v says which). Single-threaded snapshots only\n"
 		"  -t, --to SEQ        stop right after event SEQ (numbers as in `ttrec dump`)\n"
 		"                      and answer the queries below about that moment:\n"
 		"  -r, --regs          the registers of every thread\n"
@@ -68,6 +72,7 @@ int cmd_replay(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "to", required_argument, NULL, 't' },
+		{ "from-snapshot", required_argument, NULL, 'F' },
 		{ "regs", no_argument, NULL, 'r' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "maps", no_argument, NULL, 'M' },
@@ -83,7 +88,7 @@ int cmd_replay(int argc, char **argv)
 	uint32_t port;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "Vqt:rm:Msg::L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Vqt:F:rm:Msg::L:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			o.verify = true;
@@ -94,6 +99,13 @@ int cmd_replay(int argc, char **argv)
 		case 't':
 			if (parse_u64(optarg, &o.to) || !o.to) {
 				pr_err("--to: '%s' is not an event number\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'F':
+			if (parse_u64(optarg, &o.from_snapshot) || !o.from_snapshot) {
+				pr_err("--from-snapshot: '%s' is not a snapshot number (1 is the first)\n",
+				       optarg);
 				return EXIT_USAGE;
 			}
 			break;

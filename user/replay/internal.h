@@ -490,6 +490,16 @@ int rp_sigmask_wait(struct rthread *t, const struct rec_sys *rs, uint64_t *mask,
 int rp_sys_sigwait(struct rp *rp, struct rthread *t, const struct rec_sys *rs,
 		   uint64_t mask, uint64_t size);
 int rp_sigwait_unsignalled(struct rp *rp, struct rthread *t);
+
+/* start.c: the seccomp filter that stops every syscall for the driver */
+struct sock_fprog;
+void rp_trace_filter(struct sock_fprog *prog);
+/*
+ * from_snapshot.c: with --from-snapshot, or --to and a snapshot before it,
+ * the program restored from it and the journal read up to it. Return: 1
+ * done, 0 no snapshot to start from (launch it), -errno (message given).
+ */
+int rp_start_from_snapshot(struct rp *rp);
 int rp_handle_signal(struct rp *rp, const struct rec_signal *s);
 
 /* run.c: what debug.c drives as run.c does */

@@ -27,6 +27,7 @@
 struct replay_opts {
 	const char *dir;
 	uint64_t to;			/* stop after this event; 0: run to the end */
+	uint64_t from_snapshot;		/* start from the journal's snapshot N (1...) */
 	bool quiet;			/* do not reproduce the program's stdout/stderr */
 	bool verify;			/* print OK or the first divergence */
 	bool regs, maps, stop;

@@ -205,8 +205,18 @@ int replay_run(const struct replay_opts *o)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	rp_watchdog_start();
-	if (!rp_check_exe(rp))
-		rp_launch(rp);
+	switch (rp_start_from_snapshot(rp)) {
+	case 0:
+		if (!rp_check_exe(rp))
+			rp_launch(rp);
+		break;
+	case 1:
+		break;
+	default:
+		if (!rp_stopped(rp))
+			rp_fail(rp, "cannot replay from a snapshot\n");
+		break;
+	}
 	done = replay_events(rp);
 	replay_end(rp, done);
 	rp_watchdog_stop();

@@ -97,9 +97,9 @@ static int setup_child_fds(const struct launch_info *li, int keep)
 }
 
 /* Every syscall stops the program for the driver (another ABI's marked). */
-static int install_trace_filter(void)
+void rp_trace_filter(struct sock_fprog *prog)
 {
-	struct sock_filter f[] = {
+	static struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | SECCOMP_DATA_FOREIGN),
@@ -108,8 +108,16 @@ static int install_trace_filter(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | SECCOMP_DATA_FOREIGN),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 
+	prog->len = sizeof(f) / sizeof(f[0]);
+	prog->filter = f;
+}
+
+static int install_trace_filter(void)
+{
+	struct sock_fprog prog;
+
+	rp_trace_filter(&prog);
 	if (!syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 		return 0;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||

@@ -34,6 +34,8 @@
  *             thread, queued again with their siginfo
  *   timers.c  interval timers and POSIX timers (with their ids)
  *   creds.c   credentials and capabilities, in every thread, last
+ *   replay.c  for the replay from a snapshot: descriptors as placeholders,
+ *             the replay's seccomp filter
  *   run.c     the order of it all, timings, detaching, waiting
  *
  * State not restored yet is what the stub had: see
@@ -143,6 +145,12 @@ void rst_kill(struct rst *r);
 void rst_stub_child(int report) __attribute__((noreturn));
 int rst_stub_start(struct rst *r);
 int rst_stub_clear(struct rst *r);
+
+/* replay.c: what the replay from a snapshot asks of the restore */
+/* Every descriptor of the image: /dev/null at its number. */
+int rst_fd_placeholders(struct rst *r);
+/* The struct sock_fprog @prog in every thread (TSYNC), traced from then on. */
+int rst_install_seccomp(struct rst *r, const void *prog);
 
 /* inject.c */
 /* Wait for the next stop of @t; 0, or -ESRCH when it died. */

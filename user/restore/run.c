@@ -137,6 +137,9 @@ static int process_state(struct rst *r)
 		err = rst_itimers(r);
 	if (!err)
 		err = rst_posix_timers(r);
+	/* before the credentials: installing it may need the privileges */
+	if (!err && r->o->seccomp)
+		err = rst_install_seccomp(r, r->o->seccomp);
 	if (!err)
 		err = rst_creds(r);
 	if (!err)
@@ -230,7 +233,26 @@ static int wait_for(struct rst *r, int *status)
 	return 0;
 }
 
-int restore_run(const struct restore_opts *o, int *status)
+/* restore_traced(): the threads stay seized, the caller has them. */
+static int hand_over(struct rst *r, struct restore_traced *out)
+{
+	out->thr = calloc(r->nthr, sizeof(*out->thr));
+	if (!out->thr)
+		return -ENOMEM;
+	out->pid = r->pid;
+	out->nthr = r->nthr;
+	out->thr[0].tid = r->leader->tid;
+	out->thr[0].htid = r->leader->htid;
+	for (uint32_t i = 0, k = 1; i < r->nthr; i++) {
+		if (&r->thr[i] == r->leader)
+			continue;
+		out->thr[k].tid = r->thr[i].tid;
+		out->thr[k++].htid = r->thr[i].htid;
+	}
+	return 0;
+}
+
+static int restore(const struct restore_opts *o, int *status, struct restore_traced *out)
 {
 	struct rst r = { .o = o, .memfd = -1, .exe_fd = -1, .report_fd = -1 };
 	bool released = false;
@@ -246,7 +268,8 @@ int restore_run(const struct restore_opts *o, int *status)
 		err = rst_check_pids(&r);
 	if (!err)
 		err = rst_tstate_plan(&r);
-	if (!err)
+	/* placeholders: the replay from a snapshot gets every result from the journal */
+	if (!err && !o->placeholders)
 		err = rst_fds_plan(&r);
 	if (err)
 		goto out;
@@ -277,11 +300,13 @@ int restore_run(const struct restore_opts *o, int *status)
 	if (err)
 		goto out;
 	phase_done(&r, PH_MM, &t);
-	err = rst_fds_restore(&r);
+	err = o->placeholders ? 0 : rst_fds_restore(&r);
 	if (err)
 		goto out;
 	phase_done(&r, PH_FDS, &t);
 	err = rst_threads_create(&r);
+	if (!err && o->placeholders)
+		err = rst_fd_placeholders(&r);
 	if (!err)
 		err = thread_state(&r);
 	if (err)
@@ -294,6 +319,15 @@ int restore_run(const struct restore_opts *o, int *status)
 	err = rst_threads_finish(&r);
 	if (err)
 		goto out;
+	if (out) {
+		err = hand_over(&r, out);
+		if (err)
+			goto out;
+		phase_done(&r, PH_REGS, &t);
+		summary(&r);
+		released = true;	/* the caller's now */
+		goto out;
+	}
 	let_go(&r);
 	released = true;
 	if (o->stop)
@@ -311,4 +345,19 @@ out:
 	free(r.thr);
 	img_close(r.im);
 	return err;
+}
+
+int restore_run(const struct restore_opts *o, int *status)
+{
+	return restore(o, status, NULL);
+}
+
+int restore_traced(const struct restore_opts *o, struct restore_traced *out)
+{
+	int status;
+
+	memset(out, 0, sizeof(*out));
+	if (o->pidns || o->stop || o->detach)
+		return -EINVAL;
+	return restore(o, &status, out);
 }
