@@ -100,12 +100,24 @@ TEST_F_TIMEOUT(fromsnap, replay_from_each_snapshot, 900)
 		    k <= MAX_SNAPS)
 			snap[++nsnaps] = seq;
 	}
-	cmd_out_free(&c);
 	TH_LOG("%u snapshots, %u steps", nsnaps, nsteps);
+	snprintf(l, sizeof(l), "replayable:  yes, from its launch (0 syscalls with outputs unknown to the table); from snapshots 1-%u (replay --from-snapshot N)\n",
+		 nsnaps);
+	EXPECT_NE(NULL, strstr(c.out, l)) TH_LOG("no '%s' in:\n%s", l, c.out);
+	cmd_out_free(&c);
 	ASSERT_LE(3U, nsnaps);
 
 	for (k = 1; k <= nsnaps; k++) {
 		unsigned int target, latest;
+
+		/*
+		 * From main on: a snapshot taken while ld.so still maps the
+		 * libraries cannot be replayed from (see replay.rst, Replay
+		 * from a snapshot: an mmap of a descriptor, or at an address
+		 * the kernel picks, after the snapshot)
+		 */
+		if (snap[k] < wseq[0])
+			continue;
 
 		/* the write of the third round after the snapshot */
 		for (i = 1; i <= nsteps && wseq[i] < snap[k]; i++)
@@ -139,8 +151,8 @@ TEST_F_TIMEOUT(fromsnap, replay_from_each_snapshot, 900)
 	}
 	EXPECT_LE(3U, checked);
 
-	/* from the second snapshot to the end */
-	ASSERT_EQ(0, sh(&c, "%s replay %s --from-snapshot 2 --verify", ttrec_bin, rec));
+	/* from the last snapshot but one to the end */
+	ASSERT_EQ(0, sh(&c, "%s replay %s --from-snapshot %u --verify", ttrec_bin, rec, nsnaps - 1));
 	EXPECT_EQ(0, c.status) TH_LOG("%s", c.err);
 	EXPECT_NE(NULL, strstr(c.err, "replay OK")) TH_LOG("%s", c.err);
 	EXPECT_NE(NULL, strstr(c.out, "snapstep ok\n")) TH_LOG("%s", c.out);

@@ -323,6 +323,41 @@ static void print_snapshots(const struct journal_summary *js)
 	}
 }
 
+/*
+ * "; from snapshots 1, 3-5 (replay --from-snapshot N)": those replay can
+ * start from (a single thread), or why none.
+ */
+static void print_from_snapshots(const struct journal_summary *js)
+{
+	size_t i, n = js->snaps < js->snap_cap ? js->snaps : js->snap_cap, run = 0, ok = 0;
+	bool printed = false;
+
+	if (!js->snaps)
+		return;
+	for (i = 0; i < n; i++)
+		ok += js->snap[i].nthreads == 1 && !js->snap[i].missing;
+	if (!ok) {
+		printf("; not from its snapshots yet (replay from a snapshot of more than one thread is not supported)");
+		return;
+	}
+	printf("; from snapshot%s", ok > 1 ? "s" : "");
+	for (i = 0; i <= n; i++) {
+		const char *sep = printed ? "," : " ";
+
+		if (i < n && js->snap[i].nthreads == 1 && !js->snap[i].missing) {
+			run++;
+			continue;
+		}
+		if (run == 1)
+			printf("%s%zu", sep, i);
+		else if (run)
+			printf("%s%zu-%zu", sep, i - run + 1, i);
+		printed |= run > 0;
+		run = 0;
+	}
+	printf(" (replay --from-snapshot N)");
+}
+
 /* Whether `ttrec replay` replays @dir, and from where: what it does, not more. */
 static void print_replayable(const char *dir, const struct journal_summary *js)
 {
@@ -339,9 +374,10 @@ static void print_replayable(const char *dir, const struct journal_summary *js)
 	} else if (js->st.bad_chunks) {
 		printf("replayable:  no: the journal has damaged chunks\n");
 	} else if (launch_recorded(dir)) {
-		printf("replayable:  yes, from its launch (%llu syscalls with outputs unknown to the table)%s\n",
-		       (unsigned long long)js->unknown,
-		       js->snaps ? "; not from its snapshots yet" : "");
+		printf("replayable:  yes, from its launch (%llu syscalls with outputs unknown to the table)",
+		       (unsigned long long)js->unknown);
+		print_from_snapshots(js);
+		printf("\n");
 	} else if (!recording_meta_get(dir, "command", cmd, sizeof(cmd)) && !cmd[0]) {
 		/* attach: no command, and no launch to replay from */
 		printf("replayable:  not yet: an attach recording has no launch to replay from; it needs replay from snapshots (%llu in the journal, %u snapshot images)\n",
