@@ -100,8 +100,10 @@ TEST_F_TIMEOUT(fromsnap, replay_from_each_snapshot, 900)
 		    k <= MAX_SNAPS)
 			snap[++nsnaps] = seq;
 	}
+	cmd_out_free(&c);
 	TH_LOG("%u snapshots, %u steps", nsnaps, nsteps);
-	snprintf(l, sizeof(l), "replayable:  yes, from its launch (0 syscalls with outputs unknown to the table); from snapshots 1-%u (replay --from-snapshot N)\n",
+	ASSERT_EQ(0, sh(&c, "%s info %s", ttrec_bin, rec));
+	snprintf(l, sizeof(l), "to the table); from snapshots 1-%u (replay --from-snapshot N)\n",
 		 nsnaps);
 	EXPECT_NE(NULL, strstr(c.out, l)) TH_LOG("no '%s' in:\n%s", l, c.out);
 	cmd_out_free(&c);
