@@ -483,6 +483,8 @@ static void ttrec_fd_socket(struct ttrec_fds_ctx *c, struct socket *sock)
 			s->flags |= TTREC_SOCK_REUSEADDR;
 		if (sk->sk_reuseport)
 			s->flags |= TTREC_SOCK_REUSEPORT;
+		if (sk->sk_family == AF_INET6 && sk->sk_ipv6only)
+			s->flags |= TTREC_SOCK_V6ONLY;
 		if (sk->sk_family == AF_UNIX) {
 			struct sock *peer = unix_peer_get(sk);
 

@@ -476,5 +476,9 @@ int cmd_dump_image(int argc, char **argv);
 /* show_state.c: the process state in a few lines (info), or all of it (dump) */
 void state_print_summary(FILE *f, const struct img *im);
 void state_print(FILE *f, const struct img *im);
+/* A socket address of the image (@len bytes) as text: "127.0.0.1:80",
+ * "[::1]:80", "unix:/path", "unix:@abstract", "unix:unnamed". @buf. */
+#define STATE_SOCKADDR_STR	160
+const char *state_sockaddr_str(char *buf, size_t n, const uint8_t *a, uint32_t len);
 
 #endif

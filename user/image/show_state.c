@@ -131,41 +131,49 @@ static void print_siginfo(FILE *f, const char *indent, const siginfo_t *si)
 		si->si_pid, si->si_uid, (unsigned long long)(uintptr_t)si->si_value.sival_ptr);
 }
 
-static void print_sockaddr(FILE *f, const uint8_t *a, uint32_t len)
+const char *state_sockaddr_str(char *buf, size_t n, const uint8_t *a, uint32_t len)
 {
 	sa_family_t fam;
-	char buf[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 
 	if (len < sizeof(fam)) {
-		fputc('-', f);
-		return;
+		snprintf(buf, n, "-");
+		return buf;
 	}
 	memcpy(&fam, a, sizeof(fam));
 	if (fam == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		struct sockaddr_in sin;
 
 		memcpy(&sin, a, sizeof(sin));
-		fprintf(f, "%s:%u", inet_ntop(AF_INET, &sin.sin_addr, buf, sizeof(buf)),
-			ntohs(sin.sin_port));
+		snprintf(buf, n, "%s:%u", inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip)),
+			 ntohs(sin.sin_port));
 	} else if (fam == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 sin6;
 
 		memcpy(&sin6, a, sizeof(sin6));
-		fprintf(f, "[%s]:%u", inet_ntop(AF_INET6, &sin6.sin6_addr, buf, sizeof(buf)),
-			ntohs(sin6.sin6_port));
+		snprintf(buf, n, "[%s]:%u", inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof(ip)),
+			 ntohs(sin6.sin6_port));
 	} else if (fam == AF_UNIX) {
-		size_t n = len - sizeof(fam);
+		size_t k = len - sizeof(fam);
 		const char *p = (const char *)a + sizeof(fam);
 
-		if (!n)
-			fputs("unix:unnamed", f);
+		if (!k)
+			snprintf(buf, n, "unix:unnamed");
 		else if (!p[0])
-			fprintf(f, "unix:@%.*s", (int)n - 1, p + 1);
+			snprintf(buf, n, "unix:@%.*s", (int)k - 1, p + 1);
 		else
-			fprintf(f, "unix:%.*s", (int)strnlen(p, n), p);
+			snprintf(buf, n, "unix:%.*s", (int)strnlen(p, k), p);
 	} else {
-		fprintf(f, "family %u, %u bytes", fam, len);
+		snprintf(buf, n, "family %u, %u bytes", fam, len);
 	}
+	return buf;
+}
+
+static void print_sockaddr(FILE *f, const uint8_t *a, uint32_t len)
+{
+	char buf[STATE_SOCKADDR_STR];
+
+	fputs(state_sockaddr_str(buf, sizeof(buf), a, len), f);
 }
 
 /* ------------------------------------------------------------- summary */
@@ -426,6 +434,8 @@ static void print_fd(FILE *f, const struct img_fd *d)
 			fputs(" reuseaddr", f);
 		if (d->sock.flags & TTREC_SOCK_REUSEPORT)
 			fputs(" reuseport", f);
+		if (d->sock.flags & TTREC_SOCK_V6ONLY)
+			fputs(" v6only", f);
 		if (d->sock.flags & TTREC_SOCK_INCOMPLETE)
 			fputs(" (some fields unknown)", f);
 		fputs("\n    local ", f);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A socket of the target, through a duplicate of its descriptor: family,
- * type, protocol, listening, SO_REUSEADDR/SO_REUSEPORT, bound and peer
+ * type, protocol, listening, SO_REUSEADDR/SO_REUSEPORT, IPV6_V6ONLY, bound and peer
  * addresses (getsockopt(), getsockname(), getpeername()); the TCP state,
  * and a TCP listener's backlog and waiting connections, from TCP_INFO
  * (tcpi_sacked and tcpi_unacked of a listener); for unix sockets, the
@@ -166,6 +166,8 @@ void state_socket(struct sock_diag *d, int fd, uint64_t ino, struct ttrec_fd_soc
 		s->flags |= TTREC_SOCK_REUSEADDR;
 	if (opt(fd, SOL_SOCKET, SO_REUSEPORT) > 0)
 		s->flags |= TTREC_SOCK_REUSEPORT;
+	if (s->family == AF_INET6 && opt(fd, IPPROTO_IPV6, IPV6_V6ONLY) > 0)
+		s->flags |= TTREC_SOCK_V6ONLY;
 	listening = opt(fd, SOL_SOCKET, SO_ACCEPTCONN) > 0;
 	len = sizeof(ss);
 	if (!getsockname(fd, (struct sockaddr *)&ss, &len) && len) {

@@ -891,6 +891,7 @@ struct ttrec_fd_epoll_item {
 						 * @shutdown, @peer_ino,
 						 * @backlog or @queued may be
 						 * unknown (0) */
+#define TTREC_SOCK_V6ONLY	(1U << 3)	/* IPV6_V6ONLY (AF_INET6) */
 
 #define TTREC_SOCKADDR_MAX	128	/* sizeof(struct sockaddr_storage) */
 
