@@ -97,6 +97,12 @@ enum rst_phase {
 	PH_THREADS, PH_PROC, PH_REGS, PH_MAX
 };
 
+/* sockets.c: a socket made for the image's socket inode @ino. */
+struct rst_sock_made {
+	uint64_t ino;
+	int fd;				/* ours, a copy */
+};
+
 struct rst {
 	const struct restore_opts *o;
 	struct img *im;
@@ -117,6 +123,8 @@ struct rst {
 	pid_t clone_htid;		/* the last injected clone3()'s child */
 	const struct img_proc_state *ps; /* the image's process state, or NULL */
 	struct rfds *fds;		/* fds.c: the descriptors' plan */
+	struct rst_sock_made *socks;	/* sockets.c, until rst_sockets_done() */
+	uint32_t nr_socks;
 	/* statistics for -v */
 	uint64_t t_start, t_phase[PH_MAX];
 	uint32_t nr_vmas, nr_files, nr_shared, nr_fds;
@@ -231,6 +239,8 @@ struct img_fd;
  * peer reset.
  */
 int rst_fd_socket(struct rst *r, const struct img_fd *f, bool *warned);
+/* Close ttrec's copies of the sockets made, once all are in the stub. */
+void rst_sockets_done(struct rst *r);
 
 /* threads.c */
 int rst_threads_load(struct rst *r);
