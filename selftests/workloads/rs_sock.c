@@ -18,6 +18,7 @@
  *   pair     unix socketpairs of each type (stream: a dup of one end),
  *            another stream pair with one end shut for writing, an
  *            unbound TCP socket and an unbound UDP/IPv6 one
+ *   netlink  a NETLINK_ROUTE socket at fd 9, a kind restore cannot make
  *
  * Prints "ready ARGS" (tcp: "ready PORT4 PORT6", unix: "ready NAME",
  * udp: "ready PORT"), then reads commands:
@@ -28,7 +29,8 @@
  *            "hello" on the bound socket, then sends one through the
  *            connected socket; client checks that each connection's peer
  *            is gone (TCP: ECONNRESET, then EOF, then EPIPE; unix: EOF,
- *            then EPIPE); pair sends both ways through each pair. PASS or
+ *            then EPIPE); pair sends both ways through each pair; netlink
+ *            checks that fd 9 is open (/dev/null after --skip-unsupported). PASS or
  *            FAIL lines, then exit
  *   exit
  */
@@ -45,6 +47,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/netlink.h>
 
 #include "rs_common.h"
 
@@ -232,6 +235,16 @@ static void build_pair(void)
 	bare_udp6 = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (bare_tcp < 0 || bare_udp6 < 0)
 		DIE("socket");
+	printf("ready\n");
+}
+
+static void build_netlink(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+
+	if (fd < 0 || dup2(fd, 9) != 9)
+		DIE("netlink socket");
+	close(fd);
 	printf("ready\n");
 }
 
@@ -455,7 +468,7 @@ int main(int argc, char **argv)
 	char line[256];
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: rs_sock tcp|unix DIR|udp|client|pair\n");
+		fprintf(stderr, "usage: rs_sock tcp|unix DIR|udp|client|pair|netlink\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -470,6 +483,8 @@ int main(int argc, char **argv)
 		build_client();
 	else if (!strcmp(mode, "pair"))
 		build_pair();
+	else if (!strcmp(mode, "netlink"))
+		build_netlink();
 	else
 		DIE("mode %s", mode);
 	fflush(stdout);
@@ -486,8 +501,10 @@ int main(int argc, char **argv)
 			check_udp();
 		else if (!strcmp(mode, "client"))
 			check_client();
-		else
+		else if (!strcmp(mode, "pair"))
 			check_pair();
+		else
+			expect(fcntl(9, F_GETFD) >= 0, "netlink: fd 9 is closed");
 		return rs_verdict();
 	}
 	return 1;
