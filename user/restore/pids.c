@@ -209,8 +209,12 @@ void rst_kill(struct rst *r)
 {
 	if (r->hpid > 0) {
 		kill(r->hpid, SIGKILL);
-		if (!r->init_hpid)
-			waitpid(r->hpid, NULL, __WALL);
+		/*
+		 * Reaped by us even when it is the --pidns init's child: as
+		 * its tracer we see its death first, and until we do, the
+		 * init (waiting for its namespace to empty) never exits.
+		 */
+		waitpid(r->hpid, NULL, __WALL);
 		r->hpid = 0;
 	}
 	if (r->init_hpid > 0) {
