@@ -301,6 +301,7 @@ static int restore(const struct restore_opts *o, int *status, struct restore_tra
 		goto out;
 	phase_done(&r, PH_MM, &t);
 	err = o->placeholders ? 0 : rst_fds_restore(&r);
+	rst_sockets_done(&r);		/* ours go: the process's alone hold them */
 	if (err)
 		goto out;
 	phase_done(&r, PH_FDS, &t);
