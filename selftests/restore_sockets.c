@@ -380,4 +380,22 @@ TEST_F(rsk, error_unix_path_now_not_a_socket)
 	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
 }
 
+/* A netlink socket: listed among the kinds restore cannot make; /dev/null with --skip-unsupported. */
+TEST_F(rsk, error_netlink_socket_unsupported_then_skipped)
+{
+	NEED_ROOT();
+	ASSERT_EQ(0, wl_start(&self->w, "netlink"));
+	SNAPSHOT();
+	wl_kill(&self->w);
+	RESTORE("", "check");
+	EXPECT_EQ(1, self->c.status) TH_LOG("out: %s\nerr: %s", self->c.out, self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "cannot be re-created")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "9")) TH_LOG("%s", self->c.err);
+	EXPECT_NE(NULL, strstr(self->c.err, "a socket ttrec cannot re-create")) TH_LOG("%s", self->c.err);
+	EXPECT_EQ(NULL, strstr(self->c.out, "PASS"));
+	RESTORE("--skip-unsupported", "check");
+	EXPECT_PASS(self->c.out, self->c.err, self->c.status);
+	EXPECT_NE(NULL, strstr(self->c.err, "becomes /dev/null")) TH_LOG("%s", self->c.err);
+}
+
 TEST_HARNESS_MAIN
