@@ -258,7 +258,7 @@ TEST_F(rsk, tcp_listeners_ipv4_ipv6_serve_a_new_client)
 	EXPECT_NE(NULL, strstr(self->out, "info tcp6 served v6")) TH_LOG("%s", self->out);
 }
 
-TEST_F(rsk, unix_listeners_path_and_abstract_serve_a_new_client)
+TEST_F(rsk, unix_listeners_path_abstract_relative_serve_a_new_client)
 {
 	char path[128], name[64];
 	struct stat sb;
@@ -278,10 +278,14 @@ TEST_F(rsk, unix_listeners_path_and_abstract_serve_a_new_client)
 	ASSERT_TRUE(restored_says(self, "serving")) TH_LOG("out: %s", self->out);
 	EXPECT_EQ(0, ping_unix(path, false, SOCK_STREAM, "path"));
 	EXPECT_EQ(0, ping_unix(name, true, SOCK_SEQPACKET, "abstract"));
+	/* bound as "rel" from DIR: there again, not in the restore's cwd */
+	snprintf(path, sizeof(path), "%s/rel", self->dir);
+	EXPECT_EQ(0, ping_unix(path, false, SOCK_STREAM, "relative"));
 	st = restore_end(self);
 	EXPECT_PASS(self->out, self->c.err, st);
 	EXPECT_NE(NULL, strstr(self->out, "info unix path served path")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "info unix abstract served abstract")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "info unix relative served relative")) TH_LOG("%s", self->out);
 }
 
 TEST_F(rsk, udp_bound_receives_a_datagram_sent_after_restore)

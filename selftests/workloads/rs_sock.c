@@ -9,7 +9,8 @@
  *            ::1 (SO_REUSEADDR, IPV6_V6ONLY, O_NONBLOCK, backlog 5), ports
  *            of the kernel's choosing
  *   unix     unix listeners: stream at DIR/srv (backlog 3), seqpacket at
- *            an abstract name (O_NONBLOCK)
+ *            an abstract name (O_NONBLOCK), stream at "rel" bound with DIR
+ *            as the cwd
  *   udp      a UDP socket bound to 127.0.0.1 (a port of the kernel's
  *            choosing); a second one connected to it; an IPv6 one bound to
  *            ::1, connected to nothing
@@ -54,7 +55,7 @@
 #define DIE(...) do { printf("FAIL " __VA_ARGS__); printf(" (%s)\n", strerror(errno)); exit(1); } while (0)
 
 static const char *mode, *dir;
-static int tcp4, tcp6, un_path, un_abs, udp, udp_conn, udp6;
+static int tcp4, tcp6, un_path, un_abs, un_rel, udp, udp_conn, udp6;
 static int cl_tcp, cl_unix, pr_s[2], pr_shut[2], pr_q[2], pr_d[2], pr_dup, bare_tcp, bare_udp6;
 static int port4, port6, port_udp;
 static char abs_name[64];
@@ -146,6 +147,10 @@ static void build_unix(void)
 	snprintf(abs_name, sizeof(abs_name), "ttrec-rs-sock-%d", getpid());
 	un_path = unix_listener(SOCK_STREAM, path, false, 3);
 	un_abs = unix_listener(SOCK_SEQPACKET, abs_name, true, 4);
+	/* bound by a relative path, from DIR: the image's cwd */
+	if (chdir(dir))
+		DIE("chdir %s", dir);
+	un_rel = unix_listener(SOCK_STREAM, "rel", false, 2);
 	fcntl(un_abs, F_SETFL, O_NONBLOCK);
 	printf("ready %s\n", abs_name);
 }
@@ -360,6 +365,11 @@ static void check_unix(void)
 	wlen = unix_addr(&want, abs_name, true);
 	expect(!getsockname(un_abs, (struct sockaddr *)&sun, &len) && len == wlen &&
 	       !memcmp(&sun, &want, len), "unix abstract: bound to another address");
+	len = sizeof(sun);
+	wlen = unix_addr(&want, "rel", false);
+	expect(!getsockname(un_rel, (struct sockaddr *)&sun, &len) && len == wlen &&
+	       !memcmp(&sun, &want, len), "unix relative: bound to another address");
+	check_sock("unix relative", un_rel, AF_UNIX, SOCK_STREAM, 1);
 	expect(!nonblocking(un_path), "unix path: O_NONBLOCK");
 	expect(nonblocking(un_abs), "unix abstract: not O_NONBLOCK");
 	if (rs_failures)
@@ -368,6 +378,7 @@ static void check_unix(void)
 	fflush(stdout);
 	serve_one("unix path", un_path, false);
 	serve_one("unix abstract", un_abs, true);
+	serve_one("unix relative", un_rel, false);
 }
 
 static void check_udp(void)
