@@ -453,6 +453,78 @@ static void ttrec_fd_pipe(struct ttrec_fds_ctx *c, struct file *f,
 	kvfree(data);
 }
 
+/*
+ * The messages queued for reading on unix socket @sk, as
+ * TTREC_NT_FD_SOCK_QUEUE: sized under the queue's lock, then copied under
+ * it again (skb_copy_bits() does not sleep) into what was allocated; what
+ * arrived in between is left out, as what does not fit the data budget.
+ * A stream skb's bytes start after what recv() consumed of it.
+ */
+static void ttrec_fd_sock_queue(struct ttrec_fds_ctx *c, struct sock *sk)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	const size_t hdr = sizeof(struct ttrec_fd_sock_msg);
+	bool stream = sk->sk_type == SOCK_STREAM;
+	size_t need = 0, want, at = 0;
+	struct sk_buff *skb;
+	u8 *buf;
+
+	spin_lock(&q->lock);
+	skb_queue_walk(q, skb)
+		need += hdr + ALIGN(skb->len - (stream ? UNIXCB(skb).consumed : 0), 8);
+	spin_unlock(&q->lock);
+	if (!need)
+		return;
+	want = need;
+	buf = kvzalloc(want, GFP_KERNEL);
+	if (!buf) {
+		c->b.err = -ENOMEM;
+		return;
+	}
+	spin_lock(&q->lock);
+	skb_queue_walk(q, skb) {
+		u32 off = stream ? UNIXCB(skb).consumed : 0;
+		struct ttrec_fd_sock_msg m = { .len = skb->len - off };
+
+		if (at + hdr > want)
+			break;
+		if (UNIXCB(skb).fp)
+			m.flags |= TTREC_SOCK_MSG_FDS;
+		if (at + hdr + m.len > want) {
+			m.len = want - at - hdr;
+			m.flags |= TTREC_SOCK_MSG_CUT;
+		}
+		if (m.len && skb_copy_bits(skb, off, buf + at + hdr, m.len))
+			m.len = 0;
+		memcpy(buf + at, &m, hdr);
+		at += hdr + ALIGN(m.len, 8);
+	}
+	spin_unlock(&q->lock);
+	/* the bytes count against the budget, the headers do not */
+	want = ttrec_fd_charge(c, at);
+	if (want < at) {
+		/* cut at a message: what fits of the budget */
+		size_t keep = 0;
+
+		while (keep + hdr <= at) {
+			struct ttrec_fd_sock_msg *m = (void *)(buf + keep);
+			size_t next = keep + hdr + ALIGN(m->len, 8);
+
+			if (next > want) {
+				m->len = want > keep + hdr ? ALIGN_DOWN(want - keep - hdr, 8) : 0;
+				m->flags |= TTREC_SOCK_MSG_CUT;
+				keep += hdr + m->len;
+				break;
+			}
+			keep = next;
+		}
+		at = keep;
+	}
+	if (at)
+		ttrec_fd_note(c, TTREC_NT_FD_SOCK_QUEUE, buf, at);
+	kvfree(buf);
+}
+
 static void ttrec_fd_socket(struct ttrec_fds_ctx *c, struct socket *sock)
 {
 	struct sockaddr_storage *ss;
@@ -506,6 +578,9 @@ static void ttrec_fd_socket(struct ttrec_fds_ctx *c, struct socket *sock)
 		memcpy(s->peer, ss, s->peer_len);
 	}
 	ttrec_fd_note(c, TTREC_NT_FD_SOCKET, s, sizeof(*s));
+	/* (a listener's queue holds connections, not data) */
+	if (sk && sk->sk_family == AF_UNIX && s->state != TCP_LISTEN)
+		ttrec_fd_sock_queue(c, sk);
 out:
 	kfree(ss);
 	kfree(s);

@@ -446,6 +446,26 @@ static void print_fd(FILE *f, const struct img_fd *d)
 			fprintf(f, " (socket:[%" PRIu64 "])", (uint64_t)d->sock.peer_ino);
 		fputc('\n', f);
 	}
+	if (d->has & IMG_FD_HAS_SOCK_QUEUE) {
+		uint64_t bytes = 0;
+		uint32_t fds = 0, cut = 0;
+
+		for (uint32_t off = 0; off < d->sock_queue_len;) {
+			struct ttrec_fd_sock_msg m;
+
+			memcpy(&m, d->sock_queue + off, sizeof(m));
+			bytes += m.len;
+			fds += !!(m.flags & TTREC_SOCK_MSG_FDS);
+			cut += !!(m.flags & TTREC_SOCK_MSG_CUT);
+			off += sizeof(m) + (m.len + 7) / 8 * 8;
+		}
+		fprintf(f, "    queued %u messages, %" PRIu64 " bytes", d->sock_queue_msgs, bytes);
+		if (fds)
+			fprintf(f, ", %u with descriptors (not captured)", fds);
+		if (cut)
+			fprintf(f, ", %u cut short", cut);
+		fputc('\n', f);
+	}
 	if (d->has & IMG_FD_HAS_MEMFD)
 		fprintf(f, "    memfd %s seals %#x%s\n", (const char *)d->memfd.name, d->memfd.seals,
 			d->memfd.flags & TTREC_MEMFD_HUGETLB ? " hugetlb" : "");

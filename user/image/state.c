@@ -466,6 +466,30 @@ static int decode_fd_note(struct img_fd *f, uint32_t type, const uint8_t *data,
 		}
 		f->has |= IMG_FD_HAS_SOCKET;
 		break;
+	case TTREC_NT_FD_SOCK_QUEUE: {
+		uint32_t off = 0, n = 0;
+
+		while (off < size) {
+			struct ttrec_fd_sock_msg m;
+
+			if (size - off < sizeof(m))
+				goto bad_queue;
+			memcpy(&m, data + off, sizeof(m));
+			if (m.len > size - off - sizeof(m))
+				goto bad_queue;
+			off += sizeof(m) + m.len;
+			off += (8 - off % 8) % 8;
+			n++;
+		}
+		f->sock_queue = data;
+		f->sock_queue_len = size;
+		f->sock_queue_msgs = n;
+		f->has |= IMG_FD_HAS_SOCK_QUEUE;
+		break;
+bad_queue:
+		*why = "a socket's queued messages overrun their note";
+		return -EBADMSG;
+	}
 	case TTREC_NT_FD_MEMFD:
 		take_struct(&f->memfd, sizeof(f->memfd), data, size);
 		if (!memchr(f->memfd.name, 0, sizeof(f->memfd.name)))

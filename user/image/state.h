@@ -70,6 +70,7 @@ struct img_thread_state {
 #define IMG_FD_HAS_MEMFD	(1U << 8)
 #define IMG_FD_HAS_PIDFD	(1U << 9)
 #define IMG_FD_HAS_FDINFO	(1U << 10)
+#define IMG_FD_HAS_SOCK_QUEUE	(1U << 11)
 
 /* One descriptor. Pointers point into the stream. */
 struct img_fd {
@@ -85,6 +86,9 @@ struct img_fd {
 	struct ttrec_fd_epoll_item *epoll; /* a copy */
 	uint32_t nr_epoll;
 	struct ttrec_fd_socket sock;
+	const uint8_t *sock_queue;	/* struct ttrec_fd_sock_msg, bytes, ... */
+	uint32_t sock_queue_len;	/* checked: whole messages */
+	uint32_t sock_queue_msgs;
 	struct ttrec_fd_memfd memfd;
 	struct ttrec_fd_pidfd pidfd;
 	const char *fdinfo;

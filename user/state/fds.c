@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -454,6 +455,19 @@ static void describe(struct fds_ctx *c, int fd)
 
 			state_socket(c->diag, dup, st.st_ino, &s);
 			note(c, TTREC_NT_FD_SOCKET, &s, sizeof(s));
+			if (s.family == AF_UNIX && dup >= 0) {
+				uint8_t *q;
+				bool cut;
+				size_t n = state_sock_queue(dup, s.type, c->data_left, &q, &cut);
+
+				if (n)
+					note(c, TTREC_NT_FD_SOCK_QUEUE, q, n);
+				if (cut)
+					charge(c, c->data_left + 1);	/* flags the record */
+				else
+					charge(c, n);
+				free(q);
+			}
 			break;
 		}
 		case TTREC_FD_MEMFD: {

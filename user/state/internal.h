@@ -95,5 +95,7 @@ struct sock_diag;
 struct sock_diag *sock_diag_open(void);
 void sock_diag_close(struct sock_diag *d);
 void state_socket(struct sock_diag *d, int fd, uint64_t ino, struct ttrec_fd_socket *s);
+/* A unix socket's unread messages (TTREC_NT_FD_SOCK_QUEUE), at most @max bytes of data. */
+size_t state_sock_queue(int fd, int type, size_t max, uint8_t **out, bool *cut);
 
 #endif

@@ -209,3 +209,65 @@ void state_socket(struct sock_diag *d, int fd, uint64_t ino, struct ttrec_fd_soc
 		}
 	}
 }
+
+/*
+ * The messages queued for reading on unix socket @fd (a duplicate of the
+ * target's), as TTREC_NT_FD_SOCK_QUEUE wants them, at most @max bytes of
+ * data: peeked (MSG_PEEK) one after the other with SO_PEEK_OFF moving on,
+ * the offset put back as it was afterwards. A message whose control data
+ * did not fit our empty buffer (descriptors, credentials) is flagged
+ * TTREC_SOCK_MSG_FDS; no descriptor is installed in ttrec by a peek that
+ * has no room for it. *@out is malloc()ed (NULL when none); its length.
+ */
+size_t state_sock_queue(int fd, int type, size_t max, uint8_t **out, bool *cut)
+{
+	static uint8_t msg[1 << 17];
+	const size_t hdr = sizeof(struct ttrec_fd_sock_msg);
+	int old = -1, zero = 0;
+	socklen_t olen = sizeof(old);
+	uint8_t *buf = NULL;
+	size_t len = 0, data = 0;
+
+	*out = NULL;
+	*cut = false;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, &olen) ||
+	    setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
+		return 0;
+	for (;;) {
+		struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct ttrec_fd_sock_msg m = { 0 };
+		ssize_t n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT |
+				    (type == SOCK_STREAM ? 0 : MSG_TRUNC));
+		uint8_t *p;
+
+		if (n <= 0)
+			break;
+		m.len = n > (ssize_t)sizeof(msg) ? (uint32_t)sizeof(msg) : (uint32_t)n;
+		if (mh.msg_flags & MSG_CTRUNC)
+			m.flags |= TTREC_SOCK_MSG_FDS;
+		if ((ssize_t)m.len < n)
+			m.flags |= TTREC_SOCK_MSG_CUT;
+		if (data + m.len > max) {
+			m.len = max - data;
+			m.flags |= TTREC_SOCK_MSG_CUT;
+			*cut = true;
+		}
+		p = realloc(buf, len + hdr + (m.len + 7) / 8 * 8);
+		if (!p)
+			break;
+		buf = p;
+		memcpy(buf + len, &m, hdr);
+		memcpy(buf + len + hdr, msg, m.len);
+		memset(buf + len + hdr + m.len, 0, (m.len + 7) / 8 * 8 - m.len);
+		len += hdr + (m.len + 7) / 8 * 8;
+		data += m.len;
+		if (*cut)
+			break;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof(old)))
+		pr_debug("state: cannot put a socket's peek offset back to %d: %s\n", old,
+			 strerror(errno));
+	*out = buf;
+	return len;
+}

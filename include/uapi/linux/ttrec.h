@@ -521,6 +521,9 @@ struct ttrec_snap_diff_args {
 #define TTREC_NT_FD_PIDFD	0x54540029	/* struct ttrec_fd_pidfd */
 #define TTREC_NT_FD_FDINFO	0x5454002a	/* the file's own lines of
 						 * /proc/PID/fdinfo, text */
+#define TTREC_NT_FD_SOCK_QUEUE	0x5454002b	/* a unix socket's unread
+						 * messages: struct
+						 * ttrec_fd_sock_msg[] */
 /* Paths are NUL-terminated, as d_path() gives them (" (deleted)" at the
  * end of a removed file's), at most PATH_MAX bytes with the NUL. */
 
@@ -786,7 +789,8 @@ struct ttrec_snap_proc_args {
  *		path is known), then by kind: TTREC_NT_FD_PIPE (pipes, FIFOs)
  *		and TTREC_NT_FD_PIPE_DATA (see struct ttrec_fd_pipe),
  *		TTREC_NT_FD_EVENTFD, _TIMERFD, _SIGNALFD, _EPOLL (its interest
- *		list, absent when empty), _SOCKET, _MEMFD, _PIDFD, and
+ *		list, absent when empty), _SOCKET and _SOCK_QUEUE (unix
+ *		sockets with unread data), _MEMFD, _PIDFD, and
  *		TTREC_NT_FD_FDINFO for TTREC_FD_OTHER files that have one.
  * @__pad:	0.
  */
@@ -930,6 +934,28 @@ struct ttrec_fd_socket {
 	__u32 __pad;
 	__u8 local[TTREC_SOCKADDR_MAX];
 	__u8 peer[TTREC_SOCKADDR_MAX];
+};
+
+/* ttrec_fd_sock_msg.flags */
+#define TTREC_SOCK_MSG_FDS	(1U << 0)	/* it carried descriptors
+						 * (SCM_RIGHTS): not captured */
+#define TTREC_SOCK_MSG_CUT	(1U << 1)	/* its bytes are cut short
+						 * (max_snapshot_fd_data) */
+
+/**
+ * struct ttrec_fd_sock_msg - one message queued for reading on a unix
+ * socket, in TTREC_NT_FD_SOCK_QUEUE, oldest first. @len bytes follow,
+ * then padding to a multiple of 8; the next message starts after them.
+ * A stream socket's bytes are the unread part of each buffer the peer
+ * sent (their boundaries carry no meaning); a datagram or seqpacket
+ * socket's are its messages. Left out: credentials, SCM_RIGHTS
+ * descriptors (flagged), out-of-band bytes.
+ * @len:	bytes of the message here.
+ * @flags:	TTREC_SOCK_MSG_*.
+ */
+struct ttrec_fd_sock_msg {
+	__u32 len;
+	__u32 flags;
 };
 
 /* ttrec_fd_memfd.flags */
