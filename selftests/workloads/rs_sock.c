@@ -16,7 +16,9 @@
  *            ::1, connected to nothing
  *   client   a TCP connection and a unix stream connection to servers in a
  *            child process that dies with us (PR_SET_PDEATHSIG)
- *   pair     unix socketpairs of each type (stream: a dup of one end),
+ *   pair     unix socketpairs of each type (stream: a dup of one end), with
+ *            data unread in each (a stream partly read, two seqpacket
+ *            messages, a datagram),
  *            another stream pair with one end shut for writing, an
  *            unbound TCP socket and an unbound UDP/IPv6 one
  *   netlink  a NETLINK_ROUTE socket at fd 9, a kind restore cannot make
@@ -29,8 +31,8 @@
  *            "pong X"); udp prints "serving" and waits for a datagram
  *            "hello" on the bound socket, then sends one through the
  *            connected socket; client checks that each connection's peer
- *            is gone (TCP: ECONNRESET, then EOF, then EPIPE; unix: EOF,
- *            then EPIPE); pair sends both ways through each pair; netlink
+ *            is gone (TCP: ECONNRESET, then EOF, then EPIPE; unix: the
+ *            "bye" the server sent and we had not read, EOF, then EPIPE); pair sends both ways through each pair; netlink
  *            checks that fd 9 is open (/dev/null after --skip-unsupported). PASS or
  *            FAIL lines, then exit
  *   exit
@@ -196,7 +198,8 @@ static void build_client(void)
 		b = accept(lu, NULL, NULL);
 		if (a < 0 || b < 0)
 			_exit(1);
-		if (write(ready[1], "x", 1) != 1)
+		/* said to the client, unread when it is snapshotted */
+		if (send(b, "bye", 3, 0) != 3 || write(ready[1], "x", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
@@ -236,6 +239,11 @@ static void build_pair(void)
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, pr_d))
 		DIE("socketpair dgram");
 	fcntl(pr_d[1], F_SETFL, O_NONBLOCK);
+	/* unread data in each pair: a stream partly read, messages */
+	if (send(pr_s[0], "XYqueued-s", 10, 0) != 10 || recv(pr_s[1], sv, 2, 0) != 2 ||
+	    send(pr_s[1], "back-s", 6, 0) != 6 || send(pr_q[0], "m1", 2, 0) != 2 ||
+	    send(pr_q[0], "msg2", 4, 0) != 4 || send(pr_d[0], "d1", 2, 0) != 2)
+		DIE("queueing data");
 	bare_tcp = socket(AF_INET, SOCK_STREAM, 0);
 	bare_udp6 = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (bare_tcp < 0 || bare_udp6 < 0)
@@ -419,6 +427,7 @@ static ssize_t try_read(int fd)
 
 static void check_client(void)
 {
+	char buf[16];
 	ssize_t n;
 
 	check_sock("tcp client", cl_tcp, AF_INET, SOCK_STREAM, 0);
@@ -429,6 +438,8 @@ static void check_client(void)
 	expect(n == 0, "tcp client: second read %zd, not EOF", n);
 	n = send(cl_tcp, "x", 1, MSG_NOSIGNAL) < 0 ? -errno : 1;
 	expect(n == -EPIPE, "tcp client: write %zd, not -EPIPE", n);
+	n = recv(cl_unix, buf, sizeof(buf), MSG_DONTWAIT);
+	expect(n == 3 && !memcmp(buf, "bye", 3), "unix client: the unread bye: %zd bytes", n);
 	n = try_read(cl_unix);
 	expect(n == 0, "unix client: read %zd, not EOF", n);
 	n = send(cl_unix, "x", 1, MSG_NOSIGNAL) < 0 ? -errno : 1;
@@ -448,6 +459,16 @@ static void pair_works(const char *name, int a, int b)
 	       "%s: nothing came back", name);
 }
 
+/* The next message on @fd is @want (without waiting). */
+static void expect_msg(const char *name, int fd, const char *want)
+{
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	expect(n == (ssize_t)strlen(want) && !memcmp(buf, want, n), "%s: %zd bytes, not %s", name,
+	       n, want);
+}
+
 static void check_pair(void)
 {
 	struct stat s1, s2;
@@ -462,6 +483,11 @@ static void check_pair(void)
 	expect(!fstat(pr_s[0], &s1) && !fstat(pr_dup, &s2) && s1.st_ino == s2.st_ino,
 	       "pair stream: the dup is another socket");
 	expect(nonblocking(pr_d[1]) && !nonblocking(pr_d[0]), "pair dgram: O_NONBLOCK");
+	expect_msg("pair stream: unread", pr_s[1], "queued-s");
+	expect_msg("pair stream: unread back", pr_s[0], "back-s");
+	expect_msg("pair seqpacket: unread 1", pr_q[1], "m1");
+	expect_msg("pair seqpacket: unread 2", pr_q[1], "msg2");
+	expect_msg("pair dgram: unread", pr_d[1], "d1");
 	pair_works("pair stream", pr_s[0], pr_s[1]);
 	pair_works("pair stream (dup)", pr_dup, pr_s[1]);
 	pair_works("pair seqpacket", pr_q[0], pr_q[1]);

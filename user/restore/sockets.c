@@ -16,16 +16,18 @@
  *     one, and connected to their peer's address again when they had one
  *     that can be named.
  *   - unix socketpairs with both ends in the image (one end's peer inode
- *     is the other's): a socketpair again, shut down as they were. The
- *     image holds no queued bytes of a socket: the pair comes back empty.
+ *     is the other's): a socketpair again, what each end had not read
+ *     queued on it again (the image's TTREC_NT_FD_SOCK_QUEUE: messages,
+ *     without the descriptors they may have carried), shut down as they
+ *     were.
  *   - connected stream sockets whose peer is not in the image (TCP: every
  *     connection, since a TCP connection cannot be taken over; unix: a
  *     peer in another process): a socket whose peer is gone, named in a
  *     warning. TCP: a loopback connection of ours reset by its other end
  *     (SO_LINGER 0): the first read or write fails with ECONNRESET, then
  *     reads give 0 (EOF) and writes EPIPE. Unix stream and seqpacket: one
- *     end of a socketpair whose other end is closed: reads give EOF,
- *     writes EPIPE.
+ *     end of a socketpair whose other end is closed, its unread bytes
+ *     queued first: reads give them, then EOF; writes EPIPE.
  *   - sockets of no address and no peer: just created.
  *   - other families (netlink, packet, ...) and types (raw): -EOPNOTSUPP,
  *     which fds.c reports among the kinds it cannot re-create.
@@ -310,6 +312,41 @@ static int do_connect(const struct img_fd *f, int fd)
 	return -errno;
 }
 
+/*
+ * The messages the image queued for reading on @f's socket, sent through
+ * @to, the other end of its new socketpair, so that they wait there again.
+ */
+static int queue_again(const struct img_fd *f, int to)
+{
+	uint32_t off = 0, n = 0, fds = 0;
+
+	if (!(f->has & IMG_FD_HAS_SOCK_QUEUE))
+		return 0;
+	while (off < f->sock_queue_len) {
+		struct ttrec_fd_sock_msg m;
+
+		memcpy(&m, f->sock_queue + off, sizeof(m));
+		if (send(to, f->sock_queue + off + sizeof(m), m.len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+		    (ssize_t)m.len) {
+			int err = -errno;
+
+			pr_err("restore: fd %d: cannot queue its unread message %u (%u bytes) again: %s\n",
+			       f->h.fd, n + 1, m.len, strerror(errno));
+			return err ? err : -EIO;
+		}
+		fds += !!(m.flags & TTREC_SOCK_MSG_FDS);
+		off += sizeof(m) + (m.len + 7) / 8 * 8;
+		n++;
+	}
+	if (fds)
+		pr_warn("restore: fd %d: %u of its unread messages came with descriptors or credentials, which the image does not hold: queued without them\n",
+			f->h.fd, fds);
+	if (f->h.flags & TTREC_FDF_TRUNCATED)
+		pr_warn("restore: fd %d: the image holds only part of its unread data (max_snapshot_fd_data)\n",
+			f->h.fd);
+	return 0;
+}
+
 /* Every recorded shutdown() of @fd's end of a pair (@peer: the other's record). */
 static int pair_shutdown(int fd, const struct ttrec_fd_socket *s, const struct ttrec_fd_socket *peer)
 {
@@ -381,18 +418,25 @@ fail:
 	return err;
 }
 
-/* A unix socket of @type whose peer has closed: a socketpair's end. */
+/*
+ * A unix socket of @type whose peer has closed: a socketpair's end, what
+ * it had not read yet queued on it first.
+ */
 static int unix_closed_peer(const struct img_fd *f, int type)
 {
-	int sv[2];
+	int sv[2], err;
 
 	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv)) {
-		int err = -errno;
-
+		err = -errno;
 		pr_err("restore: fd %d: socketpair(): %s\n", f->h.fd, strerror(errno));
 		return err;
 	}
+	err = queue_again(f, sv[1]);
 	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		return err;
+	}
 	return sv[0];
 }
 
@@ -463,7 +507,11 @@ static int unix_socket(struct rst *r, const struct img_fd *f, bool *warned)
 			pr_err("restore: fd %d: socketpair(): %s\n", f->h.fd, strerror(errno));
 			return err;
 		}
-		err = pair_shutdown(sv[0], s, &peer->sock);
+		err = queue_again(f, sv[1]);
+		if (!err)
+			err = queue_again(peer, sv[0]);
+		if (!err)
+			err = pair_shutdown(sv[0], s, &peer->sock);
 		if (!err)
 			err = pair_shutdown(sv[1], &peer->sock, s);
 		if (!err)
